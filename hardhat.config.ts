@@ -1,0 +1,33 @@
+// Hardhat config: compiles offline with the pinned `solc` npm package instead of downloading a compiler.
+import path from "node:path";
+import { subtask } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import type { HardhatUserConfig } from "hardhat/config";
+import "@nomicfoundation/hardhat-chai-matchers";
+import "@nomicfoundation/hardhat-ethers";
+
+const SOLC_VERSION = "0.8.28";
+
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }) => {
+  const solcPackage = require("solc/package.json") as { version: string };
+  if (args.solcVersion !== solcPackage.version) {
+    throw new Error(`solidity.version ${args.solcVersion} differs from the installed solc package ${solcPackage.version}`);
+  }
+  return {
+    compilerPath: path.join(path.dirname(require.resolve("solc/package.json")), "soljson.js"),
+    isSolcJs: true,
+    version: args.solcVersion,
+    longVersion: `${args.solcVersion}`,
+  };
+});
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun" },
+  },
+  paths: { sources: "contracts", tests: "test", cache: "cache", artifacts: "artifacts" },
+  mocha: { timeout: 120_000, spec: ["test/**/*.test.ts"] } as HardhatUserConfig["mocha"],
+};
+
+export default config;

@@ -1,0 +1,43 @@
+// The electronic seal usage TBS ("to be signed") object: what the company's key signs and what a
+// `seal.used` record carries, so anyone can rebuild the signed bytes from the record alone.
+import { canonicalBytes } from "./canonical";
+import type { EvidenceRecord } from "./record";
+import { sm2Verify } from "./sm2";
+
+export interface UsageTbs {
+  v: 1;
+  receipt: string;
+  seal: string;
+  signer: string;
+  signedAt: string;
+  documentHash: string;
+  scenario: string;
+  request: string | null;
+}
+
+export function usageTbsBytes(tbs: UsageTbs): Uint8Array {
+  return canonicalBytes(tbs);
+}
+
+/** Rebuilds the signed TBS from a `seal.used` record, or null when the record does not carry one. */
+export function usageTbsFromRecord(record: EvidenceRecord): { tbs: UsageTbs; signature: string } | null {
+  const d = record.data;
+  if (record.type !== "seal.used") return null;
+  const strings = [d.receipt, d.signedAt, d.documentHash, d.scenario, d.signature];
+  if (strings.some((s) => typeof s !== "string") || !(d.request === null || typeof d.request === "string")) return null;
+  const tbs: UsageTbs = {
+    v: 1,
+    receipt: d.receipt as string,
+    seal: record.subject,
+    signer: record.actor,
+    signedAt: d.signedAt as string,
+    documentHash: d.documentHash as string,
+    scenario: d.scenario as string,
+    request: d.request as string | null,
+  };
+  return { tbs, signature: d.signature as string };
+}
+
+export function verifyUsageSignature(tbs: UsageTbs, signature: string, publicKey: string): boolean {
+  return sm2Verify(usageTbsBytes(tbs), signature, publicKey);
+}
