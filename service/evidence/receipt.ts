@@ -1,6 +1,8 @@
 // The receipt bundle (sealproof-receipt/1): a record with everything needed to check it without us.
 // Parsing is kept apart from checking: parseReceipt() builds a value, verifyReceipt() judges it.
-import { isHexOfLength } from "./bytes";
+import { isHexOfLength, toHex } from "./bytes";
+import { HASH_SIZE } from "./hash";
+import { inclusionProof, type MerkleTree } from "./merkle";
 import { isRecordType, type EvidenceRecord } from "./record";
 
 export const RECEIPT_FORMAT = "sealproof-receipt/1";
@@ -34,6 +36,20 @@ export interface ReceiptBundle {
   batch: ReceiptBatch;
   anchor: ReceiptAnchor;
   hash: "sm3";
+}
+
+/** The proof stored with a record when its batch closes, so that a receipt is one read. */
+export function receiptProof(tree: MerkleTree, leafIndex: number): ReceiptProof {
+  return {
+    leafIndex,
+    treeSize: tree.size,
+    leaf: toHex(tree.levels[0].subarray(leafIndex * HASH_SIZE, (leafIndex + 1) * HASH_SIZE)),
+    path: inclusionProof(tree, leafIndex).map(toHex),
+  };
+}
+
+export function assembleReceipt(record: EvidenceRecord, proof: ReceiptProof, batch: ReceiptBatch, anchor: ReceiptAnchor): ReceiptBundle {
+  return { format: RECEIPT_FORMAT, record, proof, batch, anchor, hash: "sm3" };
 }
 
 export type ParseResult = { ok: true; bundle: ReceiptBundle } | { ok: false; reason: string };

@@ -37,7 +37,13 @@ export function sm2PublicKeyOf(privateKey: string): string {
 }
 
 export function isSm2PublicKey(publicKey: unknown): publicKey is string {
-  return typeof publicKey === "string" && PUBLIC_KEY_RE.test(publicKey) && sm2.verifyPublicKey(publicKey);
+  if (typeof publicKey !== "string" || !PUBLIC_KEY_RE.test(publicKey)) return false;
+  try {
+    return sm2.verifyPublicKey(publicKey);
+  } catch {
+    // The library throws, rather than answering false, for points off the curve.
+    return false;
+  }
 }
 
 /** Signs `message` bytes; returns r‖s as 128 lowercase hex characters. */

@@ -1,0 +1,231 @@
+// Benchmark: our flat-array RFC 6962 SM3 tree (service/evidence/merkle.ts) against merkletreejs, at 10k, 100k
+// and 1M leaves, next to the raw SM3 rate that bounds any build. Table on stdout, then one JSON summary line last.
+import { hash as cryptoHash, randomBytes } from "node:crypto";
+import { MerkleTree as PeerTree } from "merkletreejs";
+import { HASH_SIZE, sm3 } from "../../service/evidence/hash";
+import { buildTree, inclusionProof, rootOf, verifyInclusion, RFC6962_LEAF_HASH_PREFIX, type MerkleTree } from "../../service/evidence/merkle";
+
+const SIZES = [10_000, 100_000, 1_000_000];
+const OPS = 1_000;
+const RATE_HASHES = 1_000_000;
+const RATE_ROUNDS = 3;
+// 65 bytes is one node-hash input (0x01 ‖ left ‖ right), the bulk of a build's hashing.
+const RATE_INPUT_BYTES = 1 + 2 * HASH_SIZE;
+const WARMUP_LEAVES = 4_096;
+const MB = 1024 * 1024;
+
+type Impl = "ours" | "merkletreejs";
+
+interface Row {
+  readonly n: number;
+  readonly impl: Impl;
+  readonly buildMs: number;
+  readonly proofsMs: number;
+  readonly verifyMs: number;
+  readonly rssMB: number;
+}
+
+/** What the bench needs from a tree implementation; leaf() and root() are read outside the timed loops. */
+interface Subject<Tree, Proof> {
+  readonly impl: Impl;
+  build(leaves: readonly Buffer[]): Tree;
+  leaf(tree: Tree, index: number): Buffer;
+  root(tree: Tree): Buffer;
+  prove(tree: Tree, index: number): Proof;
+  verify(tree: Tree, index: number, leaf: Buffer, proof: Proof, root: Buffer): boolean;
+}
+
+type PeerProof = ReturnType<PeerTree["getProof"]>;
+
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+const ours: Subject<MerkleTree, Uint8Array[]> = {
+  impl: "ours",
+  build: (leaves) => buildTree(sm3, leaves),
+  leaf: (tree, index) => asBuffer(tree.levels[0].subarray(index * HASH_SIZE, (index + 1) * HASH_SIZE)),
+  root: (tree) => asBuffer(rootOf(tree)),
+  prove: (tree, index) => inclusionProof(tree, index),
+  verify: (tree, index, leaf, proof, root) => verifyInclusion(sm3, index, tree.size, leaf, proof, root),
+};
+
+// The same SM3 call our tree makes, typed Buffer in / Buffer out as merkletreejs expects.
+const peerSm3 = (data: Buffer): Buffer => cryptoHash("sm3", data, "buffer");
+const LEAF_PREFIX = Buffer.from([RFC6962_LEAF_HASH_PREFIX]);
+
+// merkletreejs options: hashLeaves false (we hand it leaf hashes), and every other option at its default, which
+// is already the fair choice: sortLeaves/sortPairs/sort false keep order (sorting would cost extra and change the
+// tree), duplicateOdd/isBitcoinTree false promote a lone right node unhashed exactly like RFC 6962 (so both trees
+// do the same N-1 node hashes), complete false and no fillDefaultHash add no padding nodes. Its node hash is
+// SM3(left ‖ right) without the 0x01 prefix: 64 vs 65 bytes, the same two SM3 blocks.
+const PEER_OPTIONS = { hashLeaves: false } as const;
+
+const peer: Subject<PeerTree, PeerProof> = {
+  impl: "merkletreejs",
+  // Its build includes the SM3(0x00 ‖ data) leaf hashes, because ours does them too: both then do 2N-1 hashes.
+  build: (leaves) => new PeerTree(leaves.map(peerLeafHash), peerSm3, PEER_OPTIONS),
+  leaf: (tree, index) => tree.getLeaf(index),
+  root: (tree) => tree.getRoot(),
+  // Passing the index skips its linear search for the leaf, which would otherwise dominate at 1M.
+  prove: (tree, index) => tree.getProof(tree.getLeaf(index), index),
+  verify: (tree, _index, leaf, proof, root) => tree.verify(proof, leaf, root),
+};
+
+function peerLeafHash(data: Buffer): Buffer {
+  return peerSm3(Buffer.concat([LEAF_PREFIX, data]));
+}
+
+function collectGarbage(): void {
+  if (!global.gc) return;
+  // A second pass frees what the first one's finalizers released (external Buffer backing stores).
+  global.gc();
+  global.gc();
+}
+
+const rssMB = (): number => process.memoryUsage.rss() / MB;
+
+function elapsedMs(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function progress(message: string): void {
+  process.stderr.write(`[bench:merkle] ${message}\n`);
+}
+
+/** Leaves are views into one random buffer so generating them is quick and does not fragment the heap. */
+function randomLeaves(n: number): Buffer[] {
+  const pool = randomBytes(n * HASH_SIZE);
+  return Array.from({ length: n }, (_, i) => pool.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
+}
+
+function randomIndices(n: number, count: number): number[] {
+  return Array.from({ length: count }, () => Math.floor(Math.random() * n));
+}
+
+/** Best of RATE_ROUNDS runs of RATE_HASHES one-shot SM3 calls: the ceiling no tree build can beat. */
+function sm3HashesPerSecond(): number {
+  const input = randomBytes(RATE_INPUT_BYTES);
+  let best = 0;
+  for (let round = 0; round < RATE_ROUNDS; round++) {
+    let sink = 0;
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < RATE_HASHES; i++) sink ^= cryptoHash("sm3", input, "buffer")[0];
+    const ms = elapsedMs(start);
+    if (sink === 256) progress("unreachable"); // keeps the result observably used
+    best = Math.max(best, (RATE_HASHES / ms) * 1000);
+  }
+  return best;
+}
+
+/** One implementation at one size, alone in the heap: the caller holds only the leaves while this runs. */
+function runPhase<Tree, Proof>(subject: Subject<Tree, Proof>, leaves: readonly Buffer[], indices: readonly number[]): Row {
+  collectGarbage();
+  const baseline = rssMB();
+  const buildStart = process.hrtime.bigint();
+  const tree = subject.build(leaves);
+  const buildMs = elapsedMs(buildStart);
+  // Read while the tree is live and before any forced gc: what the build really took from the machine.
+  const rssGrowth = rssMB() - baseline;
+
+  const proofStart = process.hrtime.bigint();
+  const proofs = indices.map((index) => subject.prove(tree, index));
+  const proofsMs = elapsedMs(proofStart);
+
+  const targets = indices.map((index) => subject.leaf(tree, index));
+  const root = subject.root(tree);
+  const verifyStart = process.hrtime.bigint();
+  const verdicts = indices.map((index, k) => subject.verify(tree, index, targets[k], proofs[k], root));
+  const verifyMs = elapsedMs(verifyStart);
+
+  assertVerifies(subject, tree, indices, verdicts, proofs, root);
+  return { n: leaves.length, impl: subject.impl, buildMs, proofsMs, verifyMs, rssMB: rssGrowth };
+}
+
+/** A bench of broken code measures nothing: every proof must verify, and a wrong leaf must not. */
+function assertVerifies<Tree, Proof>(
+  subject: Subject<Tree, Proof>,
+  tree: Tree,
+  indices: readonly number[],
+  verdicts: readonly boolean[],
+  proofs: readonly Proof[],
+  root: Buffer,
+): void {
+  const failed = verdicts.indexOf(false);
+  if (failed !== -1) throw new Error(`${subject.impl}: proof for leaf ${indices[failed]} did not verify`);
+  const wrongLeaf = Buffer.from(subject.leaf(tree, indices[0]));
+  wrongLeaf[0] ^= 1;
+  if (subject.verify(tree, indices[0], wrongLeaf, proofs[0], root)) throw new Error(`${subject.impl}: a tampered leaf verified`);
+}
+
+/** Runs both implementations once on a small tree so the measured runs start with optimised code. */
+function warmUp(): void {
+  const leaves = randomLeaves(WARMUP_LEAVES);
+  const indices = randomIndices(WARMUP_LEAVES, OPS);
+  runPhase(ours, leaves, indices);
+  runPhase(peer, leaves, indices);
+}
+
+function runSize(n: number): Row[] {
+  progress(`N=${n.toLocaleString("en-US")}: generating leaves`);
+  const leaves = randomLeaves(n);
+  const indices = randomIndices(n, OPS);
+  progress(`N=${n.toLocaleString("en-US")}: ours`);
+  const ourRow = runPhase(ours, leaves, indices);
+  progress(`  ours built in ${ourRow.buildMs.toFixed(0)} ms`);
+  progress(`N=${n.toLocaleString("en-US")}: merkletreejs${n >= 1_000_000 ? " (slow and memory-hungry at this size; still running)" : ""}`);
+  const peerRow = runPhase(peer, leaves, indices);
+  progress(`  merkletreejs built in ${peerRow.buildMs.toFixed(0)} ms`);
+  return [ourRow, peerRow];
+}
+
+const limitMs = (n: number, hashesPerSecond: number): number => ((2 * n) / hashesPerSecond) * 1000;
+
+function formatTable(rows: readonly Row[], hashesPerSecond: number): string {
+  const header = ["N", "impl", "build ms", "1k proofs ms", "1k verify ms", "RSS +MB"];
+  const body: string[][] = [];
+  for (const n of SIZES) {
+    for (const row of rows.filter((r) => r.n === n)) {
+      body.push([String(n), row.impl, row.buildMs.toFixed(1), row.proofsMs.toFixed(2), row.verifyMs.toFixed(2), row.rssMB.toFixed(1)]);
+    }
+    body.push([String(n), "SM3 limit (2N hashes)", limitMs(n, hashesPerSecond).toFixed(1), "-", "-", "-"]);
+  }
+  const widths = header.map((h, c) => Math.max(h.length, ...body.map((line) => line[c].length)));
+  // Numbers right-aligned so their digits line up; the impl name reads better left-aligned.
+  const format = (line: readonly string[]): string => line.map((cell, c) => (c === 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");
+  const rule = widths.map((w) => "-".repeat(w)).join("  ");
+  const rate = `SM3 one-shot rate on ${RATE_INPUT_BYTES}-byte inputs: ${Math.round(hashesPerSecond).toLocaleString("en-US")} hashes/s (best of ${RATE_ROUNDS} x ${RATE_HASHES.toLocaleString("en-US")})`;
+  return [rate, format(header), rule, ...body.map(format)].join("\n");
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+function summary(rows: readonly Row[], hashesPerSecond: number): string {
+  const n = SIZES[SIZES.length - 1];
+  const find = (impl: Impl): Row => {
+    const row = rows.find((r) => r.n === n && r.impl === impl);
+    if (!row) throw new Error(`no ${impl} row at N=${n}`);
+    return row;
+  };
+  const [mine, theirs] = [find("ours"), find("merkletreejs")];
+  return JSON.stringify({
+    bench: "merkle",
+    n,
+    buildMs: round2(mine.buildMs),
+    peerBuildMs: round2(theirs.buildMs),
+    speedup: round2(theirs.buildMs / mine.buildMs),
+    limitRatio: round2(mine.buildMs / limitMs(n, hashesPerSecond)),
+    rssMB: round2(mine.rssMB),
+  });
+}
+
+function main(): void {
+  if (!global.gc) progress("global.gc unavailable (run with --expose-gc): RSS baselines include uncollected garbage");
+  progress("measuring the raw SM3 rate");
+  const hashesPerSecond = sm3HashesPerSecond();
+  progress("warming up");
+  warmUp();
+  const rows = SIZES.flatMap(runSize);
+  process.stdout.write(`${formatTable(rows, hashesPerSecond)}\n`);
+  process.stdout.write(`${summary(rows, hashesPerSecond)}\n`);
+}
+
+main();
