@@ -10,9 +10,10 @@ export const MAX_UINT32 = 2n ** 32n - 1n;
 export const MAX_UINT64 = 2n ** 64n - 1n;
 
 /**
- * Storage slot holding the packed counters `_batchCount` (low 8 bytes) and `_nextSeq` (next 8 bytes).
- * Slot 0 is AccessControl's `_roles`, slot 1 is `_batches`. {@link setCounters} checks this through the views,
- * so a layout change makes it throw instead of silently testing something else.
+ * Storage slot holding the packed counters `_batchCount` (low 8 bytes) and `_nextSeq` (next 8 bytes), followed by
+ * the `_deployed` flag (byte 16) that keeps the slot non-zero. Slot 0 is AccessControl's `_roles`, slot 1 is
+ * `_batches`. {@link setCounters} checks this through the views, so a layout change makes it throw instead of
+ * silently testing something else.
  */
 export const COUNTERS_SLOT = 2n;
 
@@ -105,7 +106,7 @@ export async function readBatch(anchor: Contract, id: bigint | number): Promise<
  */
 export async function setCounters(address: string, anchor: Contract, c: Counters): Promise<void> {
   if (c.batchCount > MAX_UINT64 || c.nextSeq > MAX_UINT64) throw new Error("counters are uint64");
-  // Keep the slot's upper 128 bits (unused today; room for e.g. a non-zero "warm" flag set in the constructor).
+  // Keep the slot's upper 128 bits: the `_deployed` flag lives there.
   const current = BigInt(await ethers.provider.getStorage(address, COUNTERS_SLOT));
   const packed = (current & ~((1n << 128n) - 1n)) | (c.nextSeq << 64n) | c.batchCount;
   await network.provider.send("hardhat_setStorageAt", [address, ethers.toQuantity(COUNTERS_SLOT), ethers.toBeHex(packed, 32)]);

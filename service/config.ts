@@ -1,0 +1,54 @@
+// Configuration from the environment, with embedded defaults so `npm start` needs nothing set up.
+import fs from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  mongodbUri: string | undefined;
+  operatorToken: string | undefined;
+  bodyLimit: string;
+  publicRateLimit: number;
+  reservationTtlMs: number;
+  verifyWorkers: number;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    port: int(env, "PORT", 8080, 0, 65535),
+    host: env.HOST ?? "127.0.0.1",
+    dataDir: path.resolve(env.DATA_DIR ?? "data"),
+    mongodbUri: env.MONGODB_URI || undefined,
+    operatorToken: env.OPERATOR_TOKEN || undefined,
+    bodyLimit: env.BODY_LIMIT ?? "64kb",
+    publicRateLimit: int(env, "PUBLIC_RATE_LIMIT", 60, 1, 1_000_000),
+    reservationTtlMs: int(env, "RESERVATION_TTL_MS", 24 * 3_600_000, 1_000, 30 * 24 * 3_600_000),
+    verifyWorkers: int(env, "VERIFY_WORKERS", 1, 0, 64),
+  };
+}
+
+/**
+ * The operator token: OPERATOR_TOKEN if set, else the one stored under DATA_DIR, else a new one written
+ * there (mode 0600). `created` tells the caller to print it, which happens only that once.
+ */
+export function resolveOperatorToken(config: Config): { token: string; created: boolean; file: string | null } {
+  if (config.operatorToken) return { token: config.operatorToken, created: false, file: null };
+  const file = path.join(config.dataDir, "operator-token");
+  if (fs.existsSync(file)) return { token: fs.readFileSync(file, "utf8").trim(), created: false, file };
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const token = `op_${randomBytes(32).toString("base64url")}`;
+  fs.writeFileSync(file, `${token}\n`, { mode: 0o600, flag: "wx" });
+  return { token, created: true, file };
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return value;
+}

@@ -1,0 +1,63 @@
+// API keys: shown once, stored as a SHA-256 hash, revocable. Authentication resolves a bearer secret to a member.
+import { refuse } from "./errors";
+import { draft, recordChange, type Actor, type DomainContext } from "./context";
+import { hashApiKey, newApiKeySecret, newId } from "./ids";
+import { getOwned } from "./lookup";
+import { requireRole } from "./authz";
+import type { Tx } from "../store/port";
+import type { ApiKey, Member } from "./model";
+
+export interface IssuedKey {
+  id: string;
+  /** The secret, returned once at creation and never again. */
+  secret: string;
+  prefix: string;
+}
+
+export async function issueKeyIn(tx: Tx, now: Date, member: Member, actor: string): Promise<IssuedKey> {
+  const id = newId("k");
+  const secret = newApiKeySecret(id);
+  const key: ApiKey = { id, company: member.company, member: member.id, hash: hashApiKey(secret), prefix: secret.slice(0, 12), revoked: false, createdAt: now.toISOString() };
+  await tx.apiKeys.insert(key);
+  await recordChange(tx, draft("member.key-issued", now, member.company, member.id, actor, { key: id }));
+  return { id, secret, prefix: key.prefix };
+}
+
+/** A member may issue keys for themselves; admins for anyone in the company. */
+export async function issueKey(ctx: DomainContext, actor: Actor, memberId: string): Promise<IssuedKey> {
+  if (memberId !== actor.member.id) requireRole(actor, "issuing a key for another member", "seal_admin");
+  const now = ctx.now();
+  return ctx.store.transaction(async (tx) => {
+    const member = await getOwned(tx, "members", actor.company, memberId);
+    if (!member.active) refuse("MEMBER_INACTIVE", "the member has left the company");
+    return issueKeyIn(tx, now, member, actor.member.id);
+  });
+}
+
+export async function revokeKey(ctx: DomainContext, actor: Actor, keyId: string): Promise<ApiKey> {
+  const now = ctx.now();
+  return ctx.store.transaction(async (tx) => {
+    const key = await getOwned(tx, "apiKeys", actor.company, keyId);
+    if (key.member !== actor.member.id) requireRole(actor, "revoking another member's key", "seal_admin");
+    if (key.revoked) return key;
+    const revoked = { ...key, revoked: true };
+    await tx.apiKeys.update(revoked);
+    await recordChange(tx, draft("member.key-revoked", now, key.company, key.member, actor.member.id, { key: key.id }));
+    return revoked;
+  });
+}
+
+export async function listKeys(ctx: DomainContext, actor: Actor, memberId: string): Promise<ApiKey[]> {
+  if (memberId !== actor.member.id) requireRole(actor, "listing another member's keys", "seal_admin", "auditor");
+  await getOwned(ctx.store, "members", actor.company, memberId);
+  return ctx.store.apiKeys.list(actor.company, { member: memberId });
+}
+
+/** Resolves a bearer secret to an active member, or null: the caller answers 401 without saying why. */
+export async function authenticate(ctx: DomainContext, secret: string): Promise<Actor | null> {
+  const key = await ctx.store.apiKeys.getByKey(`hash:${hashApiKey(secret)}`);
+  if (key === null || key.revoked) return null;
+  const member = await ctx.store.members.get(key.member);
+  if (member === null || !member.active) return null;
+  return { company: member.company, member };
+}

@@ -1,0 +1,80 @@
+// Members and their roles. Leaving the company withdraws every grant the member holds, each as evidence.
+import { refuse } from "./errors";
+import { draft, recordChange, type Actor, type DomainContext } from "./context";
+import { newId } from "./ids";
+import { getOwned } from "./lookup";
+import { requireRole } from "./authz";
+import { issueKeyIn, type IssuedKey } from "./api-keys";
+import type { Tx } from "../store/port";
+import type { Member, Role } from "./model";
+
+export interface AddMemberInput {
+  name: string;
+  roles: Role[];
+  department: string | null;
+}
+
+export async function addMember(ctx: DomainContext, actor: Actor, input: AddMemberInput): Promise<{ member: Member; apiKey: IssuedKey }> {
+  requireRole(actor, "adding members", "seal_admin");
+  if (input.roles.includes("legal_rep")) requireRole(actor, "appointing a legal representative");
+  const now = ctx.now();
+  const member: Member = { id: newId("m"), company: actor.company, name: input.name, roles: unique(input.roles), department: input.department, active: true, createdAt: now.toISOString() };
+  return ctx.store.transaction(async (tx) => {
+    await tx.members.insert(member);
+    await recordChange(tx, draft("member.added", now, actor.company, member.id, actor.member.id, { roles: member.roles, department: member.department }));
+    const apiKey = await issueKeyIn(tx, now, member, actor.member.id);
+    return { member, apiKey };
+  });
+}
+
+export async function changeRoles(ctx: DomainContext, actor: Actor, memberId: string, roles: Role[], department: string | null): Promise<Member> {
+  requireRole(actor, "changing roles", "seal_admin");
+  const now = ctx.now();
+  return ctx.store.transaction(async (tx) => {
+    const member = await getOwned(tx, "members", actor.company, memberId);
+    if (!member.active) refuse("MEMBER_INACTIVE", "the member has left the company");
+    if (member.roles.includes("legal_rep") !== roles.includes("legal_rep")) requireRole(actor, "appointing or removing a legal representative");
+    if (member.roles.includes("legal_rep") && !roles.includes("legal_rep")) await requireAnotherLegalRep(tx, member);
+    const updated = { ...member, roles: unique(roles), department };
+    await tx.members.update(updated);
+    await recordChange(tx, draft("member.roles-changed", now, actor.company, member.id, actor.member.id, { roles: updated.roles, department }));
+    return updated;
+  });
+}
+
+/** The member leaves: their grants are withdrawn and their keys stop working, all in one transaction. */
+export async function removeMember(ctx: DomainContext, actor: Actor, memberId: string): Promise<Member> {
+  requireRole(actor, "removing members", "seal_admin");
+  const now = ctx.now();
+  return ctx.store.transaction(async (tx) => {
+    const member = await getOwned(tx, "members", actor.company, memberId);
+    if (!member.active) return member;
+    if (member.roles.includes("legal_rep")) {
+      requireRole(actor, "removing a legal representative");
+      await requireAnotherLegalRep(tx, member);
+    }
+    const left = { ...member, active: false };
+    await tx.members.update(left);
+    await recordChange(tx, draft("member.left", now, actor.company, member.id, actor.member.id));
+    for (const grant of await tx.grants.list(actor.company, { member: member.id, withdrawn: false })) {
+      await tx.grants.update({ ...grant, withdrawn: true });
+      await recordChange(tx, draft("grant.withdrawn", now, actor.company, grant.id, actor.member.id, { reason: "member-left" }));
+    }
+    return left;
+  });
+}
+
+export async function listMembers(ctx: DomainContext, actor: Actor): Promise<Member[]> {
+  return ctx.store.members.list(actor.company);
+}
+
+export async function getMember(ctx: DomainContext, actor: Actor, memberId: string): Promise<Member> {
+  return getOwned(ctx.store, "members", actor.company, memberId);
+}
+
+async function requireAnotherLegalRep(tx: Tx, member: Member): Promise<void> {
+  const reps = (await tx.members.list(member.company, { active: true })).filter((m) => m.roles.includes("legal_rep") && m.id !== member.id);
+  if (reps.length === 0) refuse("LAST_LEGAL_REP", "a company must keep at least one legal representative");
+}
+
+const unique = (roles: Role[]): Role[] => [...new Set(roles)];

@@ -1,0 +1,123 @@
+// The domain's stored shapes. Personal data (names, phone, ID numbers) lives only here, never in records.
+
+export const ROLES = ["legal_rep", "seal_admin", "dept_head", "custodian", "reviewer", "employee", "auditor"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const SEAL_KINDS = ["electronic", "physical"] as const;
+export type SealKind = (typeof SEAL_KINDS)[number];
+
+/** 公章, 合同专用章, 财务专用章, 发票专用章, 法定代表人名章, other. */
+export const SEAL_TYPES = ["official", "contract", "finance", "invoice", "legal_rep", "other"] as const;
+export type SealType = (typeof SEAL_TYPES)[number];
+
+export const SEAL_STATUSES = ["active", "suspended", "revoked", "destroyed"] as const;
+export type SealStatus = (typeof SEAL_STATUSES)[number];
+
+export const APPROVAL_LEVELS = ["none", "dept_head", "legal_rep"] as const;
+export type ApprovalLevel = (typeof APPROVAL_LEVELS)[number];
+
+export const REQUEST_STATUSES = ["pending", "approved", "rejected", "used"] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+interface Owned {
+  id: string;
+  company: string;
+}
+
+export interface Company extends Owned {
+  name: string;
+  creditCode: string;
+  legalRepName: string;
+  legalRepIdNumber: string;
+  registryCheck: { checkedAt: string; method: string; ok: boolean; note: string };
+  createdAt: string;
+}
+
+export interface Member extends Owned {
+  name: string;
+  roles: Role[];
+  department: string | null;
+  active: boolean;
+  createdAt: string;
+}
+
+export interface ApiKey extends Owned {
+  member: string;
+  /** SHA-256 of the secret; the secret itself is shown once and never stored. */
+  hash: string;
+  prefix: string;
+  revoked: boolean;
+  createdAt: string;
+}
+
+export interface Seal extends Owned {
+  kind: SealKind;
+  type: SealType;
+  name: string;
+  status: SealStatus;
+  imageHash: string | null;
+  publicKey: string | null;
+  device: string | null;
+  custodian: string | null;
+  reviewer: string | null;
+  department: string | null;
+  replaces: string | null;
+  replacedBy: string | null;
+  /** seq of the seal.registered record, whose receipt carries the public key. */
+  registeredSeq: number;
+  createdAt: string;
+}
+
+export interface Scenario extends Owned {
+  code: string;
+  name: string;
+  sealKinds: SealKind[];
+  sealTypes: SealType[];
+  approval: ApprovalLevel;
+  dualControl: boolean;
+  createdAt: string;
+}
+
+export interface Grant extends Owned {
+  member: string;
+  seal: string;
+  scenarios: string[];
+  validFrom: string;
+  validTo: string;
+  useLimit: number | null;
+  uses: number;
+  givenBy: string;
+  withdrawn: boolean;
+  createdAt: string;
+}
+
+export interface SealRequest extends Owned {
+  member: string;
+  seal: string;
+  scenario: string;
+  documentHash: string;
+  title: string;
+  reason: string;
+  copies: number;
+  status: RequestStatus;
+  decidedBy: string | null;
+  custodyConfirmedBy: string[];
+  createdAt: string;
+}
+
+/** A receipt id handed out before the document is stamped; it writes no record until used. */
+export interface Reservation extends Owned {
+  member: string;
+  seal: string;
+  expiresAt: string;
+  usedSeq: number | null;
+  createdAt: string;
+}
+
+export interface IdempotencyEntry extends Owned {
+  /** The response first sent for this key, replayed on retry. */
+  fingerprint: string;
+  status: number;
+  body: string;
+  createdAt: string;
+}

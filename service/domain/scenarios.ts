@@ -1,0 +1,46 @@
+// The scenario list (用章场景清单): which seal kinds and types a use may involve and who must approve it.
+import { DomainError } from "./errors";
+import { draft, recordChange, type Actor, type DomainContext } from "./context";
+import { newId } from "./ids";
+import { getOwned } from "./lookup";
+import { requireRole } from "./authz";
+import { StoreConflictError } from "../store/port";
+import type { ApprovalLevel, Scenario, Seal, SealKind, SealType } from "./model";
+
+export interface DefineScenarioInput {
+  code: string;
+  name: string;
+  sealKinds: SealKind[];
+  sealTypes: SealType[];
+  approval: ApprovalLevel;
+  dualControl: boolean;
+}
+
+export async function defineScenario(ctx: DomainContext, actor: Actor, input: DefineScenarioInput): Promise<Scenario> {
+  requireRole(actor, "defining scenarios", "seal_admin");
+  const now = ctx.now();
+  const scenario: Scenario = { id: newId("sc"), company: actor.company, ...input, sealKinds: [...new Set(input.sealKinds)], sealTypes: [...new Set(input.sealTypes)], createdAt: now.toISOString() };
+  try {
+    return await ctx.store.transaction(async (tx) => {
+      await tx.scenarios.insert(scenario);
+      const { code, sealKinds, sealTypes, approval, dualControl } = scenario;
+      await recordChange(tx, draft("scenario.defined", now, actor.company, scenario.id, actor.member.id, { code, sealKinds, sealTypes, approval, dualControl }));
+      return scenario;
+    });
+  } catch (err) {
+    if (err instanceof StoreConflictError) throw new DomainError("SCENARIO_CODE_TAKEN", `scenario code ${input.code} is already defined`);
+    throw err;
+  }
+}
+
+export async function listScenarios(ctx: DomainContext, actor: Actor): Promise<Scenario[]> {
+  return ctx.store.scenarios.list(actor.company);
+}
+
+export async function getScenario(ctx: DomainContext, actor: Actor, id: string): Promise<Scenario> {
+  return getOwned(ctx.store, "scenarios", actor.company, id);
+}
+
+export function scenarioAllows(scenario: Scenario, seal: Seal): boolean {
+  return scenario.sealKinds.includes(seal.kind) && scenario.sealTypes.includes(seal.type);
+}

@@ -1,0 +1,89 @@
+// Electronic seal usage in two steps: reserve a receipt id (no record), then submit the TBS signed with
+// the seal's SM2 key. The signature is checked outside the transaction; every state rule is checked inside.
+import { refuse } from "./errors";
+import { draft, recordChange, type Actor, type DomainContext } from "./context";
+import { newReceiptId } from "./ids";
+import { getOwned } from "./lookup";
+import { requireWriter } from "./authz";
+import { scenarioAllows } from "./scenarios";
+import { usableGrant } from "./grants";
+import type { EvidenceRecord, UsageTbs } from "../evidence";
+import type { Tx } from "../store/port";
+import type { Reservation, Seal } from "./model";
+
+/** How far a client's clock may run ahead of ours. */
+const SIGNED_AT_SKEW_MS = 5 * 60_000;
+
+export async function reserveReceipt(ctx: DomainContext, actor: Actor, sealId: string): Promise<Reservation> {
+  requireWriter(actor, "reserving a receipt id");
+  const now = ctx.now();
+  const seal = await getOwned(ctx.store, "seals", actor.company, sealId);
+  requireUsable(seal);
+  const held = await ctx.store.grants.list(actor.company, { member: actor.member.id, seal: seal.id, withdrawn: false });
+  if (held.length === 0) refuse("GRANT_MISSING", "you hold no grant for this seal");
+  const reservation: Reservation = {
+    id: newReceiptId(),
+    company: actor.company,
+    member: actor.member.id,
+    seal: seal.id,
+    expiresAt: new Date(now.getTime() + ctx.reservationTtlMs).toISOString(),
+    usedSeq: null,
+    createdAt: now.toISOString(),
+  };
+  await ctx.store.reservations.insert(reservation);
+  return reservation;
+}
+
+export async function submitUsage(ctx: DomainContext, actor: Actor, tbs: UsageTbs, signature: string): Promise<EvidenceRecord> {
+  requireWriter(actor, "using a seal");
+  if (tbs.signer !== actor.member.id) refuse("SIGNER_MISMATCH", "the TBS names another signer than the key's member");
+  const now = ctx.now();
+  if (Date.parse(tbs.signedAt) > now.getTime() + SIGNED_AT_SKEW_MS) refuse("SIGNED_AT_INVALID", "signedAt lies in the future");
+  const seal = await getOwned(ctx.store, "seals", actor.company, tbs.seal);
+  if (seal.kind !== "electronic" || seal.publicKey === null) refuse("SEAL_KIND_INVALID", "only electronic seals are used by signature");
+  if (!(await ctx.verifyUsage(tbs, signature, seal.publicKey))) refuse("SIGNATURE_INVALID", "the SM2 signature does not verify with this seal's public key");
+  return ctx.store.transaction(async (tx) => {
+    const reservation = await requireReservation(tx, actor, tbs, now);
+    const current = await getOwned(tx, "seals", actor.company, tbs.seal);
+    requireUsable(current);
+    const scenario = await getOwned(tx, "scenarios", actor.company, tbs.scenario);
+    if (!scenarioAllows(scenario, current)) refuse("SCENARIO_NOT_ALLOWED", `scenario ${scenario.code} does not allow this seal's kind or type`);
+    const grant = await usableGrant(tx, actor.company, actor.member.id, current.id, scenario.id, now);
+    if (scenario.approval !== "none" || tbs.request !== null) await consumeRequest(tx, actor, tbs, scenario.approval !== "none");
+    await tx.grants.update({ ...grant, uses: grant.uses + 1 });
+    const data = { receipt: tbs.receipt, signedAt: tbs.signedAt, documentHash: tbs.documentHash, scenario: tbs.scenario, request: tbs.request, signature, grant: grant.id };
+    const [record] = await tx.records.append([draft("seal.used", now, actor.company, current.id, actor.member.id, data)]);
+    await tx.reservations.update({ ...reservation, usedSeq: record.seq });
+    return record;
+  });
+}
+
+function requireUsable(seal: Seal): void {
+  if (seal.status === "suspended") refuse("SEAL_SUSPENDED", "the seal is suspended");
+  if (seal.status === "revoked") refuse("SEAL_REVOKED", "the seal is revoked", seal.replacedBy ? { replacedBy: seal.replacedBy } : undefined);
+  if (seal.status === "destroyed") refuse("SEAL_DESTROYED", "the seal is destroyed");
+}
+
+async function requireReservation(tx: Tx, actor: Actor, tbs: UsageTbs, now: Date): Promise<Reservation> {
+  const reservation = await tx.reservations.get(tbs.receipt);
+  if (reservation === null || reservation.company !== actor.company || reservation.member !== actor.member.id || reservation.seal !== tbs.seal) {
+    refuse("NOT_FOUND", "no reservation for this receipt id, member and seal; reserve one first", { receipt: tbs.receipt });
+  }
+  if (reservation.usedSeq !== null) refuse("RESERVATION_USED", "this receipt id has been used already", { seq: reservation.usedSeq });
+  if (Date.parse(reservation.expiresAt) <= now.getTime()) refuse("RESERVATION_EXPIRED", "this receipt id's reservation has expired; reserve a new one");
+  return reservation;
+}
+
+async function consumeRequest(tx: Tx, actor: Actor, tbs: UsageTbs, required: boolean): Promise<void> {
+  if (tbs.request === null) {
+    if (required) refuse("APPROVAL_REQUIRED", "this scenario needs an approved request; name it in the TBS");
+    return;
+  }
+  const request = await getOwned(tx, "requests", actor.company, tbs.request);
+  if (request.member !== actor.member.id || request.seal !== tbs.seal || request.scenario !== tbs.scenario) {
+    refuse("REQUEST_MISMATCH", "the request is for another member, seal or scenario");
+  }
+  if (request.status !== "approved") refuse(request.status === "used" ? "REQUEST_STATE_INVALID" : "REQUEST_NOT_APPROVED", `the request is ${request.status}`);
+  if (request.documentHash !== tbs.documentHash) refuse("DOCUMENT_HASH_MISMATCH", "the signed document hash differs from the approved request's");
+  await tx.requests.update({ ...request, status: "used" });
+}

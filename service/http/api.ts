@@ -1,0 +1,79 @@
+// The route table: each route is declared once with its schemas, and from that declaration come the
+// Express handler (auth, validation, idempotency) and the OpenAPI description, so the two cannot drift.
+import { Router, type Request } from "express";
+import { z } from "zod";
+import { requireMember, requireOperator } from "./auth";
+import { withIdempotency, type StoredResponse } from "./idempotency";
+import type { Actor, DomainContext } from "../domain/context";
+
+export type Auth = "member" | "operator" | "public";
+
+export interface RouteSpec {
+  method: "get" | "post";
+  path: string;
+  tag: string;
+  summary: string;
+  auth: Auth;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** Status of a success; the response body is described in words in `responds`. */
+  status: number;
+  responds: string;
+  /** The response carries a secret shown once: the idempotency store keeps it without the secret. */
+  returnsSecret?: boolean;
+}
+
+export interface HandlerInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  actor: Actor;
+  req: Request;
+}
+
+export interface ApiDeps {
+  ctx: DomainContext;
+  operatorToken: string;
+}
+
+export class Api {
+  readonly routes: RouteSpec[] = [];
+  readonly router = Router();
+
+  constructor(private readonly deps: ApiDeps) {}
+
+  add<P = Record<string, never>, Q = Record<string, never>, B = undefined>(spec: RouteSpec, handle: (input: HandlerInput<P, Q, B>) => Promise<unknown>): void {
+    this.routes.push(spec);
+    this.router[spec.method](spec.path, async (req, res) => {
+      const actor = await this.authorize(spec.auth, req);
+      const input: HandlerInput<P, Q, B> = {
+        params: (spec.params ? spec.params.parse(req.params) : {}) as P,
+        query: (spec.query ? spec.query.parse(req.query) : {}) as Q,
+        body: (spec.body ? spec.body.parse(req.body ?? {}) : undefined) as B,
+        actor: actor as Actor,
+        req,
+      };
+      const run = async (): Promise<StoredResponse> => ({ status: spec.status, body: await handle(input) });
+      const response = spec.method === "post" ? await this.idempotent(spec, req, actor, run) : await run();
+      res.status(response.status).json(response.body);
+    });
+  }
+
+  private async authorize(auth: Auth, req: Request): Promise<Actor | null> {
+    if (auth === "member") return requireMember(this.deps.ctx, req);
+    if (auth === "operator") requireOperator(this.deps.operatorToken, req);
+    return null;
+  }
+
+  private async idempotent(spec: RouteSpec, req: Request, actor: Actor | null, run: () => Promise<StoredResponse>): Promise<StoredResponse> {
+    const scope = actor ? { company: actor.company, principal: actor.member.id } : { company: "-", principal: spec.auth };
+    const request = { method: req.method, path: req.path, body: req.body };
+    return withIdempotency(this.deps.ctx.store, scope, req.get("Idempotency-Key"), request, run, spec.returnsSecret ? withoutSecrets : undefined);
+  }
+}
+
+/** What the idempotency store keeps of a response that carried a secret: everything but the secret. */
+function withoutSecrets(body: unknown): unknown {
+  return JSON.parse(JSON.stringify(body, (key, value: unknown) => (key === "secret" ? "(shown once; issue a new key if it was lost)" : value)));
+}

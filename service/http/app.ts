@@ -1,0 +1,56 @@
+// The Express app: body limits, rate limits, the /api/v1 routers, OpenAPI, health, and error mapping.
+import express, { type Express } from "express";
+import { rateLimit } from "express-rate-limit";
+import { Api } from "./api";
+import { jsonBody, requireJson } from "./body";
+import { errorBody, errorHandler, notFoundRoute } from "./errors";
+import { openApiDocument } from "./openapi";
+import { companyRoutes } from "./routes/companies";
+import { memberRoutes } from "./routes/members";
+import { sealRoutes } from "./routes/seals";
+import { scenarioRoutes } from "./routes/scenarios";
+import { grantRoutes } from "./routes/grants";
+import { requestRoutes } from "./routes/requests";
+import { usageRoutes } from "./routes/usages";
+import { recordRoutes } from "./routes/records";
+import type { DomainContext } from "../domain/context";
+
+export interface AppOptions {
+  ctx: DomainContext;
+  operatorToken: string;
+  version: string;
+  bodyLimit: string;
+  /** Requests per minute per client address on routes that need no API key. */
+  publicRateLimit: number;
+  log: (msg: string, err?: unknown) => void;
+}
+
+export function createApp(options: AppOptions): { app: Express; api: Api } {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("query parser", "simple");
+  const api = new Api({ ctx: options.ctx, operatorToken: options.operatorToken });
+  for (const register of [companyRoutes, memberRoutes, sealRoutes, scenarioRoutes, grantRoutes, requestRoutes, usageRoutes, recordRoutes]) register(api, options.ctx);
+  const document = openApiDocument(api.routes, options.version);
+
+  const limiter = rateLimit({
+    windowMs: 60_000,
+    limit: options.publicRateLimit,
+    standardHeaders: "draft-8",
+    legacyHeaders: false,
+    handler: (_req, res) => {
+      res.status(429).json(errorBody("RATE_LIMITED", "too many requests; slow down and retry later"));
+    },
+  });
+  app.get("/healthz", async (_req, res) => {
+    res.json({ status: "ok", store: options.ctx.store.adapter, records: await options.ctx.store.records.count() });
+  });
+  app.get("/api/v1/openapi.json", limiter, (_req, res) => {
+    res.json(document);
+  });
+  app.post("/api/v1/companies", limiter);
+  app.use("/api/v1", requireJson, ...jsonBody(options.bodyLimit), api.router);
+  app.use(notFoundRoute);
+  app.use(errorHandler(options.log));
+  return { app, api };
+}

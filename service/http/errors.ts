@@ -1,0 +1,63 @@
+// Every failure leaves as {"error":{"code","message","details"}}; codes come from a closed set.
+import type { ErrorRequestHandler, RequestHandler } from "express";
+import { ZodError } from "zod";
+import { DomainError } from "../domain/errors";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+export const notFoundRoute: RequestHandler = (req, res) => {
+  res.status(404).json(errorBody("ROUTE_NOT_FOUND", `no route ${req.method} ${req.path}`));
+};
+
+// body-parser reports its failures by `type`; each gets its own client-facing code.
+const PARSER_ERRORS: Record<string, [number, string, string]> = {
+  "entity.too.large": [413, "BODY_TOO_LARGE", "the request body is larger than allowed"],
+  "entity.parse.failed": [400, "MALFORMED_JSON", "the request body is not valid JSON"],
+  "encoding.unsupported": [415, "UNSUPPORTED_ENCODING", "the request body must be UTF-8"],
+  "charset.unsupported": [415, "UNSUPPORTED_ENCODING", "the request body must be UTF-8"],
+  "entity.utf8.invalid": [400, "INVALID_UTF8", "the request body is not valid UTF-8"],
+  "request.aborted": [400, "REQUEST_ABORTED", "the request was aborted"],
+};
+
+export function errorHandler(log: (msg: string, err: unknown) => void): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const [status, body] = toResponse(err);
+    if (status >= 500) log(`${req.method} ${req.path} failed`, err);
+    res.status(status).json(body);
+  };
+}
+
+function toResponse(err: unknown): [number, ErrorBody] {
+  if (err instanceof ApiError) return [err.status, errorBody(err.code, err.message, err.details)];
+  if (err instanceof DomainError) return [err.status, errorBody(err.code, err.message, err.details)];
+  if (err instanceof ZodError) {
+    const details = err.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+    return [400, errorBody("VALIDATION_FAILED", "the request does not match the schema", details)];
+  }
+  const type = typeof err === "object" && err !== null && "type" in err ? String((err as { type: unknown }).type) : "";
+  const parser = PARSER_ERRORS[type];
+  if (parser) return [parser[0], errorBody(parser[1], parser[2])];
+  if (typeof err === "object" && err !== null && "status" in err && Number((err as { status: unknown }).status) < 500) {
+    const status = Number((err as { status: number }).status);
+    return [status, errorBody("BAD_REQUEST", err instanceof Error ? err.message : "bad request")];
+  }
+  return [500, errorBody("INTERNAL", "an internal error occurred; nothing was acknowledged")];
+}

@@ -1,0 +1,63 @@
+// OpenAPI 3.1 description built from the route table (api.ts), served at /api/v1/openapi.json.
+import { z } from "zod";
+import type { RouteSpec } from "./api";
+
+const ERROR_SCHEMA = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: { code: { type: "string", description: "machine-readable error code" }, message: { type: "string" }, details: {} },
+    },
+  },
+};
+
+export function openApiDocument(routes: RouteSpec[], version: string): object {
+  const paths: Record<string, Record<string, object>> = {};
+  for (const route of routes) {
+    const path = `/api/v1${route.path.replace(/:(\w+)/g, "{$1}")}`;
+    paths[path] ??= {};
+    paths[path][route.method] = operation(route);
+  }
+  paths["/healthz"] = { get: { tags: ["health"], summary: "Liveness and store check", security: [], responses: { "200": { description: "the service is up" } } } };
+  return {
+    openapi: "3.1.0",
+    info: { title: "sealproof API", version, description: "Evidence service for company seals. Errors are {error:{code,message,details}}; POSTs accept an Idempotency-Key header." },
+    servers: [{ url: "/" }],
+    components: {
+      securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "a member's API key" }, operatorToken: { type: "http", scheme: "bearer", description: "the operator token" } },
+      schemas: { Error: ERROR_SCHEMA },
+    },
+    paths,
+  };
+}
+
+function operation(route: RouteSpec): object {
+  const security = route.auth === "member" ? [{ apiKey: [] }] : route.auth === "operator" ? [{ operatorToken: [] }] : [];
+  const errorResponse = { description: "refused; see error.code", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
+  const op: Record<string, unknown> = {
+    tags: [route.tag],
+    summary: route.summary,
+    operationId: `${route.method}${route.path.replace(/[/:-](\w)/g, (_m, c: string) => c.toUpperCase())}`,
+    security,
+    parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query"), ...(route.method === "post" ? [idempotencyHeader] : [])],
+    responses: { [String(route.status)]: { description: route.responds, content: { "application/json": { schema: {} } } }, "4XX": errorResponse },
+  };
+  if (route.body) op.requestBody = { required: true, content: { "application/json": { schema: jsonSchema(route.body) } } };
+  return op;
+}
+
+const idempotencyHeader = { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 128 }, description: "a retry with the same key and body returns the first response and writes nothing new" };
+
+function parameters(schema: z.ZodType | undefined, location: "path" | "query"): object[] {
+  if (!schema) return [];
+  const json = jsonSchema(schema) as { properties?: Record<string, object>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, s]) => ({ name, in: location, required: location === "path" || (json.required ?? []).includes(name), schema: s }));
+}
+
+function jsonSchema(schema: z.ZodType): object {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  return rest;
+}

@@ -1,0 +1,31 @@
+// Companies: the operator creates one (with its legal representative and a first API key); members read their own.
+import { z } from "zod";
+import { createCompanyBody } from "../schemas";
+import { createCompany } from "../../domain/companies";
+import { getOwned } from "../../domain/lookup";
+import type { Api } from "../api";
+import type { DomainContext } from "../../domain/context";
+import type { Company } from "../../domain/model";
+
+/** A company as shown through the API: the legal representative's ID number never leaves the store. */
+export function companyView(c: Company) {
+  return { id: c.id, name: c.name, creditCode: c.creditCode, legalRepName: c.legalRepName, registryCheck: c.registryCheck, createdAt: c.createdAt };
+}
+
+export function companyRoutes(api: Api, ctx: DomainContext): void {
+  api.add<unknown, unknown, z.infer<typeof createCompanyBody>>(
+    {
+      method: "post", path: "/companies", tag: "companies", auth: "operator", body: createCompanyBody, status: 201, returnsSecret: true,
+      summary: "Register a company with its legal representative (operator token)",
+      responds: "the company, the legal representative member and their API key secret, shown once",
+    },
+    async ({ body }) => {
+      const created = await createCompany(ctx, body);
+      return { company: companyView(created.company), legalRep: created.legalRep, apiKey: created.apiKey };
+    },
+  );
+  api.add(
+    { method: "get", path: "/company", tag: "companies", auth: "member", status: 200, summary: "The caller's company", responds: "the company" },
+    async ({ actor }) => companyView(await getOwned(ctx.store, "companies", actor.company, actor.company)),
+  );
+}

@@ -1,0 +1,32 @@
+// Seal use requests and their approval.
+import { z } from "zod";
+import { createRequestBody, ids } from "../schemas";
+import { confirmCustody, createRequest, decideRequest, getRequest, listRequests } from "../../domain/requests";
+import type { Api } from "../api";
+import type { DomainContext } from "../../domain/context";
+
+const requestParams = z.strictObject({ id: ids.request });
+type RequestParams = z.infer<typeof requestParams>;
+
+export function requestRoutes(api: Api, ctx: DomainContext): void {
+  api.add({ method: "get", path: "/requests", tag: "requests", auth: "member", status: 200, summary: "List requests visible to the caller", responds: "{ requests }" }, async ({ actor }) => ({
+    requests: await listRequests(ctx, actor),
+  }));
+  api.add<unknown, unknown, z.infer<typeof createRequestBody>>(
+    { method: "post", path: "/requests", tag: "requests", auth: "member", body: createRequestBody, status: 201, summary: "Request to use a seal for a document", responds: "the request" },
+    async ({ actor, body }) => createRequest(ctx, actor, body),
+  );
+  api.add<RequestParams>({ method: "get", path: "/requests/:id", tag: "requests", auth: "member", params: requestParams, status: 200, summary: "One request", responds: "the request" }, async ({ actor, params }) =>
+    getRequest(ctx, actor, params.id),
+  );
+  for (const decision of ["approve", "reject"] as const) {
+    api.add<RequestParams>(
+      { method: "post", path: `/requests/:id/${decision}`, tag: "requests", auth: "member", params: requestParams, status: 200, summary: `${decision === "approve" ? "Approve" : "Reject"} a pending request at the scenario's level`, responds: "the request" },
+      async ({ actor, params }) => decideRequest(ctx, actor, params.id, decision),
+    );
+  }
+  api.add<RequestParams>(
+    { method: "post", path: "/requests/:id/confirm-custody", tag: "requests", auth: "member", params: requestParams, status: 200, summary: "Custodian or reviewer confirms custody of a physical seal", responds: "the request" },
+    async ({ actor, params }) => confirmCustody(ctx, actor, params.id),
+  );
+}

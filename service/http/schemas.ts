@@ -1,0 +1,90 @@
+// Request schemas (zod), validated at the edge: strict objects, so unknown fields and operator-style
+// objects are refused before the domain sees them.
+import { z } from "zod";
+import { APPROVAL_LEVELS, ROLES, SEAL_KINDS, SEAL_TYPES } from "../domain/model";
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[1-9A-HJ-NP-Za-km-z]{8,24}$`), `expected a ${prefix}_… id`);
+export const hash32 = z.string().regex(/^[0-9a-f]{64}$/, "expected 64 lowercase hex characters (SM3)");
+const isoTime = z.iso.datetime({ offset: false, precision: 3 });
+const department = z.string().trim().min(1).max(64).nullable().default(null);
+
+export const ids = {
+  member: id("m"),
+  key: id("k"),
+  seal: id("s"),
+  scenario: id("sc"),
+  grant: id("g"),
+  request: id("r"),
+  receipt: z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{16,24}$/, "expected a base58 receipt id"),
+};
+
+export const createCompanyBody = z.strictObject({
+  name: text(200),
+  creditCode: z.string().regex(/^[0-9A-Z]{18}$/, "expected an 18-character unified social credit code"),
+  legalRep: z.strictObject({ name: text(100), idNumber: z.string().regex(/^\d{17}[\dX]$/, "expected an 18-character resident ID number") }),
+});
+
+export const addMemberBody = z.strictObject({ name: text(100), roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length), department });
+export const changeRolesBody = z.strictObject({ roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length), department });
+
+export const registerSealBody = z.strictObject({
+  kind: z.enum(SEAL_KINDS),
+  type: z.enum(SEAL_TYPES),
+  name: text(100),
+  imageHash: hash32.nullable().default(null),
+  department,
+  publicKey: z.string().regex(/^04[0-9a-f]{128}$/, "expected an uncompressed SM2 public key, 130 lowercase hex").optional(),
+  device: text(64).optional(),
+  custodian: ids.member.optional(),
+  reviewer: ids.member.optional(),
+});
+
+export const defineScenarioBody = z.strictObject({
+  code: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, "expected 1-40 letters, digits, _ . -"),
+  name: text(100),
+  sealKinds: z.array(z.enum(SEAL_KINDS)).min(1).max(SEAL_KINDS.length),
+  sealTypes: z.array(z.enum(SEAL_TYPES)).min(1).max(SEAL_TYPES.length),
+  approval: z.enum(APPROVAL_LEVELS),
+  dualControl: z.boolean().default(false),
+});
+
+export const giveGrantBody = z.strictObject({
+  member: ids.member,
+  seal: ids.seal,
+  scenarios: z.array(ids.scenario).min(1).max(50),
+  validFrom: isoTime,
+  validTo: isoTime,
+  useLimit: z.number().int().min(1).max(1_000_000_000).nullable().default(null),
+});
+
+export const createRequestBody = z.strictObject({
+  seal: ids.seal,
+  scenario: ids.scenario,
+  documentHash: hash32,
+  title: text(200),
+  reason: text(1000),
+  copies: z.number().int().min(1).max(1000).default(1),
+});
+
+export const reserveBody = z.strictObject({ seal: ids.seal });
+
+export const usageTbs = z.strictObject({
+  v: z.literal(1),
+  receipt: ids.receipt,
+  seal: ids.seal,
+  signer: ids.member,
+  signedAt: isoTime,
+  documentHash: hash32,
+  scenario: ids.scenario,
+  request: ids.request.nullable(),
+});
+
+export const submitUsageBody = z.strictObject({ tbs: usageTbs, signature: z.string().regex(/^[0-9a-f]{128}$/, "expected r‖s as 128 lowercase hex") });
+
+export const recordsQuery = z.strictObject({
+  fromSeq: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const seqParam = z.strictObject({ seq: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });

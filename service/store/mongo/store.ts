@@ -1,0 +1,109 @@
+// The production Store on MongoDB: each transaction() is a session transaction, retried on transient errors.
+import type mongoose from "mongoose";
+import type { mongo } from "mongoose";
+import { StoreNotFoundError, type Documents, type Kind, type Repository, type Store, type Tx } from "../port";
+import { repositoriesOf } from "../repositories";
+import { connectMongo, type MongoConnectOptions } from "./connection";
+import { documentRepository, type Context } from "./documents";
+import { transactionsUnsupported } from "./errors";
+import { recordLog } from "./records";
+
+export type MongoStoreOptions = MongoConnectOptions;
+
+/** Majority-acknowledged and journaled: a resolved transaction() survives the loss of the primary. */
+const TRANSACTION_OPTIONS: mongo.TransactionOptions = {
+  readConcern: { level: "snapshot" },
+  writeConcern: { w: "majority", journal: true },
+  readPreference: "primary",
+};
+
+const OUTSIDE_TX: Context = { track: (operation) => operation() };
+
+export async function openMongoStore(uri: string, options: MongoStoreOptions = {}): Promise<Store> {
+  const { connection, db } = await connectMongo(uri, options);
+  const running = new Set<Promise<unknown>>();
+  let closing: Promise<void> | null = null;
+
+  const txFor = (context: Context): Tx => ({
+    ...repositoriesOf((kind) => documentRepository(db, kind, context)),
+    records: recordLog(db, context),
+  });
+
+  const inTransaction = <T>(work: (context: Context) => Promise<T>): Promise<T> => {
+    if (closing !== null) return Promise.reject(new Error("the store is closed"));
+    const done = runTransaction(connection, work);
+    running.add(done);
+    void done.finally(() => running.delete(done)).catch(() => {});
+    return done;
+  };
+
+  // Outside transaction(), reads see majority-committed data and each write is a transaction of its own.
+  const outside = <K extends Kind>(kind: K): Repository<Documents[K]> => {
+    const reads = documentRepository(db, kind, OUTSIDE_TX);
+    const inOwnTx = (write: (repo: Repository<Documents[K]>) => Promise<void>): Promise<void> =>
+      inTransaction((context) => write(documentRepository(db, kind, context)));
+    return {
+      get: reads.get,
+      getByKey: reads.getByKey,
+      list: reads.list,
+      insert: (doc) => inOwnTx((repo) => repo.insert(doc)),
+      update: (doc) => inOwnTx((repo) => repo.update(doc)),
+      delete: (id) => inOwnTx((repo) => repo.delete(id)),
+    };
+  };
+  const records = recordLog(db, OUTSIDE_TX);
+
+  return {
+    adapter: "mongo",
+    ...repositoriesOf(outside),
+    records: { ...records, append: (drafts) => inTransaction((context) => recordLog(db, context).append(drafts)) },
+    transaction: (fn) => inTransaction((context) => fn(txFor(context))),
+    close: () =>
+      (closing ??= (async () => {
+        await Promise.allSettled(running);
+        await connection.close();
+      })()),
+  };
+}
+
+/**
+ * One attempt per call of the driver's withTransaction, which retries the whole of `work` on a transient error
+ * and the commit on an unknown commit result. An error thrown by `work` reaches the caller unchanged.
+ */
+async function runTransaction<T>(connection: mongoose.Connection, work: (context: Context) => Promise<T>): Promise<T> {
+  const session = await connection.startSession();
+  try {
+    return await session.withTransaction(() => attempt(session, work), TRANSACTION_OPTIONS);
+  } catch (err) {
+    throw transactionsUnsupported(err) ?? err;
+  } finally {
+    await session.endSession();
+  }
+}
+
+async function attempt<T>(session: mongo.ClientSession, work: (context: Context) => Promise<T>): Promise<T> {
+  let open = true;
+  // MongoDB aborts a transaction on a failed write; if fn caught that failure and carried on, committing would
+  // not save its other writes, so the attempt fails with the first failure instead. Only StoreNotFoundError is
+  // raised before anything is written, so it alone leaves the transaction usable.
+  const failures: unknown[] = [];
+  const context: Context = {
+    session,
+    track: async (operation) => {
+      if (!open) throw new Error("this transaction is over: use tx only inside the fn it was given to");
+      try {
+        return await operation();
+      } catch (error) {
+        if (!(error instanceof StoreNotFoundError)) failures.push(error);
+        throw error;
+      }
+    },
+  };
+  try {
+    const value = await work(context);
+    if (failures.length > 0) throw failures[0];
+    return value;
+  } finally {
+    open = false;
+  }
+}

@@ -1,0 +1,33 @@
+// Opens the database file with the settings durability depends on: WAL, synchronous=FULL, foreign keys.
+import Database from "better-sqlite3";
+
+export type Connection = Database.Database;
+
+/** How long a statement waits for another process's lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5_000;
+
+/** The one connection that writes. A commit returns only after the WAL is fsynced (synchronous=FULL). */
+export function openWriter(file: string): Connection {
+  const db = new Database(file);
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    const mode = db.pragma("journal_mode = WAL", { simple: true });
+    if (mode !== "wal") throw new Error(`${file}: SQLite refused WAL mode (journal_mode is ${String(mode)})`);
+    db.pragma("synchronous = FULL");
+    db.pragma("foreign_keys = ON");
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/**
+ * A second connection for reads outside a transaction. Under WAL it sees the last commit and never the writer's
+ * open transaction, whose fn may be suspended at an await while other requests read.
+ */
+export function openReader(file: string): Connection {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  return db;
+}

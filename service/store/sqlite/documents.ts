@@ -1,0 +1,112 @@
+// Documents of every kind in one table, their unique keys in another: reads on any connection, writes on the writer.
+import { isDeepStrictEqual } from "node:util";
+import type Database from "better-sqlite3";
+import { StoreConflictError, StoreNotFoundError, type Documents, type Kind, type Repository } from "../port";
+import { uniqueKeysOf } from "../repositories";
+import type { Connection } from "./connection";
+import { onConstraint } from "./constraint";
+import type { Guard } from "./group-commit";
+
+type Owned = { id: string; company: string };
+export type DocumentReads<T extends Owned> = Pick<Repository<T>, "get" | "getByKey" | "list">;
+export type DocumentWrites<T extends Owned> = Pick<Repository<T>, "insert" | "update" | "delete">;
+
+export class DocumentReader {
+  private readonly byId: Database.Statement<[Kind, string], string>;
+  private readonly byKey: Database.Statement<[Kind, string], string>;
+  private readonly byCompany: Database.Statement<[Kind, string], string>;
+
+  constructor(db: Connection) {
+    this.byId = db.prepare<[Kind, string], string>("SELECT data FROM documents WHERE kind = ? AND id = ?").pluck();
+    this.byKey = db
+      .prepare<[Kind, string], string>(
+        "SELECT d.data FROM unique_keys k JOIN documents d ON d.kind = k.kind AND d.id = k.id WHERE k.kind = ? AND k.key = ?",
+      )
+      .pluck();
+    this.byCompany = db
+      .prepare<[Kind, string], string>("SELECT data FROM documents WHERE kind = ? AND company = ? ORDER BY created")
+      .pluck();
+  }
+
+  reads<K extends Kind>(kind: K, guard: Guard): DocumentReads<Documents[K]> {
+    type T = Documents[K];
+    return {
+      get: async (id) => {
+        guard();
+        return parseOrNull<T>(this.byId.get(kind, id));
+      },
+      getByKey: async (key) => {
+        guard();
+        return parseOrNull<T>(this.byKey.get(kind, key));
+      },
+      list: async (company, where = {}) => {
+        guard();
+        return this.byCompany
+          .all(kind, company)
+          .map((data) => parseDocument<T>(data))
+          .filter((doc) => matches(doc, where));
+      },
+    };
+  }
+}
+
+export class DocumentWriter {
+  private readonly insertAtomically: (kind: Kind, id: string, company: string, data: string, keys: string[]) => void;
+  private readonly updateAtomically: (kind: Kind, id: string, company: string, data: string, keys: string[]) => void;
+  private readonly deleteDocument: Database.Statement<[Kind, string]>;
+
+  constructor(db: Connection) {
+    const insertDocument = db.prepare<[Kind, string, string, string]>("INSERT INTO documents (kind, id, company, data) VALUES (?, ?, ?, ?)");
+    const updateDocument = db.prepare<[string, string, Kind, string]>("UPDATE documents SET company = ?, data = ? WHERE kind = ? AND id = ?");
+    const insertKey = db.prepare<[Kind, string, string]>("INSERT INTO unique_keys (kind, key, id) VALUES (?, ?, ?)");
+    const deleteKeys = db.prepare<[Kind, string]>("DELETE FROM unique_keys WHERE kind = ? AND id = ?");
+    const claimKeys = (kind: Kind, id: string, keys: string[]): void => {
+      for (const key of keys) onConstraint("SQLITE_CONSTRAINT_PRIMARYKEY", () => insertKey.run(kind, key, id), () => new StoreConflictError(kind, key));
+    };
+    // Each write runs in its own savepoint (better-sqlite3 nests db.transaction that way), so a conflict on the
+    // second key leaves no trace of the first even when the caller's fn catches the error and carries on.
+    this.insertAtomically = db.transaction((kind: Kind, id: string, company: string, data: string, keys: string[]) => {
+      onConstraint("SQLITE_CONSTRAINT_UNIQUE", () => insertDocument.run(kind, id, company, data), () => new StoreConflictError(kind, `id:${id}`));
+      claimKeys(kind, id, keys);
+    });
+    this.updateAtomically = db.transaction((kind: Kind, id: string, company: string, data: string, keys: string[]) => {
+      if (updateDocument.run(company, data, kind, id).changes === 0) throw new StoreNotFoundError(kind, id);
+      deleteKeys.run(kind, id);
+      claimKeys(kind, id, keys);
+    });
+    // Its unique keys go with it: ON DELETE CASCADE.
+    this.deleteDocument = db.prepare<[Kind, string]>("DELETE FROM documents WHERE kind = ? AND id = ?");
+  }
+
+  writes<K extends Kind>(kind: K, guard: Guard): DocumentWrites<Documents[K]> {
+    return {
+      insert: async (doc) => {
+        guard();
+        this.insertAtomically(kind, doc.id, doc.company, JSON.stringify(doc), uniqueKeysOf(kind, doc));
+      },
+      update: async (doc) => {
+        guard();
+        this.updateAtomically(kind, doc.id, doc.company, JSON.stringify(doc), uniqueKeysOf(kind, doc));
+      },
+      delete: async (id) => {
+        guard();
+        this.deleteDocument.run(kind, id);
+      },
+    };
+  }
+}
+
+/** Documents are written only by DocumentWriter, from values of their kind's type. */
+function parseDocument<T>(data: string): T {
+  return JSON.parse(data) as T;
+}
+
+function parseOrNull<T>(data: string | undefined): T | null {
+  return data === undefined ? null : parseDocument<T>(data);
+}
+
+/** Equality on every field `where` names; a field given as undefined is not a condition. */
+function matches(doc: object, where: object): boolean {
+  const fields = doc as Record<string, unknown>;
+  return Object.entries(where).every(([field, value]) => value === undefined || isDeepStrictEqual(fields[field], value));
+}

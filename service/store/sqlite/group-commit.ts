@@ -1,0 +1,138 @@
+// Runs transactions one at a time on the writer connection and makes them durable in groups: each in its own
+// SAVEPOINT inside one BEGIN IMMEDIATE … COMMIT, so one fsync (synchronous=FULL) acknowledges the whole group.
+import { AsyncLocalStorage } from "node:async_hooks";
+import type Database from "better-sqlite3";
+import type { Connection } from "./connection";
+
+/** Throws once the transaction a repository was handed to is over. */
+export type Guard = () => void;
+
+/** One transaction's window: the repositories given to its fn work only while it is open. */
+class TxScope {
+  private open = true;
+
+  readonly guard: Guard = () => {
+    if (!this.open) throw new Error("this transaction is over: use tx only inside the fn it was given to");
+  };
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  close(): void {
+    this.open = false;
+  }
+}
+
+interface Job {
+  /** Runs fn; resolves to the step that hands its value to the caller, taken only after the group commits. */
+  run(guard: Guard): Promise<() => void>;
+  fail(error: unknown): void;
+}
+
+type Attempt = { ok: true; settle: () => void } | { ok: false; error: unknown };
+
+export class GroupCommitQueue {
+  private readonly waiting: Job[] = [];
+  private draining: Promise<void> | null = null;
+  private readonly running = new AsyncLocalStorage<TxScope>();
+  private readonly begin: Database.Statement;
+  private readonly commit: Database.Statement;
+  private readonly rollback: Database.Statement;
+  private readonly savepoint: Database.Statement;
+  private readonly release: Database.Statement;
+  private readonly rollbackTo: Database.Statement;
+
+  /** `maxGroupSize` 1 turns group commit off: one COMMIT, one fsync per transaction. */
+  constructor(
+    private readonly db: Connection,
+    private readonly maxGroupSize: number,
+  ) {
+    this.begin = db.prepare("BEGIN IMMEDIATE");
+    this.commit = db.prepare("COMMIT");
+    this.rollback = db.prepare("ROLLBACK");
+    this.savepoint = db.prepare("SAVEPOINT tx");
+    this.release = db.prepare("RELEASE tx");
+    this.rollbackTo = db.prepare("ROLLBACK TO tx");
+  }
+
+  /** Queues fn; resolves with its value once its writes are committed, or rejects with exactly what fn threw. */
+  run<T>(fn: (guard: Guard) => Promise<T>): Promise<T> {
+    // The caller's own transaction could not commit before this one, which waits behind it: fail fast instead.
+    if (this.running.getStore()?.isOpen) {
+      return Promise.reject(new Error("store.transaction() called inside a transaction's fn would wait forever: use the tx it was given"));
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({
+        run: async (guard) => {
+          const value = await fn(guard);
+          return () => resolve(value);
+        },
+        fail: reject,
+      });
+      this.draining ??= this.drain();
+    });
+  }
+
+  /** Resolves once every queued transaction has settled. */
+  async idle(): Promise<void> {
+    while (this.draining !== null) await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.waiting.length > 0) await this.commitGroup();
+    this.draining = null;
+  }
+
+  /** Takes transactions as they arrive, up to maxGroupSize, while the group is open; commits once. */
+  private async commitGroup(): Promise<void> {
+    try {
+      this.begin.run();
+    } catch (err) {
+      for (const job of this.waiting.splice(0)) job.fail(err);
+      return;
+    }
+    const done: Array<{ job: Job; settle: () => void }> = [];
+    try {
+      for (let size = 0; size < this.maxGroupSize; size++) {
+        const job = this.waiting.shift();
+        if (job === undefined) break;
+        const attempt = await this.attempt(job);
+        if (!this.db.inTransaction) {
+          // SQLite itself rolled back the whole group (I/O error, disk full): the earlier transactions went too.
+          const cause = attempt.ok ? undefined : attempt.error;
+          if (attempt.ok) job.fail(new Error("SQLite rolled back this transaction after an error its fn caught"));
+          throw new Error("SQLite rolled back the transaction group after an error in another transaction", { cause });
+        }
+        if (attempt.ok) done.push({ job, settle: attempt.settle });
+      }
+      this.commit.run();
+    } catch (err) {
+      if (this.db.inTransaction) this.rollback.run();
+      for (const { job } of done) job.fail(err);
+      return;
+    }
+    for (const { settle } of done) settle();
+  }
+
+  /** Runs one job in its own savepoint; if fn throws, only its writes are undone and only its caller fails. */
+  private async attempt(job: Job): Promise<Attempt> {
+    const scope = new TxScope();
+    try {
+      this.savepoint.run();
+      const settle = await this.running.run(scope, () => job.run(scope.guard));
+      scope.close();
+      this.release.run();
+      return { ok: true, settle };
+    } catch (error) {
+      scope.close();
+      job.fail(error);
+      // No savepoint is left to undo when SQLite has rolled back the whole transaction already.
+      if (this.db.inTransaction) {
+        this.rollbackTo.run();
+        this.release.run();
+      }
+      return { ok: false, error };
+    }
+  }
+}

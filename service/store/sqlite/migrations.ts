@@ -1,0 +1,76 @@
+// The schema as an ordered list of migrations; later work appends to MIGRATIONS, never edits an applied one.
+import type { Connection } from "./connection";
+
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "documents, unique keys, records",
+    sql: `
+      -- created is the rowid: a new document sorts after every document that exists, so lists are oldest first.
+      CREATE TABLE documents (
+        created INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        company TEXT NOT NULL,
+        data TEXT NOT NULL,
+        UNIQUE (kind, id)
+      );
+      CREATE INDEX documents_by_company ON documents (kind, company, created);
+
+      CREATE TABLE unique_keys (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        id TEXT NOT NULL,
+        PRIMARY KEY (kind, key),
+        FOREIGN KEY (kind, id) REFERENCES documents (kind, id) ON DELETE CASCADE
+      ) WITHOUT ROWID;
+      CREATE INDEX unique_keys_by_document ON unique_keys (kind, id);
+
+      -- body is the record's canonical JSON, the exact bytes that are hashed; the other columns are for lookups.
+      CREATE TABLE records (
+        seq INTEGER PRIMARY KEY CHECK (seq >= 0),
+        company TEXT NOT NULL,
+        type TEXT NOT NULL,
+        receipt TEXT UNIQUE,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX records_by_company ON records (company, seq);
+
+      -- The log is append-only and gap-free whatever code writes to the file.
+      CREATE TRIGGER records_contiguous BEFORE INSERT ON records
+        WHEN NEW.seq IS NOT (SELECT coalesce(max(seq) + 1, 0) FROM records)
+        BEGIN SELECT RAISE(ABORT, 'records: seq must be the next contiguous number'); END;
+      CREATE TRIGGER records_no_update BEFORE UPDATE ON records
+        BEGIN SELECT RAISE(ABORT, 'records are append-only'); END;
+      CREATE TRIGGER records_no_delete BEFORE DELETE ON records
+        BEGIN SELECT RAISE(ABORT, 'records are append-only'); END;
+    `,
+  },
+];
+
+/** Applies the migrations the file lacks, each in its own transaction; refuses a file from a newer build. */
+export function migrate(db: Connection): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`);
+  const applied = db.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations").pluck();
+  const latest = MIGRATIONS[MIGRATIONS.length - 1].version;
+  const current = applied.get() as number;
+  if (current > latest) throw new Error(`database schema version ${current} is newer than this build knows (${latest})`);
+  const record = db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+  // The version is read again under the write lock: another process may be migrating the same file.
+  const apply = db.transaction((migration: Migration) => {
+    if ((applied.get() as number) >= migration.version) return;
+    db.exec(migration.sql);
+    record.run(migration.version, migration.name, new Date().toISOString());
+  });
+  for (const migration of MIGRATIONS) apply.immediate(migration);
+}

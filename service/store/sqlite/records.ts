@@ -1,0 +1,91 @@
+// The evidence log table: append with the next contiguous seq, look up by seq, receipt id or company.
+import type Database from "better-sqlite3";
+import { canonicalJson, type EvidenceRecord } from "../../evidence";
+import { StoreConflictError, type RecordDraft, type RecordLog } from "../port";
+import { parseRecord, receiptOf, recordAt } from "../records";
+import type { Connection } from "./connection";
+import { onConstraint } from "./constraint";
+import type { Guard } from "./group-commit";
+
+export type RecordReads = Omit<RecordLog, "append">;
+
+export class RecordReader {
+  private readonly bySeq: Database.Statement<[number], string>;
+  private readonly byReceipt: Database.Statement<[string], string>;
+  private readonly fromSeq: Database.Statement<[number, number], string>;
+  private readonly ofCompanyFromSeq: Database.Statement<[string, number, number], string>;
+  private readonly nextSeq: Database.Statement<[], number>;
+
+  constructor(db: Connection) {
+    this.bySeq = db.prepare<[number], string>("SELECT body FROM records WHERE seq = ?").pluck();
+    this.byReceipt = db.prepare<[string], string>("SELECT body FROM records WHERE receipt = ?").pluck();
+    this.fromSeq = db.prepare<[number, number], string>("SELECT body FROM records WHERE seq >= ? ORDER BY seq LIMIT ?").pluck();
+    this.ofCompanyFromSeq = db
+      .prepare<[string, number, number], string>("SELECT body FROM records WHERE company = ? AND seq >= ? ORDER BY seq LIMIT ?")
+      .pluck();
+    // The log is gap-free from 0 (a trigger enforces it), so max + 1 is the count without a table scan.
+    this.nextSeq = db.prepare<[], number>("SELECT coalesce(max(seq) + 1, 0) FROM records").pluck();
+  }
+
+  reads(guard: Guard): RecordReads {
+    return {
+      get: async (seq) => {
+        guard();
+        return parseOrNull(this.bySeq.get(seq));
+      },
+      getByReceipt: async (receiptId) => {
+        guard();
+        return parseOrNull(this.byReceipt.get(receiptId));
+      },
+      list: async ({ company, fromSeq = 0, limit }) => {
+        guard();
+        const bodies = company === undefined ? this.fromSeq.all(fromSeq, limit) : this.ofCompanyFromSeq.all(company, fromSeq, limit);
+        return bodies.map(parseRecord);
+      },
+      count: async () => {
+        guard();
+        return this.next();
+      },
+    };
+  }
+
+  next(): number {
+    return this.nextSeq.get() ?? 0;
+  }
+}
+
+export class RecordWriter {
+  private readonly appendAtomically: (drafts: RecordDraft[]) => EvidenceRecord[];
+
+  constructor(db: Connection, reader: RecordReader) {
+    const insert = db.prepare<[number, string, string, string | null, string]>(
+      "INSERT INTO records (seq, company, type, receipt, body) VALUES (?, ?, ?, ?, ?)",
+    );
+    // seq comes from the table inside the write transaction, so a rolled-back append leaves no hole behind it.
+    this.appendAtomically = db.transaction((drafts: RecordDraft[]) => {
+      const first = reader.next();
+      const records = drafts.map((draft, i) => recordAt(first + i, draft));
+      const bodies = records.map((record) => canonicalJson(record));
+      records.forEach((record, i) => {
+        const receipt = receiptOf(record);
+        onConstraint(
+          "SQLITE_CONSTRAINT_UNIQUE",
+          () => insert.run(record.seq, record.company, record.type, receipt, bodies[i]),
+          () => new StoreConflictError("records", `receipt:${receipt}`),
+        );
+      });
+      return bodies.map(parseRecord);
+    });
+  }
+
+  append(guard: Guard): RecordLog["append"] {
+    return async (drafts) => {
+      guard();
+      return this.appendAtomically(drafts);
+    };
+  }
+}
+
+function parseOrNull(body: string | undefined): EvidenceRecord | null {
+  return body === undefined ? null : parseRecord(body);
+}

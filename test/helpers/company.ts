@@ -1,0 +1,89 @@
+// Builds a company through the real HTTP API: legal rep, one member per role, an electronic seal with a
+// fresh SM2 key, scenarios at each approval level, and helpers to sign and submit usages.
+import { randomInt } from "node:crypto";
+import { generateSm2KeyPair, sm2Sign, sm3, toHex, usageTbsBytes, type UsageTbs } from "../../service/evidence";
+import { OPERATOR_TOKEN, type TestService } from "./service";
+
+const CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+const CREDIT_CODE_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+export const LEGAL_REP_ID_NUMBER = "11010519491231002X";
+
+/** A random unified social credit code with a correct GB 32100 check character. */
+export function randomCreditCode(): string {
+  const body = Array.from({ length: 17 }, () => CREDIT_CODE_CHARS[randomInt(CREDIT_CODE_CHARS.length)]).join("");
+  const sum = CREDIT_CODE_WEIGHTS.reduce((acc, w, i) => acc + CREDIT_CODE_CHARS.indexOf(body[i]) * w, 0);
+  return body + CREDIT_CODE_CHARS[(31 - (sum % 31)) % 31];
+}
+
+export interface Person {
+  id: string;
+  token: string;
+}
+
+export interface TestCompany {
+  id: string;
+  legalRep: Person;
+  admin: Person;
+  deptHead: Person;
+  employee: Person;
+  auditor: Person;
+  custodian: Person;
+  reviewer: Person;
+  outsider: Person;
+  seal: { id: string; privateKey: string; publicKey: string };
+  scenarios: { none: string; deptHead: string; legalRep: string };
+}
+
+export async function createCompany(svc: TestService): Promise<TestCompany> {
+  const created = await svc.call("POST", "/api/v1/companies", {
+    token: OPERATOR_TOKEN,
+    body: { name: "Test Trading Co.", creditCode: randomCreditCode(), legalRep: { name: "Zhang San", idNumber: LEGAL_REP_ID_NUMBER } },
+  });
+  if (created.status !== 201) throw new Error(`company: ${created.status} ${JSON.stringify(created.body)}`);
+  const legalRep = { id: created.body.legalRep.id, token: created.body.apiKey.secret };
+  const add = async (roles: string[], department: string | null = "sales"): Promise<Person> => {
+    const r = await svc.call("POST", "/api/v1/members", { token: legalRep.token, body: { name: `member ${roles.join("+")}`, roles, department } });
+    if (r.status !== 201) throw new Error(`member: ${r.status} ${JSON.stringify(r.body)}`);
+    return { id: r.body.member.id, token: r.body.apiKey.secret };
+  };
+  const admin = await add(["seal_admin"], null);
+  const deptHead = await add(["dept_head"]);
+  const employee = await add(["employee"]);
+  const auditor = await add(["auditor"], null);
+  const custodian = await add(["custodian"]);
+  const reviewer = await add(["reviewer"]);
+  const outsider = await add(["employee"], "finance");
+  const keys = generateSm2KeyPair();
+  const seal = await ok(svc.call("POST", "/api/v1/seals", { token: admin.token, body: { kind: "electronic", type: "contract", name: "合同专用章", publicKey: keys.publicKey } }));
+  const scenario = async (code: string, approval: string) =>
+    (await ok(svc.call("POST", "/api/v1/scenarios", { token: admin.token, body: { code, name: code, sealKinds: ["electronic", "physical"], sealTypes: ["contract", "official"], approval } }))).id as string;
+  const scenarios = { none: await scenario("routine", "none"), deptHead: await scenario("contract", "dept_head"), legalRep: await scenario("major", "legal_rep") };
+  return { id: created.body.company.id, legalRep, admin, deptHead, employee, auditor, custodian, reviewer, outsider, seal: { id: seal.id, ...keys }, scenarios };
+}
+
+export async function ok<T = any>(reply: Promise<{ status: number; body: T }>): Promise<T> {
+  const r = await reply;
+  if (r.status >= 300) throw new Error(`expected success, got ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+export function grantBody(member: string, seal: string, scenarios: string[], extra: Record<string, unknown> = {}) {
+  const now = Date.now();
+  return { member, seal, scenarios, validFrom: new Date(now - 60_000).toISOString(), validTo: new Date(now + 86_400_000).toISOString(), ...extra };
+}
+
+export function documentHash(text: string): string {
+  return toHex(sm3(Buffer.from(text)));
+}
+
+export function signedUsage(tbs: Omit<UsageTbs, "v" | "signedAt"> & { signedAt?: string }, privateKey: string): { tbs: UsageTbs; signature: string } {
+  const full: UsageTbs = { v: 1, signedAt: new Date().toISOString(), ...tbs };
+  return { tbs: full, signature: sm2Sign(usageTbsBytes(full), privateKey) };
+}
+
+/** Reserves a receipt id and submits a usage signed with `privateKey`; returns the raw reply. */
+export async function useSeal(svc: TestService, who: Person, seal: { id: string; privateKey: string }, scenario: string, options: { request?: string | null; document?: string } = {}) {
+  const reservation = await ok(svc.call("POST", "/api/v1/usages/reservations", { token: who.token, body: { seal: seal.id } }));
+  const usage = signedUsage({ receipt: reservation.receipt, seal: seal.id, signer: who.id, documentHash: documentHash(options.document ?? "contract.pdf"), scenario, request: options.request ?? null }, seal.privateKey);
+  return svc.call("POST", "/api/v1/usages", { token: who.token, body: usage });
+}

@@ -1,0 +1,72 @@
+// Boots the real HTTP app on a real SQLite file in a temp dir, on an ephemeral loopback port, and gives
+// tests a small JSON client plus shortcuts to set up a company.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createApp } from "../../service/http/app";
+import { openStore } from "../../service/store/open";
+import { formatRegistryCheck } from "../../service/domain/registry-check";
+import { createSm2Pool } from "../../service/workers/sm2-pool";
+import type { DomainContext } from "../../service/domain/context";
+import type { Store } from "../../service/store/port";
+
+export const OPERATOR_TOKEN = "op_test_token_0123456789";
+
+// Response bodies are whatever JSON the server sent; tests read fields freely and assert on them.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+}
+
+export interface TestService {
+  url: string;
+  store: Store;
+  ctx: DomainContext;
+  dataDir: string;
+  call<T = any>(method: string, route: string, options?: { token?: string; body?: unknown; raw?: string | Uint8Array; headers?: Record<string, string> }): Promise<Reply<T>>;
+  stop(): Promise<void>;
+}
+
+export async function startService(overrides: Partial<DomainContext> = {}, appOverrides: { publicRateLimit?: number; bodyLimit?: string } = {}): Promise<TestService> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-test-"));
+  const store = await openStore({ dataDir });
+  const pool = createSm2Pool(0);
+  const ctx: DomainContext = { store, now: () => new Date(), registryCheck: formatRegistryCheck, reservationTtlMs: 3_600_000, verifyUsage: pool.verify, ...overrides };
+  const { app } = createApp({ ctx, operatorToken: OPERATOR_TOKEN, version: "test", bodyLimit: appOverrides.bodyLimit ?? "64kb", publicRateLimit: appOverrides.publicRateLimit ?? 10_000, log: () => undefined });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    store,
+    ctx,
+    dataDir,
+    async call(method, route, options = {}) {
+      const headers: Record<string, string> = { ...(options.headers ?? {}) };
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      let body: string | Uint8Array | undefined = options.raw;
+      if (options.body !== undefined) body = JSON.stringify(options.body);
+      if (body !== undefined && headers["content-type"] === undefined) headers["content-type"] = "application/json";
+      const res = await fetch(`${url}${route}`, { method, headers, body: body as BodyInit | undefined });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // Non-JSON bodies stay text, so a test can show what came back.
+      }
+      return { status: res.status, body: parsed as any };
+    },
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await pool.close();
+      await store.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

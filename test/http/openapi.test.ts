@@ -1,0 +1,38 @@
+// The OpenAPI description matches the routes Express actually serves.
+import { expect } from "chai";
+import { startService, type TestService } from "../helpers/service";
+import { createApp } from "../../service/http/app";
+
+describe("http: OpenAPI description", () => {
+  let svc: TestService;
+  before(async () => {
+    svc = await startService();
+  });
+  after(() => svc.stop());
+
+  it("is served as OpenAPI 3.1 and lists every route of the router, no more, no less", async () => {
+    const r = await svc.call("GET", "/api/v1/openapi.json");
+    expect(r.status).to.equal(200);
+    expect(r.body.openapi).to.equal("3.1.0");
+    const documented = Object.entries(r.body.paths as Record<string, Record<string, unknown>>)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+      .filter((op) => op !== "GET /healthz")
+      .sort();
+    const { api } = createApp({ ctx: svc.ctx, operatorToken: "x", version: "t", bodyLimit: "1kb", publicRateLimit: 1, log: () => undefined });
+    const layers = (api.router as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> }).stack;
+    const served = layers
+      .filter((l) => l.route)
+      .flatMap((l) => Object.keys(l.route!.methods).map((m) => `${m.toUpperCase()} /api/v1${l.route!.path.replace(/:(\w+)/g, "{$1}")}`))
+      .sort();
+    expect(documented).to.deep.equal(served);
+    expect(served.length).to.be.greaterThan(30);
+  });
+
+  it("describes request bodies and path parameters", async () => {
+    const doc = (await svc.call("GET", "/api/v1/openapi.json")).body;
+    const post = doc.paths["/api/v1/usages"].post;
+    expect(post.requestBody.content["application/json"].schema.properties.tbs.required).to.include.members(["receipt", "seal", "signer", "documentHash"]);
+    const param = doc.paths["/api/v1/seals/{id}"].get.parameters.find((p: { name: string }) => p.name === "id");
+    expect(param.in).to.equal("path");
+  });
+});

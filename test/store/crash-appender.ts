@@ -1,0 +1,24 @@
+// Child process of the crash test: appends records in concurrent transactions until it is killed, printing
+// "acked <seq> <n>" for each one transaction() has acknowledged.
+import { openSqliteStore } from "../../service/store/sqlite";
+import { draft } from "./fixtures";
+
+const CONCURRENCY = 8;
+
+async function main(file: string): Promise<void> {
+  const store = await openSqliteStore(file);
+  let n = 0;
+  const appender = async (): Promise<void> => {
+    for (;;) {
+      const mine = n++;
+      const seq = await store.transaction(async (tx) => (await tx.records.append([draft("c_crash", { n: mine })]))[0].seq);
+      process.stdout.write(`acked ${seq} ${mine}\n`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, appender));
+}
+
+main(process.argv[2]).catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

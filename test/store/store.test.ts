@@ -1,0 +1,141 @@
+// Runs the Store contract against SQLite always and MongoDB when MONGODB_URI is set, plus SQLite's durability.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect } from "chai";
+import mongoose from "mongoose";
+import { openMongoStore } from "../../service/store/mongo";
+import type { Store } from "../../service/store/port";
+import { openSqliteStore } from "../../service/store/sqlite";
+import { describeStoreContract } from "./contract";
+import { company, draft, member, rejection, scenario } from "./fixtures";
+
+const tempDirs: string[] = [];
+
+function freshDbFile(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-store-"));
+  tempDirs.push(dir);
+  return path.join(dir, "sealproof.db");
+}
+
+after(function () {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describeStoreContract("sqlite", () => openSqliteStore(freshDbFile()));
+describeStoreContract("sqlite without group commit", () => openSqliteStore(freshDbFile(), { maxGroupSize: 1 }));
+
+const mongoUri = process.env.MONGODB_URI;
+if (mongoUri) {
+  const databases: string[] = [];
+  describeStoreContract("mongo", () => {
+    const dbName = `sealproof_test_${randomBytes(6).toString("hex")}`;
+    databases.push(dbName);
+    return openMongoStore(mongoUri, { dbName });
+  });
+  after(async function () {
+    const connection = await mongoose.createConnection(mongoUri).asPromise();
+    try {
+      for (const dbName of databases.splice(0)) await connection.useDb(dbName).dropDatabase();
+    } finally {
+      await connection.close();
+    }
+  });
+} else {
+  describe.skip("Store contract: mongo (skipped: MONGODB_URI not set)", function () {
+    it("passes the store contract against a MongoDB replica set");
+  });
+}
+
+describe("sqlite store", function () {
+  let file: string;
+  let store: Store | null;
+
+  beforeEach(function () {
+    file = freshDbFile();
+    store = null;
+  });
+
+  afterEach(async function () {
+    await store?.close();
+  });
+
+  it("keeps documents, unique keys and records across close and reopen", async function () {
+    const first = await openSqliteStore(file);
+    await first.transaction(async (tx) => {
+      await tx.companies.insert(company("c_1", "91350100M000100Y43"));
+      await tx.records.append([draft("c_1", { n: 0 }), draft("c_1", { receipt: "R4mZpW4tYbN3x8Kq" }, "seal.used")]);
+    });
+    await first.close();
+
+    store = await openSqliteStore(file);
+    expect((await store.companies.getByKey("creditCode:91350100M000100Y43"))?.id).to.equal("c_1");
+    expect(await store.records.count()).to.equal(2);
+    expect((await store.records.getByReceipt("R4mZpW4tYbN3x8Kq"))?.seq).to.equal(1);
+    const [next] = await store.records.append([draft("c_1")]);
+    expect(next.seq).to.equal(2);
+  });
+
+  it("has every record transaction() acknowledged after the process is killed with SIGKILL", async function () {
+    const acked = await runAndKill(file, 300);
+    expect(acked.size).to.be.at.least(300);
+    store = await openSqliteStore(file);
+    for (const [seq, n] of acked) expect((await store.records.get(seq))?.data.n, `record ${seq}`).to.equal(n);
+    const count = await store.records.count();
+    expect(count).to.be.greaterThan(Math.max(...acked.keys()));
+    const all = await store.records.list({ limit: count + 1 });
+    expect(all.map((r) => r.seq)).to.deep.equal(Array.from({ length: count }, (_, i) => i));
+  });
+
+  it("fails store.transaction() called inside a transaction's fn instead of waiting forever", async function () {
+    store = await openSqliteStore(file);
+    const outer = store;
+    const err = await rejection(outer.transaction(async () => outer.transaction(async () => "inner")));
+    expect(err).to.be.instanceOf(Error);
+    expect((err as Error).message).to.match(/inside a transaction/);
+    expect(await outer.transaction(async () => "later")).to.equal("later");
+  });
+
+  it("undoes only the failed write when fn catches a conflict and carries on", async function () {
+    store = await openSqliteStore(file);
+    await store.scenarios.insert(scenario("sc_1", "c_1", "CONTRACT"));
+    const lease = scenario("sc_2", "c_1", "LEASE");
+    await store.scenarios.insert(lease);
+    await store.transaction(async (tx) => {
+      await rejection(tx.scenarios.update({ ...lease, code: "CONTRACT" }));
+      await tx.members.insert(member("m_1", "c_1"));
+    });
+    expect(await store.scenarios.getByKey("code:c_1:LEASE")).to.deep.equal(lease);
+    expect((await store.scenarios.getByKey("code:c_1:CONTRACT"))?.id).to.equal("sc_1");
+    expect((await store.members.get("m_1"))?.id).to.equal("m_1");
+  });
+});
+
+/** Runs crash-appender.ts on `file` and kills it with SIGKILL once it has acknowledged `atLeast` records. */
+function runAndKill(file: string, atLeast: number): Promise<Map<number, number>> {
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "crash-appender.ts"), file], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const acked = new Map<number, number>();
+  let pending = "";
+  let stderr = "";
+  return new Promise((resolve, reject) => {
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on("data", (chunk: Buffer) => {
+      const lines = (pending + chunk.toString()).split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) {
+        const match = /^acked (\d+) (\d+)$/.exec(line);
+        if (match) acked.set(Number(match[1]), Number(match[2]));
+      }
+      if (acked.size >= atLeast && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    });
+    child.on("error", reject);
+    child.on("exit", (code, signal) => {
+      if (signal === "SIGKILL") resolve(acked);
+      else reject(new Error(`the appender exited with ${code ?? signal} before it was killed: ${stderr}`));
+    });
+  });
+}
