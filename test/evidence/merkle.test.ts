@@ -77,6 +77,30 @@ describe("evidence/merkle: RFC 6962 tree", () => {
     }
   });
 
+  describe("a hash's into fast path", () => {
+    // The same SM3 without `into`, so the build must take the allocating path.
+    const plainSm3: HashFn = (data) => sm3(data);
+
+    it("is used for every leaf and node hash when present", () => {
+      let calls = 0;
+      let intoCalls = 0;
+      const counted: HashFn = Object.assign((data: Uint8Array) => (calls++, sm3(data)), {
+        into: (data: Uint8Array, out: Uint8Array, offset: number) => (intoCalls++, sm3.into!(data, out, offset)),
+      });
+      buildTree(counted, Array.from({ length: 13 }, (_, i) => Uint8Array.of(i)));
+      expect({ calls, intoCalls }).to.deep.equal({ calls: 0, intoCalls: 13 + 12 });
+    });
+
+    it("builds the same levels as the allocating path, for every size 1..70 and mixed leaf lengths", () => {
+      const leaves = Array.from({ length: 70 }, (_, i) => randomBytes(i % 5 === 0 ? 32 : i % 97));
+      for (let size = 1; size <= 70; size++) {
+        const fast = buildTree(sm3, leaves.slice(0, size));
+        const plain = buildTree(plainSm3, leaves.slice(0, size));
+        expect(fast.levels.map(toHex), `size ${size}`).to.deep.equal(plain.levels.map(toHex));
+      }
+    });
+  });
+
   describe("proof verification refuses", () => {
     const leaves = Array.from({ length: 13 }, (_, i) => Uint8Array.of(i, i + 1));
     const tree = buildTree(sm3, leaves);
