@@ -13,6 +13,16 @@ export interface Config {
   publicRateLimit: number;
   reservationTtlMs: number;
   verifyWorkers: number;
+  chainRpcUrl: string | undefined;
+  anchorContract: string | undefined;
+  anchorerKey: string | undefined;
+  anchorerKeyFile: string | undefined;
+  devChainPort: number;
+  confirmations: number;
+  batchMax: number;
+  batchIntervalMs: number;
+  publicBaseUrl: string | undefined;
+  publicRpcUrl: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -28,6 +38,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicRateLimit: int(env, "PUBLIC_RATE_LIMIT", 60, 1, 1_000_000),
     reservationTtlMs: int(env, "RESERVATION_TTL_MS", 24 * 3_600_000, 1_000, 30 * 24 * 3_600_000),
     verifyWorkers: int(env, "VERIFY_WORKERS", 1, 0, 64),
+    chainRpcUrl: env.CHAIN_RPC_URL || undefined,
+    anchorContract: env.ANCHOR_CONTRACT || undefined,
+    anchorerKey: env.ANCHORER_KEY || undefined,
+    anchorerKeyFile: env.ANCHORER_KEY_FILE || undefined,
+    devChainPort: int(env, "DEV_CHAIN_PORT", 8545, 0, 65535),
+    confirmations: int(env, "CONFIRMATIONS", 1, 1, 1000),
+    batchMax: int(env, "BATCH_MAX", 4096, 1, 1 << 20),
+    batchIntervalMs: int(env, "BATCH_INTERVAL_MS", 5000, 10, 86_400_000),
+    publicBaseUrl: env.PUBLIC_BASE_URL || undefined,
+    publicRpcUrl: env.PUBLIC_RPC_URL || undefined,
   };
 }
 

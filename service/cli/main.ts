@@ -3,8 +3,10 @@ import { ApiCallError } from "./http-client";
 import { CliUsageError, type Command } from "./command";
 import { companyCommand } from "./company";
 import { keygenCommand } from "./keygen";
+import { signCommand } from "./sign";
+import { verifyCommand } from "./verify";
 
-const COMMANDS: Command[] = [companyCommand, keygenCommand];
+const COMMANDS: Command[] = [companyCommand, keygenCommand, signCommand, verifyCommand];
 
 const HELP = `Usage: sealproof <command> [options]
 

@@ -1,6 +1,7 @@
 // RFC 6962 §2.1 Merkle tree with a pluggable hash; inclusion proofs verified per RFC 9162 §2.1.3.2.
 // Each level is one flat byte array (measured: ~4x less memory and 2x faster than one buffer per node), and a hash
-// with an `into` fast path writes every digest straight into it (measured: 2x faster at 1M leaves with SM3).
+// with an `into` fast path writes every digest straight into it (measured with SM3 at 1M leaves: ~3x faster than
+// one crypto.hash call per hash, see sm3.ts).
 import { invariant, validateArgument } from "./errors";
 import { HASH_SIZE, type HashFn } from "./hash";
 import { equalBytes } from "./bytes";
@@ -118,7 +119,7 @@ function parentLevel(hash: HashFn, level: Uint8Array): Uint8Array {
 
 /** out[offset, offset + 32) = hash(data), without allocating a digest when the hash offers `into`. */
 function hashInto(hash: HashFn, data: Uint8Array, out: Uint8Array, offset: number): void {
-  if (false) hash.into!(data, out, offset);
+  if (hash.into) hash.into(data, out, offset);
   else out.set(hash(data), offset);
 }
 

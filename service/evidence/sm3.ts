@@ -1,13 +1,14 @@
 // SM3 (GB/T 32905-2016) in plain TypeScript over Uint8Array: no Node APIs, so it runs unchanged in the browser.
 //
 // Why hand-written, when the project otherwise prefers libraries: a Merkle build is 2N-1 hashes of 33- and 65-byte
-// inputs, and at that size Node's crypto.hash('sm3', …) is bound by its per-call cost (argument checks, an
-// OpenSSL EVP context, a new Buffer per digest), not by SM3. Measured on the 2-vCPU dev VM, Node 20.20, 65-byte
-// inputs: crypto.hash ~480k hashes/s; this file's sm3Into ~1.0M hashes/s; a 1M-leaf tree built in ~3.0 s with
-// crypto.hash (1.38x merkletreejs) against ~1.5 s with sm3Into writing straight into the level arrays.
-// The npm SM3 packages (sm-crypto, sm-crypto-v2) allocate arrays per call and were measured slower still.
-// For inputs of a few hundred bytes the native call wins again, so hash.ts keeps crypto.hash for general use
-// and offers this file as the fast path (`HashFn.into`); the numbers are in hash.ts.
+// inputs, and at that size Node's crypto.hash('sm3', …) is bound by its per-call cost (argument checks, an OpenSSL
+// digest context, a new Buffer per digest), not by SM3 itself. Measured on 65-byte inputs (best of 3 x 1M, Node 20.20,
+// 2-vCPU dev VM; ranges are over runs, the VM is noisy): crypto.hash 365k-480k hashes/s, sm3Into 0.8M-1.16M/s,
+// sm-crypto-v2 120k-170k/s and sm-crypto 65k-80k/s (both allocate per call). A 1M-leaf tree, alternating runs in
+// one process: 1.7-2.2 s hashing with sm3Into straight into the level arrays, 5.2-7.1 s with a crypto.hash call per
+// hash; against merkletreejs (given crypto.hash) that took our build from 1.38x to 3.2x faster (scripts/bench/merkle.ts).
+// From about 0.5-0.8 KB up, OpenSSL's per-byte speed wins instead (1.6-1.9x at 4 KB to 1 MB), so hash.ts's `sm3`
+// calls crypto.hash for large inputs and this file for small ones; its `into` is always this file's sm3Into.
 //
 // sm3Into allocates nothing: the message schedule and the padded last block live in module-level buffers. That
 // is safe because JavaScript runs one call at a time and nothing here calls out to other code.

@@ -1,6 +1,6 @@
 // The route table: each route is declared once with its schemas, and from that declaration come the
 // Express handler (auth, validation, idempotency) and the OpenAPI description, so the two cannot drift.
-import { Router, type Request } from "express";
+import { Router, type Request, type RequestHandler } from "express";
 import { z } from "zod";
 import { requireMember, requireOperator } from "./auth";
 import { withIdempotency, type StoredResponse } from "./idempotency";
@@ -20,6 +20,8 @@ export interface RouteSpec {
   /** Status of a success; the response body is described in words in `responds`. */
   status: number;
   responds: string;
+  /** Needs no API key, so it is rate-limited per client address. */
+  rateLimited?: boolean;
   /** The response carries a secret shown once: the idempotency store keeps it without the secret. */
   returnsSecret?: boolean;
 }
@@ -35,6 +37,7 @@ export interface HandlerInput<P, Q, B> {
 export interface ApiDeps {
   ctx: DomainContext;
   operatorToken: string;
+  publicLimiter: RequestHandler;
 }
 
 export class Api {
@@ -45,7 +48,8 @@ export class Api {
 
   add<P = Record<string, never>, Q = Record<string, never>, B = undefined>(spec: RouteSpec, handle: (input: HandlerInput<P, Q, B>) => Promise<unknown>): void {
     this.routes.push(spec);
-    this.router[spec.method](spec.path, async (req, res) => {
+    const limit: RequestHandler[] = spec.rateLimited ? [this.deps.publicLimiter] : [];
+    this.router[spec.method](spec.path, ...limit, async (req, res) => {
       const actor = await this.authorize(spec.auth, req);
       const input: HandlerInput<P, Q, B> = {
         params: (spec.params ? spec.params.parse(req.params) : {}) as P,

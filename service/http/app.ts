@@ -13,6 +13,7 @@ import { grantRoutes } from "./routes/grants";
 import { requestRoutes } from "./routes/requests";
 import { usageRoutes } from "./routes/usages";
 import { recordRoutes } from "./routes/records";
+import { receiptRoutes } from "./routes/receipts";
 import type { DomainContext } from "../domain/context";
 
 export interface AppOptions {
@@ -23,16 +24,14 @@ export interface AppOptions {
   /** Requests per minute per client address on routes that need no API key. */
   publicRateLimit: number;
   log: (msg: string, err?: unknown) => void;
+  /** Extra facts for /healthz, such as the batcher's state. */
+  health?: () => Record<string, unknown>;
 }
 
 export function createApp(options: AppOptions): { app: Express; api: Api } {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
-  const api = new Api({ ctx: options.ctx, operatorToken: options.operatorToken });
-  for (const register of [companyRoutes, memberRoutes, sealRoutes, scenarioRoutes, grantRoutes, requestRoutes, usageRoutes, recordRoutes]) register(api, options.ctx);
-  const document = openApiDocument(api.routes, options.version);
-
   const limiter = rateLimit({
     windowMs: 60_000,
     limit: options.publicRateLimit,
@@ -42,13 +41,16 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
       res.status(429).json(errorBody("RATE_LIMITED", "too many requests; slow down and retry later"));
     },
   });
+  const api = new Api({ ctx: options.ctx, operatorToken: options.operatorToken, publicLimiter: limiter });
+  for (const register of [companyRoutes, memberRoutes, sealRoutes, scenarioRoutes, grantRoutes, requestRoutes, usageRoutes, receiptRoutes, recordRoutes]) register(api, options.ctx);
+  const document = openApiDocument(api.routes, options.version);
+
   app.get("/healthz", async (_req, res) => {
-    res.json({ status: "ok", store: options.ctx.store.adapter, records: await options.ctx.store.records.count() });
+    res.json({ status: "ok", store: options.ctx.store.adapter, records: await options.ctx.store.records.count(), ...(options.health?.() ?? {}) });
   });
   app.get("/api/v1/openapi.json", limiter, (_req, res) => {
     res.json(document);
   });
-  app.post("/api/v1/companies", limiter);
   app.use("/api/v1", requireJson, ...jsonBody(options.bodyLimit), api.router);
   app.use(notFoundRoute);
   app.use(errorHandler(options.log));

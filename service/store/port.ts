@@ -20,6 +20,7 @@ export interface Documents {
 
 export type Kind = keyof Documents;
 
+
 /**
  * The unique keys of each kind. A key is a string unique across all documents of its kind; inserting or
  * updating a document whose key another document holds fails with StoreConflictError(kind, key).
@@ -71,7 +72,65 @@ export interface Tx extends Repositories {
   records: RecordLog;
 }
 
+/** Where and when a batch root landed on chain. */
+export interface BatchAnchor {
+  chainId: number;
+  contract: string;
+  txHash: string;
+  blockNumber: number;
+  anchoredAt: string;
+}
+
+/** A closed batch: records [firstSeq, firstSeq + count) under the RFC 6962 SM3 root `root` (hex). */
+export interface StoredBatch {
+  id: number;
+  firstSeq: number;
+  count: number;
+  root: string;
+  closedAt: string;
+  anchor: BatchAnchor | null;
+}
+
+/** A record's inclusion proof in its batch, hex: the leaf hash and the audit path, leaf to root. */
+export interface StoredProof {
+  leaf: string;
+  path: string[];
+}
+
+export interface BatchLog {
+  /**
+   * Stores batch `batch.id` and the proof of each of its records (proofs[i] belongs to seq firstSeq + i),
+   * atomically. Batches are contiguous: id is the last id + 1 (0 first) and firstSeq the last batch's end
+   * (0 first), and every record of the range exists; otherwise StoreConflictError("batches", …) and nothing is written.
+   */
+  close(batch: Omit<StoredBatch, "anchor">, proofs: StoredProof[]): Promise<void>;
+  get(id: number): Promise<StoredBatch | null>;
+  last(): Promise<StoredBatch | null>;
+  /** The batch holding `seq`, or null while the record is not yet batched. */
+  forSeq(seq: number): Promise<StoredBatch | null>;
+  /** The lowest-id batch without an anchor, or null. */
+  firstUnanchored(): Promise<StoredBatch | null>;
+  setAnchor(id: number, anchor: BatchAnchor): Promise<void>;
+  /** Forgets the anchors of batches with id >= fromId (the chain lost them); batches and proofs stay. */
+  clearAnchors(fromId: number): Promise<void>;
+  /** The proof stored for `seq` when its batch closed, or null. */
+  proof(seq: number): Promise<StoredProof | null>;
+  /** The stored canonical JSON text of records [fromSeq, fromSeq + limit), in seq order: the exact leaf bytes. */
+  recordTexts(fromSeq: number, limit: number): Promise<string[]>;
+}
+
+export interface Leases {
+  /**
+   * Takes or renews the lease `name` for `holder` until now + ttlMs. Succeeds when the lease is free,
+   * expired, or already held by `holder`; atomic across processes sharing the store.
+   */
+  acquire(name: string, holder: string, ttlMs: number, now: Date): Promise<boolean>;
+  release(name: string, holder: string): Promise<void>;
+}
+
 export interface Store extends Tx {
+  batches: BatchLog;
+  leases: Leases;
   readonly adapter: "sqlite" | "mongo";
   /**
    * Runs `fn` in one transaction: every write and every appended record commits together, durably, before
@@ -83,7 +142,8 @@ export interface Store extends Tx {
 }
 
 /** A kind of document, or "records" when the taken key is a record's receipt id (`receipt:<id>`). */
-export type ConflictKind = Kind | "records";
+/** What a StoreConflictError can name: a document kind, the record log, or the batch log. */
+export type ConflictKind = Kind | "records" | "batches";
 
 export class StoreConflictError extends Error {
   constructor(

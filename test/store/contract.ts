@@ -187,13 +187,16 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
           await gate;
         });
         await reached;
-        expect(await store.companies.get("c_1")).to.equal(null);
-        expect(await store.companies.getByKey("creditCode:91350100M000100Y43")).to.equal(null);
-        expect(await store.companies.list("c_1")).to.deep.equal([]);
-        expect(await store.records.count()).to.equal(0);
-        expect(await store.records.get(0)).to.equal(null);
-        openGate();
-        await committing;
+        try {
+          expect(await store.companies.get("c_1")).to.equal(null);
+          expect(await store.companies.getByKey("creditCode:91350100M000100Y43")).to.equal(null);
+          expect(await store.companies.list("c_1")).to.deep.equal([]);
+          expect(await store.records.count()).to.equal(0);
+          expect(await store.records.get(0)).to.equal(null);
+        } finally {
+          openGate();
+          await committing;
+        }
         expect((await store.companies.get("c_1"))?.id).to.equal("c_1");
         expect(await store.records.count()).to.equal(1);
       });

@@ -15,7 +15,7 @@ export function companyView(c: Company) {
 export function companyRoutes(api: Api, ctx: DomainContext): void {
   api.add<unknown, unknown, z.infer<typeof createCompanyBody>>(
     {
-      method: "post", path: "/companies", tag: "companies", auth: "operator", body: createCompanyBody, status: 201, returnsSecret: true,
+      method: "post", path: "/companies", tag: "companies", auth: "operator", body: createCompanyBody, status: 201, returnsSecret: true, rateLimited: true,
       summary: "Register a company with its legal representative (operator token)",
       responds: "the company, the legal representative member and their API key secret, shown once",
     },

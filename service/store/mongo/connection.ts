@@ -22,8 +22,6 @@ export async function connectMongo(uri: string, options: MongoConnectOptions = {
       readConcernLevel: "majority",
       // An undefined field is left out, as JSON.stringify does in the SQLite adapter, not stored as null.
       ignoreUndefined: true,
-      autoIndex: false,
-      autoCreate: false,
     })
     .asPromise();
   try {
@@ -40,6 +38,6 @@ export async function connectMongo(uri: string, options: MongoConnectOptions = {
 
 /** A replica set member reports setName, a mongos reports msg "isdbgrid"; a standalone server neither. */
 async function requireTransactions(db: mongo.Db): Promise<void> {
-  const hello = await db.admin().command({ hello: 1 });
+  const hello = await db.command({ hello: 1 });
   if (typeof hello.setName !== "string" && hello.msg !== "isdbgrid") throw new Error(REPLICA_SET_REQUIRED);
 }

@@ -25,7 +25,7 @@ export function documentRepository<K extends Kind>(db: mongo.Db, kind: K, contex
     getByKey: (key) => track(async () => fromStoredOrNull<T>(await collection.findOne({ uniq: key }, { session }))),
     list: (company, where = {}) =>
       track(async () => {
-        const found = await collection.find({ $and: [{ company }, equalities(where)] }, { session }).sort({ _order: 1 }).toArray();
+        const found = await collection.find({ $and: [{ company }, ...equalities(where)] }, { session }).sort({ _order: 1 }).toArray();
         return found.map((raw) => fromStored<T>(raw));
       }),
     insert: (doc) =>
@@ -65,7 +65,9 @@ function fromStoredOrNull<T>(raw: StoredDocument | null): T | null {
   return raw === null ? null : fromStored<T>(raw);
 }
 
-/** A filter for equality on each field `where` gives; a field given as undefined is not a condition. */
-function equalities(where: object): mongo.Filter<StoredDocument> {
-  return Object.fromEntries(Object.entries(where).filter(([, value]) => value !== undefined));
+/** One equality condition per field `where` gives; a field given as undefined is not a condition. */
+function equalities(where: object): mongo.Filter<StoredDocument>[] {
+  return Object.entries(where)
+    .filter(([, value]) => value !== undefined)
+    .map(([field, value]) => ({ [field]: value }));
 }

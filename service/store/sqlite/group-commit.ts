@@ -80,8 +80,14 @@ export class GroupCommitQueue {
   }
 
   private async drain(): Promise<void> {
-    while (this.waiting.length > 0) await this.commitGroup();
-    this.draining = null;
+    try {
+      while (this.waiting.length > 0) await this.commitGroup();
+    } catch (err) {
+      // Even ROLLBACK failed: the connection is unusable, so nothing queued can run on it.
+      for (const job of this.waiting.splice(0)) job.fail(err);
+    } finally {
+      this.draining = null;
+    }
   }
 
   /** Takes transactions as they arrive, up to maxGroupSize, while the group is open; commits once. */
@@ -108,8 +114,8 @@ export class GroupCommitQueue {
       }
       this.commit.run();
     } catch (err) {
-      if (this.db.inTransaction) this.rollback.run();
       for (const { job } of done) job.fail(err);
+      if (this.db.inTransaction) this.rollback.run();
       return;
     }
     for (const { settle } of done) settle();

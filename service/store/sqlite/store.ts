@@ -29,7 +29,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   const queue = new GroupCommitQueue(writer, options.maxGroupSize ?? DEFAULT_MAX_GROUP_SIZE);
   const inTx = { documents: new DocumentReader(writer), records: new RecordReader(writer) };
   const writes = { documents: new DocumentWriter(writer), records: new RecordWriter(writer, inTx.records) };
-  const committed = { documents: new DocumentReader(writer), records: new RecordReader(writer) };
+  const committed = { documents: new DocumentReader(reader), records: new RecordReader(reader) };
 
   let closing: Promise<void> | null = null;
   const queued = <T>(work: (guard: Guard) => Promise<T>): Promise<T> =>

@@ -1,0 +1,109 @@
+// `npm run demo`: walks a running service through one electronic seal usage end to end: company, member,
+// seal with a fresh SM2 key, scenario, grant, approved request, signed usage, anchoring, and verification
+// with the CLI against the chain.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import { randomInt } from "node:crypto";
+import { generateSm2KeyPair, sm3, toHex, utf8 } from "../service/evidence";
+import { signUsage } from "../service/cli/sign";
+import { callApi } from "../service/cli/http-client";
+
+const BASE = process.env.SEALPROOF_URL ?? "http://127.0.0.1:8080";
+const PUBLIC_BASE = process.env.PUBLIC_BASE_URL ?? BASE;
+const RPC = process.env.SEALPROOF_RPC_URL ?? "http://127.0.0.1:8545";
+const ANCHOR_TIMEOUT_MS = 120_000;
+
+type Json = Record<string, any>;
+
+async function main(): Promise<void> {
+  const operator = operatorToken();
+  step(`service at ${BASE}`);
+  const health = await callApi<Json>(BASE, undefined, "GET", "/healthz");
+  step(`healthy: store ${health.store}, chain ${health.chain?.chainId}, contract ${health.chain?.contract}`);
+
+  const company = await callApi<Json>(BASE, operator, "POST", "/api/v1/companies", {
+    name: "示例贸易有限公司 (demo)",
+    creditCode: randomCreditCode(),
+    legalRep: { name: "张三", idNumber: "11010519491231002X" },
+  });
+  const rep = company.apiKey.secret as string;
+  step(`company ${company.company.id} registered; legal representative ${company.legalRep.id}`);
+
+  const clerk = await callApi<Json>(BASE, rep, "POST", "/api/v1/members", { name: "李四", roles: ["employee"], department: "sales" });
+  const clerkKey = clerk.apiKey.secret as string;
+  step(`member ${clerk.member.id} added (employee, sales)`);
+
+  const keys = generateSm2KeyPair();
+  const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-demo-")), "seal-key.json");
+  fs.writeFileSync(keyFile, JSON.stringify(keys, null, 2), { mode: 0o600 });
+  const seal = await callApi<Json>(BASE, rep, "POST", "/api/v1/seals", { kind: "electronic", type: "contract", name: "合同专用章", publicKey: keys.publicKey });
+  step(`electronic seal ${seal.id} registered; its private key stays in ${keyFile}`);
+
+  const scenario = await callApi<Json>(BASE, rep, "POST", "/api/v1/scenarios", {
+    code: `sales-contract-${Date.now()}`, name: "销售合同", sealKinds: ["electronic"], sealTypes: ["contract"], approval: "legal_rep",
+  });
+  const now = Date.now();
+  const grant = await callApi<Json>(BASE, rep, "POST", "/api/v1/grants", {
+    member: clerk.member.id, seal: seal.id, scenarios: [scenario.id], validFrom: new Date(now - 60_000).toISOString(), validTo: new Date(now + 30 * 86_400_000).toISOString(), useLimit: 10,
+  });
+  step(`scenario ${scenario.id} (approval by the legal representative); grant ${grant.id}`);
+
+  const document = utf8(`Sales contract no. ${now}: 100 units at 2,000 CNY.`);
+  const documentHash = toHex(sm3(document));
+  const request = await callApi<Json>(BASE, clerkKey, "POST", "/api/v1/requests", { seal: seal.id, scenario: scenario.id, documentHash, title: "Sales contract", reason: "customer order" });
+  await callApi<Json>(BASE, rep, "POST", `/api/v1/requests/${request.id}/approve`);
+  step(`request ${request.id} created and approved`);
+
+  const reservation = await callApi<Json>(BASE, clerkKey, "POST", "/api/v1/usages/reservations", { seal: seal.id });
+  const signed = signUsage({ v: 1, receipt: reservation.receipt, seal: seal.id, signer: clerk.member.id, signedAt: new Date().toISOString(), documentHash, scenario: scenario.id, request: request.id }, keys.privateKey);
+  const usage = await callApi<Json>(BASE, clerkKey, "POST", "/api/v1/usages", signed);
+  step(`usage recorded as seq ${usage.seq}, receipt ${usage.receipt}`);
+
+  const apiUrl = `${BASE}/api/v1/receipts/${usage.receipt}`;
+  await waitForAnchor(apiUrl);
+  console.log(`\nverify page: ${PUBLIC_BASE}/v/${usage.receipt}`);
+  console.log(`receipt API: ${apiUrl}\n`);
+
+  step(`sealproof verify ${apiUrl} --rpc ${RPC}`);
+  const cli = spawnSync(process.execPath, [path.join(__dirname, "..", "bin", "sealproof.js"), "verify", apiUrl, "--rpc", RPC], { stdio: "inherit" });
+  process.exitCode = cli.status ?? 1;
+}
+
+async function waitForAnchor(url: string): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    const view = await callApi<Json>(url, undefined, "GET", url);
+    const seconds = ((Date.now() - start) / 1000).toFixed(1);
+    if (view.status === "anchored") {
+      process.stdout.write(`\r  anchored in batch ${view.receipt.batch.id}, block ${view.receipt.anchor.blockNumber}, after ${seconds} s\n`);
+      return;
+    }
+    if (Date.now() - start > ANCHOR_TIMEOUT_MS) throw new Error("not anchored within 2 minutes: is the batcher running? see GET /healthz");
+    process.stdout.write(`\r  waiting for the batch to be anchored… ${seconds} s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function operatorToken(): string {
+  if (process.env.OPERATOR_TOKEN) return process.env.OPERATOR_TOKEN;
+  const file = path.join(path.resolve(process.env.DATA_DIR ?? "data"), "operator-token");
+  if (!fs.existsSync(file)) throw new Error(`no operator token: set OPERATOR_TOKEN or run the demo where ${file} exists (the service writes it on first start)`);
+  return fs.readFileSync(file, "utf8").trim();
+}
+
+function randomCreditCode(): string {
+  const chars = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+  const weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  const body = Array.from({ length: 17 }, () => chars[randomInt(chars.length)]).join("");
+  const sum = weights.reduce((acc, w, i) => acc + chars.indexOf(body[i]) * w, 0);
+  return body + chars[(31 - (sum % 31)) % 31];
+}
+
+const step = (line: string) => console.log(`• ${line}`);
+
+main().catch((err: unknown) => {
+  console.error(`demo failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

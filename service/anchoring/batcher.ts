@@ -1,0 +1,195 @@
+// The batcher: closes batches by size or age, anchors them in order, and reconciles with the chain before
+// sending anything, so a batch is anchored exactly once whatever point a crash interrupted. One batcher is
+// active at a time (a lease in the store); the others stand by.
+import { randomUUID } from "node:crypto";
+import { closeNextBatch } from "./close-batch";
+import { raiseAlert } from "./alerts";
+import type { AnchorClient } from "../chain/anchor-client";
+import type { Store, StoredBatch } from "../store/port";
+import { DEV_CHAIN_ID } from "../chain/dev-chain";
+
+export interface BatcherOptions {
+  batchMax: number;
+  batchIntervalMs: number;
+  confirmations: number;
+  /** Pause between passes when there is nothing to do. */
+  pollMs: number;
+  leaseTtlMs: number;
+  now: () => Date;
+  log: (line: string) => void;
+}
+
+export type BatcherState = "starting" | "active" | "standby" | "retrying" | "halted";
+
+export interface BatcherStatus {
+  state: BatcherState;
+  lastAnchoredBatch: number | null;
+  detail: string | null;
+}
+
+const LEASE = "batcher";
+const MAX_BACKOFF_MS = 30_000;
+
+export class Batcher {
+  private readonly holder = randomUUID();
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private failures = 0;
+  readonly status: BatcherStatus = { state: "starting", lastAnchoredBatch: null, detail: null };
+
+  constructor(
+    private readonly store: Store,
+    private readonly chain: AnchorClient,
+    private readonly options: BatcherOptions,
+  ) {}
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.store.leases.release(LEASE, this.holder);
+  }
+
+  /** One pass: lease, reconcile, close what is due, anchor what is closed. Returns whether work remains. */
+  async pass(): Promise<boolean> {
+    if (this.status.state === "halted") return false;
+    if (!(await this.store.leases.acquire(LEASE, this.holder, this.options.leaseTtlMs, this.options.now()))) {
+      this.setState("standby", "another batcher holds the lease");
+      return false;
+    }
+    if (!(await this.reconcile())) return false;
+    const closed = await this.closeDue();
+    const anchored = await this.anchorNext();
+    this.setState("active", null);
+    return closed || anchored;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let busy = false;
+      try {
+        busy = await this.pass();
+        this.failures = 0;
+      } catch (err) {
+        // RPC and store hiccups: the API keeps accepting records; we retry with backoff until it lands.
+        this.failures++;
+        this.setState("retrying", err instanceof Error ? err.message : String(err));
+        this.options.log(`batcher: ${this.status.detail}; retrying in ${this.backoffMs()} ms`);
+        await this.sleep(this.backoffMs());
+        continue;
+      }
+      if (!busy) await this.sleep(this.options.pollMs);
+    }
+  }
+
+  /** Closes at most one batch: when BATCH_MAX records wait, or the oldest waiting record is old enough. */
+  private async closeDue(): Promise<boolean> {
+    const last = await this.store.batches.last();
+    const next = last ? last.firstSeq + last.count : 0;
+    const waiting = (await this.store.records.count()) - next;
+    if (waiting <= 0) return false;
+    if (waiting < this.options.batchMax) {
+      const oldest = await this.store.records.get(next);
+      if (oldest === null || this.options.now().getTime() - Date.parse(oldest.at) < this.options.batchIntervalMs) return false;
+    }
+    const count = Math.min(waiting, this.options.batchMax);
+    await closeNextBatch(this.store, next, count, last ? last.id + 1 : 0, this.options.now());
+    return true;
+  }
+
+  /** Anchors the lowest unanchored batch, or adopts it if a previous run already anchored it. */
+  private async anchorNext(): Promise<boolean> {
+    const batch = await this.store.batches.firstUnanchored();
+    if (batch === null) return false;
+    const onChain = await this.chain.batch(batch.id);
+    if (onChain !== null) return this.adopt(batch, onChain.root, onChain.firstSeq, onChain.count, onChain.blockNumber);
+    const { batchCount, nextSeq } = await this.chain.counters();
+    if (batchCount !== batch.id || nextSeq !== batch.firstSeq) {
+      await this.halt("CHAIN_OUT_OF_STEP", `the contract expects batch ${batchCount} at seq ${nextSeq}, the store's next is batch ${batch.id} at seq ${batch.firstSeq}`, { batch: batch.id });
+      return false;
+    }
+    const txHash = await this.chain.send(batch);
+    this.options.log(`batch ${batch.id} (${batch.count} records from seq ${batch.firstSeq}) sent: ${txHash}`);
+    const { blockNumber } = await this.chain.confirm(txHash, this.options.confirmations, 120_000);
+    await this.record(batch, txHash, blockNumber);
+    return true;
+  }
+
+  private async adopt(batch: StoredBatch, root: string, firstSeq: number, count: number, blockNumber: number): Promise<boolean> {
+    if (root !== batch.root || firstSeq !== batch.firstSeq || count !== batch.count) {
+      await this.halt("ROOT_MISMATCH", `batch ${batch.id} on chain differs from the store's`, { batch: batch.id, chainRoot: root, storeRoot: batch.root });
+      return false;
+    }
+    const tx = await this.chain.findAnchorTx(batch.id, blockNumber);
+    if (tx === null) throw new Error(`batch ${batch.id} is on chain but its BatchAnchored event was not found in block ${blockNumber}`);
+    await this.record(batch, tx.txHash, tx.blockNumber);
+    return true;
+  }
+
+  private async record(batch: StoredBatch, txHash: string, blockNumber: number): Promise<void> {
+    await this.store.batches.setAnchor(batch.id, { chainId: this.chain.chainId, contract: this.chain.contract, txHash, blockNumber, anchoredAt: this.options.now().toISOString() });
+    this.status.lastAnchoredBatch = batch.id;
+    this.options.log(`batch ${batch.id} anchored in block ${blockNumber}`);
+  }
+
+  /**
+   * Before sending anything: the chain must still hold every batch the store calls anchored, with the same
+   * root. Batches that vanished are re-anchored on the dev chain; on any other chain we alert and halt.
+   */
+  private async reconcile(): Promise<boolean> {
+    const lastAnchored = await this.lastAnchoredId();
+    if (lastAnchored === null) return true;
+    const { batchCount } = await this.chain.counters();
+    if (batchCount > lastAnchored) {
+      const stored = await this.store.batches.get(lastAnchored);
+      const onChain = await this.chain.batch(lastAnchored);
+      if (stored && onChain && onChain.root === stored.root) return true;
+      await this.halt("ROOT_MISMATCH", `batch ${lastAnchored} on chain differs from the store's`, { batch: lastAnchored });
+      return false;
+    }
+    if (this.chain.chainId !== DEV_CHAIN_ID) {
+      await this.halt("BATCHES_VANISHED", `the chain holds ${batchCount} batches but ${lastAnchored + 1} were anchored`, { chainBatches: batchCount, anchored: lastAnchored + 1 });
+      return false;
+    }
+    await this.store.batches.clearAnchors(batchCount);
+    await raiseAlert(this.store, { severity: "warning", code: "BATCHES_REANCHORING", message: `dev chain lost batches ${batchCount}..${lastAnchored}; anchoring them again`, data: { from: batchCount, to: lastAnchored } }, this.options.now(), this.options.log);
+    return true;
+  }
+
+  private async lastAnchoredId(): Promise<number | null> {
+    const pending = await this.store.batches.firstUnanchored();
+    if (pending !== null) return pending.id === 0 ? null : pending.id - 1;
+    const last = await this.store.batches.last();
+    return last === null ? null : last.id;
+  }
+
+  private async halt(code: string, message: string, data: { [key: string]: string | number }): Promise<void> {
+    this.setState("halted", `${code}: ${message}`);
+    await raiseAlert(this.store, { severity: "critical", code, message: `${message}; anchoring stopped`, data }, this.options.now(), this.options.log);
+  }
+
+  private setState(state: BatcherState, detail: string | null): void {
+    this.status.state = state;
+    this.status.detail = detail;
+  }
+
+  private backoffMs(): number {
+    return Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(this.failures, 10));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}

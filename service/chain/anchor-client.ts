@@ -1,0 +1,78 @@
+// The batcher's view of SealAnchor: read the counters and stored batches, find the transaction that
+// anchored a batch, send anchor() and wait for confirmations.
+import { Contract, JsonRpcProvider, Wallet, type Provider, type Signer } from "ethers";
+import { SEAL_ANCHOR_WRITE_ABI } from "./abi";
+import type { OnChainBatch } from "../evidence";
+
+export interface BatchToAnchor {
+  id: number;
+  root: string;
+  firstSeq: number;
+  count: number;
+}
+
+export interface AnchorTx {
+  txHash: string;
+  blockNumber: number;
+}
+
+export interface AnchorClient {
+  readonly chainId: number;
+  readonly contract: string;
+  counters(): Promise<{ batchCount: number; nextSeq: number }>;
+  batch(id: number): Promise<OnChainBatch | null>;
+  /** The transaction whose BatchAnchored event recorded batch `id`, searched in the block the contract stored. */
+  findAnchorTx(id: number, blockNumber: number): Promise<AnchorTx | null>;
+  send(batch: BatchToAnchor): Promise<string>;
+  confirm(txHash: string, confirmations: number, timeoutMs: number): Promise<AnchorTx>;
+  close(): void;
+}
+
+export async function connectAnchorClient(rpcUrl: string, contractAddress: string, anchorerKey: string): Promise<AnchorClient> {
+  // cacheTimeout -1: against a real node, cached answers make nonces and counters go stale.
+  const provider = new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1, staticNetwork: true, pollingInterval: 250 });
+  const client = await createAnchorClient(provider, new Wallet(anchorerKey, provider), contractAddress);
+  return { ...client, close: () => provider.destroy() };
+}
+
+/** An AnchorClient over any ethers provider and signer (a JSON-RPC node, or Hardhat's in-process network). */
+export async function createAnchorClient(provider: Provider, signer: Signer, contractAddress: string): Promise<AnchorClient> {
+  const chainId = Number((await provider.getNetwork()).chainId);
+  const contract = new Contract(contractAddress, SEAL_ANCHOR_WRITE_ABI, signer);
+  return {
+    chainId,
+    contract: contractAddress,
+    async counters() {
+      const [batchCount, nextSeq] = await Promise.all([contract.batchCount(), contract.nextSeq()]);
+      return { batchCount: Number(batchCount), nextSeq: Number(nextSeq) };
+    },
+    async batch(id) {
+      if (id >= Number(await contract.batchCount())) return null;
+      const [root, firstSeq, count, anchoredAt, blockNumber] = (await contract.batch(id)) as [string, bigint, bigint, bigint, bigint];
+      return { root: root.slice(2), firstSeq: Number(firstSeq), count: Number(count), anchoredAt: Number(anchoredAt), blockNumber: Number(blockNumber) };
+    },
+    async findAnchorTx(id, blockNumber) {
+      const logs = await contract.queryFilter(contract.filters.BatchAnchored(id), blockNumber, blockNumber);
+      const log = logs[0];
+      return log ? { txHash: log.transactionHash, blockNumber: log.blockNumber } : null;
+    },
+    async send(batch) {
+      const tx = await contract.anchor(batch.id, `0x${batch.root}`, batch.firstSeq, batch.count);
+      return tx.hash as string;
+    },
+    async confirm(txHash, confirmations, timeoutMs) {
+      // Polled rather than provider.waitForTransaction, which Hardhat's in-process provider lacks.
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const receipt = await provider.getTransactionReceipt(txHash);
+        if (receipt !== null && receipt.status !== 1) throw new Error(`transaction ${txHash} reverted`);
+        if (receipt !== null && (await provider.getBlockNumber()) - receipt.blockNumber + 1 >= confirmations) return { txHash, blockNumber: receipt.blockNumber };
+        await new Promise((r) => setTimeout(r, CONFIRM_POLL_MS));
+      }
+      throw new Error(`transaction ${txHash} not confirmed within ${timeoutMs} ms`);
+    },
+    close: () => undefined,
+  };
+}
+
+const CONFIRM_POLL_MS = 50;
