@@ -23,6 +23,8 @@ export interface Config {
   batchIntervalMs: number;
   publicBaseUrl: string | undefined;
   publicRpcUrl: string | undefined;
+  rpcProxy: "on" | "off" | undefined;
+  rpcRateLimit: number;
 }
 
 export class ConfigError extends Error {}
@@ -46,8 +48,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     confirmations: int(env, "CONFIRMATIONS", 1, 1, 1000),
     batchMax: int(env, "BATCH_MAX", 4096, 1, 1 << 20),
     batchIntervalMs: int(env, "BATCH_INTERVAL_MS", 5000, 10, 86_400_000),
-    publicBaseUrl: env.PUBLIC_BASE_URL || undefined,
-    publicRpcUrl: env.PUBLIC_RPC_URL || undefined,
+    publicBaseUrl: url(env, "PUBLIC_BASE_URL"),
+    publicRpcUrl: url(env, "PUBLIC_RPC_URL"),
+    rpcProxy: onOff(env, "RPC_PROXY"),
+    rpcRateLimit: int(env, "RPC_RATE_LIMIT", 300, 1, 1_000_000),
   };
 }
 
@@ -63,6 +67,30 @@ export function resolveOperatorToken(config: Config): { token: string; created: 
   const token = `op_${randomBytes(32).toString("base64url")}`;
   fs.writeFileSync(file, `${token}\n`, { mode: 0o600, flag: "wx" });
   return { token, created: true, file };
+}
+
+function url(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
+  return raw;
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string): "on" | "off" | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  if (raw !== "on" && raw !== "off") throw new ConfigError(`${name} must be "on" or "off", got "${raw}"`);
+  return raw;
+}
+
+/** This node's identity (DATA_DIR/instance-id, made on first start): the batcher lease holder. */
+export function instanceId(config: Config): string {
+  const file = path.join(config.dataDir, "instance-id");
+  if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim();
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const id = `node-${randomBytes(8).toString("hex")}`;
+  fs.writeFileSync(file, `${id}\n`);
+  return id;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

@@ -1,13 +1,14 @@
 // `npm start`: API, batcher and chain together. With nothing configured: SQLite and the embedded dev
 // chain under DATA_DIR. With MONGODB_URI and CHAIN_RPC_URL: production stores and any EVM network.
 import type { Server } from "node:http";
-import { loadConfig, resolveOperatorToken, ConfigError, type Config } from "./config";
+import { instanceId, loadConfig, resolveOperatorToken, ConfigError, type Config } from "./config";
 import { openStore } from "./store/open";
 import { createApp } from "./http/app";
 import { createSm2Pool } from "./workers/sm2-pool";
 import { formatRegistryCheck } from "./domain/registry-check";
 import { connectChain } from "./chain/connect";
-import { Batcher } from "./anchoring/batcher";
+import { Batcher, type Failpoint } from "./anchoring/batcher";
+import { publicChainAccess, type PublicChainAccess } from "./http/public-chain";
 import type { DomainContext } from "./domain/context";
 
 const VERSION = "0.1.0";
@@ -23,12 +24,15 @@ async function main(): Promise<void> {
     confirmations: config.confirmations,
     pollMs: Math.min(250, config.batchIntervalMs),
     leaseTtlMs: 30_000,
+    holder: instanceId(config),
     now: () => new Date(),
     log,
+    failpoint: failpointFromEnv(),
   });
   const pool = createSm2Pool(config.verifyWorkers);
   const operator = resolveOperatorToken(config);
   const ctx: DomainContext = { store, now: () => new Date(), registryCheck: formatRegistryCheck, reservationTtlMs: config.reservationTtlMs, verifyUsage: pool.verify };
+  const visitors = publicChainAccess({ publicRpcUrl: config.publicRpcUrl, rpcProxy: config.rpcProxy, chainRpcUrl: chain.rpcUrl, devChain: chain.devChain !== null });
   const { app } = createApp({
     ctx,
     operatorToken: operator.token,
@@ -36,11 +40,14 @@ async function main(): Promise<void> {
     bodyLimit: config.bodyLimit,
     publicRateLimit: config.publicRateLimit,
     log: (msg, err) => console.error(msg, err ?? ""),
-    health: () => ({ chain: { chainId: chain.client.chainId, contract: chain.client.contract }, batcher: batcher.status }),
+    publicBaseUrl: config.publicBaseUrl,
+    verifyPage: { rpcUrl: visitors.pageRpcUrl, chainId: chain.client.chainId },
+    rpcProxy: visitors.proxyUpstream ? { upstream: visitors.proxyUpstream, rateLimit: config.rpcRateLimit } : undefined,
+    health: () => ({ chain: { chainId: chain.client.chainId, contract: chain.client.contract, devRpcUrl: chain.devChain?.rpcUrl ?? null }, batcher: batcher.status }),
   });
   const server = await listen(app.listen(config.port, config.host));
   batcher.start();
-  announce(config, server, store.adapter, operator);
+  announce(config, server, store.adapter, operator, visitors);
 
   const stop = async (signal: string) => {
     console.log(`${signal}: shutting down`);
@@ -56,15 +63,25 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => void stop("SIGTERM"));
 }
 
+/** SEALPROOF_FAILPOINT=after-close|after-send|after-confirm makes the process kill itself there (crash tests). */
+function failpointFromEnv(): ((point: Failpoint) => void) | undefined {
+  const target = process.env.SEALPROOF_FAILPOINT;
+  if (!target) return undefined;
+  return (point) => {
+    if (point === target) process.kill(process.pid, "SIGKILL");
+  };
+}
+
 async function listen(server: Server): Promise<Server> {
   await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
   return server;
 }
 
-function announce(config: Config, server: Server, adapter: string, operator: ReturnType<typeof resolveOperatorToken>): void {
+function announce(config: Config, server: Server, adapter: string, operator: ReturnType<typeof resolveOperatorToken>, visitors: PublicChainAccess): void {
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;
   console.log(`sealproof ${VERSION} listening on http://${config.host}:${port} (store: ${adapter}${adapter === "sqlite" ? `, data in ${config.dataDir}` : ""})`);
+  console.log(`verify page: ${config.publicBaseUrl ?? `http://${config.host}:${port}`}/v/<receipt id>; visitors read the chain ${visitors.proxyUpstream ? "through /rpc (read-only proxy)" : visitors.pageRpcUrl ? `at ${visitors.pageRpcUrl}` : "at an endpoint they enter (set PUBLIC_RPC_URL, or RPC_PROXY=on)"}`);
   if (operator.created) console.log(`operator token (shown once, also saved to ${operator.file}):\n  ${operator.token}`);
   else console.log(`operator token: ${operator.file ? `in ${operator.file}` : "from OPERATOR_TOKEN"}`);
 }

@@ -3,11 +3,11 @@
 // with signatures checked on the event loop (VERIFY_WORKERS=0) and once on a worker thread (VERIFY_WORKERS=1).
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { randomInt } from "node:crypto";
 import { generateSm2KeyPair, sm2Sign, sm2Verify, sm3, toHex, usageTbsBytes, type UsageTbs } from "../../service/evidence";
+import { freePort } from "../../service/free-port";
 
 const N = Number(process.env.BENCH_N ?? 4000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -141,16 +141,6 @@ async function waitForHealth(base: string, child: ChildProcess): Promise<void> {
   throw new Error("the service did not become healthy within 20 s");
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 function creditCode(): string {
   const chars = "0123456789ABCDEFGHJKLMNPQRTUWXY";

@@ -15,9 +15,15 @@ export interface BatcherOptions {
   /** Pause between passes when there is nothing to do. */
   pollMs: number;
   leaseTtlMs: number;
+  /** Who holds the lease: stable across restarts of one node, so a restarted node resumes at once. */
+  holder?: string;
   now: () => Date;
   log: (line: string) => void;
+  /** Test hook for crash tests: called at each named point where a crash must be survivable. */
+  failpoint?: (point: Failpoint) => void;
 }
+
+export type Failpoint = "after-close" | "after-send" | "after-confirm";
 
 export type BatcherState = "starting" | "active" | "standby" | "retrying" | "halted";
 
@@ -31,7 +37,7 @@ const LEASE = "batcher";
 const MAX_BACKOFF_MS = 30_000;
 
 export class Batcher {
-  private readonly holder = randomUUID();
+  private readonly holder: string;
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
@@ -42,7 +48,9 @@ export class Batcher {
     private readonly store: Store,
     private readonly chain: AnchorClient,
     private readonly options: BatcherOptions,
-  ) {}
+  ) {
+    this.holder = options.holder ?? randomUUID();
+  }
 
   start(): void {
     this.running = true;
@@ -100,6 +108,7 @@ export class Batcher {
     }
     const count = Math.min(waiting, this.options.batchMax);
     await closeNextBatch(this.store, next, count, last ? last.id + 1 : 0, this.options.now());
+    this.options.failpoint?.("after-close");
     return true;
   }
 
@@ -116,7 +125,9 @@ export class Batcher {
     }
     const txHash = await this.chain.send(batch);
     this.options.log(`batch ${batch.id} (${batch.count} records from seq ${batch.firstSeq}) sent: ${txHash}`);
+    this.options.failpoint?.("after-send");
     const { blockNumber } = await this.chain.confirm(txHash, this.options.confirmations, 120_000);
+    this.options.failpoint?.("after-confirm");
     await this.record(batch, txHash, blockNumber);
     return true;
   }

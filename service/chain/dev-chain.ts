@@ -1,10 +1,9 @@
 // The embedded dev chain for `npm start` without CHAIN_RPC_URL: an anvil node (shipped in its npm package)
 // whose state is kept under DATA_DIR/chain across restarts, with SealAnchor deployed on first start.
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
-import { JsonRpcProvider } from "ethers";
+import { freePort } from "../free-port";
 
 export const DEV_CHAIN_ID = 31337;
 /** anvil's first default account: public knowledge, so only ever used on the local dev chain. */
@@ -16,7 +15,7 @@ export interface DevChain {
   stop(): Promise<void>;
 }
 
-export async function startDevChain(dataDir: string, port = 0): Promise<DevChain> {
+export async function startDevChain(dataDir: string, port = 0, chainId = DEV_CHAIN_ID): Promise<DevChain> {
   const dir = path.join(dataDir, "chain");
   fs.mkdirSync(dir, { recursive: true });
   const pidFile = path.join(dir, "anvil.pid");
@@ -24,7 +23,7 @@ export async function startDevChain(dataDir: string, port = 0): Promise<DevChain
   const chosenPort = port || (await freePort());
   // --state-interval 1: a crash of the whole machine loses at most a second of chain state, which the
   // batcher detects as vanished batches and re-anchors (dev chain only).
-  const args = ["--state", path.join(dir, "state.json"), "--state-interval", "1", "--port", String(chosenPort), "--host", "127.0.0.1", "--chain-id", String(DEV_CHAIN_ID), "--silent"];
+  const args = ["--state", path.join(dir, "state.json"), "--state-interval", "1", "--port", String(chosenPort), "--host", "127.0.0.1", "--chain-id", String(chainId), "--silent"];
   const child = spawn(anvilBinary(), args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -49,21 +48,18 @@ function anvilBinary(): string {
 }
 
 async function waitForRpc(rpcUrl: string, child: ChildProcess, stderr: () => string): Promise<void> {
-  const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
-  try {
-    for (let i = 0; i < 150; i++) {
-      if (child.exitCode !== null) throw new Error(`the dev chain exited at start-up (code ${child.exitCode}): ${stderr().trim()}`);
-      try {
-        await provider.send("eth_chainId", []);
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] });
+  for (let i = 0; i < 150; i++) {
+    if (child.exitCode !== null) throw new Error(`the dev chain exited at start-up (code ${child.exitCode}): ${stderr().trim()}`);
+    try {
+      const res = await fetch(rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
     }
-    throw new Error("the dev chain did not answer within 15 s");
-  } finally {
-    provider.destroy();
+    await new Promise((r) => setTimeout(r, 100));
   }
+  throw new Error("the dev chain did not answer within 15 s");
 }
 
 // A service killed with SIGKILL leaves its anvil running; end it (it saves its state on SIGTERM) first.
@@ -105,13 +101,3 @@ function terminate(child: ChildProcess): Promise<void> {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}

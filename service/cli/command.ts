@@ -3,7 +3,8 @@ export interface Command {
   name: string;
   summary: string;
   help: string;
-  run(argv: string[]): Promise<void>;
+  /** Resolves to the exit status (0 when nothing is returned). */
+  run(argv: string[]): Promise<number | void>;
 }
 
 export class CliUsageError extends Error {}

@@ -25,6 +25,8 @@ Options:
 
 Exit status: 0 all steps passed, 1 a step failed (its code is printed), 2 wrong usage.`;
 
+class PendingError extends Error {}
+
 interface Fetched {
   receipt: unknown;
   sealReceipt?: unknown;
@@ -38,7 +40,14 @@ export const verifyCommand: Command = {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { rpc: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
     if (values.help) return void console.log(HELP);
     if (positionals.length !== 1) throw new CliUsageError("give one bundle file or receipt URL");
-    const fetched = await load(positionals[0]);
+    let fetched: Fetched;
+    try {
+      fetched = await load(positionals[0]);
+    } catch (err) {
+      if (!(err instanceof PendingError)) throw err;
+      console.log("PENDING: the record is stored but its batch is not anchored yet; try again shortly.");
+      return 1;
+    }
     const rpc = values.rpc ?? process.env.SEALPROOF_RPC_URL ?? DEFAULT_RPC;
     const provider = new JsonRpcProvider(rpc, undefined, { cacheTimeout: -1, staticNetwork: true });
     let report: VerifyReport;
@@ -49,7 +58,7 @@ export const verifyCommand: Command = {
     }
     if (values.json) console.log(JSON.stringify(report, null, 2));
     else print(report, rpc);
-    if (!report.ok) process.exitCode = 1;
+    return report.ok ? 0 : 1;
   },
 };
 
@@ -66,10 +75,7 @@ async function load(source: string): Promise<Fetched> {
     json = JSON.parse(fs.readFileSync(source, "utf8"));
   }
   const view = json as { status?: string; receipt?: unknown; sealReceipt?: unknown; format?: string };
-  if (view.status === "pending") {
-    console.log("The record is stored but its batch is not anchored yet; try again shortly.");
-    process.exit(1);
-  }
+  if (view.status === "pending") throw new PendingError();
   return view.format !== undefined ? { receipt: json } : { receipt: view.receipt, sealReceipt: view.sealReceipt };
 }
 

@@ -7,8 +7,8 @@
 // sm-crypto-v2 120k-170k/s and sm-crypto 65k-80k/s (both allocate per call). A 1M-leaf tree, alternating runs in
 // one process: 1.7-2.2 s hashing with sm3Into straight into the level arrays, 5.2-7.1 s with a crypto.hash call per
 // hash; against merkletreejs (given crypto.hash) that took our build from 1.38x to 3.2x faster (scripts/bench/merkle.ts).
-// From about 0.5-0.8 KB up, OpenSSL's per-byte speed wins instead (1.6-1.9x at 4 KB to 1 MB), so hash.ts's `sm3`
-// calls crypto.hash for large inputs and this file for small ones; its `into` is always this file's sm3Into.
+// From about 0.5-0.8 KB up, OpenSSL's per-byte speed wins instead (1.6-1.9x at 4 KB to 1 MB), so hash.ts's `sm3` and
+// `sm3.into` use this file up to 512 bytes and crypto.hash above.
 //
 // sm3Into allocates nothing: the message schedule and the padded last block live in module-level buffers. That
 // is safe because JavaScript runs one call at a time and nothing here calls out to other code.

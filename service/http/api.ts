@@ -1,6 +1,6 @@
 // The route table: each route is declared once with its schemas, and from that declaration come the
 // Express handler (auth, validation, idempotency) and the OpenAPI description, so the two cannot drift.
-import { Router, type Request, type RequestHandler } from "express";
+import { Router, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import { requireMember, requireOperator } from "./auth";
 import { withIdempotency, type StoredResponse } from "./idempotency";
@@ -24,7 +24,12 @@ export interface RouteSpec {
   rateLimited?: boolean;
   /** The response carries a secret shown once: the idempotency store keeps it without the secret. */
   returnsSecret?: boolean;
+  /** Media type of a success that is not JSON (routes added with addMedia). */
+  produces?: MediaType;
 }
+
+/** Non-JSON success bodies the API serves: QR images of receipt links. */
+export type MediaType = "image/svg+xml" | "image/png";
 
 export interface HandlerInput<P, Q, B> {
   params: P;
@@ -47,6 +52,25 @@ export class Api {
   constructor(private readonly deps: ApiDeps) {}
 
   add<P = Record<string, never>, Q = Record<string, never>, B = undefined>(spec: RouteSpec, handle: (input: HandlerInput<P, Q, B>) => Promise<unknown>): void {
+    this.register<P, Q, B>(spec, async (input, actor, res) => {
+      const run = async (): Promise<StoredResponse> => ({ status: spec.status, body: await handle(input) });
+      const response = spec.method === "post" ? await this.idempotent(spec, input.req, actor, run) : await run();
+      res.status(response.status).json(response.body);
+    });
+  }
+
+  /** A GET whose success body is an image rather than JSON; failures are JSON errors as everywhere else. */
+  addMedia<P = Record<string, never>, Q = Record<string, never>>(
+    spec: RouteSpec & { method: "get"; produces: MediaType },
+    handle: (input: HandlerInput<P, Q, undefined>) => Promise<string | Uint8Array>,
+  ): void {
+    this.register<P, Q, undefined>(spec, async (input, _actor, res) => {
+      const body = await handle(input);
+      res.status(spec.status).type(spec.produces).send(typeof body === "string" ? body : Buffer.from(body));
+    });
+  }
+
+  private register<P, Q, B>(spec: RouteSpec, respond: (input: HandlerInput<P, Q, B>, actor: Actor | null, res: Response) => Promise<void>): void {
     this.routes.push(spec);
     const limit: RequestHandler[] = spec.rateLimited ? [this.deps.publicLimiter] : [];
     this.router[spec.method](spec.path, ...limit, async (req, res) => {
@@ -58,9 +82,7 @@ export class Api {
         actor: actor as Actor,
         req,
       };
-      const run = async (): Promise<StoredResponse> => ({ status: spec.status, body: await handle(input) });
-      const response = spec.method === "post" ? await this.idempotent(spec, req, actor, run) : await run();
-      res.status(response.status).json(response.body);
+      await respond(input, actor, res);
     });
   }
 

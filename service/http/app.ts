@@ -1,4 +1,5 @@
-// The Express app: body limits, rate limits, the /api/v1 routers, OpenAPI, health, and error mapping.
+// The Express app: body limits, rate limits, the /api/v1 routers, OpenAPI, health, error mapping, and for
+// visitors the verify page (/v/:receiptId) and, when the chain needs it, the read-only /rpc proxy.
 import express, { type Express } from "express";
 import { rateLimit } from "express-rate-limit";
 import { Api } from "./api";
@@ -14,6 +15,10 @@ import { requestRoutes } from "./routes/requests";
 import { usageRoutes } from "./routes/usages";
 import { recordRoutes } from "./routes/records";
 import { receiptRoutes } from "./routes/receipts";
+import { receiptQrRoutes } from "./routes/receipt-qr";
+import { mountVerifyPage, type VerifyPageOptions } from "./verify-page";
+import { rpcProxy, type RpcProxyOptions } from "./rpc-proxy";
+import { RPC_PROXY_PATH } from "./public-chain";
 import type { DomainContext } from "../domain/context";
 
 export interface AppOptions {
@@ -26,6 +31,12 @@ export interface AppOptions {
   log: (msg: string, err?: unknown) => void;
   /** Extra facts for /healthz, such as the batcher's state. */
   health?: () => Record<string, unknown>;
+  /** Base of the links in receipt QR codes (PUBLIC_BASE_URL); unset: the address each request came in on. */
+  publicBaseUrl?: string;
+  /** The verify page's default chain endpoint and chain id; unset: no default, the visitor enters one. */
+  verifyPage?: VerifyPageOptions;
+  /** Offer the read-only JSON-RPC proxy at /rpc (see public-chain.ts for when). */
+  rpcProxy?: RpcProxyOptions;
 }
 
 export function createApp(options: AppOptions): { app: Express; api: Api } {
@@ -43,6 +54,7 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
   });
   const api = new Api({ ctx: options.ctx, operatorToken: options.operatorToken, publicLimiter: limiter });
   for (const register of [companyRoutes, memberRoutes, sealRoutes, scenarioRoutes, grantRoutes, requestRoutes, usageRoutes, receiptRoutes, recordRoutes]) register(api, options.ctx);
+  receiptQrRoutes(api, options.ctx, options.publicBaseUrl);
   const document = openApiDocument(api.routes, options.version);
 
   app.get("/healthz", async (_req, res) => {
@@ -52,6 +64,8 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
     res.json(document);
   });
   app.use("/api/v1", requireJson, ...jsonBody(options.bodyLimit), api.router);
+  mountVerifyPage(app, options.verifyPage ?? { rpcUrl: null, chainId: null });
+  if (options.rpcProxy) app.post(RPC_PROXY_PATH, ...rpcProxy(options.rpcProxy));
   app.use(notFoundRoute);
   app.use(errorHandler(options.log));
   return { app, api };

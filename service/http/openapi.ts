@@ -40,13 +40,18 @@ function operation(route: RouteSpec): object {
   const op: Record<string, unknown> = {
     tags: [route.tag],
     summary: route.summary,
-    operationId: `${route.method}${route.path.replace(/[/:-](\w)/g, (_m, c: string) => c.toUpperCase())}`,
+    operationId: `${route.method}${route.path.replace(/[^A-Za-z0-9]+(\w)/g, (_m, c: string) => c.toUpperCase())}`,
     security,
     parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query"), ...(route.method === "post" ? [idempotencyHeader] : [])],
-    responses: { [String(route.status)]: { description: route.responds, content: { "application/json": { schema: {} } } }, "4XX": errorResponse },
+    responses: { [String(route.status)]: { description: route.responds, content: successContent(route) }, "4XX": errorResponse },
   };
   if (route.body) op.requestBody = { required: true, content: { "application/json": { schema: jsonSchema(route.body) } } };
   return op;
+}
+
+function successContent(route: RouteSpec): object {
+  if (route.produces) return { [route.produces]: { schema: { type: "string", contentMediaType: route.produces } } };
+  return { "application/json": { schema: {} } };
 }
 
 const idempotencyHeader = { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 128 }, description: "a retry with the same key and body returns the first response and writes nothing new" };

@@ -141,7 +141,6 @@ export interface Store extends Tx {
   close(): Promise<void>;
 }
 
-/** A kind of document, or "records" when the taken key is a record's receipt id (`receipt:<id>`). */
 /** What a StoreConflictError can name: a document kind, the record log, or the batch log. */
 export type ConflictKind = Kind | "records" | "batches";
 

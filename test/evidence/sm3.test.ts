@@ -114,8 +114,13 @@ describe("evidence/sm3: the pure-TypeScript SM3", () => {
         expect(toHex(nodeSm3(data)), `length ${length}`).to.equal(referenceSm3(data));
       }
     });
-    it("sm3.into is this file's sm3Into", () => {
-      expect(nodeSm3.into).to.equal(sm3Into);
+    it("sm3.into writes the same digest at an offset, on both sides of the same switch", () => {
+      for (const length of [0, 33, 65, 300, 512, 513, 4096]) {
+        const data = randomBytes(length);
+        const out = new Uint8Array(SM3_DIGEST_SIZE + 8).fill(0xa5);
+        nodeSm3.into!(data, out, 5);
+        expect(toHex(out), `length ${length}`).to.equal(`${"a5".repeat(5)}${referenceSm3(data)}${"a5".repeat(3)}`);
+      }
     });
     it("sha256 has no into fast path, so Merkle builds fall back to calling it", () => {
       expect(sha256.into).to.equal(undefined);

@@ -2,7 +2,9 @@
 // fresh SM2 key, scenarios at each approval level, and helpers to sign and submit usages.
 import { randomInt } from "node:crypto";
 import { generateSm2KeyPair, sm2Sign, sm3, toHex, usageTbsBytes, type UsageTbs } from "../../service/evidence";
-import { OPERATOR_TOKEN, type TestService } from "./service";
+import { OPERATOR_TOKEN, type Call } from "./service";
+
+type Client = { call: Call };
 
 const CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 const CREDIT_CODE_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
@@ -34,9 +36,9 @@ export interface TestCompany {
   scenarios: { none: string; deptHead: string; legalRep: string };
 }
 
-export async function createCompany(svc: TestService): Promise<TestCompany> {
+export async function createCompany(svc: Client, operatorToken = OPERATOR_TOKEN): Promise<TestCompany> {
   const created = await svc.call("POST", "/api/v1/companies", {
-    token: OPERATOR_TOKEN,
+    token: operatorToken,
     body: { name: "Test Trading Co.", creditCode: randomCreditCode(), legalRep: { name: "Zhang San", idNumber: LEGAL_REP_ID_NUMBER } },
   });
   if (created.status !== 201) throw new Error(`company: ${created.status} ${JSON.stringify(created.body)}`);
@@ -82,7 +84,7 @@ export function signedUsage(tbs: Omit<UsageTbs, "v" | "signedAt"> & { signedAt?:
 }
 
 /** Reserves a receipt id and submits a usage signed with `privateKey`; returns the raw reply. */
-export async function useSeal(svc: TestService, who: Person, seal: { id: string; privateKey: string }, scenario: string, options: { request?: string | null; document?: string } = {}) {
+export async function useSeal(svc: Client, who: Person, seal: { id: string; privateKey: string }, scenario: string, options: { request?: string | null; document?: string } = {}) {
   const reservation = await ok(svc.call("POST", "/api/v1/usages/reservations", { token: who.token, body: { seal: seal.id } }));
   const usage = signedUsage({ receipt: reservation.receipt, seal: seal.id, signer: who.id, documentHash: documentHash(options.document ?? "contract.pdf"), scenario, request: options.request ?? null }, seal.privateKey);
   return svc.call("POST", "/api/v1/usages", { token: who.token, body: usage });

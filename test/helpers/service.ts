@@ -5,7 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createApp } from "../../service/http/app";
+import express, { type RequestHandler } from "express";
+import { createApp, type AppOptions } from "../../service/http/app";
 import { openStore } from "../../service/store/open";
 import { formatRegistryCheck } from "../../service/domain/registry-check";
 import { createSm2Pool } from "../../service/workers/sm2-pool";
@@ -30,21 +31,11 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-export async function startService(overrides: Partial<DomainContext> = {}, appOverrides: { publicRateLimit?: number; bodyLimit?: string } = {}): Promise<TestService> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-test-"));
-  const store = await openStore({ dataDir });
-  const pool = createSm2Pool(0);
-  const ctx: DomainContext = { store, now: () => new Date(), registryCheck: formatRegistryCheck, reservationTtlMs: 3_600_000, verifyUsage: pool.verify, ...overrides };
-  const { app } = createApp({ ctx, operatorToken: OPERATOR_TOKEN, version: "test", bodyLimit: appOverrides.bodyLimit ?? "64kb", publicRateLimit: appOverrides.publicRateLimit ?? 10_000, log: () => undefined });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+export type Call = TestService["call"];
+
+/** A small JSON client for the API at `url`: what tests use to talk to an in-process or child-process service. */
+export function jsonClient(url: string): { call: Call } {
   return {
-    url,
-    store,
-    ctx,
-    dataDir,
     async call(method, route, options = {}) {
       const headers: Record<string, string> = { ...(options.headers ?? {}) };
       if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -61,6 +52,32 @@ export async function startService(overrides: Partial<DomainContext> = {}, appOv
       }
       return { status: res.status, body: parsed as any };
     },
+  };
+}
+
+export interface AppOverrides extends Partial<Pick<AppOptions, "publicRateLimit" | "bodyLimit" | "publicBaseUrl" | "verifyPage" | "rpcProxy">> {
+  /** Runs before the app on every request: lets a test change what the real routes answer (a server gone bad). */
+  intercept?: RequestHandler;
+}
+
+export async function startService(overrides: Partial<DomainContext> = {}, appOverrides: AppOverrides = {}): Promise<TestService> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-test-"));
+  const store = await openStore({ dataDir });
+  const pool = createSm2Pool(0);
+  const ctx: DomainContext = { store, now: () => new Date(), registryCheck: formatRegistryCheck, reservationTtlMs: 3_600_000, verifyUsage: pool.verify, ...overrides };
+  const { intercept, ...options } = appOverrides;
+  const { app } = createApp({ ctx, operatorToken: OPERATOR_TOKEN, version: "test", bodyLimit: "64kb", publicRateLimit: 10_000, log: () => undefined, ...options });
+  const root = intercept ? express().use(intercept, app) : app;
+  const server: Server = await new Promise((resolve) => {
+    const s = root.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    store,
+    ctx,
+    dataDir,
+    call: jsonClient(url).call,
     async stop() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

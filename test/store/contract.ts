@@ -1,8 +1,8 @@
 // The Store contract: what every adapter must do, run by store.test.ts against each adapter unchanged.
 import { expect } from "chai";
-import { recordBytes, type EvidenceRecord } from "../../service/evidence";
-import { StoreConflictError, StoreNotFoundError, type Store, type Tx } from "../../service/store/port";
-import { company, draft, member, rejection, scenario } from "./fixtures";
+import { canonicalJson, fromHex, leafHash, recordBytes, recordLeafHash, sm3, utf8, verifyInclusion, type EvidenceRecord } from "../../service/evidence";
+import { StoreConflictError, StoreNotFoundError, type Store, type StoredBatch, type StoredProof, type Tx } from "../../service/store/port";
+import { anchor, batchOver, closeBatch, company, draft, member, rejection, scenario } from "./fixtures";
 
 const CONCURRENT = 50;
 
@@ -292,6 +292,224 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         expect(err).to.be.instanceOf(StoreConflictError);
         expect(err).to.include({ kind: "records", key: "receipt:R4mZpW4tYbN3x8Kq" });
         expect(await store.records.count()).to.equal(1);
+      });
+    });
+
+    describe("batches", function () {
+      /** Appends `n` records in one transaction; the record at seq k carries data.n = k. */
+      async function appendRecords(n: number): Promise<void> {
+        const start = await store.records.count();
+        await store.records.append(range(n).map((k) => draft("c_1", { n: start + k })));
+      }
+
+      /** Nothing of a refused batch is visible: the log ends where it did and none of its records has a proof. */
+      async function expectLogEndsAfter(last: StoredBatch | null, unbatched: number[]): Promise<void> {
+        expect(await store.batches.last()).to.deep.equal(last);
+        expect(await store.batches.get(last === null ? 0 : last.id + 1)).to.equal(null);
+        for (const seq of unbatched) {
+          expect(await store.batches.forSeq(seq), `forSeq(${seq})`).to.equal(null);
+          expect(await store.batches.proof(seq), `proof(${seq})`).to.equal(null);
+        }
+      }
+
+      it("closes batches and finds each by id, last, any of its seqs and firstUnanchored, with proofs that verify", async function () {
+        await appendRecords(8);
+        expect(await store.batches.last()).to.equal(null);
+        expect(await store.batches.forSeq(0)).to.equal(null);
+        expect(await store.batches.firstUnanchored()).to.equal(null);
+
+        const first = await closeBatch(store, 0, 0, 3);
+        const second = await closeBatch(store, 1, 3, 4);
+        expect(await store.batches.get(0)).to.deep.equal(first.batch);
+        expect(await store.batches.get(1)).to.deep.equal(second.batch);
+        expect(await store.batches.get(2)).to.equal(null);
+        expect(await store.batches.last()).to.deep.equal(second.batch);
+        expect(await store.batches.firstUnanchored()).to.deep.equal(first.batch);
+
+        const expectedBatch = [0, 0, 0, 1, 1, 1, 1];
+        for (const [seq, id] of expectedBatch.entries()) expect((await store.batches.forSeq(seq))?.id, `forSeq(${seq})`).to.equal(id);
+        // Record 7 exists but is not batched yet.
+        expect(await store.batches.forSeq(7)).to.equal(null);
+        expect(await store.batches.forSeq(8)).to.equal(null);
+        expect(await store.batches.proof(7)).to.equal(null);
+
+        for (const { batch, proofs } of [first, second]) {
+          for (const [i, expected] of proofs.entries()) {
+            const seq = batch.firstSeq + i;
+            const stored = await store.batches.proof(seq);
+            expect(stored, `proof(${seq})`).to.deep.equal(expected);
+            const record = await store.records.get(seq);
+            const { leaf, path } = stored as StoredProof;
+            expect(leaf).to.equal(Buffer.from(recordLeafHash(record as EvidenceRecord)).toString("hex"));
+            expect(verifyInclusion(sm3, i, batch.count, fromHex(leaf), path.map((node) => fromHex(node)), fromHex(batch.root)), `seq ${seq}`).to.equal(true);
+          }
+        }
+      });
+
+      it("keeps a one-record batch's proof as the leaf with an empty path", async function () {
+        await appendRecords(1);
+        const { proofs } = await closeBatch(store, 0, 0, 1);
+        expect(proofs[0].path).to.deep.equal([]);
+        expect(await store.batches.proof(0)).to.deep.equal(proofs[0]);
+        expect((await store.batches.forSeq(0))?.count).to.equal(1);
+      });
+
+      it("sets anchors, and clearAnchors forgets those from an id on while the batches and proofs stay", async function () {
+        await appendRecords(6);
+        const batches = [await closeBatch(store, 0, 0, 2), await closeBatch(store, 1, 2, 2), await closeBatch(store, 2, 4, 2)];
+        const anchors = [anchor("01", 10), anchor("02", 11), anchor("03", 12)];
+        await store.batches.setAnchor(0, anchors[0]);
+        expect(await store.batches.get(0)).to.deep.equal({ ...batches[0].batch, anchor: anchors[0] });
+        expect((await store.batches.forSeq(1))?.anchor).to.deep.equal(anchors[0]);
+        expect((await store.batches.firstUnanchored())?.id).to.equal(1);
+        await store.batches.setAnchor(1, anchors[1]);
+        await store.batches.setAnchor(2, anchors[2]);
+        expect(await store.batches.firstUnanchored()).to.equal(null);
+        expect(await store.batches.last()).to.deep.equal({ ...batches[2].batch, anchor: anchors[2] });
+
+        await store.batches.clearAnchors(1);
+        expect((await store.batches.get(0))?.anchor).to.deep.equal(anchors[0]);
+        expect(await store.batches.get(1)).to.deep.equal(batches[1].batch);
+        expect(await store.batches.get(2)).to.deep.equal(batches[2].batch);
+        expect(await store.batches.firstUnanchored()).to.deep.equal(batches[1].batch);
+        expect(await store.batches.proof(5)).to.deep.equal(batches[2].proofs[1]);
+
+        // Anchored again, as the batcher does after a dev chain lost them.
+        const again = anchor("04", 20);
+        await store.batches.setAnchor(1, again);
+        expect((await store.batches.get(1))?.anchor).to.deep.equal(again);
+        expect((await store.batches.firstUnanchored())?.id).to.equal(2);
+
+        await store.batches.clearAnchors(0);
+        expect((await store.batches.firstUnanchored())?.id).to.equal(0);
+        for (const { batch } of batches) expect(await store.batches.get(batch.id)).to.deep.equal(batch);
+      });
+
+      it("fails setAnchor on a batch that does not exist and creates none", async function () {
+        expect(await rejection(store.batches.setAnchor(0, anchor("01", 10)))).to.be.instanceOf(Error);
+        expect(await store.batches.get(0)).to.equal(null);
+      });
+
+      it("refuses a batch out of place with StoreConflictError on batches and writes nothing", async function () {
+        await appendRecords(6);
+        const { batch: first } = await closeBatch(store, 0, 0, 2);
+        const refusals: Array<{ id: number; firstSeq: number; count: number; key: string }> = [
+          { id: 0, firstSeq: 2, count: 2, key: "id:0" }, // the last batch's id again
+          { id: 2, firstSeq: 2, count: 2, key: "id:2" }, // an id skipped
+          { id: 1, firstSeq: 3, count: 2, key: "firstSeq:3" }, // a gap after the last batch
+          { id: 1, firstSeq: 1, count: 2, key: "firstSeq:1" }, // an overlap with the last batch
+          { id: 1, firstSeq: 2, count: 5, key: "count:5" }, // past the last record (seq 5)
+        ];
+        for (const { id, firstSeq, count, key } of refusals) {
+          const proofs = range(count).map(() => ({ leaf: "00".repeat(32), path: ["11".repeat(32)] }));
+          const err = await rejection(store.batches.close({ id, firstSeq, count, root: "22".repeat(32), closedAt: first.closedAt }, proofs));
+          expect(err, key).to.be.instanceOf(StoreConflictError);
+          expect(err, key).to.include({ kind: "batches", key });
+          await expectLogEndsAfter(first, [2, 3, 4, 5]);
+        }
+        // Nothing half-written is in the way of the right batch.
+        const { batch: second } = await closeBatch(store, 1, 2, 4);
+        expect(await store.batches.last()).to.deep.equal(second);
+      });
+
+      it("refuses a first batch that does not start at id 0 and seq 0", async function () {
+        await appendRecords(2);
+        const { batch, proofs } = await batchOver(store, 0, 0, 2);
+        expect(await rejection(store.batches.close({ ...batch, id: 1 }, proofs))).to.include({ kind: "batches", key: "id:1" });
+        expect(await rejection(store.batches.close({ ...batch, firstSeq: 1, count: 1 }, proofs.slice(1)))).to.include({ kind: "batches", key: "firstSeq:1" });
+        await expectLogEndsAfter(null, [0, 1]);
+      });
+
+      it("refuses a malformed batch with RangeError and writes nothing", async function () {
+        await appendRecords(3);
+        const { batch, proofs } = await batchOver(store, 0, 0, 3);
+        const malformed: Array<[string, Omit<StoredBatch, "anchor">, StoredProof[]]> = [
+          ["fewer proofs than records", batch, proofs.slice(0, 2)],
+          ["more proofs than records", batch, [...proofs, proofs[0]]],
+          ["no records", { ...batch, count: 0 }, []],
+          ["a path node that is not 32 bytes of hex", batch, [proofs[0], { ...proofs[1], path: [...proofs[1].path.slice(1), "ab"] }, proofs[2]]],
+          ["an uppercase leaf", batch, [proofs[0], proofs[1], { ...proofs[2], leaf: proofs[2].leaf.toUpperCase() }]],
+          ["a root that is not hex", { ...batch, root: "zz".repeat(32) }, proofs],
+        ];
+        for (const [what, badBatch, badProofs] of malformed) {
+          expect(await rejection(store.batches.close(badBatch, badProofs)), what).to.be.instanceOf(RangeError);
+          await expectLogEndsAfter(null, [0, 1, 2]);
+        }
+        await store.batches.close(batch, proofs);
+        expect(await store.batches.proof(2)).to.deep.equal(proofs[2]);
+      });
+
+      it("closes a batch once when two closers race for the same id", async function () {
+        await appendRecords(4);
+        const { batch, proofs } = await batchOver(store, 0, 0, 4);
+        const outcomes = await Promise.allSettled([store.batches.close(batch, proofs), store.batches.close({ ...batch, count: 2 }, proofs.slice(0, 2))]);
+        const refused = outcomes.filter((outcome) => outcome.status === "rejected");
+        expect(refused).to.have.length(1);
+        expect(refused[0].status === "rejected" && refused[0].reason).to.be.instanceOf(StoreConflictError);
+        const closed = await store.batches.last();
+        expect(closed?.id).to.equal(0);
+        // Whichever won, its proofs are the ones stored, and no record past its end has one.
+        for (const seq of range(4)) expect(await store.batches.proof(seq), `proof(${seq})`).to.deep.equal(seq < (closed?.count ?? 0) ? proofs[seq] : null);
+      });
+
+      it("gives recordTexts byte for byte the canonical JSON of the stored records, non-ASCII included", async function () {
+        await store.records.append([
+          draft("c_1", { note: "印章 合同专用章 ✓ \u2028\u2029 😀 \"quoted\" back\\slash \u0001 é", big: 1e21, small: 0.1, neg: -5 }),
+          draft("c_1", { receipt: "R4mZpW4tYbN3x8Kq", nested: { z: [1, { ü: null }], a: true } }, "seal.used"),
+          draft("c_2"),
+          draft("c_1", { emoji: "🀄️", cjkKey: { 键: "值" } }),
+        ]);
+        const texts = await store.batches.recordTexts(0, 4);
+        expect(texts).to.have.length(4);
+        for (const [seq, text] of texts.entries()) {
+          const record = (await store.records.get(seq)) as EvidenceRecord;
+          expect(text, `seq ${seq}`).to.equal(canonicalJson(record));
+          expect(Buffer.from(utf8(text)).equals(Buffer.from(recordBytes(record))), `bytes of seq ${seq}`).to.equal(true);
+          expect(Buffer.from(leafHash(sm3, utf8(text))).equals(Buffer.from(recordLeafHash(record)))).to.equal(true);
+        }
+        expect(await store.batches.recordTexts(1, 2)).to.deep.equal(texts.slice(1, 3));
+        expect(await store.batches.recordTexts(2, 10)).to.deep.equal(texts.slice(2));
+        expect(await store.batches.recordTexts(4, 10)).to.deep.equal([]);
+        expect(await store.batches.recordTexts(0, 0)).to.deep.equal([]);
+      });
+    });
+
+    describe("leases", function () {
+      const T0 = Date.parse("2026-11-22T08:00:00.000Z");
+      const at = (ms: number): Date => new Date(T0 + ms);
+
+      it("gives a lease to one holder until it expires, renews it for that holder, and frees it on release", async function () {
+        expect(await store.leases.acquire("batcher", "A", 1000, at(0))).to.equal(true);
+        expect(await store.leases.acquire("batcher", "B", 1000, at(500))).to.equal(false);
+        // A renews at 500: held until 1500, so B is still refused at 1200.
+        expect(await store.leases.acquire("batcher", "A", 1000, at(500))).to.equal(true);
+        expect(await store.leases.acquire("batcher", "B", 1000, at(1200))).to.equal(false);
+        expect(await store.leases.acquire("batcher", "B", 1000, at(1499))).to.equal(false);
+        // Expired at 1500: B takes it, and now A is the one refused.
+        expect(await store.leases.acquire("batcher", "B", 1000, at(1500))).to.equal(true);
+        expect(await store.leases.acquire("batcher", "A", 1000, at(1600))).to.equal(false);
+
+        // Only the holder can release.
+        await store.leases.release("batcher", "A");
+        expect(await store.leases.acquire("batcher", "A", 1000, at(1700))).to.equal(false);
+        await store.leases.release("batcher", "B");
+        expect(await store.leases.acquire("batcher", "A", 1000, at(1700))).to.equal(true);
+      });
+
+      it("keeps leases of different names apart", async function () {
+        expect(await store.leases.acquire("batcher", "A", 1000, at(0))).to.equal(true);
+        expect(await store.leases.acquire("exporter", "B", 1000, at(0))).to.equal(true);
+        expect(await store.leases.acquire("exporter", "A", 1000, at(10))).to.equal(false);
+        await store.leases.release("exporter", "B");
+        expect(await store.leases.acquire("batcher", "B", 1000, at(20))).to.equal(false);
+      });
+
+      it(`gives a free lease to exactly one of ${CONCURRENT} concurrent holders`, async function () {
+        const won = await Promise.all(range(CONCURRENT).map((n) => store.leases.acquire("batcher", `h_${n}`, 60_000, at(0))));
+        expect(won.filter(Boolean)).to.have.length(1);
+        const winner = `h_${won.indexOf(true)}`;
+        expect(await store.leases.acquire("batcher", winner, 60_000, at(1))).to.equal(true);
+        expect(await store.leases.acquire("batcher", "other", 60_000, at(1))).to.equal(false);
       });
     });
   });

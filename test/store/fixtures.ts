@@ -1,7 +1,7 @@
 // Documents and record drafts for the store tests: valid shapes with only the fields a test cares about varying.
 import type { Company, Member, Scenario } from "../../service/domain/model";
-import type { RecordDraft } from "../../service/store/port";
-import type { JsonValue, RecordType } from "../../service/evidence";
+import type { BatchAnchor, RecordDraft, Store, StoredBatch, StoredProof } from "../../service/store/port";
+import { buildTree, receiptProof, rootOf, sm3, toHex, utf8, type JsonValue, type RecordType } from "../../service/evidence";
 
 const AT = "2026-11-22T08:00:00.000Z";
 
@@ -48,4 +48,26 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
     return err;
   }
   throw new Error("expected the promise to reject, but it resolved");
+}
+
+export function anchor(txByte: string, blockNumber: number): BatchAnchor {
+  return { chainId: 31337, contract: `0x${"ab".repeat(20)}`, txHash: `0x${txByte.repeat(32)}`, blockNumber, anchoredAt: AT };
+}
+
+/** A batch over the stored texts of [firstSeq, firstSeq + count) with its real SM3 tree root and proofs, not yet closed. */
+export async function batchOver(store: Store, id: number, firstSeq: number, count: number): Promise<{ batch: Omit<StoredBatch, "anchor">; proofs: StoredProof[] }> {
+  const texts = await store.batches.recordTexts(firstSeq, count);
+  const tree = buildTree(sm3, texts.map(utf8));
+  const proofs = texts.map((_, i) => {
+    const { leaf, path } = receiptProof(tree, i);
+    return { leaf, path };
+  });
+  return { batch: { id, firstSeq, count, root: toHex(rootOf(tree)), closedAt: AT }, proofs };
+}
+
+/** Closes the batch batchOver() describes and returns it as the store should give it back. */
+export async function closeBatch(store: Store, id: number, firstSeq: number, count: number): Promise<{ batch: StoredBatch; proofs: StoredProof[] }> {
+  const { batch, proofs } = await batchOver(store, id, firstSeq, count);
+  await store.batches.close(batch, proofs);
+  return { batch: { ...batch, anchor: null }, proofs };
 }

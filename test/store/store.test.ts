@@ -4,13 +4,15 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { expect } from "chai";
 import mongoose from "mongoose";
 import { openMongoStore } from "../../service/store/mongo";
 import type { Store } from "../../service/store/port";
 import { openSqliteStore } from "../../service/store/sqlite";
+import { MIGRATIONS } from "../../service/store/sqlite/migrations";
 import { describeStoreContract } from "./contract";
-import { company, draft, member, rejection, scenario } from "./fixtures";
+import { anchor, closeBatch, company, draft, member, rejection, scenario } from "./fixtures";
 
 const tempDirs: string[] = [];
 
@@ -110,6 +112,54 @@ describe("sqlite store", function () {
     expect(await store.scenarios.getByKey("code:c_1:LEASE")).to.deep.equal(lease);
     expect((await store.scenarios.getByKey("code:c_1:CONTRACT"))?.id).to.equal("sc_1");
     expect((await store.members.get("m_1"))?.id).to.equal("m_1");
+  });
+
+  it("shares leases and batches between two stores open on the same file, as two processes would", async function () {
+    const first = await openSqliteStore(file);
+    const second = await openSqliteStore(file);
+    try {
+      const now = new Date("2026-11-22T08:00:00.000Z");
+      expect(await first.leases.acquire("batcher", "A", 10_000, now)).to.equal(true);
+      expect(await second.leases.acquire("batcher", "B", 10_000, now)).to.equal(false);
+      await first.records.append([draft("c_1"), draft("c_1")]);
+      const { batch } = await closeBatch(first, 0, 0, 2);
+      expect(await second.batches.forSeq(1)).to.deep.equal(batch);
+      // The second store's close sees the first's batch and refuses to close it again.
+      expect(await rejection(closeBatch(second, 0, 0, 2))).to.include({ kind: "batches", key: "id:0" });
+      await first.leases.release("batcher", "A");
+      expect(await second.leases.acquire("batcher", "B", 10_000, now)).to.equal(true);
+      expect(await first.leases.acquire("batcher", "A", 10_000, now)).to.equal(false);
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  });
+
+  it("keeps batches, proofs and anchors across close and reopen", async function () {
+    const first = await openSqliteStore(file);
+    await first.records.append([draft("c_1"), draft("c_1"), draft("c_1")]);
+    const { batch, proofs } = await closeBatch(first, 0, 0, 3);
+    await first.batches.setAnchor(0, anchor("0a", 7));
+    await first.close();
+
+    store = await openSqliteStore(file);
+    expect(await store.batches.get(0)).to.deep.equal({ ...batch, anchor: anchor("0a", 7) });
+    expect(await store.batches.proof(2)).to.deep.equal(proofs[2]);
+  });
+
+  it("upgrades a file written by schema version 1 in place, its records kept and batchable", async function () {
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0].sql);
+    old.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+    old.prepare("INSERT INTO schema_migrations VALUES (1, ?, ?)").run(MIGRATIONS[0].name, "2026-01-01T00:00:00.000Z");
+    old.prepare("INSERT INTO records (seq, company, type, receipt, body) VALUES (0, 'c_1', 'member.added', NULL, ?)").run('{"body":"as v1 stored it"}');
+    old.close();
+
+    store = await openSqliteStore(file);
+    expect(await store.batches.recordTexts(0, 10)).to.deep.equal(['{"body":"as v1 stored it"}']);
+    await store.records.append([draft("c_1")]);
+    const { batch } = await closeBatch(store, 0, 0, 2);
+    expect(await store.batches.forSeq(1)).to.deep.equal(batch);
   });
 });
 

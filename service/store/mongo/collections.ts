@@ -1,7 +1,8 @@
-// Collection names, stored shapes and indexes: one collection per document kind, `records`, and `counters`.
+// Collection names, stored shapes and indexes: one collection per document kind, `records`, `counters`, and the
+// batch log's `batches`, `proofs` and `leases`.
 import type { mongo } from "mongoose";
-import type { Kind } from "../port";
-import { isDuplicateKey } from "./errors";
+import type { BatchAnchor, Kind } from "../port";
+import { isDuplicateKey, isNamespaceExists } from "./errors";
 
 /** A document as stored: its own fields plus the id as `_id`, an insertion-order key and its unique keys. */
 export interface StoredDocument {
@@ -27,8 +28,34 @@ export interface Counter {
   next: number;
 }
 
+/** A closed batch; `anchor` is null (never absent) until its root lands on chain. */
+export interface BatchDocument {
+  _id: number;
+  firstSeq: number;
+  count: number;
+  root: string;
+  closedAt: string;
+  anchor: BatchAnchor | null;
+}
+
+/** A batched record's proof, `_id` its seq: leaf hash ‖ audit path, 32 bytes each (see encodeProof). */
+export interface ProofDocument {
+  _id: number;
+  proof: mongo.Binary;
+}
+
+/** A lease, `_id` its name: held by `holder` while the clock is before `expiresAt`. */
+export interface LeaseDocument {
+  _id: string;
+  holder: string;
+  expiresAt: Date;
+}
+
 export const RECORDS = "records";
 export const COUNTERS = "counters";
+export const BATCHES = "batches";
+export const PROOFS = "proofs";
+export const LEASES = "leases";
 /** The counter document whose `next` is the next seq, $inc-ed in the transaction that appends. */
 export const RECORD_SEQ = "records";
 
@@ -44,11 +71,27 @@ export async function prepareCollections(db: mongo.Db, kinds: readonly Kind[]): 
     { key: { receipt: 1 }, name: "receipt", unique: true, sparse: true },
     { key: { company: 1, _id: 1 }, name: "by_company" },
   ]);
+  await db.collection<BatchDocument>(BATCHES).createIndexes([
+    { key: { firstSeq: 1 }, name: "firstSeq", unique: true },
+    { key: { anchor: 1, _id: 1 }, name: "unanchored" },
+  ]);
+  // Proofs are inserted inside transactions, which must not have to create their collection.
+  await createCollection(db, PROOFS);
+  await createCollection(db, LEASES);
   // Upsert without changing an existing counter; transactions then only $inc it and never create it.
   try {
     await db.collection<Counter>(COUNTERS).updateOne({ _id: RECORD_SEQ }, { $setOnInsert: { next: 0 } }, { upsert: true });
   } catch (err) {
     // Another node starting at the same moment created it first.
     if (!isDuplicateKey(err)) throw err;
+  }
+}
+
+async function createCollection(db: mongo.Db, name: string): Promise<void> {
+  try {
+    await db.createCollection(name);
+  } catch (err) {
+    // It exists already: created on an earlier start, or by another node starting now.
+    if (!isNamespaceExists(err)) throw err;
   }
 }

@@ -5,6 +5,7 @@ import { StoreConflictError, type ConflictKind } from "../port";
 
 const DUPLICATE_KEY = 11000;
 const ILLEGAL_OPERATION = 20;
+const NAMESPACE_EXISTS = 48;
 
 export const REPLICA_SET_REQUIRED =
   "sealproof needs MongoDB transactions, which need a replica set or a sharded cluster: this server is standalone. " +
@@ -12,6 +13,10 @@ export const REPLICA_SET_REQUIRED =
 
 export function isDuplicateKey(err: unknown): err is mongo.MongoServerError {
   return err instanceof mongo.MongoServerError && err.code === DUPLICATE_KEY;
+}
+
+export function isNamespaceExists(err: unknown): boolean {
+  return err instanceof mongo.MongoServerError && err.code === NAMESPACE_EXISTS;
 }
 
 /** The unique key a duplicate-key error names, by index field, when the server reports it (MongoDB ≥ 4.2 does). */

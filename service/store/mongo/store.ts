@@ -3,9 +3,11 @@ import type mongoose from "mongoose";
 import type { mongo } from "mongoose";
 import { StoreNotFoundError, type Documents, type Kind, type Repository, type Store, type Tx } from "../port";
 import { repositoriesOf } from "../repositories";
+import { batchLog } from "./batches";
 import { connectMongo, type MongoConnectOptions } from "./connection";
 import { documentRepository, type Context } from "./documents";
 import { transactionsUnsupported } from "./errors";
+import { leases } from "./leases";
 import { recordLog } from "./records";
 
 export type MongoStoreOptions = MongoConnectOptions;
@@ -57,6 +59,9 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
     adapter: "mongo",
     ...repositoriesOf(outside),
     records: { ...records, append: (drafts) => inTransaction((context) => recordLog(db, context).append(drafts)) },
+    // The batch log and leases are used outside transaction() only: each batch write is a transaction of its own.
+    batches: batchLog(db, inTransaction),
+    leases: leases(db),
     transaction: (fn) => inTransaction((context) => fn(txFor(context))),
     close: () =>
       (closing ??= (async () => {

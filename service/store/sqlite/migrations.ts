@@ -52,6 +52,56 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'records are append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: "batches, proofs, leases",
+    sql: `
+      -- A batch is the contiguous record range [first_seq, first_seq + count); its anchor columns are all set or all null.
+      CREATE TABLE batches (
+        id INTEGER PRIMARY KEY CHECK (id >= 0),
+        first_seq INTEGER NOT NULL UNIQUE CHECK (first_seq >= 0),
+        count INTEGER NOT NULL CHECK (count > 0),
+        root TEXT NOT NULL CHECK (length(root) = 64),
+        closed_at TEXT NOT NULL,
+        chain_id INTEGER,
+        contract TEXT,
+        tx_hash TEXT,
+        block_number INTEGER,
+        anchored_at TEXT,
+        CHECK ((chain_id IS NULL) = (contract IS NULL) AND (contract IS NULL) = (tx_hash IS NULL)
+          AND (tx_hash IS NULL) = (block_number IS NULL) AND (block_number IS NULL) = (anchored_at IS NULL))
+      );
+      CREATE INDEX batches_unanchored ON batches (id) WHERE tx_hash IS NULL;
+
+      CREATE TRIGGER batches_contiguous BEFORE INSERT ON batches
+        WHEN NEW.id IS NOT (SELECT coalesce(max(id) + 1, 0) FROM batches)
+          OR NEW.first_seq IS NOT coalesce((SELECT first_seq + count FROM batches ORDER BY id DESC LIMIT 1), 0)
+          OR NEW.first_seq + NEW.count > (SELECT coalesce(max(seq) + 1, 0) FROM records)
+        BEGIN SELECT RAISE(ABORT, 'batches: a batch must start where the last one ended and hold only stored records'); END;
+      CREATE TRIGGER batches_fixed BEFORE UPDATE OF id, first_seq, count, root, closed_at ON batches
+        BEGIN SELECT RAISE(ABORT, 'batches: only the anchor of a closed batch may change'); END;
+      CREATE TRIGGER batches_no_delete BEFORE DELETE ON batches
+        BEGIN SELECT RAISE(ABORT, 'batches are never deleted'); END;
+
+      -- One row per batched record, its seq the rowid: leaf hash ‖ audit path, 32 bytes each. Kept apart from
+      -- records so that the evidence table stays strictly append-only, never updated.
+      CREATE TABLE proofs (
+        seq INTEGER PRIMARY KEY CHECK (seq >= 0),
+        proof BLOB NOT NULL CHECK (length(proof) >= 32 AND length(proof) % 32 = 0)
+      );
+      CREATE TRIGGER proofs_no_update BEFORE UPDATE ON proofs
+        BEGIN SELECT RAISE(ABORT, 'proofs are written once'); END;
+      CREATE TRIGGER proofs_no_delete BEFORE DELETE ON proofs
+        BEGIN SELECT RAISE(ABORT, 'proofs are written once'); END;
+
+      -- expires_at in milliseconds since the epoch; the lease is held while now < expires_at.
+      CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Applies the migrations the file lacks, each in its own transaction; refuses a file from a newer build. */

@@ -1,9 +1,12 @@
 // The embedded Store: one SQLite file, a writer connection behind a group-commit queue and a reader for the rest.
+import { checkBatchShape, encodeProof } from "../batches";
 import type { Documents, Kind, Repository, Store, Tx } from "../port";
 import { repositoriesOf } from "../repositories";
+import { BatchReader, BatchWriter } from "./batches";
 import { openReader, openWriter, type Connection } from "./connection";
 import { DocumentReader, DocumentWriter, type DocumentWrites } from "./documents";
 import { GroupCommitQueue, type Guard } from "./group-commit";
+import { LeaseWriter } from "./leases";
 import { migrate } from "./migrations";
 import { RecordReader, RecordWriter } from "./records";
 
@@ -27,9 +30,14 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     throw err;
   }
   const queue = new GroupCommitQueue(writer, options.maxGroupSize ?? DEFAULT_MAX_GROUP_SIZE);
-  const inTx = { documents: new DocumentReader(writer), records: new RecordReader(writer) };
-  const writes = { documents: new DocumentWriter(writer), records: new RecordWriter(writer, inTx.records) };
-  const committed = { documents: new DocumentReader(reader), records: new RecordReader(reader) };
+  const inTx = { documents: new DocumentReader(writer), records: new RecordReader(writer), batches: new BatchReader(writer) };
+  const writes = {
+    documents: new DocumentWriter(writer),
+    records: new RecordWriter(writer, inTx.records),
+    batches: new BatchWriter(writer, inTx.batches, inTx.records),
+    leases: new LeaseWriter(writer),
+  };
+  const committed = { documents: new DocumentReader(reader), records: new RecordReader(reader), batches: new BatchReader(reader) };
 
   let closing: Promise<void> | null = null;
   const queued = <T>(work: (guard: Guard) => Promise<T>): Promise<T> =>
@@ -58,6 +66,22 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     records: {
       ...committed.records.reads(OUTSIDE_TX),
       append: (drafts) => queued((guard) => writes.records.append(guard)(drafts)),
+    },
+    // The batch log and leases are used outside transaction() only: each write is a transaction of its own.
+    batches: {
+      ...committed.batches.reads(),
+      close: async (batch, proofs) => {
+        checkBatchShape(batch, proofs);
+        // Encoding (and refusing malformed hex) happens before the queue, so the write lock is held only for inserts.
+        const encoded = proofs.map(encodeProof);
+        await queued(async () => writes.batches.close(batch, encoded));
+      },
+      setAnchor: (id, anchor) => queued(async () => writes.batches.setAnchor(id, anchor)),
+      clearAnchors: (fromId) => queued(async () => writes.batches.clearAnchors(fromId)),
+    },
+    leases: {
+      acquire: (name, holder, ttlMs, now) => queued(async () => writes.leases.acquire(name, holder, ttlMs, now)),
+      release: (name, holder) => queued(async () => writes.leases.release(name, holder)),
     },
     transaction: (fn) => queued((guard) => fn(txFor(guard))),
     close: () =>

@@ -1,0 +1,49 @@
+// QR codes for a receipt: the link PUBLIC_BASE_URL/v/:receiptId that is printed on the sealed document and
+// opens the verify page. Public and rate-limited like the receipt itself; an unknown id is a 404.
+import type { Request } from "express";
+import QRCode from "qrcode";
+import { z } from "zod";
+import { ids } from "../schemas";
+import { refuse } from "../../domain/errors";
+import type { Api } from "../api";
+import type { DomainContext } from "../../domain/context";
+
+const receiptParams = z.strictObject({ receiptId: ids.receipt });
+
+// Level M survives a smudge or a fold (15% of the code) and keeps the code small enough to print beside a seal.
+const QR_OPTIONS = { errorCorrectionLevel: "M", margin: 2 } as const;
+const PNG_SCALE = 8;
+
+/** `publicBaseUrl` undefined: links point at the address the request came in on, i.e. the service's own HOST:PORT. */
+export function receiptQrRoutes(api: Api, ctx: DomainContext, publicBaseUrl: string | undefined): void {
+  const linkFor = async (req: Request, receiptId: string): Promise<string> => {
+    if ((await ctx.store.records.getByReceipt(receiptId)) === null) refuse("NOT_FOUND", "no receipt with this id");
+    return verifyPageUrl(publicBaseUrl ?? ownBaseUrl(req), receiptId);
+  };
+  api.addMedia<z.infer<typeof receiptParams>>(
+    {
+      method: "get", path: "/receipts/:receiptId/qr.svg", tag: "receipts", auth: "public", params: receiptParams, status: 200, rateLimited: true, produces: "image/svg+xml",
+      summary: "QR code (SVG) of the receipt's verify page link, PUBLIC_BASE_URL/v/{receiptId}",
+      responds: "an SVG image",
+    },
+    async ({ params, req }) => QRCode.toString(await linkFor(req, params.receiptId), { ...QR_OPTIONS, type: "svg" }),
+  );
+  api.addMedia<z.infer<typeof receiptParams>>(
+    {
+      method: "get", path: "/receipts/:receiptId/qr.png", tag: "receipts", auth: "public", params: receiptParams, status: 200, rateLimited: true, produces: "image/png",
+      summary: "QR code (PNG) of the receipt's verify page link, PUBLIC_BASE_URL/v/{receiptId}",
+      responds: "a PNG image",
+    },
+    async ({ params, req }) => QRCode.toBuffer(await linkFor(req, params.receiptId), { ...QR_OPTIONS, type: "png", scale: PNG_SCALE }),
+  );
+}
+
+export function verifyPageUrl(baseUrl: string, receiptId: string): string {
+  return `${baseUrl.replace(/\/+$/, "")}/v/${receiptId}`;
+}
+
+/** http://address:port of the socket the request arrived on (IPv4-mapped IPv6 written as IPv4). */
+function ownBaseUrl(req: Request): string {
+  const address = (req.socket.localAddress ?? "127.0.0.1").replace(/^::ffff:/, "");
+  return `http://${address.includes(":") ? `[${address}]` : address}:${req.socket.localPort}`;
+}

@@ -1,0 +1,121 @@
+// The batch log tables: batches with their anchors, one proof blob per batched record, and the record texts leaves
+// are hashed from. Reads run on the reader connection, writes on the writer inside the group-commit queue.
+import type Database from "better-sqlite3";
+import { batchConflict, decodeProof, type ClosingBatch } from "../batches";
+import type { BatchAnchor, BatchLog, StoredBatch } from "../port";
+import type { Connection } from "./connection";
+import type { RecordReader } from "./records";
+
+export type BatchReads = Pick<BatchLog, "get" | "last" | "forSeq" | "firstUnanchored" | "proof" | "recordTexts">;
+
+interface BatchRow {
+  id: number;
+  first_seq: number;
+  count: number;
+  root: string;
+  closed_at: string;
+  chain_id: number | null;
+  contract: string | null;
+  tx_hash: string | null;
+  block_number: number | null;
+  anchored_at: string | null;
+}
+
+const BATCH_COLUMNS = "id, first_seq, count, root, closed_at, chain_id, contract, tx_hash, block_number, anchored_at";
+
+export class BatchReader {
+  private readonly byId: Database.Statement<[number], BatchRow>;
+  private readonly latest: Database.Statement<[], BatchRow>;
+  private readonly startingAtOrBefore: Database.Statement<[number], BatchRow>;
+  private readonly lowestUnanchored: Database.Statement<[], BatchRow>;
+  private readonly proofOf: Database.Statement<[number], Buffer>;
+  private readonly bodiesFrom: Database.Statement<[number, number], string>;
+
+  constructor(db: Connection) {
+    this.byId = db.prepare<[number], BatchRow>(`SELECT ${BATCH_COLUMNS} FROM batches WHERE id = ?`);
+    this.latest = db.prepare<[], BatchRow>(`SELECT ${BATCH_COLUMNS} FROM batches ORDER BY id DESC LIMIT 1`);
+    this.startingAtOrBefore = db.prepare<[number], BatchRow>(`SELECT ${BATCH_COLUMNS} FROM batches WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1`);
+    // The condition repeats the partial index's own, which is what lets SQLite use it.
+    this.lowestUnanchored = db.prepare<[], BatchRow>(`SELECT ${BATCH_COLUMNS} FROM batches WHERE tx_hash IS NULL ORDER BY id LIMIT 1`);
+    this.proofOf = db.prepare<[number], Buffer>("SELECT proof FROM proofs WHERE seq = ?").pluck();
+    this.bodiesFrom = db.prepare<[number, number], string>("SELECT body FROM records WHERE seq >= ? ORDER BY seq LIMIT ?").pluck();
+  }
+
+  reads(): BatchReads {
+    return {
+      get: async (id) => batchOrNull(this.byId.get(id)),
+      last: async () => batchOrNull(this.latest.get()),
+      forSeq: async (seq) => {
+        const row = this.startingAtOrBefore.get(seq);
+        return row !== undefined && seq < row.first_seq + row.count ? toBatch(row) : null;
+      },
+      firstUnanchored: async () => batchOrNull(this.lowestUnanchored.get()),
+      proof: async (seq) => {
+        const blob = this.proofOf.get(seq);
+        return blob === undefined ? null : decodeProof(blob);
+      },
+      recordTexts: async (fromSeq, limit) => (limit > 0 ? this.bodiesFrom.all(fromSeq, limit) : []),
+    };
+  }
+
+  /** The last batch as the given connection sees it; the writer uses it to place the next batch. */
+  last(): StoredBatch | null {
+    return batchOrNull(this.latest.get());
+  }
+}
+
+export class BatchWriter {
+  private readonly closeAtomically: (batch: ClosingBatch, proofs: readonly Buffer[]) => void;
+  private readonly anchor: Database.Statement<[number, string, string, number, string, number]>;
+  private readonly unanchor: Database.Statement<[number]>;
+
+  /** `batches` and `records` read through the writer connection, so they see the open transaction. */
+  constructor(db: Connection, batches: BatchReader, records: RecordReader) {
+    const insertBatch = db.prepare<[number, number, number, string, string]>(
+      "INSERT INTO batches (id, first_seq, count, root, closed_at) VALUES (?, ?, ?, ?, ?)",
+    );
+    const insertProof = db.prepare<[number, Buffer]>("INSERT INTO proofs (seq, proof) VALUES (?, ?)");
+    this.closeAtomically = db.transaction((batch: ClosingBatch, proofs: readonly Buffer[]) => {
+      const conflict = batchConflict(batch, { last: batches.last(), recordCount: records.next() });
+      if (conflict !== null) throw conflict;
+      insertBatch.run(batch.id, batch.firstSeq, batch.count, batch.root, batch.closedAt);
+      proofs.forEach((proof, i) => insertProof.run(batch.firstSeq + i, proof));
+    });
+    this.anchor = db.prepare<[number, string, string, number, string, number]>(
+      "UPDATE batches SET chain_id = ?, contract = ?, tx_hash = ?, block_number = ?, anchored_at = ? WHERE id = ?",
+    );
+    this.unanchor = db.prepare<[number]>(
+      "UPDATE batches SET chain_id = NULL, contract = NULL, tx_hash = NULL, block_number = NULL, anchored_at = NULL WHERE id >= ? AND tx_hash IS NOT NULL",
+    );
+  }
+
+  /** Proofs come encoded (see encodeProof), so that the write lock is held only for the inserts. */
+  close(batch: ClosingBatch, proofs: readonly Buffer[]): void {
+    this.closeAtomically(batch, proofs);
+  }
+
+  setAnchor(id: number, anchor: BatchAnchor): void {
+    const { changes } = this.anchor.run(anchor.chainId, anchor.contract, anchor.txHash, anchor.blockNumber, anchor.anchoredAt, id);
+    if (changes === 0) throw new Error(`batches: no batch ${id}`);
+  }
+
+  clearAnchors(fromId: number): void {
+    this.unanchor.run(fromId);
+  }
+}
+
+function toBatch(row: BatchRow): StoredBatch {
+  const { id, first_seq: firstSeq, count, root, closed_at: closedAt } = row;
+  return { id, firstSeq, count, root, closedAt, anchor: anchorOf(row) };
+}
+
+function batchOrNull(row: BatchRow | undefined): StoredBatch | null {
+  return row === undefined ? null : toBatch(row);
+}
+
+/** A CHECK keeps the anchor columns all set or all null. */
+function anchorOf(row: BatchRow): BatchAnchor | null {
+  const { chain_id: chainId, contract, tx_hash: txHash, block_number: blockNumber, anchored_at: anchoredAt } = row;
+  if (chainId === null || contract === null || txHash === null || blockNumber === null || anchoredAt === null) return null;
+  return { chainId, contract, txHash, blockNumber, anchoredAt };
+}

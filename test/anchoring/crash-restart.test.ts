@@ -1,0 +1,123 @@
+// The real service as a child process on its embedded dev chain: SIGKILL at each crash point, restarts,
+// and a chain that goes away for a while. Every acknowledged record ends up anchored exactly once.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import { expect } from "chai";
+import { JsonRpcProvider, Contract } from "ethers";
+import { jsonClient } from "../helpers/service";
+import { createCompany, grantBody, ok, useSeal } from "../helpers/company";
+import { freePort, PROCESS_OPERATOR_TOKEN, startServiceProcess, type ServiceProcess } from "../helpers/service-process";
+import { SEAL_ANCHOR_READ_ABI } from "../../service/chain/abi";
+
+const CLI = path.resolve(__dirname, "..", "..", "bin", "sealproof.js");
+
+interface Health {
+  records: number;
+  chain: { contract: string };
+  batcher: { state: string; lastAnchoredBatch: number | null };
+}
+
+async function health(svc: ServiceProcess): Promise<Health> {
+  return (await (await fetch(`${svc.url}/healthz`)).json()) as Health;
+}
+
+async function chainCounters(rpcUrl: string, contract: string): Promise<{ batchCount: number; nextSeq: number }> {
+  const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  try {
+    const anchor = new Contract(contract, SEAL_ANCHOR_READ_ABI, provider);
+    return { batchCount: Number(await anchor.batchCount()), nextSeq: Number(await anchor.nextSeq()) };
+  } finally {
+    provider.destroy();
+  }
+}
+
+/** Waits until the chain holds every stored record; returns the final counters. */
+async function waitAllAnchored(svc: ServiceProcess): Promise<{ records: number; batchCount: number; nextSeq: number; lastAnchoredBatch: number | null }> {
+  for (let i = 0; i < 300; i++) {
+    const h = await health(svc);
+    const c = await chainCounters(svc.rpcUrl, h.chain.contract);
+    if (c.nextSeq === h.records && h.batcher.lastAnchoredBatch === c.batchCount - 1) return { records: h.records, ...c, lastAnchoredBatch: h.batcher.lastAnchoredBatch };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`not all records anchored:\n${svc.output()}`);
+}
+
+describe("anchoring: crashes and restarts of the real service", function () {
+  this.timeout(300_000);
+  let dataDir: string;
+  let ports: { http: number; chain: number };
+  let running: ServiceProcess | null = null;
+
+  beforeEach(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-crash-"));
+    ports = { http: await freePort(), chain: await freePort() };
+  });
+  afterEach(async () => {
+    await running?.stop();
+    running = null;
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  for (const failpoint of ["after-close", "after-send", "after-confirm"]) {
+    it(`SIGKILL ${failpoint}: after restart every acknowledged record is anchored exactly once`, async () => {
+      // A long interval lets the company be set up (and acknowledged) before the first batch closes and the crash hits.
+      running = await startServiceProcess(dataDir, ports, { SEALPROOF_FAILPOINT: failpoint, BATCH_INTERVAL_MS: "3000" });
+      const co = await createCompany(jsonClient(running.url), PROCESS_OPERATOR_TOKEN);
+      const acknowledged = (await ok(jsonClient(running.url).call("GET", "/api/v1/records?limit=1000", { token: co.legalRep.token }))).records as Array<{ seq: number; type: string }>;
+      const crashed = running;
+      await crashed.exited;
+      expect(crashed.child.signalCode, crashed.output()).to.equal("SIGKILL");
+      running = await startServiceProcess(dataDir, ports);
+      const final = await waitAllAnchored(running);
+      const after = (await ok(jsonClient(running.url).call("GET", "/api/v1/records?limit=1000", { token: co.legalRep.token }))).records as Array<{ seq: number; type: string }>;
+      expect(after.slice(0, acknowledged.length)).to.deep.equal(acknowledged);
+      expect(final.nextSeq).to.equal(final.records);
+      expect(final.batchCount).to.equal((final.lastAnchoredBatch ?? -1) + 1);
+    });
+  }
+
+  it("npm start twice: receipts issued before the restart still verify with the CLI, with the same tx hash", async () => {
+    running = await startServiceProcess(dataDir, ports);
+    const api = jsonClient(running.url);
+    const co = await createCompany(api, PROCESS_OPERATOR_TOKEN);
+    await ok(api.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(co.employee.id, co.seal.id, [co.scenarios.none]) }));
+    const used = await ok(useSeal(api, co.employee, co.seal, co.scenarios.none));
+    await waitAllAnchored(running);
+    const before = await ok(api.call("GET", `/api/v1/receipts/${used.receipt}`));
+    await running.stop();
+    running = await startServiceProcess(dataDir, ports);
+    const after = await ok(jsonClient(running.url).call("GET", `/api/v1/receipts/${used.receipt}`));
+    expect(after.receipt.anchor.txHash).to.equal(before.receipt.anchor.txHash);
+    const cli = spawnSync(process.execPath, [CLI, "verify", `${running.url}/api/v1/receipts/${used.receipt}`, "--rpc", running.rpcUrl], { encoding: "utf8" });
+    expect(cli.status, cli.stdout + cli.stderr).to.equal(0);
+    expect(cli.stdout).to.contain("VERIFIED");
+    const file = path.join(dataDir, "receipt.json");
+    const tampered = structuredClone(after);
+    tampered.receipt.record.data.documentHash = "0".repeat(64);
+    fs.writeFileSync(file, JSON.stringify(tampered));
+    const bad = spawnSync(process.execPath, [CLI, "verify", file, "--rpc", running.rpcUrl], { encoding: "utf8" });
+    expect([bad.status, bad.stdout.includes("LEAF_MISMATCH")]).to.deep.equal([1, true]);
+  });
+
+  it("accepts records while the chain is unreachable and catches up when it returns", async () => {
+    running = await startServiceProcess(dataDir, ports);
+    const api = jsonClient(running.url);
+    const co = await createCompany(api, PROCESS_OPERATOR_TOKEN);
+    await waitAllAnchored(running);
+    const pid = Number(fs.readFileSync(path.join(dataDir, "chain", "anvil.pid"), "utf8"));
+    process.kill(pid, "SIGSTOP");
+    try {
+      for (let i = 0; i < 5; i++) {
+        const r = await api.call("POST", "/api/v1/scenarios", { token: co.admin.token, body: { code: `offline-${i}`, name: "n", sealKinds: ["electronic"], sealTypes: ["contract"], approval: "none" } });
+        expect(r.status).to.equal(201);
+      }
+      await new Promise((r) => setTimeout(r, 1500));
+    } finally {
+      process.kill(pid, "SIGCONT");
+    }
+    const final = await waitAllAnchored(running);
+    expect(final.nextSeq).to.equal(final.records);
+  });
+});

@@ -1,0 +1,291 @@
+// The page's words in Chinese (the default) and English: labels, and one plain sentence per step result.
+import type { VerifyCode, VerifyStep } from "../../service/evidence";
+
+export type Lang = "zh" | "en";
+
+const LANG_KEY = "sealproof.lang";
+
+export function savedLang(): Lang {
+  try {
+    return localStorage.getItem(LANG_KEY) === "en" ? "en" : "zh";
+  } catch {
+    return "zh";
+  }
+}
+
+export function saveLang(lang: Lang): void {
+  try {
+    localStorage.setItem(LANG_KEY, lang);
+  } catch {
+    // Private browsing may refuse storage: the switch still works for this visit.
+  }
+}
+
+export interface Words {
+  title: string;
+  otherLang: string;
+  loading: string;
+  verifying: string;
+  notFoundTitle: string;
+  notFoundText: string;
+  unavailableTitle: string;
+  unavailableText: string;
+  rateLimitedText: string;
+  pendingTitle: string;
+  pendingText: string;
+  retry: string;
+  genuineTitle: string;
+  genuineText: string;
+  failedTitle: string;
+  failedText: (stepNo: number, stepName: string, meaning: string) => string;
+  failedAdvice: string;
+  inconclusiveTitle: string;
+  inconclusiveText: (meaning: string) => string;
+  sealSection: string;
+  company: string;
+  sealName: string;
+  sealType: string;
+  sealKind: string;
+  statusNow: string;
+  statusAtUse: string;
+  statusAtUseNote: string;
+  statusChangedNote: (status: string) => string;
+  serverFactsNote: string;
+  usageSection: string;
+  timeOfUse: string;
+  scenario: string;
+  receiptId: string;
+  documentHash: string;
+  anchorSection: string;
+  chainId: string;
+  contract: string;
+  block: string;
+  blockTime: string;
+  txHash: string;
+  notRead: string;
+  stepsSection: string;
+  stepNames: Record<VerifyStep, string>;
+  passed: Record<VerifyStep, string>;
+  failed: Record<VerifyCode, string>;
+  documentSection: string;
+  documentIntro: string;
+  documentPick: string;
+  documentDrop: string;
+  documentHashing: string;
+  documentMatch: string;
+  documentMismatch: string;
+  documentUnverified: string;
+  documentFile: (name: string, bytes: number) => string;
+  chainSection: string;
+  rpcLabel: string;
+  rpcHint: string;
+  rpcNone: string;
+  rerun: string;
+  kinds: Record<string, string>;
+  types: Record<string, string>;
+  statuses: Record<string, string>;
+  footer: string;
+}
+
+const zh: Words = {
+  title: "印章核验",
+  otherLang: "English",
+  loading: "正在获取用印凭证…",
+  verifying: "正在您的浏览器中核验…",
+  notFoundTitle: "找不到这份凭证",
+  notFoundText: "这个二维码指向的用印凭证不存在。请确认二维码扫描完整；如果文件是别人交给您的，请向盖章单位核实。",
+  unavailableTitle: "暂时无法获取凭证",
+  unavailableText: "连接凭证服务时出错，请稍后重试。",
+  rateLimitedText: "请求过于频繁，请稍等一分钟再试。",
+  pendingTitle: "已记录，尚未上链",
+  pendingText: "这次用印已经记录，但还没有写入区块链，通常几秒到几分钟内完成。写入之后才能独立核验，请稍后重试。",
+  retry: "重试",
+  genuineTitle: "真实有效",
+  genuineText: "这次用印的记录已写入区块链，内容没有被改动，电子签名与该印章登记的公钥相符。以上各项均由您的浏览器直接核对区块链完成，无需信任本服务。",
+  failedTitle: "核验未通过",
+  failedText: (n, name, meaning) => `第 ${n} 步「${name}」未通过：${meaning}`,
+  failedAdvice: "请不要依赖这份文件上的印章，并向盖章单位核实。",
+  inconclusiveTitle: "暂时无法完成核验",
+  inconclusiveText: (meaning) => `${meaning}这并不说明印章是假的。`,
+  sealSection: "印章",
+  company: "公司",
+  sealName: "印章名称",
+  sealType: "印章类型",
+  sealKind: "印章形式",
+  statusNow: "当前状态",
+  statusAtUse: "用印时状态",
+  statusAtUseNote: "有效（只有有效的印章才会产生用印记录）",
+  statusChangedNote: (status) => `注意：该印章现在${status}；用印当时它是有效的。`,
+  serverFactsNote: "公司名称、印章名称和当前状态由本服务提供；用印记录、时间、文件指纹和签名已由您的浏览器独立核验。",
+  usageSection: "用印信息",
+  timeOfUse: "用印时间",
+  scenario: "用印场景编号",
+  receiptId: "凭证编号",
+  documentHash: "文件指纹（SM3）",
+  anchorSection: "区块链存证",
+  chainId: "链 ID",
+  contract: "存证合约",
+  block: "区块高度",
+  blockTime: "出块时间",
+  txHash: "交易哈希",
+  notRead: "未能读取",
+  stepsSection: "核验步骤",
+  stepNames: {
+    format: "凭证格式",
+    leaf: "记录指纹（SM3）",
+    position: "批次位置",
+    chain: "链上批次",
+    proof: "默克尔证明",
+    anchor: "上链交易",
+    signature: "电子签名（SM2）",
+  },
+  passed: {
+    format: "凭证结构完整，可以逐项核验。",
+    leaf: "用印记录的 SM3 指纹与存证时一致，记录没有被改动。",
+    position: "记录的序号与它在批次中的位置一致。",
+    chain: "区块链上保存的这一批记录的根与凭证一致。",
+    proof: "默克尔证明把这条记录连到了链上的批次根。",
+    anchor: "写入这批记录的交易已在区块链上确认。",
+    signature: "电子签名与该印章登记时的 SM2 公钥相符。",
+  },
+  failed: {
+    FORMAT_INVALID: "服务返回的凭证格式不正确，无法核验。",
+    RECORD_NOT_CANONICAL: "用印记录无法按规范编码，记录可能被改动过。",
+    LEAF_MISMATCH: "用印记录与存证时的内容不一致——记录被改动过。",
+    POSITION_MISMATCH: "记录的序号与它在批次中的位置不符——凭证被改动过。",
+    CHAIN_UNREACHABLE: "无法读取区块链节点，请检查下方的节点地址后重试。",
+    CHAIN_MISMATCH: "所用节点属于另一条区块链，请换用凭证所在链的节点。",
+    BATCH_NOT_ON_CHAIN: "区块链上没有这一批记录——它从未上链，或凭证是伪造的。",
+    BATCH_RANGE_MISMATCH: "区块链上这一批记录的范围与凭证不符——凭证被改动过。",
+    ROOT_MISMATCH: "区块链上保存的批次根与凭证不符——凭证被改动过。",
+    PROOF_INVALID: "默克尔证明无法把这条记录连到批次根——凭证被改动过。",
+    ANCHOR_TX_NOT_FOUND: "区块链上找不到这笔成功的上链交易。",
+    ANCHOR_TX_MISMATCH: "凭证所写的交易并不是写入这一批记录的那一笔。",
+    SEAL_RECEIPT_MISSING: "缺少印章的登记凭证，无法核对电子签名。",
+    SEAL_RECEIPT_INVALID: "印章的登记凭证无法核验，或属于另一枚印章。",
+    SIGNATURE_INVALID: "电子签名与该印章登记的公钥不符——签名无效，或签名的内容被改动过。",
+  },
+  documentSection: "核对文件",
+  documentIntro: "选择或拖入您收到的文件，看它是否正是盖章时的那一份。文件只在您的浏览器中计算指纹，不会上传。",
+  documentPick: "选择文件",
+  documentDrop: "或把文件拖到这里",
+  documentHashing: "正在计算文件指纹…",
+  documentMatch: "完全一致：这正是盖章时的那份文件。",
+  documentMismatch: "不一致：这不是盖章时的那份文件，它可能被修改过（哪怕只改动一个字节，指纹也会不同）。",
+  documentUnverified: "注意：用印记录本身没有通过核验，这个比对结果不能作为依据。",
+  documentFile: (name, bytes) => `${name}（${bytes.toLocaleString("zh-CN")} 字节）`,
+  chainSection: "区块链节点",
+  rpcLabel: "JSON-RPC 地址",
+  rpcHint: "核验在您的浏览器中直接读取区块链。您可以换用任何自己信任的节点，然后重新核验。",
+  rpcNone: "本服务没有提供默认节点，请填写凭证所在链的 JSON-RPC 地址。",
+  rerun: "重新核验",
+  kinds: { electronic: "电子印章", physical: "实体印章" },
+  types: { official: "公章", contract: "合同专用章", finance: "财务专用章", invoice: "发票专用章", legal_rep: "法定代表人名章", other: "其他印章" },
+  statuses: { active: "有效", suspended: "已暂停使用", revoked: "已吊销", destroyed: "已销毁" },
+  footer: "sealproof 印章存证 · 核验在您的设备上完成",
+};
+
+const en: Words = {
+  title: "Seal verification",
+  otherLang: "中文",
+  loading: "Fetching the seal receipt…",
+  verifying: "Checking in your browser…",
+  notFoundTitle: "No such receipt",
+  notFoundText: "The receipt this QR code points to does not exist. Check that the code was scanned completely; if someone gave you the document, ask the company that sealed it.",
+  unavailableTitle: "The receipt cannot be fetched right now",
+  unavailableText: "The receipt service could not be reached. Please try again shortly.",
+  rateLimitedText: "Too many requests. Please wait a minute and try again.",
+  pendingTitle: "Recorded, not yet on the blockchain",
+  pendingText: "This seal use is recorded but not yet written to the blockchain; that usually takes seconds to minutes. It can be checked independently once it is written. Please try again shortly.",
+  retry: "Try again",
+  genuineTitle: "Genuine",
+  genuineText: "This seal use is recorded on the blockchain, unchanged, and its electronic signature matches the seal's registered key. Your browser checked all of this against the blockchain itself, without trusting this service.",
+  failedTitle: "Verification failed",
+  failedText: (n, name, meaning) => `Step ${n}, “${name}”, failed: ${meaning}`,
+  failedAdvice: "Do not rely on the seal on this document; ask the company that sealed it.",
+  inconclusiveTitle: "Cannot finish checking right now",
+  inconclusiveText: (meaning) => `${meaning} This does not mean the seal is false.`,
+  sealSection: "Seal",
+  company: "Company",
+  sealName: "Seal name",
+  sealType: "Seal type",
+  sealKind: "Form",
+  statusNow: "Status now",
+  statusAtUse: "Status when used",
+  statusAtUseNote: "Active (only an active seal produces a usage record)",
+  statusChangedNote: (status) => `Note: the seal is now ${status.toLowerCase()}; it was active when it was used.`,
+  serverFactsNote: "The company name, seal name and current status come from this service; the usage record, time, document fingerprint and signature were checked independently by your browser.",
+  usageSection: "Seal use",
+  timeOfUse: "Time of use",
+  scenario: "Scenario id",
+  receiptId: "Receipt id",
+  documentHash: "Document fingerprint (SM3)",
+  anchorSection: "Blockchain anchoring",
+  chainId: "Chain id",
+  contract: "Anchor contract",
+  block: "Block",
+  blockTime: "Block time",
+  txHash: "Transaction",
+  notRead: "not read",
+  stepsSection: "Checks",
+  stepNames: {
+    format: "Receipt format",
+    leaf: "Record fingerprint (SM3)",
+    position: "Place in batch",
+    chain: "Batch on chain",
+    proof: "Inclusion proof",
+    anchor: "Anchoring transaction",
+    signature: "Electronic signature (SM2)",
+  },
+  passed: {
+    format: "The receipt is complete and can be checked step by step.",
+    leaf: "The usage record's SM3 fingerprint is the one anchored: the record is unchanged.",
+    position: "The record's sequence number matches its place in the batch.",
+    chain: "The blockchain holds this batch with the same root as the receipt.",
+    proof: "The inclusion proof links this record to the batch root on the chain.",
+    anchor: "The transaction that wrote this batch is confirmed on the blockchain.",
+    signature: "The electronic signature matches the SM2 key the seal was registered with.",
+  },
+  failed: {
+    FORMAT_INVALID: "The receipt the service returned is malformed and cannot be checked.",
+    RECORD_NOT_CANONICAL: "The usage record cannot be encoded canonically; it may have been changed.",
+    LEAF_MISMATCH: "The usage record differs from what was anchored: the record was changed.",
+    POSITION_MISMATCH: "The record's sequence number does not match its place in the batch: the receipt was changed.",
+    CHAIN_UNREACHABLE: "The blockchain node could not be read. Check the node address below and try again.",
+    CHAIN_MISMATCH: "The node belongs to another blockchain. Use a node of the chain the receipt names.",
+    BATCH_NOT_ON_CHAIN: "The blockchain holds no such batch: it was never anchored, or the receipt is forged.",
+    BATCH_RANGE_MISMATCH: "The batch on the blockchain covers other records than the receipt says: the receipt was changed.",
+    ROOT_MISMATCH: "The root stored on the blockchain differs from the receipt's: the receipt was changed.",
+    PROOF_INVALID: "The inclusion proof does not link this record to the batch root: the receipt was changed.",
+    ANCHOR_TX_NOT_FOUND: "The blockchain has no successful anchoring transaction with this hash.",
+    ANCHOR_TX_MISMATCH: "The transaction the receipt names is not the one that wrote this batch.",
+    SEAL_RECEIPT_MISSING: "The seal's registration receipt is missing, so the signature cannot be checked.",
+    SEAL_RECEIPT_INVALID: "The seal's registration receipt does not verify, or belongs to another seal.",
+    SIGNATURE_INVALID: "The electronic signature does not match the seal's registered key: it is invalid, or what was signed was changed.",
+  },
+  documentSection: "Check the document",
+  documentIntro: "Pick or drop the file you received to see whether it is exactly the one that was sealed. Its fingerprint is computed in your browser; the file is not uploaded.",
+  documentPick: "Choose file",
+  documentDrop: "or drop the file here",
+  documentHashing: "Computing the file's fingerprint…",
+  documentMatch: "Exact match: this is the very file that was sealed.",
+  documentMismatch: "No match: this is not the file that was sealed; it may have been altered (changing even one byte changes the fingerprint).",
+  documentUnverified: "Note: the usage record itself failed verification, so this comparison cannot be relied on.",
+  documentFile: (name, bytes) => `${name} (${bytes.toLocaleString("en")} bytes)`,
+  chainSection: "Blockchain node",
+  rpcLabel: "JSON-RPC URL",
+  rpcHint: "Your browser reads the blockchain directly. You may use any node you trust instead, then check again.",
+  rpcNone: "This service offers no default node: enter a JSON-RPC URL of the chain the receipt names.",
+  rerun: "Check again",
+  kinds: { electronic: "Electronic seal", physical: "Physical seal" },
+  types: { official: "Official seal (公章)", contract: "Contract seal (合同专用章)", finance: "Finance seal (财务专用章)", invoice: "Invoice seal (发票专用章)", legal_rep: "Legal representative's seal (法定代表人名章)", other: "Other seal" },
+  statuses: { active: "Active", suspended: "Suspended", revoked: "Revoked", destroyed: "Destroyed" },
+  footer: "sealproof seal evidence · checked on your device",
+};
+
+export const WORDS: Record<Lang, Words> = { zh, en };
+
+/** A fact from the service in words, or the raw value when the page has no words for it. */
+export function named(table: Record<string, string>, value: string): string {
+  return table[value] ?? value;
+}

@@ -1,0 +1,258 @@
+// Renders the page from its model: one pure function of state and language, re-run on every change.
+import { parseReceipt, type EvidenceRecord, type ReceiptBundle, type StepResult, type VerifyCode, type VerifyReport } from "../../service/evidence";
+import { h } from "./dom";
+import { named, WORDS, type Lang, type Words } from "./i18n";
+import type { PageConfig } from "./page-config";
+import type { ReceiptFetch, SealFacts } from "./receipt-api";
+
+export type Anchored = Extract<ReceiptFetch, { kind: "anchored" }>;
+
+export type Phase =
+  | { kind: "loading" }
+  | { kind: "not-found" }
+  | { kind: "unavailable"; rateLimited: boolean }
+  | { kind: "pending"; seal: SealFacts | null }
+  | { kind: "verifying"; anchored: Anchored }
+  | { kind: "verified"; anchored: Anchored; report: VerifyReport };
+
+export type DocumentCheck =
+  | { kind: "none" }
+  | { kind: "hashing"; name: string; size: number }
+  | { kind: "done"; name: string; size: number; hash: string; match: boolean };
+
+export interface Model {
+  lang: Lang;
+  config: PageConfig;
+  /** The JSON-RPC endpoint in use: the server's default until the visitor enters another. */
+  rpcUrl: string;
+  phase: Phase;
+  document: DocumentCheck;
+}
+
+export interface Handlers {
+  switchLang(): void;
+  retry(): void;
+  rerun(rpcUrl: string): void;
+  checkFile(file: File): void;
+}
+
+/** Failures that say the chain could not be asked, not that the receipt is false. */
+const INCONCLUSIVE: ReadonlySet<VerifyCode> = new Set<VerifyCode>(["CHAIN_UNREACHABLE", "CHAIN_MISMATCH"]);
+
+export type Verdict = "checking" | "genuine" | "failed" | "inconclusive";
+
+export function verdictOf(report: VerifyReport | null): Verdict {
+  if (report === null) return "checking";
+  if (report.ok) return "genuine";
+  return report.code !== null && INCONCLUSIVE.has(report.code) ? "inconclusive" : "failed";
+}
+
+export function render(root: HTMLElement, model: Model, on: Handlers): void {
+  const w = WORDS[model.lang];
+  const header = h("header", { class: "top" }, h("h1", {}, w.title), button(w.otherLang, on.switchLang, { class: "lang", lang: model.lang === "zh" ? "en" : "zh", "data-testid": "lang-switch" }));
+  const main = h("main", {}, ...body(model, w, on));
+  root.replaceChildren(header, main, h("footer", {}, w.footer));
+}
+
+function body(model: Model, w: Words, on: Handlers): Node[] {
+  const { phase } = model;
+  switch (phase.kind) {
+    case "loading":
+      return [notice("checking", "…", w.loading)];
+    case "not-found":
+      return [notice("not-found", "?", w.notFoundTitle, w.notFoundText)];
+    case "unavailable":
+      return [notice("unavailable", "!", w.unavailableTitle, phase.rateLimited ? w.rateLimitedText : w.unavailableText, button(w.retry, on.retry, { class: "primary" }))];
+    case "pending":
+      return [
+        notice("pending", "…", w.pendingTitle, w.pendingText, button(w.retry, on.retry, { class: "primary", "data-testid": "retry" })),
+        ...(phase.seal ? [sealCard(w, phase.seal, null)] : []),
+      ];
+    case "verifying":
+    case "verified":
+      return anchoredBody(model, w, on, phase.anchored, phase.kind === "verified" ? phase.report : null);
+  }
+}
+
+function anchoredBody(model: Model, w: Words, on: Handlers, anchored: Anchored, report: VerifyReport | null): Node[] {
+  const parsed = parseReceipt(anchored.receipt);
+  const bundle = parsed.ok ? parsed.bundle : null;
+  const verdict = verdictOf(report);
+  return [
+    verdictBox(w, report, verdict),
+    ...(anchored.seal ? [sealCard(w, anchored.seal, bundle?.record ?? null)] : []),
+    ...(bundle ? [usageCard(model, w, bundle)] : []),
+    ...(bundle && typeof bundle.record.data.documentHash === "string" ? [documentCard(w, model.document, verdict, on)] : []),
+    stepsCard(w, report),
+    ...(bundle ? [anchorCard(model.lang, w, bundle, report)] : []),
+    chainCard(model, w, on),
+  ];
+}
+
+function verdictBox(w: Words, report: VerifyReport | null, verdict: Verdict): HTMLElement {
+  if (report === null) return notice("checking", "…", w.verifying);
+  if (verdict === "genuine") return notice("genuine", "✓", w.genuineTitle, w.genuineText);
+  const index = report.steps.findIndex((s) => !s.ok);
+  const step = report.steps[index];
+  const meaning = meaningOf(w, step);
+  if (verdict === "inconclusive") return notice("inconclusive", "!", w.inconclusiveTitle, w.inconclusiveText(meaning));
+  return notice("failed", "✗", w.failedTitle, w.failedText(index + 1, w.stepNames[step.step], meaning), h("p", { class: "advice" }, w.failedAdvice));
+}
+
+function notice(kind: string, mark: string, title: string, text?: string, ...extra: Node[]): HTMLElement {
+  return h(
+    "section",
+    { class: `verdict ${kind}`, "data-verdict": kind, role: "status", "aria-live": "polite" },
+    h("div", { class: "mark", "aria-hidden": "true" }, mark),
+    h("div", { class: "verdict-text" }, h("h2", {}, title), text ? h("p", {}, text) : null, ...extra),
+  );
+}
+
+function sealCard(w: Words, seal: SealFacts, record: EvidenceRecord | null): HTMLElement {
+  const changed = seal.status !== "active" && seal.status !== "";
+  return card(
+    w.sealSection,
+    "seal",
+    facts([
+      [w.company, seal.company],
+      [w.sealName, seal.name],
+      [w.sealType, named(w.types, seal.type)],
+      [w.sealKind, named(w.kinds, seal.kind)],
+      [w.statusNow, named(w.statuses, seal.status)],
+      ...(record?.type === "seal.used" ? [[w.statusAtUse, w.statusAtUseNote] as [string, string]] : []),
+    ]),
+    changed ? h("p", { class: "warning" }, w.statusChangedNote(named(w.statuses, seal.status))) : null,
+    h("p", { class: "note" }, w.serverFactsNote),
+  );
+}
+
+function usageCard(model: Model, w: Words, bundle: ReceiptBundle): HTMLElement {
+  const { record } = bundle;
+  const data = record.data;
+  return card(
+    w.usageSection,
+    "usage",
+    facts([
+      [w.timeOfUse, time(model.lang, new Date(record.at)), record.at],
+      [w.scenario, typeof data.scenario === "string" ? data.scenario : "—"],
+      [w.receiptId, model.config.receiptId],
+      [w.documentHash, hash(typeof data.documentHash === "string" ? data.documentHash : "—")],
+    ]),
+  );
+}
+
+function documentCard(w: Words, doc: DocumentCheck, verdict: Verdict, on: Handlers): HTMLElement {
+  const input = h("input", { type: "file", class: "visually-hidden", "data-testid": "document-input" });
+  input.addEventListener("change", () => {
+    const file = input.files?.[0];
+    if (file) on.checkFile(file);
+  });
+  const zone = h("div", { class: "dropzone" }, h("label", { class: "button primary" }, input, w.documentPick), h("span", { class: "drop-hint" }, w.documentDrop));
+  zone.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    zone.classList.add("dragging");
+  });
+  zone.addEventListener("dragleave", () => zone.classList.remove("dragging"));
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    zone.classList.remove("dragging");
+    const file = event.dataTransfer?.files[0];
+    if (file) on.checkFile(file);
+  });
+  return card(w.documentSection, "document", h("p", {}, w.documentIntro), zone, documentResult(w, doc, verdict));
+}
+
+function documentResult(w: Words, doc: DocumentCheck, verdict: Verdict): HTMLElement | null {
+  if (doc.kind === "none") return null;
+  if (doc.kind === "hashing") return h("p", { class: "doc-result", "data-doc": "hashing", role: "status" }, w.documentHashing);
+  return h(
+    "div",
+    { class: `doc-result ${doc.match ? "match" : "mismatch"}`, "data-doc": doc.match ? "match" : "mismatch", role: "status" },
+    h("div", { class: "mark", "aria-hidden": "true" }, doc.match ? "✓" : "✗"),
+    h(
+      "div",
+      {},
+      h("p", { class: "doc-verdict" }, doc.match ? w.documentMatch : w.documentMismatch),
+      h("p", { class: "doc-file" }, w.documentFile(doc.name, doc.size)),
+      hash(doc.hash),
+      verdict === "failed" ? h("p", { class: "warning" }, w.documentUnverified) : null,
+    ),
+  );
+}
+
+function stepsCard(w: Words, report: VerifyReport | null): HTMLElement {
+  if (report === null) return card(w.stepsSection, "steps", h("p", { class: "note" }, w.verifying));
+  const firstFailed = report.steps.find((s) => !s.ok);
+  return card(w.stepsSection, "steps", h("ol", { class: "steps" }, ...report.steps.map((s) => stepItem(w, s, s === firstFailed))));
+}
+
+function stepItem(w: Words, step: StepResult, first: boolean): HTMLElement {
+  return h(
+    "li",
+    { class: `step ${step.ok ? "ok" : "bad"}${first ? " first-failure" : ""}`, "data-step": step.step, "data-ok": String(step.ok), ...(step.code ? { "data-code": step.code } : {}) },
+    h("span", { class: "mark", "aria-label": step.ok ? "✓" : "✗" }, step.ok ? "✓" : "✗"),
+    h(
+      "div",
+      {},
+      h("p", { class: "step-name" }, w.stepNames[step.step]),
+      h("p", { class: "step-text" }, step.ok ? w.passed[step.step] : meaningOf(w, step)),
+      step.ok ? null : h("p", { class: "step-detail" }, h("code", {}, step.code ?? ""), " ", step.message),
+    ),
+  );
+}
+
+function anchorCard(lang: Lang, w: Words, bundle: ReceiptBundle, report: VerifyReport | null): HTMLElement {
+  const { anchor } = bundle;
+  const onChain = report?.onChain ?? null;
+  return card(
+    w.anchorSection,
+    "anchor",
+    facts([
+      [w.chainId, String(anchor.chainId)],
+      [w.block, String(anchor.blockNumber)],
+      [w.blockTime, onChain ? time(lang, new Date(onChain.anchoredAt * 1000)) : w.notRead],
+      [w.txHash, hash(anchor.txHash)],
+      [w.contract, hash(anchor.contract)],
+    ]),
+  );
+}
+
+function chainCard(model: Model, w: Words, on: Handlers): HTMLElement {
+  const input = h("input", { id: "rpc-url", type: "text", inputmode: "url", autocomplete: "off", autocapitalize: "off", spellcheck: "false", "data-testid": "rpc-url" });
+  input.value = model.rpcUrl;
+  const form = h("form", { class: "rpc" }, h("label", { for: "rpc-url" }, w.rpcLabel), input, h("button", { type: "submit", class: "button", "data-testid": "rerun" }, w.rerun));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    on.rerun(input.value.trim());
+  });
+  const chain = model.config.chainId !== null ? ` (${w.chainId} ${model.config.chainId})` : "";
+  return card(w.chainSection, "chain", form, h("p", { class: "note" }, (model.rpcUrl === "" ? w.rpcNone : w.rpcHint) + chain));
+}
+
+function meaningOf(w: Words, step: StepResult): string {
+  return step.code ? w.failed[step.code] : "";
+}
+
+function card(title: string, name: string, ...children: (Node | null)[]): HTMLElement {
+  return h("section", { class: "card", "data-section": name }, h("h2", {}, title), ...children);
+}
+
+/** Label/value pairs; a third element is a tooltip with the exact value. */
+function facts(rows: Array<[string, string | Node] | [string, string, string]>): HTMLElement {
+  return h("dl", { class: "facts" }, ...rows.flatMap(([label, value, exact]) => [h("dt", {}, label), h("dd", exact ? { title: exact } : {}, value)]));
+}
+
+function hash(value: string): HTMLElement {
+  return h("code", { class: "hash" }, value);
+}
+
+function time(lang: Lang, date: Date): string {
+  if (Number.isNaN(date.getTime())) return "—";
+  return new Intl.DateTimeFormat(lang === "zh" ? "zh-CN" : "en-GB", { dateStyle: "long", timeStyle: "long" }).format(date);
+}
+
+function button(label: string, onClick: () => void, attrs: Record<string, string> = {}): HTMLButtonElement {
+  const el = h("button", { type: "button", ...attrs, class: `button ${attrs.class ?? ""}`.trim() }, label);
+  el.addEventListener("click", onClick);
+  return el;
+}
