@@ -12,7 +12,8 @@ import { callApi } from "../service/cli/http-client";
 
 const BASE = process.env.SEALPROOF_URL ?? "http://127.0.0.1:8080";
 const PUBLIC_BASE = process.env.PUBLIC_BASE_URL ?? BASE;
-const RPC = process.env.SEALPROOF_RPC_URL ?? "http://127.0.0.1:8545";
+// The service's read-only /rpc proxy to its chain works with nothing else set up.
+const RPC = process.env.SEALPROOF_RPC_URL ?? `${BASE}/rpc`;
 const ANCHOR_TIMEOUT_MS = 120_000;
 
 type Json = Record<string, any>;

@@ -74,6 +74,7 @@ export class Batcher {
     if (!(await this.reconcile())) return false;
     const closed = await this.closeDue();
     const anchored = await this.anchorNext();
+    if (this.status.state === "halted") return false;
     this.setState("active", null);
     return closed || anchored;
   }

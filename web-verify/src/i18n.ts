@@ -51,6 +51,8 @@ export interface Words {
   statusAtUseNote: string;
   statusChangedNote: (status: string) => string;
   serverFactsNote: string;
+  factsUnverified: string;
+  factsFailed: string;
   usageSection: string;
   timeOfUse: string;
   scenario: string;
@@ -74,12 +76,15 @@ export interface Words {
   documentHashing: string;
   documentMatch: string;
   documentMismatch: string;
-  documentUnverified: string;
+  documentMatchUntrusted: string;
+  documentReceiptUnsettled: string;
   documentFile: (name: string, bytes: number) => string;
+  documentComputed: string;
   chainSection: string;
   rpcLabel: string;
   rpcHint: string;
   rpcNone: string;
+  serviceChain: (chainId: number) => string;
   rerun: string;
   kinds: Record<string, string>;
   types: Record<string, string>;
@@ -117,6 +122,8 @@ const zh: Words = {
   statusAtUseNote: "有效（只有有效的印章才会产生用印记录）",
   statusChangedNote: (status) => `注意：该印章现在${status}；用印当时它是有效的。`,
   serverFactsNote: "公司名称、印章名称和当前状态由本服务提供；用印记录、时间、文件指纹和签名已由您的浏览器独立核验。",
+  factsUnverified: "以上信息由本服务提供，尚未经您的浏览器核验。",
+  factsFailed: "这份凭证没有通过核验，以上信息不能作为依据。",
   usageSection: "用印信息",
   timeOfUse: "用印时间",
   scenario: "用印场景编号",
@@ -172,12 +179,15 @@ const zh: Words = {
   documentHashing: "正在计算文件指纹…",
   documentMatch: "完全一致：这正是盖章时的那份文件。",
   documentMismatch: "不一致：这不是盖章时的那份文件，它可能被修改过（哪怕只改动一个字节，指纹也会不同）。",
-  documentUnverified: "注意：用印记录本身没有通过核验，这个比对结果不能作为依据。",
+  documentMatchUntrusted: "与凭证中记录的指纹一致，但这份凭证没有通过核验，因此不能证明这是盖章时的文件。",
+  documentReceiptUnsettled: "凭证尚未完成核验，请以上方的核验结果为准。",
   documentFile: (name, bytes) => `${name}（${bytes.toLocaleString("zh-CN")} 字节）`,
+  documentComputed: "该文件的指纹（SM3）：",
   chainSection: "区块链节点",
   rpcLabel: "JSON-RPC 地址",
   rpcHint: "核验在您的浏览器中直接读取区块链。您可以换用任何自己信任的节点，然后重新核验。",
   rpcNone: "本服务没有提供默认节点，请填写凭证所在链的 JSON-RPC 地址。",
+  serviceChain: (chainId) => `本服务在链 ID 为 ${chainId} 的区块链上存证。`,
   rerun: "重新核验",
   kinds: { electronic: "电子印章", physical: "实体印章" },
   types: { official: "公章", contract: "合同专用章", finance: "财务专用章", invoice: "发票专用章", legal_rep: "法定代表人名章", other: "其他印章" },
@@ -215,6 +225,8 @@ const en: Words = {
   statusAtUseNote: "Active (only an active seal produces a usage record)",
   statusChangedNote: (status) => `Note: the seal is now ${status.toLowerCase()}; it was active when it was used.`,
   serverFactsNote: "The company name, seal name and current status come from this service; the usage record, time, document fingerprint and signature were checked independently by your browser.",
+  factsUnverified: "These facts come from this service and have not been checked by your browser yet.",
+  factsFailed: "This receipt failed verification: do not rely on these facts.",
   usageSection: "Seal use",
   timeOfUse: "Time of use",
   scenario: "Scenario id",
@@ -270,12 +282,15 @@ const en: Words = {
   documentHashing: "Computing the file's fingerprint…",
   documentMatch: "Exact match: this is the very file that was sealed.",
   documentMismatch: "No match: this is not the file that was sealed; it may have been altered (changing even one byte changes the fingerprint).",
-  documentUnverified: "Note: the usage record itself failed verification, so this comparison cannot be relied on.",
+  documentMatchUntrusted: "It matches the fingerprint in the receipt, but the receipt failed verification, so this does not show that it is the sealed file.",
+  documentReceiptUnsettled: "The receipt is not fully verified yet: rely on the result above.",
   documentFile: (name, bytes) => `${name} (${bytes.toLocaleString("en")} bytes)`,
+  documentComputed: "Its fingerprint (SM3):",
   chainSection: "Blockchain node",
   rpcLabel: "JSON-RPC URL",
   rpcHint: "Your browser reads the blockchain directly. You may use any node you trust instead, then check again.",
   rpcNone: "This service offers no default node: enter a JSON-RPC URL of the chain the receipt names.",
+  serviceChain: (chainId) => `This service anchors on the chain with id ${chainId}.`,
   rerun: "Check again",
   kinds: { electronic: "Electronic seal", physical: "Physical seal" },
   types: { official: "Official seal (公章)", contract: "Contract seal (合同专用章)", finance: "Finance seal (财务专用章)", invoice: "Invoice seal (发票专用章)", legal_rep: "Legal representative's seal (法定代表人名章)", other: "Other seal" },

@@ -1,5 +1,5 @@
 // Renders the page from its model: one pure function of state and language, re-run on every change.
-import { parseReceipt, type EvidenceRecord, type ReceiptBundle, type StepResult, type VerifyCode, type VerifyReport } from "../../service/evidence";
+import { parseReceipt, type ReceiptBundle, type StepResult, type VerifyCode, type VerifyReport } from "../../service/evidence";
 import { h } from "./dom";
 import { named, WORDS, type Lang, type Words } from "./i18n";
 import type { PageConfig } from "./page-config";
@@ -66,7 +66,7 @@ function body(model: Model, w: Words, on: Handlers): Node[] {
     case "pending":
       return [
         notice("pending", "…", w.pendingTitle, w.pendingText, button(w.retry, on.retry, { class: "primary", "data-testid": "retry" })),
-        ...(phase.seal ? [sealCard(w, phase.seal, null)] : []),
+        ...(phase.seal ? [sealCard(w, phase.seal, "checking")] : []),
       ];
     case "verifying":
     case "verified":
@@ -78,14 +78,17 @@ function anchoredBody(model: Model, w: Words, on: Handlers, anchored: Anchored, 
   const parsed = parseReceipt(anchored.receipt);
   const bundle = parsed.ok ? parsed.bundle : null;
   const verdict = verdictOf(report);
+  const chain = chainCard(model, w, on);
+  // When the chain could not be read, the endpoint to fix comes right under the verdict that says so.
   return [
     verdictBox(w, report, verdict),
-    ...(anchored.seal ? [sealCard(w, anchored.seal, bundle?.record ?? null)] : []),
-    ...(bundle ? [usageCard(model, w, bundle)] : []),
+    ...(verdict === "inconclusive" ? [chain] : []),
+    ...(anchored.seal ? [sealCard(w, anchored.seal, verdict)] : []),
+    ...(bundle ? [usageCard(model, w, bundle, verdict)] : []),
     ...(bundle && typeof bundle.record.data.documentHash === "string" ? [documentCard(w, model.document, verdict, on)] : []),
     stepsCard(w, report),
     ...(bundle ? [anchorCard(model.lang, w, bundle, report)] : []),
-    chainCard(model, w, on),
+    ...(verdict === "inconclusive" ? [] : [chain]),
   ];
 }
 
@@ -108,8 +111,10 @@ function notice(kind: string, mark: string, title: string, text?: string, ...ext
   );
 }
 
-function sealCard(w: Words, seal: SealFacts, record: EvidenceRecord | null): HTMLElement {
+/** The seal as this service describes it; only a verified usage record shows the seal was active when used. */
+function sealCard(w: Words, seal: SealFacts, verdict: Verdict): HTMLElement {
   const changed = seal.status !== "active" && seal.status !== "";
+  const genuine = verdict === "genuine";
   return card(
     w.sealSection,
     "seal",
@@ -119,14 +124,14 @@ function sealCard(w: Words, seal: SealFacts, record: EvidenceRecord | null): HTM
       [w.sealType, named(w.types, seal.type)],
       [w.sealKind, named(w.kinds, seal.kind)],
       [w.statusNow, named(w.statuses, seal.status)],
-      ...(record?.type === "seal.used" ? [[w.statusAtUse, w.statusAtUseNote] as [string, string]] : []),
+      ...(genuine ? [[w.statusAtUse, w.statusAtUseNote] as [string, string]] : []),
     ]),
-    changed ? h("p", { class: "warning" }, w.statusChangedNote(named(w.statuses, seal.status))) : null,
-    h("p", { class: "note" }, w.serverFactsNote),
+    changed && genuine ? h("p", { class: "warning" }, w.statusChangedNote(named(w.statuses, seal.status))) : null,
+    factsNote(w, verdict),
   );
 }
 
-function usageCard(model: Model, w: Words, bundle: ReceiptBundle): HTMLElement {
+function usageCard(model: Model, w: Words, bundle: ReceiptBundle, verdict: Verdict): HTMLElement {
   const { record } = bundle;
   const data = record.data;
   return card(
@@ -138,7 +143,14 @@ function usageCard(model: Model, w: Words, bundle: ReceiptBundle): HTMLElement {
       [w.receiptId, model.config.receiptId],
       [w.documentHash, hash(typeof data.documentHash === "string" ? data.documentHash : "—")],
     ]),
+    verdict === "failed" ? factsNote(w, verdict) : null,
   );
+}
+
+function factsNote(w: Words, verdict: Verdict): HTMLElement {
+  if (verdict === "genuine") return h("p", { class: "note" }, w.serverFactsNote);
+  if (verdict === "failed") return h("p", { class: "warning" }, w.factsFailed);
+  return h("p", { class: "note" }, w.factsUnverified);
 }
 
 function documentCard(w: Words, doc: DocumentCheck, verdict: Verdict, on: Handlers): HTMLElement {
@@ -162,20 +174,23 @@ function documentCard(w: Words, doc: DocumentCheck, verdict: Verdict, on: Handle
   return card(w.documentSection, "document", h("p", {}, w.documentIntro), zone, documentResult(w, doc, verdict));
 }
 
+/** A match proves the file is the sealed one only when the record naming its hash verified. */
 function documentResult(w: Words, doc: DocumentCheck, verdict: Verdict): HTMLElement | null {
   if (doc.kind === "none") return null;
   if (doc.kind === "hashing") return h("p", { class: "doc-result", "data-doc": "hashing", role: "status" }, w.documentHashing);
+  const outcome = !doc.match ? "mismatch" : verdict === "failed" ? "match-untrusted" : "match";
+  const [mark, text] = { match: ["✓", w.documentMatch], "match-untrusted": ["!", w.documentMatchUntrusted], mismatch: ["✗", w.documentMismatch] }[outcome];
   return h(
     "div",
-    { class: `doc-result ${doc.match ? "match" : "mismatch"}`, "data-doc": doc.match ? "match" : "mismatch", role: "status" },
-    h("div", { class: "mark", "aria-hidden": "true" }, doc.match ? "✓" : "✗"),
+    { class: `doc-result ${outcome}`, "data-doc": outcome, role: "status" },
+    h("div", { class: "mark", "aria-hidden": "true" }, mark),
     h(
       "div",
       {},
-      h("p", { class: "doc-verdict" }, doc.match ? w.documentMatch : w.documentMismatch),
+      h("p", { class: "doc-verdict" }, text),
       h("p", { class: "doc-file" }, w.documentFile(doc.name, doc.size)),
-      hash(doc.hash),
-      verdict === "failed" ? h("p", { class: "warning" }, w.documentUnverified) : null,
+      h("p", { class: "doc-hash" }, w.documentComputed, " ", hash(doc.hash)),
+      verdict === "checking" || verdict === "inconclusive" ? h("p", { class: "warning" }, w.documentReceiptUnsettled) : null,
     ),
   );
 }
@@ -225,7 +240,7 @@ function chainCard(model: Model, w: Words, on: Handlers): HTMLElement {
     event.preventDefault();
     on.rerun(input.value.trim());
   });
-  const chain = model.config.chainId !== null ? ` (${w.chainId} ${model.config.chainId})` : "";
+  const chain = model.config.chainId !== null ? ` ${w.serviceChain(model.config.chainId)}` : "";
   return card(w.chainSection, "chain", form, h("p", { class: "note" }, (model.rpcUrl === "" ? w.rpcNone : w.rpcHint) + chain));
 }
 
@@ -246,9 +261,14 @@ function hash(value: string): HTMLElement {
   return h("code", { class: "hash" }, value);
 }
 
+/** Date and time in the visitor's time zone, with its UTC offset: "2026年11月22日 16:00:00（GMT+8）". */
 function time(lang: Lang, date: Date): string {
   if (Number.isNaN(date.getTime())) return "—";
-  return new Intl.DateTimeFormat(lang === "zh" ? "zh-CN" : "en-GB", { dateStyle: "long", timeStyle: "long" }).format(date);
+  const locale = lang === "zh" ? "zh-CN" : "en-GB";
+  const when = new Intl.DateTimeFormat(locale, { dateStyle: "long", timeStyle: "medium" }).format(date);
+  const zone = new Intl.DateTimeFormat(locale, { timeZoneName: "shortOffset" }).formatToParts(date).find((p) => p.type === "timeZoneName")?.value;
+  if (!zone) return when;
+  return lang === "zh" ? `${when}（${zone}）` : `${when} (${zone})`;
 }
 
 function button(label: string, onClick: () => void, attrs: Record<string, string> = {}): HTMLButtonElement {

@@ -1,0 +1,71 @@
+// The verify page's hand-encoded JSON-RPC ChainReader reads exactly what the ethers reader reads, over HTTP
+// from the in-process Hardhat chain: batches, an unknown batch, transactions, an unknown transaction.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { expect } from "chai";
+import { ethers, network } from "hardhat";
+import { Interface } from "ethers";
+import { SEAL_ANCHOR_READ_ABI } from "../../service/chain/abi";
+import { createChainReader } from "../../service/chain/reader";
+import { BATCH_COUNT_SELECTOR, BATCH_SELECTOR, createJsonRpcReader } from "../../web-verify/src/json-rpc-reader";
+import { anchorNext, deployAnchor } from "../helpers/deploy-anchor";
+import type { ReceiptAnchor } from "../../service/evidence";
+
+/** Serves Hardhat's in-process network as a JSON-RPC endpoint on loopback. */
+async function serveHardhat(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    req.on("end", async () => {
+      const { id, method, params } = JSON.parse(body) as { id: number; method: string; params: unknown[] };
+      try {
+        const result: unknown = await network.provider.request({ method, params });
+        res.end(JSON.stringify({ jsonrpc: "2.0", id, result: result ?? null }));
+      } catch (err) {
+        res.end(JSON.stringify({ jsonrpc: "2.0", id, error: { code: -32000, message: (err as Error).message } }));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe("web-verify: JSON-RPC chain reader", () => {
+  it("uses the selectors of SealAnchor's ABI", () => {
+    const abi = new Interface(SEAL_ANCHOR_READ_ABI);
+    expect(BATCH_COUNT_SELECTOR).to.equal(abi.getFunction("batchCount")?.selector);
+    expect(BATCH_SELECTOR).to.equal(abi.getFunction("batch")?.selector);
+  });
+
+  it("reads the chain id, batches and transactions as the ethers reader does", async () => {
+    const fx = await deployAnchor();
+    const first = await anchorNext(fx.anchor, fx.anchorer, 3n);
+    const second = await anchorNext(fx.anchor, fx.anchorer, 2n);
+    const endpoint = await serveHardhat();
+    try {
+      const ours = createJsonRpcReader(endpoint.url);
+      const theirs = createChainReader(ethers.provider);
+      const anchor: ReceiptAnchor = { chainId: 31337, contract: fx.address, txHash: second.tx.hash, blockNumber: second.receipt.blockNumber };
+      expect(await ours.chainId()).to.equal(await theirs.chainId());
+      for (const id of [0, 1, 2]) expect(await ours.readBatch(anchor, id), `batch ${id}`).to.deep.equal(await theirs.readBatch(anchor, id));
+      expect(await ours.readBatch(anchor, 2)).to.equal(null);
+      expect((await ours.readBatch(anchor, 0))?.count).to.equal(3);
+      for (const hash of [first.tx.hash, second.tx.hash, `0x${"ab".repeat(32)}`]) expect(await ours.readTransaction(hash)).to.deep.equal(await theirs.readTransaction(hash));
+      expect(await ours.readTransaction(`0x${"ab".repeat(32)}`)).to.equal(null);
+      await expect(ours.readBatch({ ...anchor, contract: fx.admin.address }, 0)).to.be.rejectedWith("not a SealAnchor contract");
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  it("reports an endpoint that is not JSON-RPC, or none, as an error", async () => {
+    await expect(createJsonRpcReader("").chainId()).to.be.rejectedWith("no JSON-RPC URL");
+    const notRpc = http.createServer((_req, res) => res.end("<html>hello</html>"));
+    await new Promise<void>((resolve) => notRpc.listen(0, "127.0.0.1", resolve));
+    try {
+      await expect(createJsonRpcReader(`http://127.0.0.1:${(notRpc.address() as AddressInfo).port}`).chainId()).to.be.rejectedWith("not a JSON-RPC answer");
+    } finally {
+      await new Promise((resolve) => notRpc.close(resolve));
+    }
+  });
+});
