@@ -66,7 +66,7 @@ export class Batcher {
 
   /** One pass: lease, reconcile, close what is due, anchor what is closed. Returns whether work remains. */
   async pass(): Promise<boolean> {
-    if (this.status.state === "halted") return false;
+    if (this.isHalted()) return false;
     if (!(await this.store.leases.acquire(LEASE, this.holder, this.options.leaseTtlMs, this.options.now()))) {
       this.setState("standby", "another batcher holds the lease");
       return false;
@@ -74,7 +74,8 @@ export class Batcher {
     if (!(await this.reconcile())) return false;
     const closed = await this.closeDue();
     const anchored = await this.anchorNext();
-    if (this.status.state === "halted") return false;
+    // anchorNext() may have halted on what it found on chain.
+    if (this.isHalted()) return false;
     this.setState("active", null);
     return closed || anchored;
   }
@@ -184,6 +185,10 @@ export class Batcher {
   private async halt(code: string, message: string, data: { [key: string]: string | number }): Promise<void> {
     this.setState("halted", `${code}: ${message}`);
     await raiseAlert(this.store, { severity: "critical", code, message: `${message}; anchoring stopped`, data }, this.options.now(), this.options.log);
+  }
+
+  private isHalted(): boolean {
+    return this.status.state === "halted";
   }
 
   private setState(state: BatcherState, detail: string | null): void {

@@ -30,6 +30,16 @@ async function serveHardhat(): Promise<{ url: string; close(): Promise<void> }> 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
+/** The message `promise` rejects with; a promise that resolves fails the test. */
+async function failure(promise: Promise<unknown>): Promise<string> {
+  const outcome = await promise.then(
+    (value) => ({ value }),
+    (err: unknown) => ({ err }),
+  );
+  if (!("err" in outcome)) throw new Error(`expected a rejection, got ${JSON.stringify(outcome.value)}`);
+  return outcome.err instanceof Error ? outcome.err.message : String(outcome.err);
+}
+
 describe("web-verify: JSON-RPC chain reader", () => {
   it("uses the selectors of SealAnchor's ABI", () => {
     const abi = new Interface(SEAL_ANCHOR_READ_ABI);
@@ -52,18 +62,18 @@ describe("web-verify: JSON-RPC chain reader", () => {
       expect((await ours.readBatch(anchor, 0))?.count).to.equal(3);
       for (const hash of [first.tx.hash, second.tx.hash, `0x${"ab".repeat(32)}`]) expect(await ours.readTransaction(hash)).to.deep.equal(await theirs.readTransaction(hash));
       expect(await ours.readTransaction(`0x${"ab".repeat(32)}`)).to.equal(null);
-      await expect(ours.readBatch({ ...anchor, contract: fx.admin.address }, 0)).to.be.rejectedWith("not a SealAnchor contract");
+      expect(await failure(ours.readBatch({ ...anchor, contract: fx.admin.address }, 0))).to.include("not a SealAnchor contract");
     } finally {
       await endpoint.close();
     }
   });
 
   it("reports an endpoint that is not JSON-RPC, or none, as an error", async () => {
-    await expect(createJsonRpcReader("").chainId()).to.be.rejectedWith("no JSON-RPC URL");
+    expect(await failure(createJsonRpcReader("").chainId())).to.include("no JSON-RPC URL");
     const notRpc = http.createServer((_req, res) => res.end("<html>hello</html>"));
     await new Promise<void>((resolve) => notRpc.listen(0, "127.0.0.1", resolve));
     try {
-      await expect(createJsonRpcReader(`http://127.0.0.1:${(notRpc.address() as AddressInfo).port}`).chainId()).to.be.rejectedWith("not a JSON-RPC answer");
+      expect(await failure(createJsonRpcReader(`http://127.0.0.1:${(notRpc.address() as AddressInfo).port}`).chainId())).to.include("not a JSON-RPC answer");
     } finally {
       await new Promise((resolve) => notRpc.close(resolve));
     }

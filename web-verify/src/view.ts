@@ -240,7 +240,7 @@ function chainCard(model: Model, w: Words, on: Handlers): HTMLElement {
     event.preventDefault();
     on.rerun(input.value.trim());
   });
-  const chain = model.config.chainId !== null ? ` ${w.serviceChain(model.config.chainId)}` : "";
+  const chain = model.config.chainId !== null ? `${model.lang === "zh" ? "" : " "}${w.serviceChain(model.config.chainId)}` : "";
   return card(w.chainSection, "chain", form, h("p", { class: "note" }, (model.rpcUrl === "" ? w.rpcNone : w.rpcHint) + chain));
 }
 

@@ -10,8 +10,9 @@ import type { DomainContext } from "../../domain/context";
 
 const receiptParams = z.strictObject({ receiptId: ids.receipt });
 
-// Level M survives a smudge or a fold (15% of the code) and keeps the code small enough to print beside a seal.
-const QR_OPTIONS = { errorCorrectionLevel: "M", margin: 2 } as const;
+// Level M survives a smudge or a fold (15% of the code) and keeps the code small enough to print beside a seal;
+// the 4-module quiet zone is what ISO/IEC 18004 asks for, so that cameras find the code on a busy page.
+const QR_OPTIONS = { errorCorrectionLevel: "M", margin: 4 } as const;
 const PNG_SCALE = 8;
 
 /** `publicBaseUrl` undefined: links point at the address the request came in on, i.e. the service's own HOST:PORT. */
