@@ -5,8 +5,9 @@ import { companyCommand } from "./company";
 import { keygenCommand } from "./keygen";
 import { signCommand } from "./sign";
 import { verifyCommand } from "./verify";
+import { sealPdfCommand } from "./seal-pdf";
 
-const COMMANDS: Command[] = [companyCommand, keygenCommand, signCommand, verifyCommand];
+const COMMANDS: Command[] = [companyCommand, keygenCommand, signCommand, sealPdfCommand, verifyCommand];
 
 const HELP = `Usage: sealproof <command> [options]
 

@@ -34,7 +34,11 @@ export async function reserveReceipt(ctx: DomainContext, actor: Actor, sealId: s
   return reservation;
 }
 
-export async function submitUsage(ctx: DomainContext, actor: Actor, tbs: UsageTbs, signature: string): Promise<EvidenceRecord> {
+/**
+ * `sourceDocumentHash`: when the sealed file is a stamped copy of an approved original (the seal image and
+ * QR change its bytes), the original's hash; the approved request may name either. It is recorded with the usage.
+ */
+export async function submitUsage(ctx: DomainContext, actor: Actor, tbs: UsageTbs, signature: string, sourceDocumentHash: string | null = null): Promise<EvidenceRecord> {
   requireWriter(actor, "using a seal");
   if (tbs.signer !== actor.member.id) refuse("SIGNER_MISMATCH", "the TBS names another signer than the key's member");
   const now = ctx.now();
@@ -49,9 +53,9 @@ export async function submitUsage(ctx: DomainContext, actor: Actor, tbs: UsageTb
     const scenario = await getOwned(tx, "scenarios", actor.company, tbs.scenario);
     if (!scenarioAllows(scenario, current)) refuse("SCENARIO_NOT_ALLOWED", `scenario ${scenario.code} does not allow this seal's kind or type`);
     const grant = await usableGrant(tx, actor.company, actor.member.id, current.id, scenario.id, now);
-    if (scenario.approval !== "none" || tbs.request !== null) await consumeRequest(tx, actor, tbs, scenario.approval !== "none");
+    if (scenario.approval !== "none" || tbs.request !== null) await consumeRequest(tx, actor, tbs, sourceDocumentHash, scenario.approval !== "none");
     await tx.grants.update({ ...grant, uses: grant.uses + 1 });
-    const data = { receipt: tbs.receipt, signedAt: tbs.signedAt, documentHash: tbs.documentHash, scenario: tbs.scenario, request: tbs.request, signature, grant: grant.id };
+    const data = { receipt: tbs.receipt, signedAt: tbs.signedAt, documentHash: tbs.documentHash, scenario: tbs.scenario, request: tbs.request, signature, grant: grant.id, ...(sourceDocumentHash ? { sourceDocumentHash } : {}) };
     const [record] = await tx.records.append([draft("seal.used", now, actor.company, current.id, actor.member.id, data)]);
     await tx.reservations.update({ ...reservation, usedSeq: record.seq });
     return record;
@@ -74,7 +78,7 @@ async function requireReservation(tx: Tx, actor: Actor, tbs: UsageTbs, now: Date
   return reservation;
 }
 
-async function consumeRequest(tx: Tx, actor: Actor, tbs: UsageTbs, required: boolean): Promise<void> {
+async function consumeRequest(tx: Tx, actor: Actor, tbs: UsageTbs, sourceDocumentHash: string | null, required: boolean): Promise<void> {
   if (tbs.request === null) {
     if (required) refuse("APPROVAL_REQUIRED", "this scenario needs an approved request; name it in the TBS");
     return;
@@ -84,6 +88,8 @@ async function consumeRequest(tx: Tx, actor: Actor, tbs: UsageTbs, required: boo
     refuse("REQUEST_MISMATCH", "the request is for another member, seal or scenario");
   }
   if (request.status !== "approved") refuse(request.status === "used" ? "REQUEST_STATE_INVALID" : "REQUEST_NOT_APPROVED", `the request is ${request.status}`);
-  if (request.documentHash !== tbs.documentHash) refuse("DOCUMENT_HASH_MISMATCH", "the signed document hash differs from the approved request's");
+  if (request.documentHash !== tbs.documentHash && request.documentHash !== sourceDocumentHash) {
+    refuse("DOCUMENT_HASH_MISMATCH", "neither the signed document hash nor its source document's matches the approved request's");
+  }
   await tx.requests.update({ ...request, status: "used" });
 }

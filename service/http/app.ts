@@ -53,7 +53,8 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
     },
   });
   const api = new Api({ ctx: options.ctx, operatorToken: options.operatorToken, publicLimiter: limiter });
-  for (const register of [companyRoutes, memberRoutes, sealRoutes, scenarioRoutes, grantRoutes, requestRoutes, usageRoutes, receiptRoutes, recordRoutes]) register(api, options.ctx);
+  for (const register of [companyRoutes, memberRoutes, sealRoutes, scenarioRoutes, grantRoutes, requestRoutes, receiptRoutes, recordRoutes]) register(api, options.ctx);
+  usageRoutes(api, options.ctx, options.publicBaseUrl);
   receiptQrRoutes(api, options.ctx, options.publicBaseUrl);
   const document = openApiDocument(api.routes, options.version);
 

@@ -80,7 +80,11 @@ export const usageTbs = z.strictObject({
   request: ids.request.nullable(),
 });
 
-export const submitUsageBody = z.strictObject({ tbs: usageTbs, signature: z.string().regex(/^[0-9a-f]{128}$/, "expected r‖s as 128 lowercase hex") });
+export const submitUsageBody = z.strictObject({
+  tbs: usageTbs,
+  signature: z.string().regex(/^[0-9a-f]{128}$/, "expected r‖s as 128 lowercase hex"),
+  sourceDocumentHash: hash32.optional(),
+});
 
 export const recordsQuery = z.strictObject({
   fromSeq: z.coerce.number().int().min(0).default(0),

@@ -429,6 +429,8 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
           ["no records", { ...batch, count: 0 }, []],
           ["a path node that is not 32 bytes of hex", batch, [proofs[0], { ...proofs[1], path: [...proofs[1].path.slice(1), "ab"] }, proofs[2]]],
           ["an uppercase leaf", batch, [proofs[0], proofs[1], { ...proofs[2], leaf: proofs[2].leaf.toUpperCase() }]],
+          ["a path node of 64 characters that are not all hex", batch, [proofs[0], { ...proofs[1], path: [`${proofs[1].path[0].slice(0, 62)}zz`] }, proofs[2]]],
+          ["a 0x-prefixed leaf", batch, [{ ...proofs[0], leaf: `0x${proofs[0].leaf.slice(2)}` }, proofs[1], proofs[2]]],
           ["a root that is not hex", { ...batch, root: "zz".repeat(32) }, proofs],
         ];
         for (const [what, badBatch, badProofs] of malformed) {
@@ -457,7 +459,8 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
           draft("c_1", { note: "印章 合同专用章 ✓ \u2028\u2029 😀 \"quoted\" back\\slash \u0001 é", big: 1e21, small: 0.1, neg: -5 }),
           draft("c_1", { receipt: "R4mZpW4tYbN3x8Kq", nested: { z: [1, { ü: null }], a: true } }, "seal.used"),
           draft("c_2"),
-          draft("c_1", { emoji: "🀄️", cjkKey: { 键: "值" } }),
+          // Integer-like keys: JCS sorts "10" before "9", a parsed JS object puts 9 first, so re-serializing shows.
+          draft("c_1", { emoji: "🀄️", cjkKey: { 键: "值" }, byNumber: { "10": "ten", "9": "nine", "1": "one" } }),
         ]);
         const texts = await store.batches.recordTexts(0, 4);
         expect(texts).to.have.length(4);

@@ -44,7 +44,7 @@ export function verifyPageUrl(baseUrl: string, receiptId: string): string {
 }
 
 /** http://address:port of the socket the request arrived on (IPv4-mapped IPv6 written as IPv4). */
-function ownBaseUrl(req: Request): string {
+export function ownBaseUrl(req: Request): string {
   const address = (req.socket.localAddress ?? "127.0.0.1").replace(/^::ffff:/, "");
   return `http://${address.includes(":") ? `[${address}]` : address}:${req.socket.localPort}`;
 }

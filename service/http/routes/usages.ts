@@ -4,19 +4,21 @@ import { reserveBody, submitUsageBody } from "../schemas";
 import { reserveReceipt, submitUsage } from "../../domain/usages";
 import type { Api } from "../api";
 import type { DomainContext } from "../../domain/context";
+import { ownBaseUrl, verifyPageUrl } from "./receipt-qr";
 
-export function usageRoutes(api: Api, ctx: DomainContext): void {
+/** `publicBaseUrl` undefined: verify links point at the service's own address, as the QR routes do. */
+export function usageRoutes(api: Api, ctx: DomainContext, publicBaseUrl?: string): void {
   api.add<unknown, unknown, z.infer<typeof reserveBody>>(
-    { method: "post", path: "/usages/reservations", tag: "usages", auth: "member", body: reserveBody, status: 201, summary: "Reserve an unguessable receipt id before stamping the document; writes no record", responds: "{ receipt, seal, expiresAt }" },
-    async ({ actor, body }) => {
+    { method: "post", path: "/usages/reservations", tag: "usages", auth: "member", body: reserveBody, status: 201, summary: "Reserve an unguessable receipt id before stamping the document; writes no record", responds: "{ receipt, seal, expiresAt, verifyUrl }: verifyUrl is what the QR on the document encodes" },
+    async ({ actor, body, req }) => {
       const r = await reserveReceipt(ctx, actor, body.seal);
-      return { receipt: r.id, seal: r.seal, expiresAt: r.expiresAt };
+      return { receipt: r.id, seal: r.seal, expiresAt: r.expiresAt, verifyUrl: verifyPageUrl(publicBaseUrl ?? ownBaseUrl(req), r.id) };
     },
   );
   api.add<unknown, unknown, z.infer<typeof submitUsageBody>>(
-    { method: "post", path: "/usages", tag: "usages", auth: "member", body: submitUsageBody, status: 201, summary: "Record a usage: the TBS signed with the seal's SM2 key", responds: "{ seq, receipt, record }" },
+    { method: "post", path: "/usages", tag: "usages", auth: "member", body: submitUsageBody, status: 201, summary: "Record a usage: the TBS signed with the seal's SM2 key (sourceDocumentHash: the approved original, when the sealed file is a stamped copy of it)", responds: "{ seq, receipt, record }" },
     async ({ actor, body }) => {
-      const record = await submitUsage(ctx, actor, body.tbs, body.signature);
+      const record = await submitUsage(ctx, actor, body.tbs, body.signature, body.sourceDocumentHash ?? null);
       return { seq: record.seq, receipt: body.tbs.receipt, record };
     },
   );
