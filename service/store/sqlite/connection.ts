@@ -1,4 +1,5 @@
-// Opens the database file with the settings durability depends on: WAL, synchronous=FULL, foreign keys.
+// Opens the database file with the settings durability depends on: WAL, synchronous=NORMAL plus our own WAL
+// sync before every acknowledgement (wal-sync.ts), foreign keys.
 import Database from "better-sqlite3";
 
 export type Connection = Database.Database;
@@ -6,14 +7,17 @@ export type Connection = Database.Database;
 /** How long a statement waits for another process's lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
 
-/** The one connection that writes. A commit returns only after the WAL is fsynced (synchronous=FULL). */
+/**
+ * The one connection that writes. synchronous=NORMAL: COMMIT does not fsync the WAL; the group-commit queue
+ * does, off the event loop, before any caller is told its transaction is stored.
+ */
 export function openWriter(file: string): Connection {
   const db = new Database(file);
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     const mode = db.pragma("journal_mode = WAL", { simple: true });
     if (mode !== "wal") throw new Error(`${file}: SQLite refused WAL mode (journal_mode is ${String(mode)})`);
-    db.pragma("synchronous = FULL");
+    db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
     return db;
   } catch (err) {

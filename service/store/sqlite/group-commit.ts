@@ -1,8 +1,10 @@
 // Runs transactions one at a time on the writer connection and makes them durable in groups: each in its own
-// SAVEPOINT inside one BEGIN IMMEDIATE … COMMIT, so one fsync (synchronous=FULL) acknowledges the whole group.
+// SAVEPOINT inside one BEGIN IMMEDIATE … COMMIT, and one WAL sync (off the event loop, see wal-sync.ts)
+// acknowledges the whole group. The next group may run while the previous one's sync is in flight.
 import { AsyncLocalStorage } from "node:async_hooks";
 import type Database from "better-sqlite3";
 import type { Connection } from "./connection";
+import type { WalSync } from "./wal-sync";
 
 /** Throws once the transaction a repository was handed to is over. */
 export type Guard = () => void;
@@ -44,9 +46,12 @@ export class GroupCommitQueue {
   private readonly rollbackTo: Database.Statement;
 
   /** `maxGroupSize` 1 turns group commit off: one COMMIT, one fsync per transaction. */
+  private readonly syncing = new Set<Promise<void>>();
+
   constructor(
     private readonly db: Connection,
     private readonly maxGroupSize: number,
+    private readonly wal: WalSync,
   ) {
     this.begin = db.prepare("BEGIN IMMEDIATE");
     this.commit = db.prepare("COMMIT");
@@ -76,7 +81,10 @@ export class GroupCommitQueue {
 
   /** Resolves once every queued transaction has settled. */
   async idle(): Promise<void> {
-    while (this.draining !== null) await this.draining;
+    while (this.draining !== null || this.syncing.size > 0) {
+      await this.draining;
+      await Promise.all(this.syncing);
+    }
   }
 
   private async drain(): Promise<void> {
@@ -118,7 +126,17 @@ export class GroupCommitQueue {
       if (this.db.inTransaction) this.rollback.run();
       return;
     }
-    for (const { settle } of done) settle();
+    this.acknowledgeWhenDurable(done);
+  }
+
+  /** Settles a committed group once its WAL frames are on disk; a failed sync fails the group's callers. */
+  private acknowledgeWhenDurable(done: Array<{ job: Job; settle: () => void }>): void {
+    const synced = this.wal.sync().then(
+      () => done.forEach(({ settle }) => settle()),
+      (err: unknown) => done.forEach(({ job }) => job.fail(new Error("the commit could not be made durable", { cause: err }))),
+    );
+    this.syncing.add(synced);
+    void synced.finally(() => this.syncing.delete(synced));
   }
 
   /** Runs one job in its own savepoint; if fn throws, only its writes are undone and only its caller fails. */

@@ -6,6 +6,7 @@ import { BatchReader, BatchWriter } from "./batches";
 import { openReader, openWriter, type Connection } from "./connection";
 import { DocumentReader, DocumentWriter, type DocumentWrites } from "./documents";
 import { GroupCommitQueue, type Guard } from "./group-commit";
+import { WalSync } from "./wal-sync";
 import { LeaseWriter } from "./leases";
 import { migrate } from "./migrations";
 import { RecordReader, RecordWriter } from "./records";
@@ -29,7 +30,8 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     writer.close();
     throw err;
   }
-  const queue = new GroupCommitQueue(writer, options.maxGroupSize ?? DEFAULT_MAX_GROUP_SIZE);
+  const wal = new WalSync(`${file}-wal`);
+  const queue = new GroupCommitQueue(writer, options.maxGroupSize ?? DEFAULT_MAX_GROUP_SIZE, wal);
   const inTx = { documents: new DocumentReader(writer), records: new RecordReader(writer), batches: new BatchReader(writer) };
   const writes = {
     documents: new DocumentWriter(writer),
@@ -89,6 +91,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
         await queue.idle();
         reader.close();
         writer.close();
+        wal.close();
       })()),
   };
 }
