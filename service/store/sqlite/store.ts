@@ -14,6 +14,8 @@ import { RecordReader, RecordWriter } from "./records";
 export interface SqliteStoreOptions {
   /** Most transactions made durable by one COMMIT; 1 turns group commit off. Default 256. */
   maxGroupSize?: number;
+  /** How the WAL file is made durable; tests substitute a slow one to see acknowledgements wait for it. */
+  syncWal?: (fd: number) => Promise<void>;
 }
 
 const DEFAULT_MAX_GROUP_SIZE = 256;
@@ -30,7 +32,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     writer.close();
     throw err;
   }
-  const wal = new WalSync(`${file}-wal`);
+  const wal = new WalSync(`${file}-wal`, options.syncWal);
   const queue = new GroupCommitQueue(writer, options.maxGroupSize ?? DEFAULT_MAX_GROUP_SIZE, wal);
   const inTx = { documents: new DocumentReader(writer), records: new RecordReader(writer), batches: new BatchReader(writer) };
   const writes = {

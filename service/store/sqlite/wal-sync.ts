@@ -13,7 +13,10 @@ export class WalSync {
   private running: Promise<void> | null = null;
   private next: Promise<void> | null = null;
 
-  constructor(private readonly walFile: string) {}
+  constructor(
+    private readonly walFile: string,
+    private readonly syncFd: (fd: number) => Promise<void> = fdatasync,
+  ) {}
 
   /**
    * Resolves once everything written to the WAL before this call is on disk. Callers that arrive while a
@@ -33,7 +36,7 @@ export class WalSync {
     while (this.running) await this.running.catch(() => undefined);
     // From here on, a caller's writes may postdate this sync's start: they must wait for the next one.
     this.next = null;
-    this.running = fdatasync(this.walFd());
+    this.running = this.syncFd(this.walFd());
     try {
       await this.running;
     } finally {
