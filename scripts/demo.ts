@@ -5,10 +5,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
-import { randomInt } from "node:crypto";
 import { generateSm2KeyPair, sm3, toHex, utf8 } from "../service/evidence";
 import { signUsage } from "../service/cli/sign";
 import { callApi } from "../service/cli/http-client";
+import { randomCreditCode } from "../service/domain/registry-check";
 
 const BASE = process.env.SEALPROOF_URL ?? "http://127.0.0.1:8080";
 const PUBLIC_BASE = process.env.PUBLIC_BASE_URL ?? BASE;
@@ -94,13 +94,6 @@ function operatorToken(): string {
   return fs.readFileSync(file, "utf8").trim();
 }
 
-function randomCreditCode(): string {
-  const chars = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-  const weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
-  const body = Array.from({ length: 17 }, () => chars[randomInt(chars.length)]).join("");
-  const sum = weights.reduce((acc, w, i) => acc + chars.indexOf(body[i]) * w, 0);
-  return body + chars[(31 - (sum % 31)) % 31];
-}
 
 const step = (line: string) => console.log(`• ${line}`);
 

@@ -23,6 +23,7 @@ import { createApp } from "../../service/http/app";
 import { openStore } from "../../service/store/open";
 import type { RecordDraft, Store } from "../../service/store/port";
 import { createSm2Pool } from "../../service/workers/sm2-pool";
+import { randomCreditCode } from "../../service/domain/registry-check";
 
 /** Fresh stores, pre-filled with exactly (batches + 1) full batches; the first batch is an untimed warm-up. */
 const FRESH_RUNS = [
@@ -397,7 +398,7 @@ async function measureAtScale(root: string, chain: Chain): Promise<{ run: Anchor
 async function registerIssuer(base: string): Promise<Issuer> {
   const company = await post<{ company: { id: string }; legalRep: { id: string }; apiKey: { secret: string } }>(base, OPERATOR_TOKEN, "/api/v1/companies", {
     name: "Bench Anchoring Co.",
-    creditCode: creditCode(),
+    creditCode: randomCreditCode(),
     legalRep: { name: "Bench", idNumber: "11010519491231002X" },
   });
   const { publicKey } = generateSm2KeyPair();
@@ -434,13 +435,6 @@ async function readOverHttp(agent: http.Agent, base: string, receiptId: string):
   return elapsed;
 }
 
-function creditCode(): string {
-  const chars = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-  const weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
-  const body = Array.from({ length: 17 }, () => chars[randomInt(chars.length)]).join("");
-  const sum = weights.reduce((acc, w, i) => acc + chars.indexOf(body[i]) * w, 0);
-  return body + chars[(31 - (sum % 31)) % 31];
-}
 
 function percentiles(values: number[]): Percentiles {
   const sorted = [...values].sort((a, b) => a - b);

@@ -5,9 +5,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { randomInt } from "node:crypto";
 import { generateSm2KeyPair, sm2Sign, sm2Verify, sm3, toHex, usageTbsBytes, type UsageTbs } from "../../service/evidence";
 import { freePort } from "../../service/free-port";
+import { randomCreditCode } from "../../service/domain/registry-check";
 
 const N = Number(process.env.BENCH_N ?? 4000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -94,7 +94,7 @@ async function setUp(base: string) {
     if (!res.ok) throw new Error(`${route}: ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
-  const created = await call(OPERATOR_TOKEN, "/api/v1/companies", { name: "Bench Co.", creditCode: creditCode(), legalRep: { name: "Bench", idNumber: "11010519491231002X" } });
+  const created = await call(OPERATOR_TOKEN, "/api/v1/companies", { name: "Bench Co.", creditCode: randomCreditCode(), legalRep: { name: "Bench", idNumber: "11010519491231002X" } });
   const token = created.apiKey.secret as string;
   const member = created.legalRep.id as string;
   const keys = generateSm2KeyPair();
@@ -142,13 +142,6 @@ async function waitForHealth(base: string, child: ChildProcess): Promise<void> {
 }
 
 
-function creditCode(): string {
-  const chars = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-  const weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
-  const body = Array.from({ length: 17 }, () => chars[randomInt(chars.length)]).join("");
-  const sum = weights.reduce((acc, w, i) => acc + chars.indexOf(body[i]) * w, 0);
-  return body + chars[(31 - (sum % 31)) % 31];
-}
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 const round = (x: number, digits = 2): number => Number(x.toFixed(digits));

@@ -9,14 +9,7 @@ import { scenarioAllows } from "./scenarios";
 import type { Repositories } from "../store/port";
 import type { Grant } from "./model";
 
-export interface GiveGrantInput {
-  member: string;
-  seal: string;
-  scenarios: string[];
-  validFrom: string;
-  validTo: string;
-  useLimit: number | null;
-}
+export type GiveGrantInput = Pick<Grant, "member" | "seal" | "scenarios" | "validFrom" | "validTo" | "useLimit">;
 
 export async function giveGrant(ctx: DomainContext, actor: Actor, input: GiveGrantInput): Promise<Grant> {
   const now = ctx.now();

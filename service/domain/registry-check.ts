@@ -1,5 +1,6 @@
 // RegistryCheck port and its default: checks the unified social credit code (GB 32100) and the legal
 // representative's resident ID number (GB 11643) by format and check character, and says that is all it did.
+import { randomInt } from "node:crypto";
 
 export interface RegistryCheckInput {
   creditCode: string;
@@ -26,8 +27,18 @@ const ID_CHECK_CHARS = "10X98765432";
 /** GB 32100-2015: 18 characters from a 31-letter alphabet, the last a mod-31 check character. */
 export function isValidCreditCode(code: string): boolean {
   if (!/^[0-9A-HJ-NPQRTUWXY]{18}$/.test(code)) return false;
-  const sum = CREDIT_CODE_WEIGHTS.reduce((acc, w, i) => acc + CREDIT_CODE_CHARS.indexOf(code[i]) * w, 0);
-  return CREDIT_CODE_CHARS[(31 - (sum % 31)) % 31] === code[17];
+  return creditCodeCheckCharacter(code.slice(0, 17)) === code[17];
+}
+
+function creditCodeCheckCharacter(first17: string): string {
+  const sum = CREDIT_CODE_WEIGHTS.reduce((acc, w, i) => acc + CREDIT_CODE_CHARS.indexOf(first17[i]) * w, 0);
+  return CREDIT_CODE_CHARS[(31 - (sum % 31)) % 31];
+}
+
+/** A random, well-formed credit code with a correct check character: for demos, tests and benchmarks. */
+export function randomCreditCode(): string {
+  const first17 = Array.from({ length: 17 }, () => CREDIT_CODE_CHARS[randomInt(CREDIT_CODE_CHARS.length)]).join("");
+  return first17 + creditCodeCheckCharacter(first17);
 }
 
 /** GB 11643-1999: 17 digits with a real birth date, then a mod-11 check character (0-9 or X). */

@@ -10,14 +10,7 @@ import { usableGrant } from "./grants";
 import type { Tx } from "../store/port";
 import type { Scenario, SealRequest } from "./model";
 
-export interface CreateRequestInput {
-  seal: string;
-  scenario: string;
-  documentHash: string;
-  title: string;
-  reason: string;
-  copies: number;
-}
+export type CreateRequestInput = Pick<SealRequest, "seal" | "scenario" | "documentHash" | "title" | "reason" | "copies">;
 
 export async function createRequest(ctx: DomainContext, actor: Actor, input: CreateRequestInput): Promise<SealRequest> {
   requireWriter(actor, "requesting seal use");

@@ -5,16 +5,9 @@ import { newId } from "./ids";
 import { getOwned } from "./lookup";
 import { requireRole } from "./authz";
 import { StoreConflictError } from "../store/port";
-import type { ApprovalLevel, Scenario, Seal, SealKind, SealType } from "./model";
+import type { Scenario, Seal } from "./model";
 
-export interface DefineScenarioInput {
-  code: string;
-  name: string;
-  sealKinds: SealKind[];
-  sealTypes: SealType[];
-  approval: ApprovalLevel;
-  dualControl: boolean;
-}
+export type DefineScenarioInput = Pick<Scenario, "code" | "name" | "sealKinds" | "sealTypes" | "approval" | "dualControl">;
 
 export async function defineScenario(ctx: DomainContext, actor: Actor, input: DefineScenarioInput): Promise<Scenario> {
   requireRole(actor, "defining scenarios", "seal_admin");

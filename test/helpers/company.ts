@@ -1,21 +1,13 @@
 // Builds a company through the real HTTP API: legal rep, one member per role, an electronic seal with a
 // fresh SM2 key, scenarios at each approval level, and helpers to sign and submit usages.
-import { randomInt } from "node:crypto";
 import { generateSm2KeyPair, sm2Sign, sm3, toHex, usageTbsBytes, type UsageTbs } from "../../service/evidence";
 import { OPERATOR_TOKEN, type Call } from "./service";
+import { randomCreditCode } from "../../service/domain/registry-check";
 
 type Client = { call: Call };
 
-const CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const CREDIT_CODE_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 export const LEGAL_REP_ID_NUMBER = "11010519491231002X";
 
-/** A random unified social credit code with a correct GB 32100 check character. */
-export function randomCreditCode(): string {
-  const body = Array.from({ length: 17 }, () => CREDIT_CODE_CHARS[randomInt(CREDIT_CODE_CHARS.length)]).join("");
-  const sum = CREDIT_CODE_WEIGHTS.reduce((acc, w, i) => acc + CREDIT_CODE_CHARS.indexOf(body[i]) * w, 0);
-  return body + CREDIT_CODE_CHARS[(31 - (sum % 31)) % 31];
-}
 
 export interface Person {
   id: string;
