@@ -17,13 +17,12 @@ import { deploySealAnchor } from "../../service/chain/deploy";
 import { DEV_ANCHORER_KEY, startDevChain } from "../../service/chain/dev-chain";
 import type { DomainContext } from "../../service/domain/context";
 import { newId } from "../../service/domain/ids";
-import { formatRegistryCheck } from "../../service/domain/registry-check";
+import { formatRegistryCheck, randomCreditCode } from "../../service/domain/registry-check";
 import { buildTree, generateSm2KeyPair, sm3, utf8 } from "../../service/evidence";
 import { createApp } from "../../service/http/app";
 import { openStore } from "../../service/store/open";
 import type { RecordDraft, Store } from "../../service/store/port";
 import { createSm2Pool } from "../../service/workers/sm2-pool";
-import { randomCreditCode } from "../../service/domain/registry-check";
 
 /** Fresh stores, pre-filled with exactly (batches + 1) full batches; the first batch is an untimed warm-up. */
 const FRESH_RUNS = [
@@ -434,7 +433,6 @@ async function readOverHttp(agent: http.Agent, base: string, receiptId: string):
   if (status !== 200 || (JSON.parse(body) as { status: string }).status !== "anchored") throw new Error(`receipt ${receiptId}: ${status} ${body.slice(0, 200)}`);
   return elapsed;
 }
-
 
 function percentiles(values: number[]): Percentiles {
   const sorted = [...values].sort((a, b) => a - b);
