@@ -473,7 +473,7 @@ function formatTable(r: Results, loadAtStart: string): string {
       .trimEnd();
   const rule = widths.map((w) => "-".repeat(w)).join("  ");
   const notes = [
-    `anchor: SQLite (WAL, synchronous=FULL) under ${os.tmpdir()}, anvil (automine) on loopback, ${CONFIRMATIONS} confirmation; ${os.cpus().length} cores, load average ${loadAtStart} at the start, ${loadAverage()} at the end`,
+    `anchor: SQLite (WAL, WAL fdatasync before each acknowledgement) under ${os.tmpdir()}, anvil (automine) on loopback, ${CONFIRMATIONS} confirmation; ${os.cpus().length} cores, load average ${loadAtStart} at the start, ${loadAverage()} at the end`,
     `stored -> anchored: records pre-filled untimed, then Batcher.pass() until all are anchored, BATCH_INTERVAL_MS ${int(FULL_BATCHES_ONLY_MS)} so only full batches close; each store's first batch is an untimed warm-up`,
     "SM3 tree alone/s: the peer, buildTree over batch 0's stored texts (best of 10), no proofs, no I/O: the ceiling records/s could reach",
     "ms/batch: inside AnchorClient calls | inside Store calls (incl. proof encoding) | the rest (SM3 tree, proofs as hex, batcher); gas/anchor: max over every anchor of the store",

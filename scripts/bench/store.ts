@@ -207,7 +207,7 @@ function formatTable(rows: readonly Row[], dir: string): string {
   const format = (line: readonly string[]): string => line.map((cell, c) => (c === 0 || c === 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");
   const rule = widths.map((w) => "-".repeat(w)).join("  ");
   const method = [
-    `synchronous=FULL, WAL; files in ${dir}`,
+    `WAL, fdatasync of the WAL before each acknowledgement; files in ${dir}`,
     `transactions: ${APPENDERS} concurrent appenders, a transaction = 1 document insert + 1 record; median of ${ROUNDS} alternating rounds of ${ROUND_MS} ms, each on a fresh file after ${WARMUP_TX} warm-up transactions; p50/p99 per transaction`,
     `batch log: seal.used records with random receipt ids appended and closed ${BATCH} at a time, then ${BIG_CLOSES} x ${BIG_BATCH}; trees built untimed, batches.close timed alone; p50/p99 per close, per read`,
   ];

@@ -49,7 +49,7 @@ export const verifyCommand: Command = {
       return 1;
     }
     const rpc = values.rpc ?? process.env.SEALPROOF_RPC_URL ?? DEFAULT_RPC;
-    const provider = new JsonRpcProvider(rpc, undefined, { cacheTimeout: -1, staticNetwork: true });
+    const provider = new JsonRpcProvider(rpc, undefined, { cacheTimeout: -1, staticNetwork: true, batchMaxCount: 1 });
     let report: VerifyReport;
     try {
       report = await verifyReceipt(fetched.receipt, createChainReader(provider), { sealReceipt: fetched.sealReceipt });
