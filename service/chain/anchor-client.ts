@@ -65,11 +65,12 @@ export async function createAnchorClient(provider: Provider, signer: Signer, con
     async confirm(txHash, confirmations, timeoutMs) {
       // Polled rather than provider.waitForTransaction, which Hardhat's in-process provider lacks.
       const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
+      for (let attempt = 0; Date.now() < deadline; attempt++) {
         const receipt = await provider.getTransactionReceipt(txHash);
         if (receipt !== null && receipt.status !== 1) throw new Error(`transaction ${txHash} reverted`);
         if (receipt !== null && (await provider.getBlockNumber()) - receipt.blockNumber + 1 >= confirmations) return { txHash, blockNumber: receipt.blockNumber };
-        await new Promise((r) => setTimeout(r, CONFIRM_POLL_MS));
+        // Short waits first (a dev chain mines at once), then no faster than a block could arrive anyway.
+        await new Promise((r) => setTimeout(r, Math.min(CONFIRM_POLL_MAX_MS, CONFIRM_POLL_FIRST_MS * 2 ** attempt)));
       }
       throw new Error(`transaction ${txHash} not confirmed within ${timeoutMs} ms`);
     },
@@ -77,4 +78,5 @@ export async function createAnchorClient(provider: Provider, signer: Signer, con
   };
 }
 
-const CONFIRM_POLL_MS = 50;
+const CONFIRM_POLL_FIRST_MS = 2;
+const CONFIRM_POLL_MAX_MS = 500;
