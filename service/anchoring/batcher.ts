@@ -34,6 +34,8 @@ export interface BatcherStatus {
 }
 
 const LEASE = "batcher";
+
+type Counters = { batchCount: number; nextSeq: number };
 const MAX_BACKOFF_MS = 30_000;
 
 export class Batcher {
@@ -42,6 +44,8 @@ export class Batcher {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private failures = 0;
+  /** Highest batch id whose on-chain root this process has seen equal to the store's. */
+  private verifiedThrough = -1;
   readonly status: BatcherStatus = { state: "starting", lastAnchoredBatch: null, detail: null };
 
   constructor(
@@ -71,9 +75,10 @@ export class Batcher {
       this.setState("standby", "another batcher holds the lease");
       return false;
     }
-    if (!(await this.reconcile())) return false;
+    const counters = await this.reconcile();
+    if (counters === null) return false;
     const closed = await this.closeDue();
-    const anchored = await this.anchorNext();
+    const anchored = await this.anchorNext(counters);
     // anchorNext() may have halted on what it found on chain.
     if (this.isHalted()) return false;
     this.setState("active", null);
@@ -115,12 +120,14 @@ export class Batcher {
   }
 
   /** Anchors the lowest unanchored batch, or adopts it if a previous run already anchored it. */
-  private async anchorNext(): Promise<boolean> {
+  private async anchorNext(counters: Counters | undefined): Promise<boolean> {
     const batch = await this.store.batches.firstUnanchored();
     if (batch === null) return false;
-    const onChain = await this.chain.batch(batch.id);
-    if (onChain !== null) return this.adopt(batch, onChain.root, onChain.firstSeq, onChain.count, onChain.blockNumber);
-    const { batchCount, nextSeq } = await this.chain.counters();
+    const { batchCount, nextSeq } = counters ?? (await this.chain.counters());
+    if (batchCount > batch.id) {
+      const onChain = await this.chain.batch(batch.id);
+      if (onChain !== null) return this.adopt(batch, onChain.root, onChain.firstSeq, onChain.count, onChain.blockNumber);
+    }
     if (batchCount !== batch.id || nextSeq !== batch.firstSeq) {
       await this.halt("CHAIN_OUT_OF_STEP", `the contract expects batch ${batchCount} at seq ${nextSeq}, the store's next is batch ${batch.id} at seq ${batch.firstSeq}`, { batch: batch.id });
       return false;
@@ -148,6 +155,7 @@ export class Batcher {
   private async record(batch: StoredBatch, txHash: string, blockNumber: number): Promise<void> {
     await this.store.batches.setAnchor(batch.id, { chainId: this.chain.chainId, contract: this.chain.contract, txHash, blockNumber, anchoredAt: this.options.now().toISOString() });
     this.status.lastAnchoredBatch = batch.id;
+    this.verifiedThrough = Math.max(this.verifiedThrough, batch.id);
     this.options.log(`batch ${batch.id} anchored in block ${blockNumber}`);
   }
 
@@ -155,24 +163,31 @@ export class Batcher {
    * Before sending anything: the chain must still hold every batch the store calls anchored, with the same
    * root. Batches that vanished are re-anchored on the dev chain; on any other chain we alert and halt.
    */
-  private async reconcile(): Promise<boolean> {
+  private async reconcile(): Promise<Counters | undefined | null> {
     const lastAnchored = await this.lastAnchoredId();
-    if (lastAnchored === null) return true;
-    const { batchCount } = await this.chain.counters();
+    if (lastAnchored === null) return undefined;
+    const counters = await this.chain.counters();
+    const { batchCount } = counters;
     if (batchCount > lastAnchored) {
+      // A root this process anchored or already compared needs no second read while the chain only grew.
+      if (lastAnchored <= this.verifiedThrough) return counters;
       const stored = await this.store.batches.get(lastAnchored);
       const onChain = await this.chain.batch(lastAnchored);
-      if (stored && onChain && onChain.root === stored.root) return true;
+      if (stored && onChain && onChain.root === stored.root) {
+        this.verifiedThrough = lastAnchored;
+        return counters;
+      }
       await this.halt("ROOT_MISMATCH", `batch ${lastAnchored} on chain differs from the store's`, { batch: lastAnchored });
-      return false;
+      return null;
     }
+    this.verifiedThrough = batchCount - 1;
     if (this.chain.chainId !== DEV_CHAIN_ID) {
       await this.halt("BATCHES_VANISHED", `the chain holds ${batchCount} batches but ${lastAnchored + 1} were anchored`, { chainBatches: batchCount, anchored: lastAnchored + 1 });
-      return false;
+      return null;
     }
     await this.store.batches.clearAnchors(batchCount);
     await raiseAlert(this.store, { severity: "warning", code: "BATCHES_REANCHORING", message: `dev chain lost batches ${batchCount}..${lastAnchored}; anchoring them again`, data: { from: batchCount, to: lastAnchored } }, this.options.now(), this.options.log);
-    return true;
+    return undefined;
   }
 
   private async lastAnchoredId(): Promise<number | null> {

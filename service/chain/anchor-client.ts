@@ -41,6 +41,7 @@ export async function connectAnchorClient(rpcUrl: string, contractAddress: strin
 export async function createAnchorClient(provider: Provider, signer: Signer, contractAddress: string): Promise<AnchorClient> {
   const chainId = Number((await provider.getNetwork()).chainId);
   const contract = new Contract(contractAddress, SEAL_ANCHOR_WRITE_ABI, signer);
+  let gasLimit: bigint | null = null;
   return {
     chainId,
     contract: contractAddress,
@@ -59,7 +60,10 @@ export async function createAnchorClient(provider: Provider, signer: Signer, con
       return log ? { txHash: log.transactionHash, blockNumber: log.blockNumber } : null;
     },
     async send(batch) {
-      const tx = await contract.anchor(batch.id, `0x${batch.root}`, batch.firstSeq, batch.count);
+      const args = [batch.id, `0x${batch.root}`, batch.firstSeq, batch.count] as const;
+      // anchor() costs the same whatever the batch, so one estimate (with headroom) serves every later send.
+      gasLimit ??= ((await contract.anchor.estimateGas(...args)) * 3n) / 2n;
+      const tx = await contract.anchor(...args, { gasLimit });
       return tx.hash as string;
     },
     async confirm(txHash, confirmations, timeoutMs) {
