@@ -10,6 +10,7 @@ import { performance } from "node:perf_hooks";
 import { buildTree, HASH_SIZE, inclusionProof, receiptProof, rootOf, sm3, toHex, utf8, type MerkleTree } from "../../service/evidence";
 import type { RecordDraft, Store, StoredProof } from "../../service/store/port";
 import { openSqliteStore } from "../../service/store/sqlite";
+import { encodeProof } from "../../service/store/batches";
 
 const APPENDERS = 50;
 const ROUND_MS = 2_000;
@@ -119,9 +120,9 @@ function receiptProofs(tree: MerkleTree): StoredProof[] {
 /** Builds the batch's tree and proofs untimed, then times batches.close alone. */
 async function closeTimed(store: Store, id: number, firstSeq: number, count: number, proofsOf: (tree: MerkleTree) => StoredProof[]): Promise<number> {
   const tree = buildTree(sm3, (await store.batches.recordTexts(firstSeq, count)).map(utf8));
-  const proofs = proofsOf(tree);
+  const bytes = proofsOf(tree).map(encodeProof);
   const began = performance.now();
-  await store.batches.close({ id, firstSeq, count, root: toHex(rootOf(tree)), closedAt: new Date().toISOString() }, proofs);
+  await store.batches.close({ id, firstSeq, count, root: toHex(rootOf(tree)), closedAt: new Date().toISOString() }, bytes);
   return performance.now() - began;
 }
 

@@ -21,7 +21,7 @@ export interface LogEnd {
  * Refuses a malformed batch with RangeError before anything is read or written: a caller's bug, not a conflict
  * with what is stored.
  */
-export function checkBatchShape(batch: ClosingBatch, proofs: readonly StoredProof[]): void {
+export function checkBatchShape(batch: ClosingBatch, proofs: readonly Uint8Array[]): void {
   const { id, firstSeq, count, root } = batch;
   for (const [name, value] of Object.entries({ id, firstSeq, count })) {
     if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`batches: ${name} must be a non-negative integer, got ${value}`);
@@ -29,6 +29,12 @@ export function checkBatchShape(batch: ClosingBatch, proofs: readonly StoredProo
   if (count === 0) throw new RangeError("batches: a batch holds at least one record");
   if (proofs.length !== count) throw new RangeError(`batches: batch ${id} has ${count} records but ${proofs.length} proofs`);
   if (!HASH_HEX_RE.test(root)) throw new RangeError(`batches: root of batch ${id} is not 32 bytes of lowercase hex`);
+  if (proofs.some((p) => p.length < PROOF_HASH_BYTES || p.length % PROOF_HASH_BYTES !== 0)) throw new RangeError(`batches: a proof of batch ${id} is not a whole number of 32-byte hashes`);
+}
+
+/** A proof's bytes as a Buffer view (no copy), as the drivers want them. */
+export function proofBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** The StoreConflictError a batch meets at the end of the log, or null when it fits right after the last batch. */
@@ -41,7 +47,7 @@ export function batchConflict(batch: ClosingBatch, end: LogEnd): StoreConflictEr
   return null;
 }
 
-/** leaf ‖ path[0] ‖ … ‖ path[k-1]; refuses anything but 32-byte lowercase hex with RangeError. */
+/** leaf ‖ path[0] ‖ … ‖ path[k-1] from the hex form; refuses anything but 32-byte lowercase hex with RangeError. */
 export function encodeProof(proof: StoredProof): Buffer {
   const { leaf, path } = proof;
   // Joined, then checked and decoded in one pass each: measured 2x faster than node by node at 65,536 proofs.

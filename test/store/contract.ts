@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { canonicalJson, fromHex, leafHash, recordBytes, recordLeafHash, sm3, utf8, verifyInclusion, type EvidenceRecord } from "../../service/evidence";
 import { StoreConflictError, StoreNotFoundError, type Store, type StoredBatch, type StoredProof, type Tx } from "../../service/store/port";
 import { anchor, batchOver, closeBatch, company, draft, member, rejection, scenario } from "./fixtures";
+import { encodeProof } from "../../service/store/batches";
 
 const CONCURRENT = 50;
 
@@ -402,7 +403,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         ];
         for (const { id, firstSeq, count, key } of refusals) {
           const proofs = range(count).map(() => ({ leaf: "00".repeat(32), path: ["11".repeat(32)] }));
-          const err = await rejection(store.batches.close({ id, firstSeq, count, root: "22".repeat(32), closedAt: first.closedAt }, proofs));
+          const err = await rejection(store.batches.close({ id, firstSeq, count, root: "22".repeat(32), closedAt: first.closedAt }, proofs.map(encodeProof)));
           expect(err, key).to.be.instanceOf(StoreConflictError);
           expect(err, key).to.include({ kind: "batches", key });
           await expectLogEndsAfter(first, [2, 3, 4, 5]);
@@ -415,36 +416,35 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       it("refuses a first batch that does not start at id 0 and seq 0", async function () {
         await appendRecords(2);
         const { batch, proofs } = await batchOver(store, 0, 0, 2);
-        expect(await rejection(store.batches.close({ ...batch, id: 1 }, proofs))).to.include({ kind: "batches", key: "id:1" });
-        expect(await rejection(store.batches.close({ ...batch, firstSeq: 1, count: 1 }, proofs.slice(1)))).to.include({ kind: "batches", key: "firstSeq:1" });
+        expect(await rejection(store.batches.close({ ...batch, id: 1 }, proofs.map(encodeProof)))).to.include({ kind: "batches", key: "id:1" });
+        expect(await rejection(store.batches.close({ ...batch, firstSeq: 1, count: 1 }, proofs.slice(1).map(encodeProof)))).to.include({ kind: "batches", key: "firstSeq:1" });
         await expectLogEndsAfter(null, [0, 1]);
       });
 
       it("refuses a malformed batch with RangeError and writes nothing", async function () {
         await appendRecords(3);
         const { batch, proofs } = await batchOver(store, 0, 0, 3);
-        const malformed: Array<[string, Omit<StoredBatch, "anchor">, StoredProof[]]> = [
-          ["fewer proofs than records", batch, proofs.slice(0, 2)],
-          ["more proofs than records", batch, [...proofs, proofs[0]]],
+        const bytes = proofs.map(encodeProof);
+        const malformed: Array<[string, Omit<StoredBatch, "anchor">, Uint8Array[]]> = [
+          ["fewer proofs than records", batch, bytes.slice(0, 2)],
+          ["more proofs than records", batch, [...bytes, bytes[0]]],
           ["no records", { ...batch, count: 0 }, []],
-          ["a path node that is not 32 bytes of hex", batch, [proofs[0], { ...proofs[1], path: [...proofs[1].path.slice(1), "ab"] }, proofs[2]]],
-          ["an uppercase leaf", batch, [proofs[0], proofs[1], { ...proofs[2], leaf: proofs[2].leaf.toUpperCase() }]],
-          ["a path node of 64 characters that are not all hex", batch, [proofs[0], { ...proofs[1], path: [`${proofs[1].path[0].slice(0, 62)}zz`] }, proofs[2]]],
-          ["a 0x-prefixed leaf", batch, [{ ...proofs[0], leaf: `0x${proofs[0].leaf.slice(2)}` }, proofs[1], proofs[2]]],
-          ["a root that is not hex", { ...batch, root: "zz".repeat(32) }, proofs],
+          ["an empty proof", batch, [bytes[0], new Uint8Array(0), bytes[2]]],
+          ["a proof that is not whole 32-byte hashes", batch, [bytes[0], bytes[1].subarray(0, bytes[1].length - 1), bytes[2]]],
+          ["a root that is not hex", { ...batch, root: "zz".repeat(32) }, bytes],
         ];
         for (const [what, badBatch, badProofs] of malformed) {
           expect(await rejection(store.batches.close(badBatch, badProofs)), what).to.be.instanceOf(RangeError);
           await expectLogEndsAfter(null, [0, 1, 2]);
         }
-        await store.batches.close(batch, proofs);
+        await store.batches.close(batch, bytes);
         expect(await store.batches.proof(2)).to.deep.equal(proofs[2]);
       });
 
       it("closes a batch once when two closers race for the same id", async function () {
         await appendRecords(4);
         const { batch, proofs } = await batchOver(store, 0, 0, 4);
-        const outcomes = await Promise.allSettled([store.batches.close(batch, proofs), store.batches.close({ ...batch, count: 2 }, proofs.slice(0, 2))]);
+        const outcomes = await Promise.allSettled([store.batches.close(batch, proofs.map(encodeProof)), store.batches.close({ ...batch, count: 2 }, proofs.slice(0, 2).map(encodeProof))]);
         const refused = outcomes.filter((outcome) => outcome.status === "rejected");
         expect(refused).to.have.length(1);
         expect(refused[0].status === "rejected" && refused[0].reason).to.be.instanceOf(StoreConflictError);

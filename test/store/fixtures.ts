@@ -2,6 +2,7 @@
 import type { Company, Member, Scenario } from "../../service/domain/model";
 import type { BatchAnchor, RecordDraft, Store, StoredBatch, StoredProof } from "../../service/store/port";
 import { buildTree, receiptProof, rootOf, sm3, toHex, utf8, type JsonValue, type RecordType } from "../../service/evidence";
+import { encodeProof } from "../../service/store/batches";
 
 const AT = "2026-11-22T08:00:00.000Z";
 
@@ -68,6 +69,6 @@ export async function batchOver(store: Store, id: number, firstSeq: number, coun
 /** Closes the batch batchOver() describes and returns it as the store should give it back. */
 export async function closeBatch(store: Store, id: number, firstSeq: number, count: number): Promise<{ batch: StoredBatch; proofs: StoredProof[] }> {
   const { batch, proofs } = await batchOver(store, id, firstSeq, count);
-  await store.batches.close(batch, proofs);
+  await store.batches.close(batch, proofs.map(encodeProof));
   return { batch: { ...batch, anchor: null }, proofs };
 }

@@ -1,7 +1,7 @@
 // The batch log on MongoDB: `batches` (`_id` = id, unique firstSeq) and `proofs` (`_id` = seq, one Binary each).
 // Every write is a transaction of its own, so a batch and all its proofs commit together or not at all.
 import { mongo } from "mongoose";
-import { batchConflict, checkBatchShape, decodeProof, encodeProof, type ClosingBatch } from "../batches";
+import { batchConflict, checkBatchShape, decodeProof, proofBuffer, type ClosingBatch } from "../batches";
 import { StoreConflictError, type BatchLog, type StoredBatch } from "../port";
 import { BATCHES, COUNTERS, PROOFS, RECORD_SEQ, RECORDS, type BatchDocument, type Counter, type ProofDocument, type StoredRecord } from "./collections";
 import type { Context } from "./documents";
@@ -17,7 +17,7 @@ export function batchLog(db: mongo.Db, inTransaction: InTransaction): BatchLog {
   return {
     close: async (batch, batchProofs) => {
       checkBatchShape(batch, batchProofs);
-      const encoded = batchProofs.map(encodeProof);
+      const encoded = batchProofs.map(proofBuffer);
       await inTransaction((context) => context.track(() => closeIn(db, context.session, batch, encoded)));
     },
     get: async (id) => fromStored(await batches.findOne({ _id: id })),

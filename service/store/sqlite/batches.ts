@@ -89,7 +89,7 @@ export class BatchWriter {
     );
   }
 
-  /** Proofs come encoded (see encodeProof), so that the write lock is held only for the inserts. */
+  /** Proofs come as bytes (leaf ‖ path), checked before the write lock is taken, which is held only for the inserts. */
   close(batch: ClosingBatch, proofs: readonly Buffer[]): void {
     this.closeAtomically(batch, proofs);
   }

@@ -1,5 +1,5 @@
 // The embedded Store: one SQLite file, a writer connection behind a group-commit queue and a reader for the rest.
-import { checkBatchShape, encodeProof } from "../batches";
+import { checkBatchShape, proofBuffer } from "../batches";
 import type { Documents, Kind, Repository, Store, Tx } from "../port";
 import { repositoriesOf } from "../repositories";
 import { BatchReader, BatchWriter } from "./batches";
@@ -77,7 +77,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
       close: async (batch, proofs) => {
         checkBatchShape(batch, proofs);
         // Encoding (and refusing malformed hex) happens before the queue, so the write lock is held only for inserts.
-        const encoded = proofs.map(encodeProof);
+        const encoded = proofs.map(proofBuffer);
         await queued(async () => writes.batches.close(batch, encoded));
       },
       setAnchor: (id, anchor) => queued(async () => writes.batches.setAnchor(id, anchor)),
