@@ -45,8 +45,10 @@ const otherDocument = (r: ReceiptBundle): void => {
   r.record.data.documentHash = toHex(sm3(Buffer.from(FORGED_DOCUMENT)));
 };
 
+/** Runs passes until nothing is left, then hands the lease back so the next Batcher can take over at once. */
 async function drain(batcher: Batcher): Promise<void> {
   for (let i = 0; i < 100 && (await batcher.pass()); i++);
+  await batcher.stop();
 }
 
 interface RpcAnswer {
