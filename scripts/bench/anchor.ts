@@ -7,7 +7,9 @@ import path from "node:path";
 import { randomBytes, randomInt } from "node:crypto";
 import http, { type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { performance } from "node:perf_hooks";
+import { performance, PerformanceObserver } from "node:perf_hooks";
+import v8 from "node:v8";
+import vm from "node:vm";
 import bs58 from "bs58";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { Batcher } from "../../service/anchoring/batcher";
@@ -32,8 +34,8 @@ const FRESH_RUNS = [
 /** The 4,096 row is the build of the reads store: 245 full batches, 1,003,520 records. */
 const SCALE_BATCH = 4_096;
 const SCALE_BATCHES = Number(process.env.BENCH_SCALE_BATCHES ?? 244);
-const READS = 2_000;
-const WARMUP_READS = 200;
+const READS = 5_000;
+const WARMUP_READS = 500;
 const LATENCY_INTERVAL_MS = 1_000;
 const LATENCY_RUN_MS = 10_000;
 const LATENCY_RATE = 500;
@@ -100,10 +102,20 @@ interface Percentiles {
   p99: number;
 }
 
+/** Garbage-collection pauses seen during the HTTP reads, and how many of the slowest reads overlapped one. */
+interface GcDuringReads {
+  pauses: number;
+  meanMs: number;
+  maxMs: number;
+  slowReads: number;
+  slowReadsInGc: number;
+}
+
 interface Results {
   runs: AnchorRun[];
   latency: Percentiles;
   http: Percentiles;
+  httpGc: GcDuringReads;
   storeRead: Percentiles;
   storedRecords: number;
 }
@@ -364,7 +376,7 @@ async function measureLatency(root: string, chain: Chain): Promise<Percentiles> 
 }
 
 /** The 4,096 run doubles as the build of a 1M-record store, whose receipts are then read through the real route. */
-async function measureAtScale(root: string, chain: Chain): Promise<{ run: AnchorRun; http: Percentiles; storeRead: Percentiles; storedRecords: number }> {
+async function measureAtScale(root: string, chain: Chain): Promise<{ run: AnchorRun; http: Percentiles; httpGc: GcDuringReads; storeRead: Percentiles; storedRecords: number }> {
   const total = SCALE_BATCH * (SCALE_BATCHES + 1);
   const label = `batch ${int(SCALE_BATCH)}, store of ${int(total)}`;
   progress(`${label}: ${SCALE_BATCHES} timed batches after 1 warm-up batch`);
@@ -380,13 +392,15 @@ async function measureAtScale(root: string, chain: Chain): Promise<{ run: Anchor
     const issuer = await registerIssuer(base);
     const receipts = await fill(store, issuer, total - (await store.records.count()));
     const run = reported(await anchorAll(label, store, chain, SCALE_BATCH));
-    const heapMB = process.memoryUsage().heapUsed / 2 ** 20;
-    progress(`reads: ${READS} receipts by id over HTTP, then in the store, each after ${WARMUP_READS} warm-up reads (heap in use: ${int(heapMB)} MB)`);
+    collectGarbage();
+    progress(`reads: ${READS} receipts by id over HTTP, then in the store, each after ${WARMUP_READS} warm-up reads (heap in use: ${int(process.memoryUsage().heapUsed / 2 ** 20)} MB)`);
     const pick = (): string => receipts.random();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     for (let i = 0; i < WARMUP_READS; i++) await readOverHttp(agent, base, pick());
-    const httpMs: number[] = [];
-    for (let i = 0; i < READS; i++) httpMs.push(await readOverHttp(agent, base, pick()));
+    const gc = observeGc();
+    const reads: TimedRead[] = [];
+    for (let i = 0; i < READS; i++) reads.push(await readOverHttp(agent, base, pick()));
+    const httpGc = gcDuringReads(await gc.stop(), reads);
     agent.destroy();
     const storeMs: number[] = [];
     for (let i = 0; i < WARMUP_READS + READS; i++) {
@@ -397,7 +411,7 @@ async function measureAtScale(root: string, chain: Chain): Promise<{ run: Anchor
       if (lookup?.status !== "anchored") throw new Error("a stored receipt did not read back anchored");
       if (i >= WARMUP_READS) storeMs.push(elapsed);
     }
-    return { run, http: percentiles(httpMs), storeRead: percentiles(storeMs), storedRecords: total };
+    return { run, http: percentiles(reads.map((read) => read.ms)), httpGc, storeRead: percentiles(storeMs), storedRecords: total };
   } finally {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
@@ -430,7 +444,7 @@ async function post<T>(base: string, token: string, route: string, body: unknown
  * the clock stops. node:http rather than fetch: the client shares the server's heap, and fetch's extra garbage
  * (measured here: p99 2-3 ms worse) would be charged to the server's collector.
  */
-async function readOverHttp(agent: http.Agent, base: string, receiptId: string): Promise<number> {
+async function readOverHttp(agent: http.Agent, base: string, receiptId: string): Promise<TimedRead> {
   const start = performance.now();
   const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
     http
@@ -444,7 +458,58 @@ async function readOverHttp(agent: http.Agent, base: string, receiptId: string):
   });
   const elapsed = performance.now() - start;
   if (status !== 200 || (JSON.parse(body) as { status: string }).status !== "anchored") throw new Error(`receipt ${receiptId}: ${status} ${body.slice(0, 200)}`);
-  return elapsed;
+  return { start, ms: elapsed };
+}
+
+interface TimedRead {
+  start: number;
+  ms: number;
+}
+
+interface GcPause {
+  start: number;
+  ms: number;
+}
+
+/**
+ * Collects what the pre-fill and the batch closes left behind before the reads are timed, as a long-running
+ * service's collector would have by then: otherwise one mark-compact of that garbage lands among the timed reads.
+ */
+function collectGarbage(): void {
+  v8.setFlagsFromString("--expose-gc");
+  const gc: unknown = vm.runInNewContext("gc");
+  if (typeof gc === "function") gc();
+}
+
+/** Records every garbage-collection pause until stop(), which waits for the last entries to be delivered. */
+function observeGc(): { stop: () => Promise<GcPause[]> } {
+  const pauses: GcPause[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) pauses.push({ start: entry.startTime, ms: entry.duration });
+  });
+  observer.observe({ entryTypes: ["gc"] });
+  return {
+    stop: async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      observer.disconnect();
+      return pauses;
+    },
+  };
+}
+
+/** Where the tail goes: the reads at or above p99, and how many of them a GC pause overlapped. */
+function gcDuringReads(pauses: GcPause[], reads: TimedRead[]): GcDuringReads {
+  const p99 = percentiles(reads.map((read) => read.ms)).p99;
+  const slow = reads.filter((read) => read.ms >= p99);
+  const overlaps = (read: TimedRead): boolean => pauses.some((pause) => pause.start < read.start + read.ms && pause.start + pause.ms > read.start);
+  const total = pauses.reduce((sum, pause) => sum + pause.ms, 0);
+  return {
+    pauses: pauses.length,
+    meanMs: pauses.length === 0 ? 0 : total / pauses.length,
+    maxMs: Math.max(0, ...pauses.map((pause) => pause.ms)),
+    slowReads: slow.length,
+    slowReadsInGc: slow.filter(overlaps).length,
+  };
 }
 
 function percentiles(values: number[]): Percentiles {
@@ -492,7 +557,8 @@ function formatTable(r: Results, loadAtStart: string): string {
     "ms/batch: wall time with an AnchorClient call in flight | a Store call in flight (incl. proof encoding) | neither (SM3 tree, proofs, batcher); the first two overlap where the batcher overlaps them",
     "gas/anchor: max over every anchoring transaction of the store, from its receipt",
     `accepted -> anchored: Batcher.start() with pollMs ${pollMsFor(LATENCY_INTERVAL_MS)} (the service's rule), one record per transaction; latency = batch anchoredAt - record at`,
-    `reads: in-process app on loopback, sequential node:http GETs (one kept-alive connection) of random receipt ids after ${WARMUP_READS} warm-up reads; the store row times the two store calls alone`,
+    `reads: in-process app on loopback, heap collected first, sequential node:http GETs (one kept-alive connection) of random receipt ids after ${WARMUP_READS} warm-up reads; the store row times the two store calls alone`,
+    `  during the HTTP reads: ${r.httpGc.pauses} GC pauses (mean ${twoPlaces(r.httpGc.meanMs)} ms, max ${twoPlaces(r.httpGc.maxMs)} ms); ${r.httpGc.slowReadsInGc} of the ${r.httpGc.slowReads} reads at or above p99 overlapped one`,
   ];
   return [...notes, format(header), rule, ...rows.map(format)].join("\n");
 }
@@ -513,9 +579,12 @@ async function main(): Promise<void> {
   const loadAtStart = loadAverage();
   const root = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), "sealproof-bench-anchor-"));
   const cleanups: Array<() => Promise<void>> = [async () => fs.rmSync(root, { recursive: true, force: true })];
-  const cleanUp = async (): Promise<void> => {
-    for (const step of cleanups.splice(0).reverse()) await step().catch((err: unknown) => progress(`cleanup: ${String(err)}`));
-  };
+  // One cleanup, however many ask for it: a signal starts it and the failing run it causes must wait for it too.
+  let cleaning: Promise<void> | null = null;
+  const cleanUp = (): Promise<void> =>
+    (cleaning ??= (async () => {
+      for (const step of cleanups.splice(0).reverse()) await step().catch((err: unknown) => progress(`cleanup: ${String(err)}`));
+    })());
   // Ctrl-C or a kill must not leave anvil running or the temp files behind.
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
@@ -530,10 +599,10 @@ async function main(): Promise<void> {
     const runs: AnchorRun[] = [];
     for (const { batchMax, batches } of FRESH_RUNS) runs.push(await measureFresh(root, chain, batchMax, batches));
     const latency = await measureLatency(root, chain);
-    const { run, http, storeRead, storedRecords } = await measureAtScale(root, chain);
+    const { run, http, httpGc, storeRead, storedRecords } = await measureAtScale(root, chain);
     runs.push(run);
     runs.sort((a, b) => a.batchMax - b.batchMax);
-    const results = { runs, latency, http, storeRead, storedRecords };
+    const results = { runs, latency, http, httpGc, storeRead, storedRecords };
     process.stdout.write(`${formatTable(results, loadAtStart)}\n${summary(results)}\n`);
   } finally {
     await cleanUp();
