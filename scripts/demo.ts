@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { generateSm2KeyPair, sm3, toHex, utf8 } from "../service/evidence";
 import { signUsage } from "../service/cli/sign";
 import { callApi } from "../service/cli/http-client";
+import { operatorToken } from "../service/cli/company";
 import { randomCreditCode } from "../service/domain/registry-check";
 
 const BASE = process.env.SEALPROOF_URL ?? "http://127.0.0.1:8080";
@@ -20,6 +21,7 @@ type Json = Record<string, any>;
 
 async function main(): Promise<void> {
   const operator = operatorToken();
+  if (!operator) throw new Error("no operator token: set OPERATOR_TOKEN, or run the demo with the DATA_DIR of the service (it writes the token there on first start)");
   step(`service at ${BASE}`);
   const health = await callApi<Json>(BASE, undefined, "GET", "/healthz");
   step(`healthy: store ${health.store}, chain ${health.chain?.chainId}, contract ${health.chain?.contract}`);
@@ -87,12 +89,6 @@ async function waitForAnchor(url: string): Promise<void> {
   }
 }
 
-function operatorToken(): string {
-  if (process.env.OPERATOR_TOKEN) return process.env.OPERATOR_TOKEN;
-  const file = path.join(path.resolve(process.env.DATA_DIR ?? "data"), "operator-token");
-  if (!fs.existsSync(file)) throw new Error(`no operator token: set OPERATOR_TOKEN or run the demo where ${file} exists (the service writes it on first start)`);
-  return fs.readFileSync(file, "utf8").trim();
-}
 
 
 const step = (line: string) => console.log(`• ${line}`);

@@ -57,7 +57,8 @@ export const companyCommand: Command = {
   },
 };
 
-function operatorToken(): string | undefined {
+/** OPERATOR_TOKEN, else the token the service saved under DATA_DIR on first start, else undefined. */
+export function operatorToken(): string | undefined {
   if (process.env.OPERATOR_TOKEN) return process.env.OPERATOR_TOKEN;
   const file = path.join(path.resolve(process.env.DATA_DIR ?? "data"), "operator-token");
   return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : undefined;
