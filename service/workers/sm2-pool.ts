@@ -54,6 +54,8 @@ export function createSm2Pool(size: number): Sm2Pool {
 }
 
 function spawn(): Worker {
+  // Under ts-node this is service/workers/; in the service bundle (npm run build:service) it is dist/service/,
+  // where the worker is bundled as sm2-worker.js beside main.js.
   const ts = __filename.endsWith(".ts");
   const file = path.join(__dirname, `sm2-worker.${ts ? "ts" : "js"}`);
   // Under ts-node the worker needs the same TypeScript loader as the main thread.

@@ -1,8 +1,9 @@
-// Runs the real service (`service/main.ts`) as a child process with its own DATA_DIR and embedded dev
-// chain, for crash and restart tests.
+// Runs the real service as `npm start` does (the bundle pretest builds into dist/service) as a child process
+// with its own DATA_DIR and embedded dev chain, for crash and restart tests.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { freePort } from "../../service/free-port";
+import { SERVICE_MAIN } from "../../scripts/build-service";
 
 export { freePort };
 
@@ -21,7 +22,7 @@ export interface ServiceProcess {
 
 export async function startServiceProcess(dataDir: string, ports: { http: number; chain: number }, env: Record<string, string> = {}): Promise<ServiceProcess> {
   let output = "";
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "service/main.ts"], {
+  const child = spawn(process.execPath, ["--enable-source-maps", SERVICE_MAIN], {
     cwd: ROOT,
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(ports.http), DEV_CHAIN_PORT: String(ports.chain), HOST: "127.0.0.1", OPERATOR_TOKEN: PROCESS_OPERATOR_TOKEN, BATCH_INTERVAL_MS: "200", VERIFY_WORKERS: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
