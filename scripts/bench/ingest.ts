@@ -9,13 +9,13 @@
 // the SQLite sync) and this load generator: on two cores they all compete for the same CPUs.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { generateSm2KeyPair, sm2Sign, sm2Verify, sm3, toHex, usageTbsBytes, type UsageTbs } from "../../service/evidence";
 import { freePort } from "../../service/free-port";
 import { randomCreditCode } from "../../service/domain/registry-check";
 import { buildService, SERVICE_MAIN } from "../build-service";
+import { LoadConnection } from "./load-client";
 
 const N = Number(process.env.BENCH_N ?? 4000);
 /** Usages sent first and left out of the figures: the service has just started and is still compiling the path. */
@@ -80,19 +80,20 @@ async function runAgainstService(workers: number): Promise<Omit<RunResult, "raw"
   const port = await freePort();
   const service = startService(dataDir, port, workers);
   const base = `http://127.0.0.1:${port}`;
-  // Node's http with keep-alive rather than fetch: the client shares the two cores with the service, and
-  // fetch costs it about twice the CPU per request.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  let connections: LoadConnection[] = [];
   try {
     await waitForHealth(base, service);
     const { token, member, seal, scenario, privateKey } = await setUp(base);
     console.error(`workers=${workers}: reserving and signing ${WARMUP} + ${N} usages…`);
     const bodies = await presign(base, token, member, seal, scenario, privateKey, WARMUP + N);
+    const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+    const requests = bodies.map((body) => LoadConnection.request("POST", "/api/v1/usages", headers, body, `127.0.0.1:${port}`));
     console.error(`workers=${workers}: ${WARMUP} warm-up usages, then ${N} measured, over ${CONCURRENCY} connections…`);
-    await submitAll(agent, base, token, bodies.slice(0, WARMUP));
+    connections = await Promise.all(Array.from({ length: CONCURRENCY }, () => LoadConnection.open(port)));
+    await submitAll(connections, requests.slice(0, WARMUP));
     const before = { service: threadCpuMs(service.pid), client: clientCpuMs() };
     const start = performance.now();
-    const latencies = await submitAll(agent, base, token, bodies.slice(WARMUP));
+    const latencies = await submitAll(connections, requests.slice(WARMUP));
     const seconds = (performance.now() - start) / 1000;
     const after = { service: threadCpuMs(service.pid), client: clientCpuMs() };
     latencies.sort((a, b) => a - b);
@@ -104,40 +105,29 @@ async function runAgainstService(workers: number): Promise<Omit<RunResult, "raw"
     };
     return { workers, rps: N / seconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), ok: latencies.length, cpu };
   } finally {
-    agent.destroy();
+    for (const connection of connections) connection.close();
     service.kill("SIGTERM");
     await new Promise((resolve) => service.once("exit", resolve));
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-/** Sends every body over CONCURRENCY keep-alive connections; each must be acknowledged 201. Returns latencies in ms. */
-async function submitAll(agent: http.Agent, base: string, token: string, bodies: string[]): Promise<number[]> {
+/** Sends every request, one at a time per connection; each must be acknowledged 201. Returns latencies in ms. */
+async function submitAll(connections: LoadConnection[], requests: Buffer[]): Promise<number[]> {
   const latencies: number[] = [];
   let next = 0;
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < bodies.length) {
-        const body = bodies[next++];
+    connections.map(async (connection) => {
+      while (next < requests.length) {
+        const request = requests[next++];
         const t0 = performance.now();
-        const status = await post(agent, `${base}/api/v1/usages`, token, body);
-        if (status !== 201) throw new Error(`usage refused: ${status}`);
+        const { status, body } = await connection.send(request);
+        if (status !== 201) throw new Error(`usage refused: ${status} ${body}`);
         latencies.push(performance.now() - t0);
       }
     }),
   );
   return latencies;
-}
-
-function post(agent: http.Agent, url: string, token: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: "POST", agent, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
 }
 
 /** The service as `npm start` runs it: the bundle, with the node flags of the start script. */
