@@ -54,8 +54,13 @@ export class Api {
   add<P = Record<string, never>, Q = Record<string, never>, B = undefined>(spec: RouteSpec, handle: (input: HandlerInput<P, Q, B>) => Promise<unknown>): void {
     this.register<P, Q, B>(spec, async (input, actor, res) => {
       const run = async (): Promise<StoredResponse> => ({ status: spec.status, body: await handle(input) });
-      const response = spec.method === "post" ? await this.idempotent(spec, input.req, actor, run) : await run();
-      res.status(response.status).json(response.body);
+      if (spec.method === "get") {
+        // res.json: a GET answer gets an ETag and a 304 for a client that holds it already.
+        const response = await run();
+        res.status(response.status).json(response.body);
+        return;
+      }
+      sendJson(res, await this.idempotent(spec, input.req, actor, run));
     });
   }
 
@@ -97,6 +102,16 @@ export class Api {
     const request = { method: req.method, path: req.path, body: req.body };
     return withIdempotency(this.deps.ctx.store, scope, req.get("Idempotency-Key"), request, run, spec.returnsSecret ? withoutSecrets : undefined);
   }
+}
+
+/**
+ * Writes a POST's JSON answer straight to Node's response: res.json would also hash the body for an ETag and
+ * check freshness, which no POST uses, at a measurable share of the request's CPU on the ingest path.
+ */
+function sendJson(res: Response, response: StoredResponse): void {
+  const body = JSON.stringify(response.body);
+  res.writeHead(response.status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body) });
+  res.end(body);
 }
 
 /** What the idempotency store keeps of a response that carried a secret: everything but the secret. */

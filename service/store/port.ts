@@ -37,6 +37,9 @@ export const UNIQUE_KEYS: { [K in Kind]: (doc: Documents[K]) => string[] } = {
   idempotency: (e) => [`key:${e.id}`],
 };
 
+/** Kinds whose documents never hold a unique key (UNIQUE_KEYS gives none): writing one touches one row. */
+export const KEYLESS_KINDS: ReadonlySet<Kind> = new Set<Kind>(["members", "seals", "grants", "requests", "reservations"]);
+
 export interface Repository<T extends { id: string; company: string }> {
   get(id: string): Promise<T | null>;
   /** The document holding a unique key (see UNIQUE_KEYS), or null. */

@@ -1,7 +1,7 @@
 // Documents of every kind in one table, their unique keys in another: reads on any connection, writes on the writer.
 import { isDeepStrictEqual } from "node:util";
 import type Database from "better-sqlite3";
-import { StoreConflictError, StoreNotFoundError, type Documents, type Kind, type Repository } from "../port";
+import { KEYLESS_KINDS, StoreConflictError, StoreNotFoundError, type Documents, type Kind, type Repository } from "../port";
 import { uniqueKeysOf } from "../repositories";
 import type { Connection } from "./connection";
 import { onConstraint } from "./constraint";
@@ -53,15 +53,22 @@ export class DocumentReader {
 export class DocumentWriter {
   private readonly insertAtomically: (kind: Kind, id: string, company: string, data: string, keys: string[]) => void;
   private readonly updateAtomically: (kind: Kind, id: string, company: string, data: string, keys: string[]) => void;
+  private readonly updateKeyless: (kind: Kind, id: string, company: string, data: string) => void;
   private readonly deleteDocument: Database.Statement<[Kind, string]>;
 
   constructor(db: Connection) {
     const insertDocument = db.prepare<[Kind, string, string, string]>("INSERT INTO documents (kind, id, company, data) VALUES (?, ?, ?, ?)");
+    // Setting company, even to the value it has, rewrites the document's entry in documents_by_company; a
+    // document's company practically never changes, so the data-only statement goes first.
+    const updateData = db.prepare<[string, Kind, string, string]>("UPDATE documents SET data = ? WHERE kind = ? AND id = ? AND company = ?");
     const updateDocument = db.prepare<[string, string, Kind, string]>("UPDATE documents SET company = ?, data = ? WHERE kind = ? AND id = ?");
     const insertKey = db.prepare<[Kind, string, string]>("INSERT INTO unique_keys (kind, key, id) VALUES (?, ?, ?)");
     const deleteKeys = db.prepare<[Kind, string]>("DELETE FROM unique_keys WHERE kind = ? AND id = ?");
     const claimKeys = (kind: Kind, id: string, keys: string[]): void => {
       for (const key of keys) onConstraint("SQLITE_CONSTRAINT_PRIMARYKEY", () => insertKey.run(kind, key, id), () => new StoreConflictError(kind, key));
+    };
+    const replace = (kind: Kind, id: string, company: string, data: string): void => {
+      if (updateData.run(data, kind, id, company).changes === 0 && updateDocument.run(company, data, kind, id).changes === 0) throw new StoreNotFoundError(kind, id);
     };
     // Each write runs in its own savepoint (better-sqlite3 nests db.transaction that way), so a conflict on the
     // second key leaves no trace of the first even when the caller's fn catches the error and carries on.
@@ -70,15 +77,18 @@ export class DocumentWriter {
       claimKeys(kind, id, keys);
     });
     this.updateAtomically = db.transaction((kind: Kind, id: string, company: string, data: string, keys: string[]) => {
-      if (updateDocument.run(company, data, kind, id).changes === 0) throw new StoreNotFoundError(kind, id);
+      replace(kind, id, company, data);
       deleteKeys.run(kind, id);
       claimKeys(kind, id, keys);
     });
+    // A kind without unique keys is updated by one statement, atomic by itself: no savepoint, no key rows.
+    this.updateKeyless = replace;
     // Its unique keys go with it: ON DELETE CASCADE.
     this.deleteDocument = db.prepare<[Kind, string]>("DELETE FROM documents WHERE kind = ? AND id = ?");
   }
 
   writes<K extends Kind>(kind: K, guard: Guard): DocumentWrites<Documents[K]> {
+    const keyless = KEYLESS_KINDS.has(kind);
     return {
       insert: async (doc) => {
         guard();
@@ -86,7 +96,8 @@ export class DocumentWriter {
       },
       update: async (doc) => {
         guard();
-        this.updateAtomically(kind, doc.id, doc.company, JSON.stringify(doc), uniqueKeysOf(kind, doc));
+        if (keyless) this.updateKeyless(kind, doc.id, doc.company, JSON.stringify(doc));
+        else this.updateAtomically(kind, doc.id, doc.company, JSON.stringify(doc), uniqueKeysOf(kind, doc));
       },
       delete: async (id) => {
         guard();

@@ -62,7 +62,7 @@ export class RecordWriter {
       "INSERT INTO records (seq, company, type, receipt, body) VALUES (?, ?, ?, ?, ?)",
     );
     // seq comes from the table inside the write transaction, so a rolled-back append leaves no hole behind it.
-    this.appendAtomically = db.transaction((drafts: RecordDraft[]) => {
+    const appendAll = (drafts: RecordDraft[]): EvidenceRecord[] => {
       const first = reader.next();
       const records = drafts.map((draft, i) => recordAt(first + i, draft));
       const bodies = records.map((record) => canonicalJson(record));
@@ -75,7 +75,10 @@ export class RecordWriter {
         );
       });
       return bodies.map(parseRecord);
-    });
+    };
+    // Several records go in a savepoint of their own, all or none; one INSERT is atomic by itself.
+    const appendInSavepoint = db.transaction(appendAll);
+    this.appendAtomically = (drafts) => (drafts.length === 1 ? appendAll(drafts) : appendInSavepoint(drafts));
   }
 
   append(guard: Guard): RecordLog["append"] {
