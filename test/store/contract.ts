@@ -57,6 +57,13 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         await store.members.update(annLeft);
         expect(await store.members.list("c_1")).to.deep.equal([annLeft, bob, cyd]);
         expect(await store.members.list("c_1", { active: true })).to.deep.equal([bob, cyd]);
+
+        // An update that names another company moves the document to that company's list.
+        const danMoved = { ...dan, company: "c_1" };
+        await store.members.update(danMoved);
+        expect(await store.members.list("c_2")).to.deep.equal([]);
+        expect((await store.members.list("c_1")).map((m) => m.id)).to.deep.equal(["m_ann", "m_bob", "m_cyd", "m_dan"]);
+        expect(await store.members.get("m_dan")).to.deep.equal(danMoved);
       });
 
       it("moves a unique key on update and frees it on delete", async function () {
