@@ -11,6 +11,8 @@ import { openMongoStore } from "../../service/store/mongo";
 import type { Store } from "../../service/store/port";
 import { openSqliteStore } from "../../service/store/sqlite";
 import { MIGRATIONS } from "../../service/store/sqlite/migrations";
+import { LIST_BY_MEMBER_SQL } from "../../service/store/sqlite/documents";
+import type { Grant } from "../../service/domain/model";
 import { describeStoreContract } from "./contract";
 import { anchor, closeBatch, company, draft, member, rejection, scenario } from "./fixtures";
 
@@ -160,6 +162,33 @@ describe("sqlite store", function () {
     await store.records.append([draft("c_1")]);
     const { batch } = await closeBatch(store, 0, 0, 2);
     expect(await store.batches.forSeq(1)).to.deep.equal(batch);
+  });
+});
+
+describe("store/sqlite: lookups by member", function () {
+  it("finds one member's grants through the by-member index, oldest first, without reading the company's other grants", async function () {
+    const file = freshDbFile();
+    const store = await openSqliteStore(file);
+    try {
+      const grant = (i: number, memberId: string): Grant => ({
+        id: `g_${i}`, company: "c_1", member: memberId, seal: "s_1", scenarios: ["sc_1"], validFrom: "2026-01-01T00:00:00.000Z",
+        validTo: "2027-01-01T00:00:00.000Z", useLimit: null, uses: 0, givenBy: "m_rep", withdrawn: i % 2 === 0, createdAt: "2026-01-01T00:00:00.000Z",
+      });
+      for (let i = 0; i < 600; i++) await store.grants.insert(grant(i, `m_${i % 50}`));
+      await store.grants.insert({ ...grant(600, "m_7"), company: "c_2" });
+
+      const held = await store.grants.list("c_1", { member: "m_7" });
+      expect(held.map((g) => g.id)).to.deep.equal(Array.from({ length: 12 }, (_, k) => `g_${7 + 50 * k}`));
+      expect((await store.grants.list("c_1", { member: "m_7", withdrawn: false })).map((g) => g.id)).to.deep.equal(held.filter((g) => !g.withdrawn).map((g) => g.id));
+      expect(await store.grants.list("c_1", { member: "m_nobody" })).to.deep.equal([]);
+
+      const db = new Database(file, { readonly: true });
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${LIST_BY_MEMBER_SQL}`).all("grants", "c_1", "m_7") as Array<{ detail: string }>;
+      db.close();
+      expect(plan.map((step) => step.detail).join("; ")).to.match(/USING INDEX documents_by_member \(kind=\? AND company=\? AND <expr>=\?\)/);
+    } finally {
+      await store.close();
+    }
   });
 });
 

@@ -65,6 +65,8 @@ export async function prepareCollections(db: mongo.Db, kinds: readonly Kind[]): 
     await db.collection<StoredDocument>(kind).createIndexes([
       { key: { uniq: 1 }, name: "uniq", unique: true, sparse: true },
       { key: { company: 1, _order: 1 }, name: "by_company" },
+      // Grants, requests, API keys and reservations are listed by member on every usage (as SQLite's documents_by_member).
+      { key: { company: 1, member: 1, _order: 1 }, name: "by_member" },
     ]);
   }
   await db.collection<StoredRecord>(RECORDS).createIndexes([

@@ -11,10 +11,14 @@ type Owned = { id: string; company: string };
 export type DocumentReads<T extends Owned> = Pick<Repository<T>, "get" | "getByKey" | "list">;
 export type DocumentWrites<T extends Owned> = Pick<Repository<T>, "insert" | "update" | "delete">;
 
+/** Uses the documents_by_member index (migration 3), whose expression it must repeat exactly. */
+export const LIST_BY_MEMBER_SQL = "SELECT data FROM documents WHERE kind = ? AND company = ? AND json_extract(data, '$.member') = ? ORDER BY created";
+
 export class DocumentReader {
   private readonly byId: Database.Statement<[Kind, string], string>;
   private readonly byKey: Database.Statement<[Kind, string], string>;
   private readonly byCompany: Database.Statement<[Kind, string], string>;
+  private readonly byMember: Database.Statement<[Kind, string, string], string>;
 
   constructor(db: Connection) {
     this.byId = db.prepare<[Kind, string], string>("SELECT data FROM documents WHERE kind = ? AND id = ?").pluck();
@@ -26,6 +30,7 @@ export class DocumentReader {
     this.byCompany = db
       .prepare<[Kind, string], string>("SELECT data FROM documents WHERE kind = ? AND company = ? ORDER BY created")
       .pluck();
+    this.byMember = db.prepare<[Kind, string, string], string>(LIST_BY_MEMBER_SQL).pluck();
   }
 
   reads<K extends Kind>(kind: K, guard: Guard): DocumentReads<Documents[K]> {
@@ -41,8 +46,9 @@ export class DocumentReader {
       },
       list: async (company, where = {}) => {
         guard();
-        return this.byCompany
-          .all(kind, company)
+        const member = (where as { member?: unknown }).member;
+        const rows = typeof member === "string" ? this.byMember.all(kind, company, member) : this.byCompany.all(kind, company);
+        return rows
           .map((data) => parseDocument<T>(data))
           .filter((doc) => matches(doc, where));
       },
