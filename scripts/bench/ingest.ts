@@ -15,6 +15,7 @@ import { generateSm2KeyPair, sm2Sign, sm2Verify, sm3, toHex, usageTbsBytes, type
 import { freePort } from "../../service/free-port";
 import { randomCreditCode } from "../../service/domain/registry-check";
 import { buildService, SERVICE_MAIN } from "../build-service";
+import { loadConfig } from "../../service/config";
 import { LoadConnection } from "./load-client";
 
 const N = Number(process.env.BENCH_N ?? 4000);
@@ -59,8 +60,11 @@ async function main(): Promise<void> {
     rawBefore = rawAfter;
   }
   printTable(runs);
-  const best = runs.reduce((a, b) => (b.rps / b.raw > a.rps / a.raw ? b : a));
-  const summary = { bench: "ingest", rps: round(best.rps), rawVerifyPerSec: round(best.raw), ratio: round(best.rps / best.raw, 3), p50Ms: round(best.p50Ms), p99Ms: round(best.p99Ms), workers: best.workers, n: N, concurrency: CONCURRENCY };
+  // The summary is the service's default setting (what `npm start` runs), not the best of the runs: picking the
+  // highest of several noisy figures would flatter it. Without a run at the default, the first run stands.
+  const defaultWorkers = loadConfig({}).verifyWorkers;
+  const reported = runs.find((r) => r.workers === defaultWorkers) ?? runs[0];
+  const summary = { bench: "ingest", rps: round(reported.rps), rawVerifyPerSec: round(reported.raw), ratio: round(reported.rps / reported.raw, 3), p50Ms: round(reported.p50Ms), p99Ms: round(reported.p99Ms), workers: reported.workers, n: N, concurrency: CONCURRENCY };
   console.log(JSON.stringify(summary));
 }
 
