@@ -105,12 +105,14 @@ export interface SealRequest extends Owned {
   createdAt: string;
 }
 
-/** A receipt id handed out before the document is stamped; it writes no record until used. */
+/**
+ * A receipt id handed out before the document is stamped; it writes no record until used. It is used once the
+ * log holds a `seal.used` record with its id (records are unique by receipt id), so it is never updated.
+ */
 export interface Reservation extends Owned {
   member: string;
   seal: string;
   expiresAt: string;
-  usedSeq: number | null;
   createdAt: string;
 }
 

@@ -8,7 +8,7 @@ import { requireWriter } from "./authz";
 import { scenarioAllows } from "./scenarios";
 import { usableGrant } from "./grants";
 import type { EvidenceRecord, UsageTbs } from "../evidence";
-import type { Tx } from "../store/port";
+import { StoreConflictError, type Tx } from "../store/port";
 import type { Reservation, Seal } from "./model";
 
 /** How far a client's clock may run ahead of ours. */
@@ -27,7 +27,6 @@ export async function reserveReceipt(ctx: DomainContext, actor: Actor, sealId: s
     member: actor.member.id,
     seal: seal.id,
     expiresAt: new Date(now.getTime() + ctx.reservationTtlMs).toISOString(),
-    usedSeq: null,
     createdAt: now.toISOString(),
   };
   await ctx.store.reservations.insert(reservation);
@@ -47,7 +46,7 @@ export async function submitUsage(ctx: DomainContext, actor: Actor, tbs: UsageTb
   if (seal.kind !== "electronic" || seal.publicKey === null) refuse("SEAL_KIND_INVALID", "only electronic seals are used by signature");
   if (!(await ctx.verifyUsage(tbs, signature, seal.publicKey))) refuse("SIGNATURE_INVALID", "the SM2 signature does not verify with this seal's public key");
   return ctx.store.transaction(async (tx) => {
-    const reservation = await requireReservation(tx, actor, tbs, now);
+    await requireReservation(tx, actor, tbs, now);
     const current = await getOwned(tx, "seals", actor.company, tbs.seal);
     requireUsable(current);
     const scenario = await getOwned(tx, "scenarios", actor.company, tbs.scenario);
@@ -56,9 +55,14 @@ export async function submitUsage(ctx: DomainContext, actor: Actor, tbs: UsageTb
     if (scenario.approval !== "none" || tbs.request !== null) await consumeRequest(tx, actor, tbs, sourceDocumentHash, scenario.approval !== "none");
     await tx.grants.update({ ...grant, uses: grant.uses + 1 });
     const data = { receipt: tbs.receipt, signedAt: tbs.signedAt, documentHash: tbs.documentHash, scenario: tbs.scenario, request: tbs.request, signature, grant: grant.id, ...(sourceDocumentHash ? { sourceDocumentHash } : {}) };
-    const [record] = await tx.records.append([draft("seal.used", now, actor.company, current.id, actor.member.id, data)]);
-    await tx.reservations.update({ ...reservation, usedSeq: record.seq });
-    return record;
+    try {
+      const [record] = await tx.records.append([draft("seal.used", now, actor.company, current.id, actor.member.id, data)]);
+      return record;
+    } catch (err) {
+      // A store whose transactions run concurrently (MongoDB) finds the second use here, by the records' unique receipt id.
+      if (err instanceof StoreConflictError && err.kind === "records") refuse("RESERVATION_USED", "this receipt id has been used already");
+      throw err;
+    }
   });
 }
 
@@ -68,14 +72,14 @@ function requireUsable(seal: Seal): void {
   if (seal.status === "destroyed") refuse("SEAL_DESTROYED", "the seal is destroyed");
 }
 
-async function requireReservation(tx: Tx, actor: Actor, tbs: UsageTbs, now: Date): Promise<Reservation> {
+async function requireReservation(tx: Tx, actor: Actor, tbs: UsageTbs, now: Date): Promise<void> {
   const reservation = await tx.reservations.get(tbs.receipt);
   if (reservation === null || reservation.company !== actor.company || reservation.member !== actor.member.id || reservation.seal !== tbs.seal) {
     refuse("NOT_FOUND", "no reservation for this receipt id, member and seal; reserve one first", { receipt: tbs.receipt });
   }
-  if (reservation.usedSeq !== null) refuse("RESERVATION_USED", "this receipt id has been used already", { seq: reservation.usedSeq });
+  const used = await tx.records.getByReceipt(tbs.receipt);
+  if (used !== null) refuse("RESERVATION_USED", "this receipt id has been used already", { seq: used.seq });
   if (Date.parse(reservation.expiresAt) <= now.getTime()) refuse("RESERVATION_EXPIRED", "this receipt id's reservation has expired; reserve a new one");
-  return reservation;
 }
 
 async function consumeRequest(tx: Tx, actor: Actor, tbs: UsageTbs, sourceDocumentHash: string | null, required: boolean): Promise<void> {

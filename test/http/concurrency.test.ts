@@ -1,7 +1,7 @@
 // 50 parallel usages of one seal: 50 records with contiguous seq, no duplicates, grant uses counted exactly.
 import { expect } from "chai";
 import { startService, type TestService } from "../helpers/service";
-import { createCompany, grantBody, ok, useSeal } from "../helpers/company";
+import { createCompany, documentHash, grantBody, ok, signedUsage, useSeal } from "../helpers/company";
 
 describe("http: concurrent usages", function () {
   this.timeout(120_000);
@@ -31,5 +31,18 @@ describe("http: concurrent usages", function () {
     const replies = await Promise.all(Array.from({ length: 20 }, () => useSeal(svc, co.employee, co.seal, co.scenarios.none)));
     expect(replies.filter((r) => r.status === 201).length).to.equal(7);
     expect(replies.filter((r) => r.status !== 201).every((r) => r.body.error.code === "GRANT_EXHAUSTED")).to.equal(true);
+  });
+
+  it("one receipt id submitted ten times at once is used once: one record, nine RESERVATION_USED", async () => {
+    const co = await createCompany(svc);
+    await ok(svc.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(co.employee.id, co.seal.id, [co.scenarios.none]) }));
+    const reservation = await ok(svc.call("POST", "/api/v1/usages/reservations", { token: co.employee.token, body: { seal: co.seal.id } }));
+    const usage = signedUsage({ receipt: reservation.receipt, seal: co.seal.id, signer: co.employee.id, documentHash: documentHash("one document"), scenario: co.scenarios.none, request: null }, co.seal.privateKey);
+    const first = await svc.store.records.count();
+    const replies = await Promise.all(Array.from({ length: 10 }, () => svc.call("POST", "/api/v1/usages", { token: co.employee.token, body: usage })));
+    expect(replies.map((r) => r.status).sort()).to.deep.equal([201, ...Array(9).fill(409)]);
+    expect(replies.filter((r) => r.status === 409).every((r) => r.body.error.code === "RESERVATION_USED")).to.equal(true);
+    expect(await svc.store.records.count()).to.equal(first + 1);
+    expect((await svc.store.records.getByReceipt(reservation.receipt))?.type).to.equal("seal.used");
   });
 });
