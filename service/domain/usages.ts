@@ -1,7 +1,7 @@
 // Electronic seal usage in two steps: reserve a receipt id (no record), then submit the TBS signed with
 // the seal's SM2 key. The signature is checked outside the transaction; every state rule is checked inside.
 import { refuse } from "./errors";
-import { draft, recordChange, type Actor, type DomainContext } from "./context";
+import { draft, type Actor, type DomainContext } from "./context";
 import { newReceiptId } from "./ids";
 import { getOwned } from "./lookup";
 import { requireWriter } from "./authz";
