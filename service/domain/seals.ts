@@ -95,6 +95,7 @@ async function insertSeal(tx: Tx, now: Date, actor: Actor, input: RegisterSealIn
     createdAt: now.toISOString(),
   };
   const data: { [key: string]: JsonValue } = {
+    name: seal.name,
     kind: seal.kind,
     sealType: seal.type,
     publicKey: seal.publicKey,
