@@ -7,7 +7,7 @@ import { getRecord, listRecords } from "../../domain/records";
 import { refuse } from "../../domain/errors";
 import type { Api } from "../api";
 import type { DomainContext } from "../../domain/context";
-import type { EvidenceRecord } from "../../evidence";
+import type { EvidenceRecord, ReceiptBundle } from "../../evidence";
 import type { Seal } from "../../domain/model";
 
 const receiptParams = z.strictObject({ receiptId: ids.receipt });
@@ -16,6 +16,8 @@ export interface ReceiptView {
   status: ReceiptLookup["status"];
   receipt?: unknown;
   sealReceipt?: unknown;
+  /** The company's `company.registered` receipt, once anchored. */
+  companyReceipt?: unknown;
   seal?: { company: string; name: string; kind: string; type: string; status: string };
 }
 
@@ -24,7 +26,7 @@ export function receiptRoutes(api: Api, ctx: DomainContext): void {
     {
       method: "get", path: "/receipts/:receiptId", tag: "receipts", auth: "public", params: receiptParams, status: 200, rateLimited: true,
       summary: "A usage's receipt bundle by its receipt id, with the seal's registration receipt and public seal facts",
-      responds: "{ status: anchored | pending, receipt, sealReceipt, seal }",
+      responds: "{ status: anchored | pending, receipt, sealReceipt, companyReceipt, seal }",
     },
     async ({ params }) => {
       const record = await ctx.store.records.getByReceipt(params.receiptId);
@@ -50,6 +52,8 @@ async function view(ctx: DomainContext, record: EvidenceRecord, publicFacts: boo
   const lookup = await receiptFor(ctx.store, record);
   const out: ReceiptView = { status: lookup.status };
   if (lookup.status === "anchored") out.receipt = lookup.receipt;
+  const companyReceipt = await companyRegistrationReceipt(ctx, record.company);
+  if (companyReceipt) out.companyReceipt = companyReceipt;
   if (record.type !== "seal.used") return out;
   const seal = await ctx.store.seals.get(record.subject);
   if (seal === null) return out;
@@ -62,6 +66,15 @@ async function view(ctx: DomainContext, record: EvidenceRecord, publicFacts: boo
   return out;
 }
 
+/** The company's first record is its `company.registered`, which carries its registered name and credit code. */
+async function companyRegistrationReceipt(ctx: DomainContext, company: string): Promise<ReceiptBundle | null> {
+  const [first] = await ctx.store.records.list({ company, fromSeq: 0, limit: 1 });
+  if (first === undefined || first.type !== "company.registered") return null;
+  const lookup = await receiptFor(ctx.store, first);
+  return lookup.status === "anchored" ? lookup.receipt : null;
+}
+
+/** What the service says of the seal now; the page shows the anchored facts from the receipts instead where they exist. */
 async function sealFacts(ctx: DomainContext, seal: Seal): Promise<NonNullable<ReceiptView["seal"]>> {
   const company = await ctx.store.companies.get(seal.company);
   return { company: company?.name ?? "", name: seal.name, kind: seal.kind, type: seal.type, status: seal.status };
