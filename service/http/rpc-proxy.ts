@@ -1,8 +1,10 @@
 // POST /rpc: a read-only JSON-RPC proxy to the chain, so the verify page can read the embedded dev chain
-// (which listens on loopback only). Only the reads verification needs pass; nothing that signs, sends,
-// mines or changes node state does. Small bodies, short batches, and a rate limit per client address.
+// (which listens on loopback only). Only the reads verification needs pass (rpc-params.ts: the pinned contract's
+// views under a gas cap, its logs over a bounded range); nothing that signs, sends, mines or changes node state
+// does. Small bodies, short batches, and a rate limit per client address.
 import express, { type ErrorRequestHandler, type RequestHandler } from "express";
 import { rateLimit } from "express-rate-limit";
+import { checkParams, RpcParamsRefusal } from "./rpc-params";
 
 export const RPC_PROXY_METHODS: ReadonlySet<string> = new Set([
   "eth_chainId",
@@ -16,6 +18,8 @@ export const RPC_PROXY_METHODS: ReadonlySet<string> = new Set([
 export interface RpcProxyOptions {
   /** The node requests go to. */
   upstream: string;
+  /** The SealAnchor address: the only contract eth_call and eth_getLogs may reach. */
+  contract: string;
   /** Requests per minute per client address. */
   rateLimit: number;
   /** Most requests in one JSON-RPC batch. */
@@ -42,7 +46,7 @@ interface RpcRequest {
   jsonrpc: "2.0";
   id?: RpcId;
   method: string;
-  params?: unknown[];
+  params: unknown[];
 }
 
 class RpcRefusal extends Error {
@@ -74,7 +78,7 @@ export function rpcProxy(options: RpcProxyOptions): Array<RequestHandler | Error
     const requests = Array.isArray(body) ? body : [body];
     if (Array.isArray(body) && body.length === 0) throw new RpcRefusal(400, INVALID_REQUEST, "empty batch");
     if (requests.length > batchLimit) throw new RpcRefusal(400, LIMIT_EXCEEDED, `a batch may hold at most ${batchLimit} requests, this one holds ${requests.length}`);
-    const checked = requests.map(checkRequest);
+    const checked = requests.map((item) => checkRequest(item, options.contract));
     const reply = await send(options, Array.isArray(body) ? checked : checked[0]);
     res.status(200).type("application/json").send(reply);
   };
@@ -88,8 +92,8 @@ export function rpcProxy(options: RpcProxyOptions): Array<RequestHandler | Error
   return [limiter, parse, forward, refuse];
 }
 
-/** One request of a call or batch: well formed, on the list, and for eth_call without state or block overrides. */
-function checkRequest(item: unknown): RpcRequest {
+/** One request of a call or batch: well formed, on the list, and asking only what rpc-params.ts allows. */
+function checkRequest(item: unknown, contract: string): RpcRequest {
   if (typeof item !== "object" || item === null || Array.isArray(item)) throw new RpcRefusal(400, INVALID_REQUEST, "a request must be a JSON-RPC 2.0 object");
   const request = item as Record<string, unknown>;
   const id = isId(request.id) ? request.id : null;
@@ -100,9 +104,14 @@ function checkRequest(item: unknown): RpcRequest {
     throw new RpcRefusal(403, METHOD_NOT_ALLOWED, `method ${request.method.slice(0, 64)} is not available here; this proxy serves only ${[...RPC_PROXY_METHODS].join(", ")}`, id);
   }
   if (request.params !== undefined && !Array.isArray(request.params)) throw new RpcRefusal(400, INVALID_PARAMS, "params must be an array", id);
-  // A third eth_call parameter overrides state: a way to make the node compute anything, never needed to read.
-  if (request.method === "eth_call" && (request.params?.length ?? 0) > 2) throw new RpcRefusal(400, INVALID_PARAMS, "eth_call takes a call and a block tag only", id);
-  return { jsonrpc: "2.0", id: request.id as RpcId, method: request.method, params: request.params as unknown[] | undefined };
+  let params: unknown[];
+  try {
+    params = checkParams(request.method, (request.params as unknown[] | undefined) ?? [], contract);
+  } catch (err) {
+    if (err instanceof RpcParamsRefusal) throw new RpcRefusal(err.status, INVALID_PARAMS, err.message, id);
+    throw err;
+  }
+  return { jsonrpc: "2.0", id: request.id as RpcId, method: request.method, params };
 }
 
 async function send(options: RpcProxyOptions, payload: RpcRequest | RpcRequest[]): Promise<string> {

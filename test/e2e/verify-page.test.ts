@@ -85,7 +85,7 @@ describe("e2e: the verify page in Chromium", function () {
     const { address } = await ensureDevDeployment(provider, new Wallet(DEV_ANCHORER_KEY, provider), chain.dir);
     provider.destroy();
     client = await connectAnchorClient(chain.rpcUrl, address, DEV_ANCHORER_KEY);
-    svc = await startService({}, { intercept: tamperingServer, verifyPage: { rpcUrl: "/rpc", chainId: DEV_CHAIN_ID }, rpcProxy: { upstream: chain.rpcUrl, rateLimit: 10_000 } });
+    svc = await startService({}, { intercept: tamperingServer, verifyPage: { rpcUrl: "/rpc", chainId: DEV_CHAIN_ID }, rpcProxy: { upstream: chain.rpcUrl, contract: client.contract, rateLimit: 10_000 } });
     co = await createCompany(svc);
     await ok(svc.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(co.employee.id, co.seal.id, [co.scenarios.none]) }));
     const use = async () => (await ok(useSeal(svc, co.employee, co.seal, co.scenarios.none, { document: SEALED_DOCUMENT }))).receipt as string;
@@ -321,7 +321,7 @@ describe("e2e: the verify page in Chromium", function () {
     });
 
     it("rate-limits each client address", async () => {
-      const limited = await startService({}, { rpcProxy: { upstream: chain.rpcUrl, rateLimit: 3 } });
+      const limited = await startService({}, { rpcProxy: { upstream: chain.rpcUrl, contract: client.contract, rateLimit: 3 } });
       try {
         const statuses: number[] = [];
         for (let i = 0; i < 5; i++) statuses.push((await rpc(limited.url, { jsonrpc: "2.0", id: i, method: "eth_chainId", params: [] })).status);
