@@ -1,5 +1,5 @@
 // JSON body parsing that refuses what JSON.parse would quietly accept: invalid UTF-8, lone surrogates,
-// and bodies over the size limit, before any handler sees them.
+// nesting deeper than any request needs, and bodies over the size limit, before any handler sees them.
 import express, { type RequestHandler } from "express";
 import { ApiError } from "./errors";
 
@@ -13,12 +13,22 @@ const ESCAPE = Buffer.from("\\u");
 const HAS_ESCAPES = Symbol("body has \\u escapes");
 type Marked = { [HAS_ESCAPES]?: boolean };
 
+/** The deepest nesting of arrays and objects a body may have; the deepest request schema needs 3. */
+export const MAX_JSON_DEPTH = 32;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN = new Set([0x5b, 0x7b]);
+const CLOSE = new Set([0x5d, 0x7d]);
+
 export function jsonBody(limit: string): RequestHandler[] {
   const parse = express.json({
     limit,
     strict: true,
     type: ["application/json", "application/*+json"],
     verify: (req, _res, buf) => {
+      if (exceedsDepth(buf, MAX_JSON_DEPTH)) {
+        throw Object.assign(new Error(`the request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`), { type: "entity.json.too-deep" });
+      }
       (req as Marked)[HAS_ESCAPES] = buf.includes(ESCAPE);
       try {
         utf8Strict.decode(buf);
@@ -49,9 +59,42 @@ export const requireJson: RequestHandler = (req, _res, next) => {
   next();
 };
 
-function hasLoneSurrogate(value: unknown): boolean {
-  if (typeof value === "string") return LONE_SURROGATE_RE.test(value);
-  if (Array.isArray(value)) return value.some(hasLoneSurrogate);
-  if (typeof value === "object" && value !== null) return Object.entries(value).some(([k, v]) => LONE_SURROGATE_RE.test(k) || hasLoneSurrogate(v));
+/**
+ * Whether the raw JSON bytes open more than `limit` arrays or objects at once, counting brackets outside
+ * strings only. Read before JSON.parse, so a hostile body costs one pass over its bytes and no recursion.
+ * UTF-8 never puts an ASCII byte inside a multi-byte character, so a byte-wise scan sees every quote.
+ */
+export function exceedsDepth(buf: Uint8Array, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < buf.length; i++) {
+    const byte = buf[i];
+    if (inString) {
+      if (byte === BACKSLASH) i++;
+      else if (byte === QUOTE) inString = false;
+    } else if (byte === QUOTE) inString = true;
+    else if (OPEN.has(byte)) {
+      if (++depth > limit) return true;
+    } else if (CLOSE.has(byte)) depth--;
+  }
+  return false;
+}
+
+/** Walks the parsed body with an explicit stack: its depth is already bounded, but a walk should not depend on that. */
+function hasLoneSurrogate(body: unknown): boolean {
+  const pending: unknown[] = [body];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === "string") {
+      if (LONE_SURROGATE_RE.test(value)) return true;
+    } else if (Array.isArray(value)) {
+      for (const item of value) pending.push(item);
+    } else if (typeof value === "object" && value !== null) {
+      for (const [key, child] of Object.entries(value)) {
+        if (LONE_SURROGATE_RE.test(key)) return true;
+        pending.push(child);
+      }
+    }
+  }
   return false;
 }

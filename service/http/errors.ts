@@ -1,4 +1,5 @@
-// Every failure leaves as {"error":{"code","message","details"}}; codes come from a closed set.
+// Every failure leaves as {"error":{"code","message","details"}}; codes come from a closed set. A schema
+// refinement may name its own code (params.code) where "does not match the schema" would not say enough.
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { ZodError } from "zod";
 import { DomainError } from "../domain/errors";
@@ -34,6 +35,7 @@ const PARSER_ERRORS: Record<string, [number, string, string]> = {
   "encoding.unsupported": [415, "UNSUPPORTED_ENCODING", "the request body must be UTF-8"],
   "charset.unsupported": [415, "UNSUPPORTED_ENCODING", "the request body must be UTF-8"],
   "entity.utf8.invalid": [400, "INVALID_UTF8", "the request body is not valid UTF-8"],
+  "entity.json.too-deep": [400, "JSON_TOO_DEEP", "the request body nests arrays and objects deeper than any request needs"],
   "request.aborted": [400, "REQUEST_ABORTED", "the request was aborted"],
 };
 
@@ -50,6 +52,9 @@ function toResponse(err: unknown): [number, ErrorBody] {
   if (err instanceof DomainError) return [err.status, errorBody(err.code, err.message, err.details)];
   if (err instanceof ZodError) {
     const details = err.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+    const index = err.issues.findIndex((i) => i.code === "custom" && typeof i.params?.code === "string");
+    const named = err.issues[index];
+    if (named?.code === "custom") return [400, errorBody(String(named.params?.code), `${details[index].path}: ${named.message}`, details)];
     return [400, errorBody("VALIDATION_FAILED", "the request does not match the schema", details)];
   }
   const type = typeof err === "object" && err !== null && "type" in err ? String((err as { type: unknown }).type) : "";

@@ -3,7 +3,34 @@
 import { z } from "zod";
 import { APPROVAL_LEVELS, ROLES, SEAL_KINDS, SEAL_TYPES } from "../domain/model";
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * Names and titles are shown to other people, some publicly on the verify page: no control characters,
+ * no invisible formatting (zero-width, BOM, soft hyphen) and no bidirectional overrides or isolates,
+ * which can make one name display as another. Only a free-text field may opt in to line breaks.
+ */
+const DISALLOWED = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const DISALLOWED_IN_MULTILINE = /(?![\n])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+export const DISALLOWED_CHARACTERS = "DISALLOWED_CHARACTERS";
+
+const text = (max: number, options: { multiline?: boolean } = {}) => {
+  const disallowed = options.multiline ? DISALLOWED_IN_MULTILINE : DISALLOWED;
+  return z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .superRefine((value, ctx) => {
+      const found = disallowed.exec(value);
+      if (found === null) return;
+      const codePoint = `U+${(found[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+      ctx.addIssue({
+        code: "custom",
+        input: value,
+        params: { code: DISALLOWED_CHARACTERS },
+        message: `${codePoint} at position ${found.index} is a control, invisible formatting or text-direction character, which names may not contain`,
+      });
+    });
+};
 const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[1-9A-HJ-NP-Za-km-z]{8,24}$`), `expected a ${prefix}_… id`);
 export const hash32 = z.string().regex(/^[0-9a-f]{64}$/, "expected 64 lowercase hex characters (SM3)");
 const isoTime = z.iso.datetime({ offset: false, precision: 3 });
@@ -63,7 +90,7 @@ export const createRequestBody = z.strictObject({
   scenario: ids.scenario,
   documentHash: hash32,
   title: text(200),
-  reason: text(1000),
+  reason: text(1000, { multiline: true }),
   copies: z.number().int().min(1).max(1000).default(1),
 });
 

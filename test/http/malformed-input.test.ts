@@ -93,6 +93,73 @@ describe("http: malformed input", function () {
     expect([r.status, r.body.error.code]).to.deep.equal([404, "ROUTE_NOT_FOUND"]);
   });
 
+  it("refuses JSON nested deeper than the limit with 400 JSON_TOO_DEEP, also where a \\u escape would be walked", async () => {
+    const deep = (depth: number, inner: string) => `{"name":${"[".repeat(depth)}${inner}${"]".repeat(depth)},"roles":["employee"]}`;
+    for (const raw of [deep(5_000, "1"), deep(5_000, '"\\u00e9"'), deep(5_000, '"\\ud800"'), `{"name":"x","roles":["employee"],"d":${'{"a":'.repeat(2_000)}1${"}".repeat(2_000)}}`]) {
+      const r = await svc.call("POST", "/api/v1/members", { token: co.admin.token, raw });
+      expect([r.status, r.body.error?.code]).to.deep.equal([400, "JSON_TOO_DEEP"]);
+    }
+    // The body object is level 1: 31 arrays inside it reach the limit of 32, one more passes it.
+    const atLimit = await svc.call("POST", "/api/v1/members", { token: co.admin.token, raw: deep(31, "1") });
+    expect([atLimit.status, atLimit.body.error?.code]).to.deep.equal([400, "VALIDATION_FAILED"]);
+    const overLimit = await svc.call("POST", "/api/v1/members", { token: co.admin.token, raw: deep(32, "1") });
+    expect([overLimit.status, overLimit.body.error?.code]).to.deep.equal([400, "JSON_TOO_DEEP"]);
+  });
+
+  it("counts only brackets outside strings toward the depth limit", async () => {
+    const r = await svc.call("POST", "/api/v1/members", { token: co.admin.token, body: { name: `Brackets ${"[{".repeat(20)} \\" ${"[".repeat(40)}`, roles: ["employee"], department: null } });
+    expect(r.status, JSON.stringify(r.body)).to.equal(201);
+  });
+
+  it("refuses 100,000 nested arrays within a larger body limit with 400 JSON_TOO_DEEP", async () => {
+    const big = await startService({}, { bodyLimit: "1mb" });
+    try {
+      for (const inner of ["1", '"\\ud800"']) {
+        const raw = `${"[".repeat(100_000)}${inner}${"]".repeat(100_000)}`;
+        const r = await big.call("POST", "/api/v1/companies", { token: OPERATOR_TOKEN, raw });
+        expect([r.status, r.body.error?.code]).to.deep.equal([400, "JSON_TOO_DEEP"]);
+      }
+    } finally {
+      await big.stop();
+    }
+  });
+
+  it("refuses control, invisible formatting and text-direction characters in names with 400 DISALLOWED_CHARACTERS", async () => {
+    const unsafe = ["\u202Eevil", "a\u200Bb", "a\u00ADb", "\uFEFF\u200Dx", "a\u2066b\u2069", "a\u200Fb", "a\u061Cb", "line\nbreak", "bell\u0007", "a\u2028b", "del\u007F"];
+    const named: Array<[string, (name: string) => unknown]> = [
+      ["/api/v1/members", (name) => ({ name, roles: ["employee"], department: null })],
+      ["/api/v1/seals", (name) => ({ kind: "electronic", type: "contract", name, publicKey: `04${"1".repeat(128)}` })],
+      ["/api/v1/scenarios", (name) => ({ code: "bidi", name, sealKinds: ["electronic"], sealTypes: ["contract"], approval: "none" })],
+      ["/api/v1/requests", (title) => ({ seal: co.seal.id, scenario: co.scenarios.none, documentHash: "a".repeat(64), title, reason: "r" })],
+    ];
+    for (const [route, body] of named) {
+      for (const name of unsafe) {
+        const before = await svc.store.records.count();
+        const r = await svc.call("POST", route, { token: route === "/api/v1/requests" ? co.employee.token : co.admin.token, body: body(name) });
+        expect([route, JSON.stringify(name), r.status, r.body.error?.code]).to.deep.equal([route, JSON.stringify(name), 400, "DISALLOWED_CHARACTERS"]);
+        expect(await svc.store.records.count()).to.equal(before);
+      }
+    }
+    for (const name of ["\u202E公司", "Acme\u200B Ltd"]) {
+      const r = await svc.call("POST", "/api/v1/companies", { token: OPERATOR_TOKEN, body: { name, creditCode: "91350100M000100Y43", legalRep: { name: "Zhang San", idNumber: "11010519491231002X" } } });
+      expect([r.status, r.body.error?.code]).to.deep.equal([400, "DISALLOWED_CHARACTERS"]);
+      const rep = await svc.call("POST", "/api/v1/companies", { token: OPERATOR_TOKEN, body: { name: "Acme Ltd", creditCode: "91350100M000100Y43", legalRep: { name, idNumber: "11010519491231002X" } } });
+      expect([rep.status, rep.body.error?.code]).to.deep.equal([400, "DISALLOWED_CHARACTERS"]);
+    }
+  });
+
+  it("refuses text-direction and control characters other than a line break in a request's reason", async () => {
+    for (const reason of ["a\u202Eb", "a\rb", "a\u0000b"]) {
+      const r = await svc.call("POST", "/api/v1/requests", { token: co.employee.token, body: { seal: co.seal.id, scenario: co.scenarios.none, documentHash: "a".repeat(64), title: "t", reason } });
+      expect([r.status, r.body.error?.code, r.body.error?.message]).to.deep.include.members([400, "DISALLOWED_CHARACTERS"]);
+    }
+  });
+
+  it("still accepts names in any script, and line breaks in a request's reason", async () => {
+    await ok(svc.call("POST", "/api/v1/members", { token: co.admin.token, body: { name: "Zoë Ångström 张三 محمد", roles: ["employee"], department: null } }));
+    await ok(svc.call("POST", "/api/v1/requests", { token: co.employee.token, body: { seal: co.seal.id, scenario: co.scenarios.none, documentHash: "b".repeat(64), title: "Sales contract", reason: "first line\nsecond line" } }));
+  });
+
   it("the operator route refuses malformed companies the same way", async () => {
     for (const body of [{}, { name: "x", creditCode: { $gt: "" }, legalRep: { name: "a", idNumber: "1" } }, { name: "x", creditCode: "91350100M000100Y43", legalRep: { name: "a", idNumber: "11010519491231002X", admin: true } }]) {
       const r = await svc.call("POST", "/api/v1/companies", { token: OPERATOR_TOKEN, body });
