@@ -3,7 +3,7 @@ import { refuse } from "./errors";
 import { draft, recordChange, type Actor, type DomainContext } from "./context";
 import { hashApiKey, newApiKeySecret, newId } from "./ids";
 import { getOwned } from "./lookup";
-import { requireRole } from "./authz";
+import { keyAction, requirePower } from "./policy";
 import type { Tx } from "../store/port";
 import type { ApiKey, Member } from "./model";
 
@@ -23,12 +23,12 @@ export async function issueKeyIn(tx: Tx, now: Date, member: Member, actor: strin
   return { id, secret, prefix: key.prefix };
 }
 
-/** A member may issue keys for themselves; admins for anyone in the company. */
+/** A member may issue keys for themselves; admins for others, and only the legal representative for members holding powers (see keyAction). */
 export async function issueKey(ctx: DomainContext, actor: Actor, memberId: string): Promise<IssuedKey> {
-  if (memberId !== actor.member.id) requireRole(actor, "issuing a key for another member", "seal_admin");
   const now = ctx.now();
   return ctx.store.transaction(async (tx) => {
     const member = await getOwned(tx, "members", actor.company, memberId);
+    requirePower(actor, keyAction("issue", actor, member, await holdsGrant(tx, member)));
     if (!member.active) refuse("MEMBER_INACTIVE", "the member has left the company");
     return issueKeyIn(tx, now, member, actor.member.id);
   });
@@ -38,7 +38,8 @@ export async function revokeKey(ctx: DomainContext, actor: Actor, keyId: string)
   const now = ctx.now();
   return ctx.store.transaction(async (tx) => {
     const key = await getOwned(tx, "apiKeys", actor.company, keyId);
-    if (key.member !== actor.member.id) requireRole(actor, "revoking another member's key", "seal_admin");
+    const member = await getOwned(tx, "members", actor.company, key.member);
+    requirePower(actor, keyAction("revoke", actor, member, await holdsGrant(tx, member)));
     if (key.revoked) return key;
     const revoked = { ...key, revoked: true };
     await tx.apiKeys.update(revoked);
@@ -48,9 +49,13 @@ export async function revokeKey(ctx: DomainContext, actor: Actor, keyId: string)
 }
 
 export async function listKeys(ctx: DomainContext, actor: Actor, memberId: string): Promise<ApiKey[]> {
-  if (memberId !== actor.member.id) requireRole(actor, "listing another member's keys", "seal_admin", "auditor");
+  requirePower(actor, memberId === actor.member.id ? "key.list-own" : "key.list-other");
   await getOwned(ctx.store, "members", actor.company, memberId);
   return ctx.store.apiKeys.list(actor.company, { member: memberId });
+}
+
+async function holdsGrant(tx: Tx, member: Member): Promise<boolean> {
+  return (await tx.grants.list(member.company, { member: member.id, withdrawn: false })).length > 0;
 }
 
 /** Resolves a bearer secret to an active member, or null: the caller answers 401 without saying why. */

@@ -35,6 +35,8 @@ export const DOMAIN_ERRORS = {
   RESERVATION_EXPIRED: 410,
   RESERVATION_USED: 409,
   KEY_INVALID: 422,
+  SELF_GRANT: 403,
+  GRANT_EXCEEDS_GIVER: 403,
 } as const;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERRORS;

@@ -2,8 +2,9 @@
 import { refuse } from "./errors";
 import { draft, recordChange, type Actor, type DomainContext } from "./context";
 import { newId } from "./ids";
-import { getOwned } from "./lookup";
-import { requireRole } from "./authz";
+import { activeLegalReps, getOwned } from "./lookup";
+import { addMemberAction, changeRolesAction, removeMemberAction, requirePower } from "./policy";
+import { withdrawWithDescendants } from "./grants";
 import { issueKeyIn, type IssuedKey } from "./api-keys";
 import type { Tx } from "../store/port";
 import type { Member, Role } from "./model";
@@ -15,8 +16,8 @@ export interface AddMemberInput {
 }
 
 export async function addMember(ctx: DomainContext, actor: Actor, input: AddMemberInput): Promise<{ member: Member; apiKey: IssuedKey }> {
-  requireRole(actor, "adding members", "seal_admin");
-  if (input.roles.includes("legal_rep")) requireRole(actor, "appointing a legal representative");
+  requirePower(actor, "member.add");
+  requirePower(actor, addMemberAction(input.roles));
   const now = ctx.now();
   const member: Member = { id: newId("m"), company: actor.company, name: input.name, roles: unique(input.roles), department: input.department, active: true, createdAt: now.toISOString() };
   return ctx.store.transaction(async (tx) => {
@@ -28,12 +29,12 @@ export async function addMember(ctx: DomainContext, actor: Actor, input: AddMemb
 }
 
 export async function changeRoles(ctx: DomainContext, actor: Actor, memberId: string, roles: Role[], department: string | null): Promise<Member> {
-  requireRole(actor, "changing roles", "seal_admin");
+  requirePower(actor, "member.roles");
   const now = ctx.now();
   return ctx.store.transaction(async (tx) => {
     const member = await getOwned(tx, "members", actor.company, memberId);
     if (!member.active) refuse("MEMBER_INACTIVE", "the member has left the company");
-    if (member.roles.includes("legal_rep") !== roles.includes("legal_rep")) requireRole(actor, "appointing or removing a legal representative");
+    requirePower(actor, changeRolesAction(actor, member, roles));
     if (member.roles.includes("legal_rep") && !roles.includes("legal_rep")) await requireAnotherLegalRep(tx, member);
     const updated = { ...member, roles: unique(roles), department };
     await tx.members.update(updated);
@@ -44,36 +45,35 @@ export async function changeRoles(ctx: DomainContext, actor: Actor, memberId: st
 
 /** The member leaves: their grants are withdrawn and their keys stop working, all in one transaction. */
 export async function removeMember(ctx: DomainContext, actor: Actor, memberId: string): Promise<Member> {
-  requireRole(actor, "removing members", "seal_admin");
+  requirePower(actor, "member.leave");
   const now = ctx.now();
   return ctx.store.transaction(async (tx) => {
     const member = await getOwned(tx, "members", actor.company, memberId);
     if (!member.active) return member;
-    if (member.roles.includes("legal_rep")) {
-      requireRole(actor, "removing a legal representative");
-      await requireAnotherLegalRep(tx, member);
-    }
+    requirePower(actor, removeMemberAction(member));
+    if (member.roles.includes("legal_rep")) await requireAnotherLegalRep(tx, member);
     const left = { ...member, active: false };
     await tx.members.update(left);
     await recordChange(tx, draft("member.left", now, actor.company, member.id, actor.member.id));
     for (const grant of await tx.grants.list(actor.company, { member: member.id, withdrawn: false })) {
-      await tx.grants.update({ ...grant, withdrawn: true });
-      await recordChange(tx, draft("grant.withdrawn", now, actor.company, grant.id, actor.member.id, { reason: "member-left" }));
+      await withdrawWithDescendants(tx, now, actor, grant.id, "member-left");
     }
     return left;
   });
 }
 
 export async function listMembers(ctx: DomainContext, actor: Actor): Promise<Member[]> {
+  requirePower(actor, "member.read");
   return ctx.store.members.list(actor.company);
 }
 
 export async function getMember(ctx: DomainContext, actor: Actor, memberId: string): Promise<Member> {
+  requirePower(actor, "member.read");
   return getOwned(ctx.store, "members", actor.company, memberId);
 }
 
 async function requireAnotherLegalRep(tx: Tx, member: Member): Promise<void> {
-  const reps = (await tx.members.list(member.company, { active: true })).filter((m) => m.roles.includes("legal_rep") && m.id !== member.id);
+  const reps = (await activeLegalReps(tx, member.company)).filter((m) => m.id !== member.id);
   if (reps.length === 0) refuse("LAST_LEGAL_REP", "a company must keep at least one legal representative");
 }
 

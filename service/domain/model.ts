@@ -87,6 +87,11 @@ export interface Grant extends Owned {
   useLimit: number | null;
   uses: number;
   givenBy: string;
+  /**
+   * The giver's own grant this one was delegated under (withdrawing it withdraws this one); null when a legal
+   * representative gave it. Absent on grants stored before parents were recorded.
+   */
+  parent?: string | null;
   withdrawn: boolean;
   createdAt: string;
 }

@@ -1,17 +1,19 @@
-// Reading the company's own evidence log.
+// Reading the company's own evidence log: one rule for paging and for single records, so that whoever may
+// not page through the log cannot read it one seq at a time either.
 import { refuse } from "./errors";
-import { requireLogReader } from "./authz";
+import { requirePower } from "./policy";
 import type { Actor, DomainContext } from "./context";
 import type { EvidenceRecord } from "../evidence";
 
 export async function getRecord(ctx: DomainContext, actor: Actor, seq: number): Promise<EvidenceRecord> {
+  requirePower(actor, "records.read");
   const record = await ctx.store.records.get(seq);
   if (record === null || record.company !== actor.company) refuse("NOT_FOUND", `no record ${seq}`);
   return record;
 }
 
 export async function listRecords(ctx: DomainContext, actor: Actor, fromSeq: number, limit: number): Promise<{ records: EvidenceRecord[]; nextFromSeq: number | null }> {
-  requireLogReader(actor);
+  requirePower(actor, "records.read");
   const records = await ctx.store.records.list({ company: actor.company, fromSeq, limit });
   return { records, nextFromSeq: records.length === limit ? records[records.length - 1].seq + 1 : null };
 }

@@ -1,24 +1,25 @@
 // Seal use requests (用章申请) and their approval at the scenario's level; physical seals also need the
 // custodian and the reviewer to confirm custody before the device may unlock.
-import { refuse } from "./errors";
+import { DomainError, refuse } from "./errors";
 import { draft, recordChange, type Actor, type DomainContext } from "./context";
 import { newId } from "./ids";
-import { getOwned } from "./lookup";
-import { hasRole, requireWriter } from "./authz";
+import { activeLegalReps, getOwned } from "./lookup";
+import { isLegalRep, may, requirePower, type Action } from "./policy";
+import { requireUsable } from "./seal-usability";
 import { scenarioAllows } from "./scenarios";
 import { usableGrant } from "./grants";
 import type { Tx } from "../store/port";
-import type { Scenario, SealRequest } from "./model";
+import type { ApprovalLevel, Scenario, SealRequest } from "./model";
 
 export type CreateRequestInput = Pick<SealRequest, "seal" | "scenario" | "documentHash" | "title" | "reason" | "copies">;
 
 export async function createRequest(ctx: DomainContext, actor: Actor, input: CreateRequestInput): Promise<SealRequest> {
-  requireWriter(actor, "requesting seal use");
+  requirePower(actor, "request.create");
   const now = ctx.now();
   return ctx.store.transaction(async (tx) => {
     const seal = await getOwned(tx, "seals", actor.company, input.seal);
     const scenario = await getOwned(tx, "scenarios", actor.company, input.scenario);
-    if (seal.status !== "active") refuse(seal.status === "suspended" ? "SEAL_SUSPENDED" : "SEAL_REVOKED", `the seal is ${seal.status}`);
+    requireUsable(seal, "request");
     if (!scenarioAllows(scenario, seal)) refuse("SCENARIO_NOT_ALLOWED", `scenario ${scenario.code} does not allow this seal's kind or type`);
     await usableGrant(tx, actor.company, actor.member.id, seal.id, scenario.id, now);
     const request: SealRequest = { id: newId("r"), company: actor.company, member: actor.member.id, ...input, status: "pending", decidedBy: null, custodyConfirmedBy: [], createdAt: now.toISOString() };
@@ -35,9 +36,12 @@ export async function decideRequest(ctx: DomainContext, actor: Actor, requestId:
     if (request.status !== "pending") refuse("REQUEST_STATE_INVALID", `the request is already ${request.status}`);
     const scenario = await getOwned(tx, "scenarios", actor.company, request.scenario);
     await requireApprover(tx, actor, request, scenario, now);
+    const selfApproved = decision === "approve" && (await isAllowedSelfApproval(tx, actor, request, scenario));
+    if (decision === "approve") requireUsable(await getOwned(tx, "seals", actor.company, request.seal), "approve");
     const decided: SealRequest = { ...request, status: decision === "approve" ? "approved" : "rejected", decidedBy: actor.member.id };
     await tx.requests.update(decided);
-    await recordChange(tx, draft(decision === "approve" ? "request.approved" : "request.rejected", now, actor.company, request.id, actor.member.id, { level: scenario.approval }));
+    const data = { level: scenario.approval, ...(selfApproved ? { selfApproved } : {}) };
+    await recordChange(tx, draft(decision === "approve" ? "request.approved" : "request.rejected", now, actor.company, request.id, actor.member.id, data));
     return decided;
   });
 }
@@ -50,6 +54,8 @@ export async function confirmCustody(ctx: DomainContext, actor: Actor, requestId
     const seal = await getOwned(tx, "seals", actor.company, request.seal);
     if (seal.kind !== "physical") refuse("SEAL_KIND_INVALID", "custody is confirmed for physical seals only");
     if (request.status !== "approved") refuse("REQUEST_NOT_APPROVED", "custody is confirmed after approval");
+    requirePower(actor, "request.confirm-custody");
+    requireUsable(seal, "custody");
     const role = actor.member.id === seal.custodian ? "custodian" : actor.member.id === seal.reviewer ? "reviewer" : null;
     if (role === null) refuse("FORBIDDEN", "only this seal's custodian or reviewer confirms custody");
     if (request.custodyConfirmedBy.includes(actor.member.id)) return request;
@@ -61,28 +67,49 @@ export async function confirmCustody(ctx: DomainContext, actor: Actor, requestId
 }
 
 export async function listRequests(ctx: DomainContext, actor: Actor): Promise<SealRequest[]> {
+  requirePower(actor, "request.read-own");
   const all = await ctx.store.requests.list(actor.company);
-  if (hasRole(actor, "seal_admin", "auditor", "dept_head", "custodian", "reviewer")) return all;
+  if (may(actor, "request.read-all")) return all;
   return all.filter((r) => r.member === actor.member.id);
 }
 
 export async function getRequest(ctx: DomainContext, actor: Actor, requestId: string): Promise<SealRequest> {
+  requirePower(actor, "request.read-own");
   const request = await getOwned(ctx.store, "requests", actor.company, requestId);
-  if (!hasRole(actor, "seal_admin", "auditor", "dept_head", "custodian", "reviewer") && request.member !== actor.member.id) refuse("NOT_FOUND", `no request ${requestId}`);
+  if (!may(actor, "request.read-all") && request.member !== actor.member.id) refuse("NOT_FOUND", `no request ${requestId}`);
   return request;
 }
 
+/** Who decides a request, by the scenario's approval level. */
+const APPROVE_ACTIONS: Record<Exclude<ApprovalLevel, "none">, Action> = {
+  dept_head: "request.approve",
+  legal_rep: "request.approve-legal-rep-level",
+};
+
+/** A legal representative decides any request; a department head within their department, for seals and scenarios they hold. */
 async function requireApprover(tx: Tx, actor: Actor, request: SealRequest, scenario: Scenario, now: Date): Promise<void> {
   if (scenario.approval === "none") refuse("REQUEST_STATE_INVALID", "this scenario needs no approval");
-  if (hasRole(actor)) return;
-  if (scenario.approval === "legal_rep") refuse("FORBIDDEN", "this scenario is approved by the legal representative");
-  if (!actor.member.roles.includes("dept_head")) refuse("FORBIDDEN", "this scenario is approved by a department head");
-  if (request.member === actor.member.id) refuse("SELF_APPROVAL", "you cannot approve your own request");
+  requirePower(actor, APPROVE_ACTIONS[scenario.approval]);
+  if (isLegalRep(actor.member)) return;
   const requester = await getOwned(tx, "members", actor.company, request.member);
   if (actor.member.department === null || requester.department !== actor.member.department) refuse("FORBIDDEN", "a department head approves only within their own department");
   try {
     await usableGrant(tx, actor.company, actor.member.id, request.seal, request.scenario, now);
-  } catch {
-    refuse("FORBIDDEN", "a department head approves only for seals and scenarios they hold themselves");
+  } catch (err) {
+    // Only "you hold no usable grant" becomes a refusal; a store failure stays what it is.
+    if (!(err instanceof DomainError)) throw err;
+    refuse("FORBIDDEN", "a department head approves only for seals and scenarios they hold themselves", { grant: err.code });
   }
+}
+
+/**
+ * Nobody approves their own request, with one exception: a company whose only active legal representative
+ * requests a legal_rep-level scenario. Nobody else may approve it, so refusing would make such scenarios unusable
+ * for them; the approval is allowed and its record carries `selfApproved: true`, so the audit can flag it.
+ */
+async function isAllowedSelfApproval(tx: Tx, actor: Actor, request: SealRequest, scenario: Scenario): Promise<boolean> {
+  if (request.member !== actor.member.id) return false;
+  const sole = isLegalRep(actor.member) && scenario.approval === "legal_rep" && (await activeLegalReps(tx, actor.company)).length === 1;
+  if (!sole) refuse("SELF_APPROVAL", "you cannot approve your own request");
+  return true;
 }

@@ -3,14 +3,14 @@ import { DomainError } from "./errors";
 import { draft, recordChange, type Actor, type DomainContext } from "./context";
 import { newId } from "./ids";
 import { getOwned } from "./lookup";
-import { requireRole } from "./authz";
+import { requirePower } from "./policy";
 import { StoreConflictError } from "../store/port";
 import type { Scenario, Seal } from "./model";
 
 export type DefineScenarioInput = Pick<Scenario, "code" | "name" | "sealKinds" | "sealTypes" | "approval" | "dualControl">;
 
 export async function defineScenario(ctx: DomainContext, actor: Actor, input: DefineScenarioInput): Promise<Scenario> {
-  requireRole(actor, "defining scenarios", "seal_admin");
+  requirePower(actor, "scenario.define");
   const now = ctx.now();
   const scenario: Scenario = { id: newId("sc"), company: actor.company, ...input, sealKinds: [...new Set(input.sealKinds)], sealTypes: [...new Set(input.sealTypes)], createdAt: now.toISOString() };
   try {
@@ -27,10 +27,12 @@ export async function defineScenario(ctx: DomainContext, actor: Actor, input: De
 }
 
 export async function listScenarios(ctx: DomainContext, actor: Actor): Promise<Scenario[]> {
+  requirePower(actor, "scenario.read");
   return ctx.store.scenarios.list(actor.company);
 }
 
 export async function getScenario(ctx: DomainContext, actor: Actor, id: string): Promise<Scenario> {
+  requirePower(actor, "scenario.read");
   return getOwned(ctx.store, "scenarios", actor.company, id);
 }
 

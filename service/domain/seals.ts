@@ -4,7 +4,7 @@ import { refuse } from "./errors";
 import { draft, recordChange, type Actor, type DomainContext } from "./context";
 import { newId } from "./ids";
 import { getOwned } from "./lookup";
-import { requireRole } from "./authz";
+import { requirePower } from "./policy";
 import { isSm2PublicKey, type JsonValue } from "../evidence";
 import type { Tx } from "../store/port";
 import type { Seal, SealKind, SealStatus, SealType } from "./model";
@@ -22,7 +22,7 @@ export interface RegisterSealInput {
 }
 
 export async function registerSeal(ctx: DomainContext, actor: Actor, input: RegisterSealInput): Promise<Seal> {
-  requireRole(actor, "registering seals", "seal_admin");
+  requirePower(actor, "seal.register");
   const now = ctx.now();
   return ctx.store.transaction(async (tx) => insertSeal(tx, now, actor, input, null));
 }
@@ -37,7 +37,7 @@ const TRANSITIONS: Record<SealTransition, { from: SealStatus[]; to: SealStatus; 
 };
 
 export async function changeSealStatus(ctx: DomainContext, actor: Actor, sealId: string, transition: SealTransition): Promise<Seal> {
-  requireRole(actor, `${transition} a seal`, "seal_admin");
+  requirePower(actor, `seal.${transition}`);
   const now = ctx.now();
   const rule = TRANSITIONS[transition];
   return ctx.store.transaction(async (tx) => {
@@ -53,7 +53,7 @@ export async function changeSealStatus(ctx: DomainContext, actor: Actor, sealId:
 
 /** Registers a successor and revokes the old seal in one transaction; the records link both ways. */
 export async function replaceSeal(ctx: DomainContext, actor: Actor, sealId: string, input: RegisterSealInput): Promise<{ old: Seal; replacement: Seal }> {
-  requireRole(actor, "replacing seals", "seal_admin");
+  requirePower(actor, "seal.replace");
   const now = ctx.now();
   return ctx.store.transaction(async (tx) => {
     const old = await getOwned(tx, "seals", actor.company, sealId);
@@ -67,10 +67,12 @@ export async function replaceSeal(ctx: DomainContext, actor: Actor, sealId: stri
 }
 
 export async function listSeals(ctx: DomainContext, actor: Actor): Promise<Seal[]> {
+  requirePower(actor, "seal.read");
   return ctx.store.seals.list(actor.company);
 }
 
 export async function getSeal(ctx: DomainContext, actor: Actor, sealId: string): Promise<Seal> {
+  requirePower(actor, "seal.read");
   return getOwned(ctx.store, "seals", actor.company, sealId);
 }
 

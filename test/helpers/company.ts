@@ -81,3 +81,21 @@ export async function useSeal(svc: Client, who: Person, seal: { id: string; priv
   const usage = signedUsage({ receipt: reservation.receipt, seal: seal.id, signer: who.id, documentHash: documentHash(options.document ?? "contract.pdf"), scenario, request: options.request ?? null }, seal.privateKey);
   return svc.call("POST", "/api/v1/usages", { token: who.token, body: usage });
 }
+
+/** Adds a member with `roles` as `by` (the legal representative unless said otherwise); returns their id and first key. */
+export async function addPerson(svc: Client, by: Person, roles: string[], department: string | null = "sales"): Promise<Person> {
+  const r = await ok(svc.call("POST", "/api/v1/members", { token: by.token, body: { name: `member ${roles.join("+")}`, roles, department } }));
+  return { id: r.member.id, token: r.apiKey.secret };
+}
+
+/** Registers a physical seal (公章) under the company's custodian and reviewer; returns its id. */
+export async function physicalSeal(svc: Client, co: TestCompany, device = `dev-${Math.random().toString(36).slice(2, 10)}`): Promise<string> {
+  const seal = await ok(svc.call("POST", "/api/v1/seals", { token: co.admin.token, body: { kind: "physical", type: "official", name: "公章", device, custodian: co.custodian.id, reviewer: co.reviewer.id } }));
+  return seal.id as string;
+}
+
+/** Creates a seal use request for `seal` and `scenario` as `requester`; returns its id. */
+export async function requestUse(svc: Client, requester: Person, seal: string, scenario: string, document = String(Math.random())): Promise<string> {
+  const request = await ok(svc.call("POST", "/api/v1/requests", { token: requester.token, body: { seal, scenario, documentHash: documentHash(document), title: "t", reason: "r" } }));
+  return request.id as string;
+}

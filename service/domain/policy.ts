@@ -1,0 +1,117 @@
+// Who may do what: one table of actions and the roles that may take them, read by the domain functions and
+// by the authorization-matrix test. Conditions on the target (department, own resources, its powers) are code
+// below the table, and they only ever pick which action of the table applies.
+import { refuse } from "./errors";
+import { ROLES, type Member, type Role } from "./model";
+import type { Actor } from "./context";
+
+const EVERYONE = ROLES;
+/** Auditors read and export only. */
+const WRITERS = ROLES.filter((r) => r !== "auditor");
+const ADMINS = ["legal_rep", "seal_admin"] as const satisfies readonly Role[];
+const LEGAL_REP = ["legal_rep"] as const satisfies readonly Role[];
+
+interface Rule {
+  /** What the action is, as a refusal names it. */
+  doing: string;
+  roles: readonly Role[];
+}
+
+/**
+ * legal_rep holds every power in the company, so it is in every row but custody confirmation: dual control
+ * names two persons on the seal, and a legal representative is neither unless named.
+ */
+export const POLICY = {
+  "company.read": { doing: "reading the company", roles: EVERYONE },
+  "member.read": { doing: "reading members", roles: EVERYONE },
+  "member.add": { doing: "adding members", roles: ADMINS },
+  "member.add-admin": { doing: "adding a member with the seal_admin or legal_rep role", roles: LEGAL_REP },
+  "member.roles": { doing: "changing roles", roles: ADMINS },
+  "member.roles-admin": { doing: "changing one's own roles, those of a seal_admin or legal_rep, or giving or taking either role", roles: LEGAL_REP },
+  "member.leave": { doing: "removing members", roles: ADMINS },
+  "member.leave-admin": { doing: "removing a seal_admin or legal_rep", roles: LEGAL_REP },
+  "key.list-own": { doing: "listing one's own keys", roles: EVERYONE },
+  "key.list-other": { doing: "listing another member's keys", roles: ["legal_rep", "seal_admin", "auditor"] },
+  "key.issue-own": { doing: "issuing a key for oneself", roles: EVERYONE },
+  "key.issue-other": { doing: "issuing a key for another member", roles: ADMINS },
+  "key.issue-empowered": { doing: "issuing a key for another member who holds powers (roles beyond employee and auditor, or a grant)", roles: LEGAL_REP },
+  "key.revoke-own": { doing: "revoking one's own key", roles: EVERYONE },
+  "key.revoke-other": { doing: "revoking another member's key", roles: ADMINS },
+  "key.revoke-empowered": { doing: "revoking the key of another member who holds powers (roles beyond employee and auditor, or a grant)", roles: LEGAL_REP },
+  "seal.read": { doing: "reading seals", roles: EVERYONE },
+  "seal.register": { doing: "registering seals", roles: ADMINS },
+  "seal.suspend": { doing: "suspending seals", roles: ADMINS },
+  "seal.resume": { doing: "resuming seals", roles: ADMINS },
+  "seal.revoke": { doing: "revoking seals", roles: ADMINS },
+  "seal.destroy": { doing: "recording a seal's destruction", roles: ADMINS },
+  "seal.replace": { doing: "replacing seals", roles: ADMINS },
+  "scenario.read": { doing: "reading scenarios", roles: EVERYONE },
+  "scenario.define": { doing: "defining scenarios", roles: ADMINS },
+  "grant.read-own": { doing: "reading the grants one holds or gave", roles: EVERYONE },
+  "grant.read-all": { doing: "reading every grant", roles: ["legal_rep", "seal_admin", "auditor"] },
+  "grant.give": { doing: "giving grants", roles: ["legal_rep", "dept_head"] },
+  "grant.give-unbounded": { doing: "giving a grant beyond one's own", roles: LEGAL_REP },
+  "grant.withdraw-given": { doing: "withdrawing a grant one gave", roles: ["legal_rep", "dept_head"] },
+  "grant.withdraw-any": { doing: "withdrawing a grant someone else gave", roles: LEGAL_REP },
+  "request.create": { doing: "requesting seal use", roles: WRITERS },
+  "request.read-own": { doing: "reading one's own requests", roles: EVERYONE },
+  "request.read-all": { doing: "reading every request", roles: ["legal_rep", "seal_admin", "auditor", "dept_head", "custodian", "reviewer"] },
+  "request.approve": { doing: "approving or rejecting a department-level request", roles: ["legal_rep", "dept_head"] },
+  "request.approve-legal-rep-level": { doing: "approving or rejecting a legal_rep-level request", roles: LEGAL_REP },
+  "request.confirm-custody": { doing: "confirming custody of a physical seal", roles: ["custodian", "reviewer"] },
+  "usage.reserve": { doing: "reserving a receipt id", roles: WRITERS },
+  "usage.submit": { doing: "using a seal", roles: WRITERS },
+  "records.read": { doing: "reading the evidence log", roles: ["legal_rep", "seal_admin", "auditor"] },
+} as const satisfies Record<string, Rule>;
+
+export type Action = keyof typeof POLICY;
+
+export const ACTIONS = Object.keys(POLICY) as Action[];
+
+export function rolesFor(action: Action): readonly Role[] {
+  return POLICY[action].roles;
+}
+
+export function may(actor: Actor, action: Action): boolean {
+  const roles: readonly Role[] = POLICY[action].roles;
+  return actor.member.roles.some((r) => roles.includes(r));
+}
+
+export function requirePower(actor: Actor, action: Action): void {
+  if (!may(actor, action)) refuse("FORBIDDEN", `${POLICY[action].doing} needs one of the roles: ${POLICY[action].roles.join(", ")}`, { action });
+}
+
+export function isLegalRep(member: Member): boolean {
+  return member.roles.includes("legal_rep");
+}
+
+/** Roles that administer other members: only a legal representative gives, takes or touches them. */
+const ADMIN_ROLES: readonly Role[] = ADMINS;
+
+/** Powers a seal_admin does not hold itself: acting with such a member's key would climb above its role. */
+const EMPOWERED_ROLES: readonly Role[] = ["legal_rep", "seal_admin", "dept_head", "custodian", "reviewer"];
+
+export function addMemberAction(roles: Role[]): Action {
+  return roles.some((r) => ADMIN_ROLES.includes(r)) ? "member.add-admin" : "member.add";
+}
+
+/** Nobody but a legal representative raises or lowers themself, an administrator, or anyone to or from one. */
+export function changeRolesAction(actor: Actor, target: Member, roles: Role[]): Action {
+  const touched = [...target.roles, ...roles].filter((r) => target.roles.includes(r) !== roles.includes(r));
+  const admin = target.id === actor.member.id || target.roles.some((r) => ADMIN_ROLES.includes(r)) || touched.some((r) => ADMIN_ROLES.includes(r));
+  return admin ? "member.roles-admin" : "member.roles";
+}
+
+export function removeMemberAction(target: Member): Action {
+  return target.roles.some((r) => ADMIN_ROLES.includes(r)) ? "member.leave-admin" : "member.leave";
+}
+
+/**
+ * A key acts as its member. For oneself anyone may; for a member holding powers — an administrating, approving
+ * or custody role, or a grant to use a seal not withdrawn — only a legal representative, so that a seal_admin cannot
+ * become the legal representative, an approver or a custodian by holding their key.
+ */
+export function keyAction(kind: "issue" | "revoke", actor: Actor, target: Member, holdsGrant: boolean): Action {
+  if (target.id === actor.member.id) return `key.${kind}-own`;
+  return holdsGrant || target.roles.some((r) => EMPOWERED_ROLES.includes(r)) ? `key.${kind}-empowered` : `key.${kind}-other`;
+}
