@@ -1,92 +1,216 @@
-// Every role against every action, with department scope for department heads and tenant isolation:
-// another company's resource is a 404 on every route that names one.
+// The authorization matrix, generated from the policy table (service/domain/policy.ts): every member route of
+// the API has cases, each case names the policy action that decides it, and every role is tried against every
+// case, expecting exactly the action's roles to pass. A route without a case, or an action without one, fails.
+// Then department scope and tenant isolation: another company's resource is a 404 on every route naming one.
 import { expect } from "chai";
-import { startService, type TestService } from "../helpers/service";
-import { createCompany, documentHash, grantBody, ok, type Person, type TestCompany } from "../helpers/company";
+import { startService, OPERATOR_TOKEN, type Reply, type TestService } from "../helpers/service";
+import { addPerson, createCompany, documentHash, grantBody, ok, physicalSeal, requestUse, signedUsage, type Person, type TestCompany } from "../helpers/company";
 import { generateSm2KeyPair } from "../../service/evidence";
+import { createApp } from "../../service/http/app";
+import { ACTIONS, rolesFor, type Action } from "../../service/domain/policy";
+import { ROLES, type Role } from "../../service/domain/model";
 
-type RoleName = "legalRep" | "admin" | "deptHead" | "employee" | "auditor" | "custodian" | "reviewer";
-const ROLES: RoleName[] = ["legalRep", "admin", "deptHead", "employee", "auditor", "custodian", "reviewer"];
+/** The test company's member holding each role (and only it). */
+const HOLDER: Record<Role, "legalRep" | "admin" | "deptHead" | "employee" | "auditor" | "custodian" | "reviewer"> = {
+  legal_rep: "legalRep",
+  seal_admin: "admin",
+  dept_head: "deptHead",
+  employee: "employee",
+  auditor: "auditor",
+  custodian: "custodian",
+  reviewer: "reviewer",
+};
 
-interface Action {
-  name: string;
-  allowed: RoleName[];
-  /** Runs the action as `who` against fresh targets prepared by the legal representative. */
-  attempt(who: Person): Promise<number>;
+const HOUR = 3_600_000;
+
+interface Case {
+  /** "METHOD /path" exactly as the route is declared (api.routes). */
+  route: string;
+  action: Action;
+  /** The target that makes `action` the deciding rule, in words. */
+  target: string;
+  /** Roles allowed; the action's roles unless the target adds an owner's right. */
+  allowed?: readonly Role[];
+  /** Codes that mean "refused" for this case: FORBIDDEN, or NOT_FOUND where a resource is hidden from those who may not see it. */
+  refusals?: string[];
+  attempt(who: Person): Promise<Reply>;
 }
 
 describe("http: authorization matrix", function () {
-  this.timeout(120_000);
+  this.timeout(180_000);
   let svc: TestService;
   let co: TestCompany;
+  let physical: string;
+  let outsiderGrant: string;
+  let outsiderRequest: string;
 
   before(async () => {
     svc = await startService();
     co = await createCompany(svc);
-    // The department head holds the seal for two scenarios, which is what lets them grant and approve.
-    await ok(svc.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(co.deptHead.id, co.seal.id, [co.scenarios.none, co.scenarios.deptHead]) }));
+    // The department head holds the seal for the department-level scenarios for a week: what lets them grant and approve.
+    const week = { validFrom: new Date(Date.now() - HOUR).toISOString(), validTo: new Date(Date.now() + 7 * 24 * HOUR).toISOString() };
+    await ok(svc.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(co.deptHead.id, co.seal.id, [co.scenarios.none, co.scenarios.deptHead], week) }));
     await ok(svc.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(co.employee.id, co.seal.id, [co.scenarios.none, co.scenarios.deptHead, co.scenarios.legalRep]) }));
-    await ok(svc.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(co.outsider.id, co.seal.id, [co.scenarios.deptHead]) }));
+    // Every other writer holds the seal for routine use, so that requests and usages are decided by the policy alone.
+    for (const who of [co.legalRep, co.admin, co.custodian, co.reviewer]) {
+      await ok(svc.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(who.id, co.seal.id, [co.scenarios.none]) }));
+    }
+    outsiderGrant = (await ok(svc.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(co.outsider.id, co.seal.id, [co.scenarios.deptHead]) }))).id;
+    outsiderRequest = await requestUse(svc, co.outsider, co.seal.id, co.scenarios.deptHead);
+    physical = await physicalSeal(svc, co);
+    await ok(svc.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(co.employee.id, physical, [co.scenarios.deptHead]) }));
   });
   after(() => svc.stop());
 
-  const as = (who: Person, method: string, route: string, body?: unknown) => svc.call(method, route, { token: who.token, body }).then((r) => r.status);
-  const lr = () => co.legalRep;
-  const newMember = async () => (await ok(svc.call("POST", "/api/v1/members", { token: lr().token, body: { name: "x", roles: ["employee"], department: "sales" } }))).member.id as string;
-  const newSeal = async () => (await ok(svc.call("POST", "/api/v1/seals", { token: lr().token, body: { kind: "electronic", type: "official", name: "公章", publicKey: generateSm2KeyPair().publicKey } }))).id as string;
-  const newRequest = async (requester: Person, scenario: string) =>
-    (await ok(svc.call("POST", "/api/v1/requests", { token: requester.token, body: { seal: co.seal.id, scenario, documentHash: documentHash(String(Math.random())), title: "t", reason: "r" } }))).id as string;
+  const as = (who: Person, method: string, route: string, body?: unknown) => svc.call(method, `/api/v1${route}`, { token: who.token, body });
+  const lr = (method: string, route: string, body?: unknown) => ok(as(co.legalRep, method, route, body));
+  const newMember = async (roles: string[] = ["employee"]) => (await addPerson(svc, co.legalRep, roles)).id;
+  const keyOf = async (member: string) => (await lr("GET", `/members/${member}/keys`)).keys[0].id as string;
+  const electronicSeal = () => ({ kind: "electronic", type: "official", name: "公章", publicKey: generateSm2KeyPair().publicKey });
+  const newSeal = async () => (await lr("POST", "/seals", electronicSeal())).id as string;
+  const suspendedSeal = async () => {
+    const id = await newSeal();
+    await lr("POST", `/seals/${id}/suspend`);
+    return id;
+  };
+  const approvedPhysicalRequest = async () => {
+    const id = await requestUse(svc, co.employee, physical, co.scenarios.deptHead);
+    await lr("POST", `/requests/${id}/approve`);
+    return id;
+  };
+  const grantGivenBy = async (giver: Person) => (await ok(as(giver, "POST", "/grants", grantBody(co.employee.id, co.seal.id, [co.scenarios.none])))).id as string;
+  const useAs = async (who: Person) => {
+    const reservation = await as(who, "POST", "/usages/reservations", { seal: co.seal.id });
+    // A member refused a reservation still submits, with an id never reserved: the submit route must refuse them by itself.
+    const receipt = reservation.status === 201 ? (reservation.body.receipt as string) : "7Jq3v9PzX2mKc4TnR8wYbD";
+    return as(who, "POST", "/usages", signedUsage({ receipt, seal: co.seal.id, signer: who.id, documentHash: documentHash("m"), scenario: co.scenarios.none, request: null }, co.seal.privateKey));
+  };
 
-  const actions: Action[] = [
-    { name: "add a member", allowed: ["legalRep", "admin"], attempt: (w) => as(w, "POST", "/api/v1/members", { name: "n", roles: ["employee"] }) },
-    { name: "change a member's roles", allowed: ["legalRep", "admin"], attempt: async (w) => as(w, "POST", `/api/v1/members/${await newMember()}/roles`, { roles: ["reviewer"] }) },
-    { name: "remove a member", allowed: ["legalRep", "admin"], attempt: async (w) => as(w, "POST", `/api/v1/members/${await newMember()}/leave`) },
-    { name: "issue a key for another member", allowed: ["legalRep", "admin"], attempt: async (w) => as(w, "POST", `/api/v1/members/${await newMember()}/keys`) },
-    { name: "register a seal", allowed: ["legalRep", "admin"], attempt: (w) => as(w, "POST", "/api/v1/seals", { kind: "electronic", type: "finance", name: "财务专用章", publicKey: generateSm2KeyPair().publicKey }) },
-    { name: "suspend a seal", allowed: ["legalRep", "admin"], attempt: async (w) => as(w, "POST", `/api/v1/seals/${await newSeal()}/suspend`) },
-    { name: "revoke a seal", allowed: ["legalRep", "admin"], attempt: async (w) => as(w, "POST", `/api/v1/seals/${await newSeal()}/revoke`) },
-    { name: "replace a seal", allowed: ["legalRep", "admin"], attempt: async (w) => as(w, "POST", `/api/v1/seals/${await newSeal()}/replace`, { kind: "electronic", type: "official", name: "公章", publicKey: generateSm2KeyPair().publicKey }) },
-    { name: "define a scenario", allowed: ["legalRep", "admin"], attempt: (w) => as(w, "POST", "/api/v1/scenarios", { code: `c${Math.random().toString(36).slice(2, 8)}`, name: "n", sealKinds: ["electronic"], sealTypes: ["contract"], approval: "none" }) },
-    { name: "give a grant within the department", allowed: ["legalRep", "deptHead"], attempt: (w) => as(w, "POST", "/api/v1/grants", grantBody(co.employee.id, co.seal.id, [co.scenarios.none])) },
+  const cases: Case[] = [
+    { route: "GET /me", action: "member.read", target: "the caller", attempt: (w) => as(w, "GET", "/me") },
+    { route: "GET /company", action: "company.read", target: "the caller's company", attempt: (w) => as(w, "GET", "/company") },
+    { route: "GET /members", action: "member.read", target: "the company", attempt: (w) => as(w, "GET", "/members") },
+    { route: "GET /members/:id", action: "member.read", target: "an employee", attempt: (w) => as(w, "GET", `/members/${co.employee.id}`) },
+    { route: "POST /members", action: "member.add", target: "an employee", attempt: (w) => as(w, "POST", "/members", { name: "n", roles: ["employee"], department: "sales" }) },
+    { route: "POST /members", action: "member.add-admin", target: "a seal_admin", attempt: (w) => as(w, "POST", "/members", { name: "n", roles: ["seal_admin"], department: null }) },
+    { route: "POST /members/:id/roles", action: "member.roles", target: "an employee made reviewer", attempt: async (w) => as(w, "POST", `/members/${await newMember()}/roles`, { roles: ["reviewer"], department: "sales" }) },
+    { route: "POST /members/:id/roles", action: "member.roles-admin", target: "an employee made seal_admin", attempt: async (w) => as(w, "POST", `/members/${await newMember()}/roles`, { roles: ["seal_admin"] }) },
+    { route: "POST /members/:id/roles", action: "member.roles-admin", target: "a seal_admin made employee", attempt: async (w) => as(w, "POST", `/members/${await newMember(["seal_admin"])}/roles`, { roles: ["employee"] }) },
+    { route: "POST /members/:id/leave", action: "member.leave", target: "an employee", attempt: async (w) => as(w, "POST", `/members/${await newMember()}/leave`) },
+    { route: "POST /members/:id/leave", action: "member.leave-admin", target: "a seal_admin", attempt: async (w) => as(w, "POST", `/members/${await newMember(["seal_admin"])}/leave`) },
+    { route: "GET /members/:id/keys", action: "key.list-own", target: "the caller", attempt: (w) => as(w, "GET", `/members/${w.id}/keys`) },
+    { route: "GET /members/:id/keys", action: "key.list-other", target: "an employee", attempt: (w) => as(w, "GET", `/members/${co.outsider.id}/keys`) },
+    { route: "POST /members/:id/keys", action: "key.issue-own", target: "the caller", attempt: (w) => as(w, "POST", `/members/${w.id}/keys`) },
+    { route: "POST /members/:id/keys", action: "key.issue-other", target: "an employee without grants", attempt: async (w) => as(w, "POST", `/members/${await newMember()}/keys`) },
+    { route: "POST /members/:id/keys", action: "key.issue-empowered", target: "a department head", attempt: async (w) => as(w, "POST", `/members/${await newMember(["dept_head"])}/keys`) },
     {
-      name: "withdraw a grant given by the legal representative",
-      allowed: ["legalRep"],
-      attempt: async (w) => as(w, "POST", `/api/v1/grants/${(await ok(svc.call("POST", "/api/v1/grants", { token: lr().token, body: grantBody(co.employee.id, co.seal.id, [co.scenarios.none]) }))).id}/withdraw`),
+      route: "POST /keys/:id/revoke", action: "key.revoke-own", target: "the caller's second key",
+      attempt: async (w) => as(w, "POST", `/keys/${(await ok(as(w, "POST", `/members/${w.id}/keys`))).id}/revoke`),
     },
-    { name: "approve a department-level request", allowed: ["legalRep", "deptHead"], attempt: async (w) => as(w, "POST", `/api/v1/requests/${await newRequest(co.employee, co.scenarios.deptHead)}/approve`) },
-    { name: "reject a department-level request", allowed: ["legalRep", "deptHead"], attempt: async (w) => as(w, "POST", `/api/v1/requests/${await newRequest(co.employee, co.scenarios.deptHead)}/reject`) },
-    { name: "approve a legal-rep-level request", allowed: ["legalRep"], attempt: async (w) => as(w, "POST", `/api/v1/requests/${await newRequest(co.employee, co.scenarios.legalRep)}/approve`) },
-    { name: "page through the evidence log", allowed: ["legalRep", "admin", "auditor"], attempt: (w) => as(w, "GET", "/api/v1/records?limit=5") },
-    { name: "read one record by seq", allowed: ROLES, attempt: (w) => as(w, "GET", "/api/v1/records/0") },
-    { name: "list members, seals, scenarios", allowed: ROLES, attempt: async (w) => Math.max(await as(w, "GET", "/api/v1/members"), await as(w, "GET", "/api/v1/seals"), await as(w, "GET", "/api/v1/scenarios")) },
-    { name: "read the company", allowed: ROLES, attempt: (w) => as(w, "GET", "/api/v1/company") },
+    { route: "POST /keys/:id/revoke", action: "key.revoke-other", target: "an employee's key", attempt: async (w) => as(w, "POST", `/keys/${await keyOf(await newMember())}/revoke`) },
+    { route: "POST /keys/:id/revoke", action: "key.revoke-empowered", target: "a custodian's key", attempt: async (w) => as(w, "POST", `/keys/${await keyOf(await newMember(["custodian"]))}/revoke`) },
+    { route: "GET /seals", action: "seal.read", target: "the company", attempt: (w) => as(w, "GET", "/seals") },
+    { route: "GET /seals/:id", action: "seal.read", target: "a seal", attempt: (w) => as(w, "GET", `/seals/${co.seal.id}`) },
+    { route: "POST /seals", action: "seal.register", target: "an electronic seal", attempt: (w) => as(w, "POST", "/seals", electronicSeal()) },
+    { route: "POST /seals/:id/suspend", action: "seal.suspend", target: "an active seal", attempt: async (w) => as(w, "POST", `/seals/${await newSeal()}/suspend`) },
+    { route: "POST /seals/:id/resume", action: "seal.resume", target: "a suspended seal", attempt: async (w) => as(w, "POST", `/seals/${await suspendedSeal()}/resume`) },
+    { route: "POST /seals/:id/revoke", action: "seal.revoke", target: "an active seal", attempt: async (w) => as(w, "POST", `/seals/${await newSeal()}/revoke`) },
+    { route: "POST /seals/:id/destroy", action: "seal.destroy", target: "a physical seal with no open request", attempt: async (w) => as(w, "POST", `/seals/${await physicalSeal(svc, co)}/destroy`) },
+    { route: "POST /seals/:id/replace", action: "seal.replace", target: "an active seal", attempt: async (w) => as(w, "POST", `/seals/${await newSeal()}/replace`, electronicSeal()) },
+    { route: "GET /scenarios", action: "scenario.read", target: "the company", attempt: (w) => as(w, "GET", "/scenarios") },
+    { route: "GET /scenarios/:id", action: "scenario.read", target: "a scenario", attempt: (w) => as(w, "GET", `/scenarios/${co.scenarios.none}`) },
+    {
+      route: "POST /scenarios", action: "scenario.define", target: "a new scenario",
+      attempt: (w) => as(w, "POST", "/scenarios", { code: `c${Math.random().toString(36).slice(2, 8)}`, name: "n", sealKinds: ["electronic"], sealTypes: ["contract"], approval: "none" }),
+    },
+    { route: "GET /grants", action: "grant.read-own", target: "the caller's grants", attempt: (w) => as(w, "GET", "/grants") },
+    { route: "GET /grants/:id", action: "grant.read-all", target: "another member's grant", refusals: ["NOT_FOUND"], attempt: (w) => as(w, "GET", `/grants/${outsiderGrant}`) },
+    { route: "POST /grants", action: "grant.give", target: "an employee of the department, inside the giver's grant", attempt: (w) => as(w, "POST", "/grants", grantBody(co.employee.id, co.seal.id, [co.scenarios.none])) },
+    {
+      route: "POST /grants", action: "grant.give-unbounded", target: "a scenario no department head holds", refusals: ["FORBIDDEN", "GRANT_EXCEEDS_GIVER"],
+      attempt: (w) => as(w, "POST", "/grants", grantBody(co.employee.id, co.seal.id, [co.scenarios.legalRep])),
+    },
+    { route: "POST /grants/:id/withdraw", action: "grant.withdraw-any", target: "a grant the legal representative gave", attempt: async (w) => as(w, "POST", `/grants/${await grantGivenBy(co.legalRep)}/withdraw`) },
+    {
+      route: "POST /grants/:id/withdraw", action: "grant.withdraw-given", target: "a grant the department head gave",
+      allowed: [...rolesFor("grant.withdraw-any"), ...rolesFor("grant.withdraw-given").filter((r) => r === "dept_head")],
+      attempt: async (w) => as(w, "POST", `/grants/${await grantGivenBy(co.deptHead)}/withdraw`),
+    },
+    { route: "GET /requests", action: "request.read-own", target: "the caller's requests", attempt: (w) => as(w, "GET", "/requests") },
+    { route: "GET /requests/:id", action: "request.read-all", target: "another member's request", refusals: ["NOT_FOUND"], attempt: (w) => as(w, "GET", `/requests/${outsiderRequest}`) },
+    {
+      route: "POST /requests", action: "request.create", target: "a seal the caller holds (auditors hold none)", refusals: ["FORBIDDEN"],
+      attempt: (w) => as(w, "POST", "/requests", { seal: co.seal.id, scenario: co.scenarios.none, documentHash: documentHash(String(Math.random())), title: "t", reason: "r" }),
+    },
+    ...(["approve", "reject"] as const).flatMap((decision): Case[] => [
+      { route: `POST /requests/:id/${decision}`, action: "request.approve", target: "a department-level request from the department", attempt: async (w) => as(w, "POST", `/requests/${await requestUse(svc, co.employee, co.seal.id, co.scenarios.deptHead)}/${decision}`) },
+      { route: `POST /requests/:id/${decision}`, action: "request.approve-legal-rep-level", target: "a legal_rep-level request", attempt: async (w) => as(w, "POST", `/requests/${await requestUse(svc, co.employee, co.seal.id, co.scenarios.legalRep)}/${decision}`) },
+    ]),
+    { route: "POST /requests/:id/confirm-custody", action: "request.confirm-custody", target: "an approved request for a seal in the caller's custody", attempt: async (w) => as(w, "POST", `/requests/${await approvedPhysicalRequest()}/confirm-custody`) },
+    { route: "POST /usages/reservations", action: "usage.reserve", target: "a seal the caller holds", attempt: (w) => as(w, "POST", "/usages/reservations", { seal: co.seal.id }) },
+    { route: "POST /usages", action: "usage.submit", target: "a seal the caller holds", attempt: useAs },
+    { route: "GET /records", action: "records.read", target: "the company's log", attempt: (w) => as(w, "GET", "/records?limit=5") },
+    { route: "GET /records/:seq", action: "records.read", target: "a record of the company", attempt: (w) => as(w, "GET", "/records/0") },
+    { route: "GET /records/:seq/receipt", action: "records.read", target: "a record of the company", attempt: (w) => as(w, "GET", "/records/0/receipt") },
+    { route: "GET /receipts", action: "records.read", target: "the company's log", attempt: (w) => as(w, "GET", "/receipts?limit=5") },
   ];
 
-  for (const action of actions) {
-    it(action.name, async () => {
-      const got: Record<string, number> = {};
-      for (const role of ROLES) got[role] = await action.attempt(co[role]);
-      const expected = Object.fromEntries(ROLES.map((r) => [r, action.allowed.includes(r) ? "allowed" : "refused"]));
-      const observed = Object.fromEntries(ROLES.map((r) => [r, got[r] < 300 ? "allowed" : got[r] === 403 ? "refused" : `status ${got[r]}`]));
+  describe("coverage", () => {
+    it("every member route has a case, and every case a declared route", () => {
+      const { api } = createApp({ ctx: svc.ctx, operatorToken: OPERATOR_TOKEN, version: "test", bodyLimit: "64kb", publicRateLimit: 1, log: () => undefined });
+      const declared = api.routes.filter((r) => r.auth === "member").map((r) => `${r.method.toUpperCase()} ${r.path}`);
+      const covered = new Set(cases.map((c) => c.route));
+      expect(declared.filter((r) => !covered.has(r)), "member routes without a matrix case").to.deep.equal([]);
+      expect([...covered].filter((r) => !declared.includes(r)), "cases for routes the API does not declare").to.deep.equal([]);
+    });
+
+    it("every action of the policy table is tried", () => {
+      const tried = new Set(cases.map((c) => c.action));
+      expect(ACTIONS.filter((a) => !tried.has(a))).to.deep.equal([]);
+    });
+
+    it("the legal representative holds every power but custody, which dual control gives to named persons", () => {
+      expect(ACTIONS.filter((a) => !rolesFor(a).includes("legal_rep"))).to.deep.equal(["request.confirm-custody"]);
+    });
+  });
+
+  for (const c of cases) {
+    it(`${c.route} on ${c.target} (${c.action})`, async () => {
+      const allowed = c.allowed ?? rolesFor(c.action);
+      const refusals = c.refusals ?? ["FORBIDDEN"];
+      const expected: Record<string, string> = {};
+      const observed: Record<string, string> = {};
+      for (const role of ROLES) {
+        const r = await c.attempt(co[HOLDER[role]]);
+        expected[role] = allowed.includes(role) ? "allowed" : "refused";
+        const refused = (r.status === 403 || r.status === 404) && refusals.includes(r.body.error?.code);
+        observed[role] = r.status < 300 ? "allowed" : refused ? "refused" : `${r.status} ${r.body.error?.code}`;
+      }
       expect(observed).to.deep.equal(expected);
     });
   }
 
   describe("department scope", () => {
     it("a department head cannot grant to a member of another department", async () => {
-      const r = await svc.call("POST", "/api/v1/grants", { token: co.deptHead.token, body: grantBody(co.outsider.id, co.seal.id, [co.scenarios.none]) });
-      expect(r.status).to.equal(403);
-      expect(r.body.error.code).to.equal("FORBIDDEN");
+      const r = await as(co.deptHead, "POST", "/grants", grantBody(co.outsider.id, co.seal.id, [co.scenarios.none]));
+      expect([r.status, r.body.error.code]).to.deep.equal([403, "FORBIDDEN"]);
     });
     it("a department head cannot grant a scenario they do not hold", async () => {
-      expect(await as(co.deptHead, "POST", "/api/v1/grants", grantBody(co.employee.id, co.seal.id, [co.scenarios.legalRep]))).to.equal(403);
+      const r = await as(co.deptHead, "POST", "/grants", grantBody(co.employee.id, co.seal.id, [co.scenarios.legalRep]));
+      expect([r.status, r.body.error.code]).to.deep.equal([403, "GRANT_EXCEEDS_GIVER"]);
     });
     it("a department head cannot approve a request from another department", async () => {
-      expect(await as(co.deptHead, "POST", `/api/v1/requests/${await newRequest(co.outsider, co.scenarios.deptHead)}/approve`)).to.equal(403);
+      const r = await as(co.deptHead, "POST", `/requests/${await requestUse(svc, co.outsider, co.seal.id, co.scenarios.deptHead)}/approve`);
+      expect([r.status, r.body.error.code]).to.deep.equal([403, "FORBIDDEN"]);
     });
     it("a department head cannot approve their own request", async () => {
-      const r = await svc.call("POST", `/api/v1/requests/${await newRequest(co.deptHead, co.scenarios.deptHead)}/approve`, { token: co.deptHead.token });
-      expect(r.body.error.code).to.equal("SELF_APPROVAL");
+      const r = await as(co.deptHead, "POST", `/requests/${await requestUse(svc, co.deptHead, co.seal.id, co.scenarios.deptHead)}/approve`);
+      expect([r.status, r.body.error.code]).to.deep.equal([403, "SELF_APPROVAL"]);
+    });
+    it("only the seal's own custodian or reviewer confirms custody", async () => {
+      const stranger = await addPerson(svc, co.legalRep, ["custodian"]);
+      const r = await as(stranger, "POST", `/requests/${await approvedPhysicalRequest()}/confirm-custody`);
+      expect([r.status, r.body.error.code]).to.deep.equal([403, "FORBIDDEN"]);
     });
   });
 
@@ -94,43 +218,47 @@ describe("http: authorization matrix", function () {
     let other: TestCompany;
     let requestId: string;
     let grantId: string;
+    let keyId: string;
     before(async () => {
       other = await createCompany(svc);
-      requestId = await newRequest(co.employee, co.scenarios.deptHead);
-      grantId = (await ok(svc.call("GET", "/api/v1/grants", { token: lr().token }))).grants[0].id;
+      requestId = await requestUse(svc, co.employee, co.seal.id, co.scenarios.deptHead);
+      grantId = (await lr("GET", "/grants")).grants[0].id;
+      keyId = await keyOf(co.employee.id);
     });
 
     it("every route naming another company's resource answers 404 and changes nothing", async () => {
       const before = await svc.store.records.count();
       const routes: Array<[string, string, unknown?]> = [
-        ["GET", `/api/v1/members/${co.employee.id}`],
-        ["POST", `/api/v1/members/${co.employee.id}/roles`, { roles: ["employee"] }],
-        ["POST", `/api/v1/members/${co.employee.id}/leave`],
-        ["GET", `/api/v1/members/${co.employee.id}/keys`],
-        ["POST", `/api/v1/members/${co.employee.id}/keys`],
-        ["GET", `/api/v1/seals/${co.seal.id}`],
-        ...(["suspend", "resume", "revoke", "destroy"].map((t) => ["POST", `/api/v1/seals/${co.seal.id}/${t}`]) as Array<[string, string]>),
-        ["POST", `/api/v1/seals/${co.seal.id}/replace`, { kind: "electronic", type: "official", name: "x", publicKey: generateSm2KeyPair().publicKey }],
-        ["GET", `/api/v1/scenarios/${co.scenarios.none}`],
-        ["GET", `/api/v1/grants/${grantId}`],
-        ["POST", `/api/v1/grants/${grantId}/withdraw`],
-        ["GET", `/api/v1/requests/${requestId}`],
-        ...(["approve", "reject", "confirm-custody"].map((t) => ["POST", `/api/v1/requests/${requestId}/${t}`]) as Array<[string, string]>),
-        ["GET", "/api/v1/records/0"],
-        ["POST", "/api/v1/usages/reservations", { seal: co.seal.id }],
-        ["POST", "/api/v1/grants", grantBody(other.employee.id, co.seal.id, [co.scenarios.none])],
-        ["POST", "/api/v1/requests", { seal: co.seal.id, scenario: co.scenarios.none, documentHash: documentHash("x"), title: "t", reason: "r" }],
+        ["GET", `/members/${co.employee.id}`],
+        ["POST", `/members/${co.employee.id}/roles`, { roles: ["employee"] }],
+        ["POST", `/members/${co.employee.id}/leave`],
+        ["GET", `/members/${co.employee.id}/keys`],
+        ["POST", `/members/${co.employee.id}/keys`],
+        ["POST", `/keys/${keyId}/revoke`],
+        ["GET", `/seals/${co.seal.id}`],
+        ...(["suspend", "resume", "revoke", "destroy"].map((t) => ["POST", `/seals/${co.seal.id}/${t}`]) as Array<[string, string]>),
+        ["POST", `/seals/${co.seal.id}/replace`, electronicSeal()],
+        ["GET", `/scenarios/${co.scenarios.none}`],
+        ["GET", `/grants/${grantId}`],
+        ["POST", `/grants/${grantId}/withdraw`],
+        ["GET", `/requests/${requestId}`],
+        ...(["approve", "reject", "confirm-custody"].map((t) => ["POST", `/requests/${requestId}/${t}`]) as Array<[string, string]>),
+        ["GET", "/records/0"],
+        ["GET", "/records/0/receipt"],
+        ["POST", "/usages/reservations", { seal: co.seal.id }],
+        ["POST", "/grants", grantBody(other.employee.id, co.seal.id, [co.scenarios.none])],
+        ["POST", "/requests", { seal: co.seal.id, scenario: co.scenarios.none, documentHash: documentHash("x"), title: "t", reason: "r" }],
       ];
       for (const [method, route, body] of routes) {
-        const r = await svc.call(method, route, { token: other.legalRep.token, body });
+        const r = await as(other.legalRep, method, route, body);
         expect([route, r.status, r.body.error?.code]).to.deep.equal([route, 404, "NOT_FOUND"]);
       }
       expect(await svc.store.records.count()).to.equal(before);
     });
 
     it("lists show only the caller's company", async () => {
-      for (const [route, field] of [["/api/v1/members", "members"], ["/api/v1/seals", "seals"], ["/api/v1/scenarios", "scenarios"], ["/api/v1/grants", "grants"], ["/api/v1/requests", "requests"], ["/api/v1/records?limit=1000", "records"]]) {
-        const list = (await ok(svc.call("GET", route, { token: other.legalRep.token })))[field] as Array<{ company: string }>;
+      for (const [route, field] of [["/members", "members"], ["/seals", "seals"], ["/scenarios", "scenarios"], ["/grants", "grants"], ["/requests", "requests"], ["/records?limit=1000", "records"]]) {
+        const list = (await ok(as(other.legalRep, "GET", route)))[field] as Array<{ company: string }>;
         expect(list.length, route).to.be.greaterThan(field === "grants" || field === "requests" ? -1 : 0);
         expect(list.every((item) => item.company === other.id), route).to.equal(true);
       }
