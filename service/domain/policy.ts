@@ -115,3 +115,8 @@ export function keyAction(kind: "issue" | "revoke", actor: Actor, target: Member
   if (target.id === actor.member.id) return `key.${kind}-own`;
   return holdsGrant || target.roles.some((r) => EMPOWERED_ROLES.includes(r)) ? `key.${kind}-empowered` : `key.${kind}-other`;
 }
+
+/** The roles of an action as the API description states them, e.g. "legal_rep, seal_admin". */
+export function rolesText(action: Action): string {
+  return POLICY[action].roles.join(", ");
+}

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { giveGrantBody, ids } from "../schemas";
 import { getGrant, giveGrant, listGrants, withdrawGrant } from "../../domain/grants";
+import { rolesText } from "../../domain/policy";
 import type { Api } from "../api";
 import type { DomainContext } from "../../domain/context";
 
@@ -13,13 +14,13 @@ export function grantRoutes(api: Api, ctx: DomainContext): void {
     grants: await listGrants(ctx, actor),
   }));
   api.add<unknown, unknown, z.infer<typeof giveGrantBody>>(
-    { method: "post", path: "/grants", tag: "grants", auth: "member", body: giveGrantBody, status: 201, summary: "Give a grant (legal_rep; dept_head within the department for what they hold)", responds: "the grant" },
+    { method: "post", path: "/grants", tag: "grants", auth: "member", body: giveGrantBody, status: 201, summary: `Give a grant (${rolesText("grant.give")}; beyond a grant of one's own: ${rolesText("grant.give-unbounded")})`, responds: "the grant" },
     async ({ actor, body }) => giveGrant(ctx, actor, body),
   );
   api.add<GrantParams>({ method: "get", path: "/grants/:id", tag: "grants", auth: "member", params: grantParams, status: 200, summary: "One grant", responds: "the grant" }, async ({ actor, params }) =>
     getGrant(ctx, actor, params.id),
   );
-  api.add<GrantParams>({ method: "post", path: "/grants/:id/withdraw", tag: "grants", auth: "member", params: grantParams, status: 200, summary: "Withdraw a grant", responds: "the grant" }, async ({ actor, params }) =>
+  api.add<GrantParams>({ method: "post", path: "/grants/:id/withdraw", tag: "grants", auth: "member", params: grantParams, status: 200, summary: `Withdraw a grant and every grant given under it (its giver; any grant: ${rolesText("grant.withdraw-any")})`, responds: "the grant" }, async ({ actor, params }) =>
     withdrawGrant(ctx, actor, params.id),
   );
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { addMemberBody, changeRolesBody, ids } from "../schemas";
 import { addMember, changeRoles, getMember, listMembers, removeMember } from "../../domain/members";
 import { issueKey, listKeys, revokeKey } from "../../domain/api-keys";
+import { rolesText } from "../../domain/policy";
 import type { Api } from "../api";
 import type { DomainContext } from "../../domain/context";
 import type { ApiKey } from "../../domain/model";
@@ -19,28 +20,28 @@ export function memberRoutes(api: Api, ctx: DomainContext): void {
     members: await listMembers(ctx, actor),
   }));
   api.add<unknown, unknown, z.infer<typeof addMemberBody>>(
-    { method: "post", path: "/members", tag: "members", auth: "member", body: addMemberBody, status: 201, returnsSecret: true, summary: "Add a member (legal_rep, seal_admin)", responds: "the member and their first API key secret, shown once" },
+    { method: "post", path: "/members", tag: "members", auth: "member", body: addMemberBody, status: 201, returnsSecret: true, summary: `Add a member (${rolesText("member.add")}; seal_admin or legal_rep members: ${rolesText("member.add-admin")})`, responds: "the member and their first API key secret, shown once" },
     async ({ actor, body }) => addMember(ctx, actor, body),
   );
   api.add<MemberParams>({ method: "get", path: "/members/:id", tag: "members", auth: "member", params: memberParams, status: 200, summary: "One member", responds: "the member" }, async ({ actor, params }) =>
     getMember(ctx, actor, params.id),
   );
   api.add<MemberParams, unknown, z.infer<typeof changeRolesBody>>(
-    { method: "post", path: "/members/:id/roles", tag: "members", auth: "member", params: memberParams, body: changeRolesBody, status: 200, summary: "Change a member's roles and department", responds: "the member" },
+    { method: "post", path: "/members/:id/roles", tag: "members", auth: "member", params: memberParams, body: changeRolesBody, status: 200, summary: `Change a member's roles and department (${rolesText("member.roles")}; one's own, or touching seal_admin or legal_rep: ${rolesText("member.roles-admin")})`, responds: "the member" },
     async ({ actor, params, body }) => changeRoles(ctx, actor, params.id, body.roles, body.department),
   );
   api.add<MemberParams>(
-    { method: "post", path: "/members/:id/leave", tag: "members", auth: "member", params: memberParams, status: 200, summary: "The member leaves: their grants are withdrawn and keys stop working", responds: "the member" },
+    { method: "post", path: "/members/:id/leave", tag: "members", auth: "member", params: memberParams, status: 200, summary: `The member leaves: their grants, and those given under them, are withdrawn and keys stop working (${rolesText("member.leave")})`, responds: "the member" },
     async ({ actor, params }) => removeMember(ctx, actor, params.id),
   );
   api.add<MemberParams>({ method: "get", path: "/members/:id/keys", tag: "members", auth: "member", params: memberParams, status: 200, summary: "A member's API keys (never the secrets)", responds: "{ keys }" }, async ({ actor, params }) => ({
     keys: (await listKeys(ctx, actor, params.id)).map(keyView),
   }));
   api.add<MemberParams>(
-    { method: "post", path: "/members/:id/keys", tag: "members", auth: "member", params: memberParams, status: 201, returnsSecret: true, summary: "Issue an API key", responds: "the key with its secret, shown once" },
+    { method: "post", path: "/members/:id/keys", tag: "members", auth: "member", params: memberParams, status: 201, returnsSecret: true, summary: `Issue an API key (oneself; another member: ${rolesText("key.issue-other")}; a member holding powers: ${rolesText("key.issue-empowered")})`, responds: "the key with its secret, shown once" },
     async ({ actor, params }) => issueKey(ctx, actor, params.id),
   );
-  api.add<z.infer<typeof keyParams>>({ method: "post", path: "/keys/:id/revoke", tag: "members", auth: "member", params: keyParams, status: 200, summary: "Revoke an API key", responds: "the key" }, async ({ actor, params }) =>
+  api.add<z.infer<typeof keyParams>>({ method: "post", path: "/keys/:id/revoke", tag: "members", auth: "member", params: keyParams, status: 200, summary: `Revoke an API key (one's own; another member's: ${rolesText("key.revoke-other")}; a member's holding powers: ${rolesText("key.revoke-empowered")})`, responds: "the key" }, async ({ actor, params }) =>
     keyView(await revokeKey(ctx, actor, params.id)),
   );
 }

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { createRequestBody, ids } from "../schemas";
 import { confirmCustody, createRequest, decideRequest, getRequest, listRequests } from "../../domain/requests";
+import { rolesText } from "../../domain/policy";
 import type { Api } from "../api";
 import type { DomainContext } from "../../domain/context";
 
@@ -21,7 +22,7 @@ export function requestRoutes(api: Api, ctx: DomainContext): void {
   );
   for (const decision of ["approve", "reject"] as const) {
     api.add<RequestParams>(
-      { method: "post", path: `/requests/:id/${decision}`, tag: "requests", auth: "member", params: requestParams, status: 200, summary: `${decision === "approve" ? "Approve" : "Reject"} a pending request at the scenario's level`, responds: "the request" },
+      { method: "post", path: `/requests/:id/${decision}`, tag: "requests", auth: "member", params: requestParams, status: 200, summary: `${decision === "approve" ? "Approve" : "Reject"} a pending request at the scenario's level (dept_head level: ${rolesText("request.approve")}; legal_rep level: ${rolesText("request.approve-legal-rep-level")}; never one's own, but a sole legal_rep's at legal_rep level, flagged)`, responds: "the request" },
       async ({ actor, params }) => decideRequest(ctx, actor, params.id, decision),
     );
   }

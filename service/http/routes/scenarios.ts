@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { defineScenarioBody, ids } from "../schemas";
 import { defineScenario, getScenario, listScenarios } from "../../domain/scenarios";
+import { rolesText } from "../../domain/policy";
 import type { Api } from "../api";
 import type { DomainContext } from "../../domain/context";
 
@@ -12,7 +13,7 @@ export function scenarioRoutes(api: Api, ctx: DomainContext): void {
     scenarios: await listScenarios(ctx, actor),
   }));
   api.add<unknown, unknown, z.infer<typeof defineScenarioBody>>(
-    { method: "post", path: "/scenarios", tag: "scenarios", auth: "member", body: defineScenarioBody, status: 201, summary: "Define a scenario (legal_rep, seal_admin)", responds: "the scenario" },
+    { method: "post", path: "/scenarios", tag: "scenarios", auth: "member", body: defineScenarioBody, status: 201, summary: `Define a scenario (${rolesText("scenario.define")})`, responds: "the scenario" },
     async ({ actor, body }) => defineScenario(ctx, actor, body),
   );
   api.add<z.infer<typeof scenarioParams>>({ method: "get", path: "/scenarios/:id", tag: "scenarios", auth: "member", params: scenarioParams, status: 200, summary: "One scenario", responds: "the scenario" }, async ({ actor, params }) =>
