@@ -25,9 +25,9 @@ export const POLICY = {
   "company.read": { doing: "reading the company", roles: EVERYONE },
   "member.read": { doing: "reading members", roles: EVERYONE },
   "member.add": { doing: "adding members", roles: ADMINS },
-  "member.add-admin": { doing: "adding a member with the seal_admin or legal_rep role", roles: LEGAL_REP },
+  "member.add-empowered": { doing: "adding a member with a role beyond employee and auditor", roles: LEGAL_REP },
   "member.roles": { doing: "changing roles", roles: ADMINS },
-  "member.roles-admin": { doing: "changing one's own roles, those of a seal_admin or legal_rep, or giving or taking either role", roles: LEGAL_REP },
+  "member.roles-empowered": { doing: "changing one's own roles or a seal_admin's or legal_rep's, or giving or taking a role beyond employee and auditor", roles: LEGAL_REP },
   "member.leave": { doing: "removing members", roles: ADMINS },
   "member.leave-admin": { doing: "removing a seal_admin or legal_rep", roles: LEGAL_REP },
   "key.list-own": { doing: "listing one's own keys", roles: EVERYONE },
@@ -88,18 +88,23 @@ export function isLegalRep(member: Member): boolean {
 /** Roles that administer other members: only a legal representative gives, takes or touches them. */
 const ADMIN_ROLES: readonly Role[] = ADMINS;
 
-/** Powers a seal_admin does not hold itself: acting with such a member's key would climb above its role. */
+/**
+ * Roles with powers a seal_admin does not hold itself. A seal_admin receives the first key of every member it
+ * adds; were it to give such a role (say, custodian to one member and reviewer to another), it would hold the
+ * powers through their keys. So only a legal representative confers them, and a seal_admin manages
+ * employees, auditors and departments.
+ */
 const EMPOWERED_ROLES: readonly Role[] = ["legal_rep", "seal_admin", "dept_head", "custodian", "reviewer"];
 
 export function addMemberAction(roles: Role[]): Action {
-  return roles.some((r) => ADMIN_ROLES.includes(r)) ? "member.add-admin" : "member.add";
+  return roles.some((r) => EMPOWERED_ROLES.includes(r)) ? "member.add-empowered" : "member.add";
 }
 
-/** Nobody but a legal representative raises or lowers themself, an administrator, or anyone to or from one. */
+/** Nobody but a legal representative changes their own roles, an administrator's, or gives or takes a role with powers. */
 export function changeRolesAction(actor: Actor, target: Member, roles: Role[]): Action {
   const touched = [...target.roles, ...roles].filter((r) => target.roles.includes(r) !== roles.includes(r));
-  const admin = target.id === actor.member.id || target.roles.some((r) => ADMIN_ROLES.includes(r)) || touched.some((r) => ADMIN_ROLES.includes(r));
-  return admin ? "member.roles-admin" : "member.roles";
+  const empowered = target.id === actor.member.id || target.roles.some((r) => ADMIN_ROLES.includes(r)) || touched.some((r) => EMPOWERED_ROLES.includes(r));
+  return empowered ? "member.roles-empowered" : "member.roles";
 }
 
 export function removeMemberAction(target: Member): Action {

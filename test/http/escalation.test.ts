@@ -81,7 +81,16 @@ describe("http: escalations of authority", function () {
       await expectRefusal(() => call(co.admin, "POST", `/members/${secondAdmin.id}/roles`, { roles: ["employee"] }), 403, "FORBIDDEN");
       await expectRefusal(() => call(co.admin, "POST", `/members/${co.admin.id}/roles`, { roles: ["seal_admin", "dept_head"], department: "sales" }), 403, "FORBIDDEN");
       await expectRefusal(() => call(co.admin, "POST", `/members/${secondAdmin.id}/leave`), 403, "FORBIDDEN");
-      expect((await call(co.admin, "POST", `/members/${co.employee.id}/roles`, { roles: ["reviewer"], department: "sales" })).status).to.equal(200);
+      expect((await call(co.admin, "POST", `/members/${co.employee.id}/roles`, { roles: ["auditor"], department: "finance" })).status).to.equal(200);
+    });
+
+    it("a seal_admin cannot confer approval or custody roles: it would hold the first keys of a custodian and a reviewer it made", async () => {
+      await expectRefusal(() => call(co.admin, "POST", "/members", { name: "n", roles: ["custodian"], department: "sales" }), 403, "FORBIDDEN");
+      await expectRefusal(() => call(co.admin, "POST", "/members", { name: "n", roles: ["employee", "dept_head"], department: "sales" }), 403, "FORBIDDEN");
+      const made = await addPerson(svc, co.admin, ["employee"]);
+      await expectRefusal(() => call(co.admin, "POST", `/members/${made.id}/roles`, { roles: ["reviewer"], department: "sales" }), 403, "FORBIDDEN");
+      await expectRefusal(() => call(co.admin, "POST", `/members/${co.custodian.id}/roles`, { roles: ["employee"], department: "sales" }), 403, "FORBIDDEN");
+      expect((await call(co.legalRep, "POST", `/members/${made.id}/roles`, { roles: ["reviewer"], department: "sales" })).status).to.equal(200);
     });
 
     it("only a current legal representative appoints or removes one; the company keeps at least one", async () => {

@@ -20,14 +20,14 @@ export function memberRoutes(api: Api, ctx: DomainContext): void {
     members: await listMembers(ctx, actor),
   }));
   api.add<unknown, unknown, z.infer<typeof addMemberBody>>(
-    { method: "post", path: "/members", tag: "members", auth: "member", body: addMemberBody, status: 201, returnsSecret: true, summary: `Add a member (${rolesText("member.add")}; seal_admin or legal_rep members: ${rolesText("member.add-admin")})`, responds: "the member and their first API key secret, shown once" },
+    { method: "post", path: "/members", tag: "members", auth: "member", body: addMemberBody, status: 201, returnsSecret: true, summary: `Add a member (${rolesText("member.add")}; members with roles beyond employee and auditor: ${rolesText("member.add-empowered")})`, responds: "the member and their first API key secret, shown once" },
     async ({ actor, body }) => addMember(ctx, actor, body),
   );
   api.add<MemberParams>({ method: "get", path: "/members/:id", tag: "members", auth: "member", params: memberParams, status: 200, summary: "One member", responds: "the member" }, async ({ actor, params }) =>
     getMember(ctx, actor, params.id),
   );
   api.add<MemberParams, unknown, z.infer<typeof changeRolesBody>>(
-    { method: "post", path: "/members/:id/roles", tag: "members", auth: "member", params: memberParams, body: changeRolesBody, status: 200, summary: `Change a member's roles and department (${rolesText("member.roles")}; one's own, or touching seal_admin or legal_rep: ${rolesText("member.roles-admin")})`, responds: "the member" },
+    { method: "post", path: "/members/:id/roles", tag: "members", auth: "member", params: memberParams, body: changeRolesBody, status: 200, summary: `Change a member's roles and department (${rolesText("member.roles")}; one's own, an administrator's, or giving or taking a role beyond employee and auditor: ${rolesText("member.roles-empowered")})`, responds: "the member" },
     async ({ actor, params, body }) => changeRoles(ctx, actor, params.id, body.roles, body.department),
   );
   api.add<MemberParams>(
