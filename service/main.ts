@@ -1,6 +1,7 @@
 // `npm start`: API, batcher and chain together. With nothing configured: SQLite and the embedded dev
 // chain under DATA_DIR. With MONGODB_URI and CHAIN_RPC_URL: production stores and any EVM network.
 import type { Server } from "node:http";
+import { JsonRpcProvider } from "ethers";
 import { instanceId, loadConfig, resolveOperatorToken, ConfigError, type Config } from "./config";
 import { openStore } from "./store/open";
 import { createApp } from "./http/app";
@@ -9,7 +10,9 @@ import { formatRegistryCheck } from "./domain/registry-check";
 import { connectChain } from "./chain/connect";
 import { Batcher, type Failpoint } from "./anchoring/batcher";
 import { publicChainAccess, type PublicChainAccess } from "./http/public-chain";
+import { findDeploymentBlock } from "./chain/deployment-block";
 import type { DomainContext } from "./domain/context";
+import type { Deployment } from "./evidence";
 
 const VERSION = "0.1.0";
 
@@ -32,6 +35,7 @@ async function main(): Promise<void> {
   const pool = createSm2Pool(config.verifyWorkers);
   const operator = resolveOperatorToken(config);
   const ctx: DomainContext = { store, now: () => new Date(), registryCheck: formatRegistryCheck, reservationTtlMs: config.reservationTtlMs, verifyUsage: pool.verify };
+  const deployment: Deployment = { chainId: chain.client.chainId, contract: chain.client.contract.toLowerCase() };
   const visitors = publicChainAccess({ publicRpcUrl: config.publicRpcUrl, rpcProxy: config.rpcProxy, chainRpcUrl: chain.rpcUrl, devChain: chain.devChain !== null });
   const { app } = createApp({
     ctx,
@@ -41,7 +45,12 @@ async function main(): Promise<void> {
     publicRateLimit: config.publicRateLimit,
     log: (msg, err) => console.error(msg, err ?? ""),
     publicBaseUrl: config.publicBaseUrl,
-    verifyPage: { rpcUrl: visitors.pageRpcUrl, chainId: chain.client.chainId },
+    verifyPage: { rpcUrl: visitors.pageRpcUrl, deployment: () => deployment },
+    wellKnown: {
+      deployment: () => deployment,
+      deploymentBlock: deploymentBlockOf(chain.rpcUrl, deployment.contract),
+      commandPublicKey: null,
+    },
     rpcProxy: visitors.proxyUpstream ? { upstream: visitors.proxyUpstream, contract: chain.client.contract, rateLimit: config.rpcRateLimit } : undefined,
     health: () => ({ chain: { chainId: chain.client.chainId, contract: chain.client.contract, devRpcUrl: chain.devChain?.rpcUrl ?? null }, batcher: batcher.status }),
   });
@@ -61,6 +70,25 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
+}
+
+/** The contract's deployment block, looked up once on first use (it never changes) and remembered. */
+function deploymentBlockOf(rpcUrl: string, contract: string): () => Promise<number | null> {
+  let found: Promise<number | null> | null = null;
+  return () => {
+    found ??= (async () => {
+      const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, batchMaxCount: 1 });
+      try {
+        return await findDeploymentBlock(provider, contract);
+      } finally {
+        provider.destroy();
+      }
+    })().catch(() => {
+      found = null;
+      return null;
+    });
+    return found;
+  };
 }
 
 /** SEALPROOF_FAILPOINT=after-close|after-send|after-confirm makes the process kill itself there (crash tests). */

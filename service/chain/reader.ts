@@ -1,18 +1,19 @@
-// A ChainReader over ethers v6: what verifyReceipt() needs to read from the chain, and nothing else.
+// A ChainReader over ethers v6: what verifyReceipt() needs to read from the chain, and nothing else. It reads
+// the one SealAnchor it was made for (the pinned deployment's), whatever address a receipt names.
 import { Contract, type Provider } from "ethers";
-import type { ChainReader, OnChainBatch, OnChainTx, ReceiptAnchor } from "../evidence";
+import type { ChainReader, OnChainBatch, OnChainTx } from "../evidence";
 import { SEAL_ANCHOR_READ_ABI } from "./abi";
 
-export function createChainReader(provider: Provider): ChainReader {
+export function createChainReader(provider: Provider, contractAddress: string): ChainReader {
+  const contract = new Contract(contractAddress, SEAL_ANCHOR_READ_ABI, provider);
   return {
     chainId: async () => Number((await provider.getNetwork()).chainId),
-    readBatch: (anchor, batchId) => readBatch(provider, anchor, batchId),
+    readBatch: (batchId) => readBatch(contract, batchId),
     readTransaction: (txHash) => readTransaction(provider, txHash),
   };
 }
 
-async function readBatch(provider: Provider, anchor: ReceiptAnchor, batchId: number): Promise<OnChainBatch | null> {
-  const contract = new Contract(anchor.contract, SEAL_ANCHOR_READ_ABI, provider);
+async function readBatch(contract: Contract, batchId: number): Promise<OnChainBatch | null> {
   // batchCount() first: an unknown id is an answer (null), not an error, and a non-contract address fails here.
   const count = Number(await contract.batchCount());
   if (batchId >= count) return null;

@@ -6,8 +6,9 @@ import { keygenCommand } from "./keygen";
 import { signCommand } from "./sign";
 import { verifyCommand } from "./verify";
 import { sealPdfCommand } from "./seal-pdf";
+import { trustCommand } from "./trust";
 
-const COMMANDS: Command[] = [companyCommand, keygenCommand, signCommand, sealPdfCommand, verifyCommand];
+const COMMANDS: Command[] = [companyCommand, keygenCommand, signCommand, sealPdfCommand, verifyCommand, trustCommand];
 
 const HELP = `Usage: sealproof <command> [options]
 

@@ -6,8 +6,9 @@ import { CliUsageError, type Command } from "./command";
 
 const HELP = `Usage: sealproof sign --key FILE --seal ID --signer ID --receipt ID --scenario ID
                      (--document FILE | --document-hash HEX) [--request ID] [--signed-at ISO]
+                     [--source FILE | --source-hash HEX]
 
-Builds the usage TBS {v, receipt, seal, signer, signedAt, documentHash, scenario, request}, signs it with
+Builds the usage TBS {v, receipt, seal, signer, signedAt, documentHash, scenario, request[, sourceDocumentHash]}, signs it with
 the SM2 private key in FILE (as written by 'sealproof keygen'), and prints {"tbs","signature"}: the body
 of POST /api/v1/usages. The key never leaves this machine.
 
@@ -20,6 +21,9 @@ Options:
   --document FILE       the document to seal; its SM3 hash is signed
   --document-hash HEX   or the document's SM3 hash directly (64 hex)
   --request ID          the approved request (r_…), when the scenario needs one
+  --source FILE         when the document is a stamped copy of an approved original: that original;
+                        its SM3 is signed as sourceDocumentHash and shown on the verify page
+  --source-hash HEX     or the original's SM3 hash directly
   --signed-at ISO       the signing time (default: now)
   -h, --help            show this help`;
 
@@ -51,7 +55,7 @@ export const signCommand: Command = {
       args: argv,
       options: {
         key: { type: "string" }, seal: { type: "string" }, signer: { type: "string" }, receipt: { type: "string" }, scenario: { type: "string" },
-        document: { type: "string" }, "document-hash": { type: "string" }, request: { type: "string" }, "signed-at": { type: "string" }, help: { type: "boolean", short: "h" },
+        document: { type: "string" }, "document-hash": { type: "string" }, source: { type: "string" }, "source-hash": { type: "string" }, request: { type: "string" }, "signed-at": { type: "string" }, help: { type: "boolean", short: "h" },
       },
     });
     if (values.help) return void console.log(HELP);
@@ -60,6 +64,9 @@ export const signCommand: Command = {
     if (!values.document === !values["document-hash"]) throw new CliUsageError("give exactly one of --document and --document-hash");
     const documentHash = values.document ? fileSm3(values.document) : (values["document-hash"] as string);
     if (!/^[0-9a-f]{64}$/.test(documentHash)) throw new CliUsageError("--document-hash must be 64 lowercase hex characters");
+    if (values.source && values["source-hash"]) throw new CliUsageError("give at most one of --source and --source-hash");
+    const sourceDocumentHash = values.source ? fileSm3(values.source) : values["source-hash"];
+    if (sourceDocumentHash !== undefined && !/^[0-9a-f]{64}$/.test(sourceDocumentHash)) throw new CliUsageError("--source-hash must be 64 lowercase hex characters");
     const key = readKeyFile(values.key as string);
     const tbs: UsageTbs = {
       v: 1,
@@ -70,6 +77,7 @@ export const signCommand: Command = {
       documentHash,
       scenario: values.scenario as string,
       request: values.request ?? null,
+      ...(sourceDocumentHash ? { sourceDocumentHash } : {}),
     };
     console.log(JSON.stringify(signUsage(tbs, key.privateKey), null, 2));
   },

@@ -1,72 +1,135 @@
-// `sealproof verify`: checks a receipt with the evidence core and a direct read of the chain, never
-// taking the service's word for it. Exit 0 when every step passes, 1 with the failed step's code.
+// `sealproof verify`: checks a receipt with the evidence core and a direct read of the chain, never taking
+// the service's word for it, and only against a deployment the user pinned (never the one a receipt names).
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { JsonRpcProvider } from "ethers";
-import { verifyReceipt, type VerifyReport } from "../evidence";
+import { formatDeployment, parseDeployment, sameDeployment, verifyReceipt, type Deployment, type VerifyCode, type VerifyReport } from "../evidence";
 import { createChainReader } from "../chain/reader";
 import { CliUsageError, type Command } from "./command";
+import { deploymentOf, fetchPublished, readTrusted, trustedFor, trustFilePath, type TrustedService } from "./trust-store";
 
 const DEFAULT_RPC = "http://127.0.0.1:8545";
 
-const HELP = `Usage: sealproof verify <bundle-file | receipt URL> [--rpc URL] [--json]
+const HELP = `Usage: sealproof verify <bundle-file | receipt URL> [--deployment CHAINID:0xCONTRACT] [--rpc URL] [--json]
 
-Verifies a sealproof receipt: the record's SM3 leaf, its place in the batch, the batch root stored on
-chain, the inclusion proof, the anchoring transaction, and for a seal usage the SM2 signature against the
-key in the seal's own registration receipt. Only the chain is trusted, read directly over JSON-RPC.
+Verifies a sealproof receipt: that it names the deployment you trust, the record's SM3 leaf, its place in
+the batch, the batch root stored by the trusted contract, the inclusion proof, the anchoring transaction,
+for a seal usage the SM2 signature against the key in the seal's own registration receipt, and the
+company's registration receipt. Only the chain is trusted, read directly over JSON-RPC.
+
+What you must pin, and why: a receipt names the chain and the SealAnchor contract it was anchored in, but
+anyone can deploy a contract of the same code on the same chain and anchor invented records in it. So the
+deployment (chain id and contract address) comes from you, never from the receipt, in this order:
+  --deployment CHAINID:0xCONTRACT     e.g. 31337:0x5fbdb2315678afecb367f032d93f642f64180aa3
+  $SEALPROOF_DEPLOYMENT               the same form
+  the trust file                      written once by 'sealproof trust add <service URL>'
+Without one, verify refuses to say VERIFIED. A receipt naming another deployment fails DEPLOYMENT_NOT_TRUSTED.
 
 The argument is a file holding a receipt bundle (or the JSON of GET /api/v1/receipts/<id>), or a URL:
-the receipt's API URL or its verify page URL (…/v/<id>).
+the receipt's API URL or its verify page URL (…/v/<id>); a URL's receipt id must be the record's.
 
 Options:
-  --rpc URL   the chain's JSON-RPC endpoint (default: $SEALPROOF_RPC_URL or ${DEFAULT_RPC})
-  --json      print the report as JSON
-  -h, --help  show this help
+  --deployment D  the trusted deployment, CHAINID:0xCONTRACT
+  --rpc URL       the chain's JSON-RPC endpoint (default: $SEALPROOF_RPC_URL or ${DEFAULT_RPC})
+  --json          print the report as JSON
+  -h, --help      show this help
 
-Exit status: 0 all steps passed, 1 a step failed (its code is printed), 2 wrong usage.`;
+Exit status: 0 every step passed; 1 a step failed (its code is printed), or the record is not anchored yet;
+2 wrong usage or no trusted deployment; 3 the chain could not be read (nothing was decided).
+The trust file is $SEALPROOF_TRUST_FILE, or ${trustFilePath()} here.`;
+
+/** Failures that say the chain could not be asked, not that the receipt is false. */
+const INCONCLUSIVE: ReadonlySet<VerifyCode> = new Set<VerifyCode>(["CHAIN_UNREACHABLE", "CHAIN_MISMATCH"]);
 
 class PendingError extends Error {}
 
 interface Fetched {
   receipt: unknown;
   sealReceipt?: unknown;
+  companyReceipt?: unknown;
+  /** The receipt id the URL asked for. */
+  receiptId?: string;
 }
 
 export const verifyCommand: Command = {
   name: "verify",
-  summary: "verify a receipt against the chain",
+  summary: "verify a receipt against the chain and a pinned deployment",
   help: HELP,
   async run(argv) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { rpc: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { deployment: { type: "string" }, rpc: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    });
     if (values.help) return void console.log(HELP);
     if (positionals.length !== 1) throw new CliUsageError("give one bundle file or receipt URL");
+    const source = positionals[0];
+    const explicit = values.deployment ?? (process.env.SEALPROOF_DEPLOYMENT || undefined);
+    const pinned = explicit === undefined ? null : parseDeployment(explicit);
+    if (explicit !== undefined && pinned === null) throw new CliUsageError(`${explicit} is not a deployment: give CHAINID:0xCONTRACT`);
+    const trusted = pinned === null ? readTrusted() : [];
+    if (pinned === null && trusted.length === 0) {
+      console.error("sealproof verify: no trusted deployment, so nothing can be verified. Pin one with 'sealproof trust add <service URL>', --deployment CHAINID:0xCONTRACT, or SEALPROOF_DEPLOYMENT.");
+      return 2;
+    }
     let fetched: Fetched;
     try {
-      fetched = await load(positionals[0]);
+      fetched = await load(source);
     } catch (err) {
       if (!(err instanceof PendingError)) throw err;
       console.log("PENDING: the record is stored but its batch is not anchored yet; try again shortly.");
       return 1;
     }
+    const deployment = pinned ?? chooseTrusted(trusted, fetched.receipt, source);
+    if (pinned === null && /^https?:\/\//.test(source)) await warnIfRepublished(source, trusted);
     const rpc = values.rpc ?? process.env.SEALPROOF_RPC_URL ?? DEFAULT_RPC;
     const provider = new JsonRpcProvider(rpc, undefined, { cacheTimeout: -1, staticNetwork: true, batchMaxCount: 1 });
     let report: VerifyReport;
     try {
-      report = await verifyReceipt(fetched.receipt, createChainReader(provider), { sealReceipt: fetched.sealReceipt });
+      const options = { deployment, receiptId: fetched.receiptId, sealReceipt: fetched.sealReceipt, companyReceipt: fetched.companyReceipt };
+      report = await verifyReceipt(fetched.receipt, createChainReader(provider, deployment.contract), options);
     } finally {
       provider.destroy();
     }
     if (values.json) console.log(JSON.stringify(report, null, 2));
-    else print(report, rpc);
-    return report.ok ? 0 : 1;
+    else print(report, rpc, deployment);
+    if (report.ok) return 0;
+    return report.code !== null && INCONCLUSIVE.has(report.code) ? 3 : 1;
   },
 };
 
+/**
+ * Of the pinned deployments, the one the receipt names if it is among them (any pinned deployment is trusted),
+ * else the service's own by URL, else the first: the receipt then fails DEPLOYMENT_NOT_TRUSTED, as it should.
+ */
+function chooseTrusted(trusted: TrustedService[], receipt: unknown, source: string): Deployment {
+  const anchor = (receipt as { anchor?: { chainId?: unknown; contract?: unknown } } | null)?.anchor;
+  const named = typeof anchor?.chainId === "number" && typeof anchor.contract === "string" ? parseDeployment(`${anchor.chainId}:${anchor.contract}`) : null;
+  const match = named === null ? undefined : trusted.find((s) => sameDeployment(deploymentOf(s), named));
+  const byUrl = /^https?:\/\//.test(source) ? trustedFor(source, trusted) : undefined;
+  return deploymentOf(match ?? byUrl ?? trusted[0]);
+}
+
+/** A trusted service that now publishes another deployment has moved, or been taken over: the user must know. */
+async function warnIfRepublished(source: string, trusted: TrustedService[]): Promise<void> {
+  const entry = trustedFor(source, trusted);
+  if (entry === undefined) return;
+  const published = await fetchPublished(entry.url).catch(() => null);
+  if (published !== null && !sameDeployment(published, deploymentOf(entry))) {
+    console.error(
+      `WARNING: ${entry.url} now publishes deployment ${formatDeployment(published)}, but you trusted ${formatDeployment(deploymentOf(entry))}. ` +
+        "Receipts are still checked against the one you trusted; run 'sealproof trust add' again only if the operator confirms the move through another channel.",
+    );
+  }
+}
+
 async function load(source: string): Promise<Fetched> {
   let json: unknown;
+  let receiptId: string | undefined;
   if (/^https?:\/\//.test(source)) {
     const url = new URL(source);
     url.pathname = url.pathname.replace(/\/v\/([^/]+)$/, "/api/v1/receipts/$1");
+    receiptId = /\/api\/v1\/receipts\/([^/]+)$/.exec(url.pathname)?.[1];
     const res = await fetch(url);
     json = await res.json();
     if (!res.ok) throw new CliUsageError(`${url}: ${res.status} ${JSON.stringify(json)}`);
@@ -74,13 +137,22 @@ async function load(source: string): Promise<Fetched> {
     if (!fs.existsSync(source)) throw new CliUsageError(`${source}: no such file`);
     json = JSON.parse(fs.readFileSync(source, "utf8"));
   }
-  const view = json as { status?: string; receipt?: unknown; sealReceipt?: unknown; format?: string };
+  const view = json as { status?: string; receipt?: unknown; sealReceipt?: unknown; companyReceipt?: unknown; format?: string };
   if (view.status === "pending") throw new PendingError();
-  return view.format !== undefined ? { receipt: json } : { receipt: view.receipt, sealReceipt: view.sealReceipt };
+  if (view.format !== undefined) return { receipt: json, receiptId };
+  return { receipt: view.receipt, sealReceipt: view.sealReceipt, companyReceipt: view.companyReceipt, receiptId };
 }
 
-function print(report: VerifyReport, rpc: string): void {
+function print(report: VerifyReport, rpc: string, deployment: Deployment): void {
+  console.log(`trusted deployment: ${formatDeployment(deployment)}`);
   console.log(`chain: ${rpc}`);
-  for (const step of report.steps) console.log(`${step.ok ? "✔" : "✘"} ${step.step.padEnd(9)} ${step.ok ? "" : `${step.code}: `}${step.message}`);
-  console.log(report.ok ? "VERIFIED: every step passed." : `FAILED: ${report.code}`);
+  for (const step of report.steps) console.log(`${step.ok ? "✔" : "✘"} ${step.step.padEnd(10)} ${step.ok ? "" : `${step.code}: `}${step.message}`);
+  const { company, seal } = report.facts;
+  if (report.ok && company) console.log(`company (anchored): ${company.name ?? "(name not in its registration)"}, credit code ${company.creditCode ?? "—"}`);
+  if (report.ok && seal) console.log(`seal (anchored): ${seal.name ?? "(name not in its registration)"}, ${seal.kind ?? "—"} ${seal.sealType ?? ""}`.trimEnd());
+  const source = report.record?.data.sourceDocumentHash;
+  if (report.ok && typeof source === "string") console.log(`stamped copy of the original with SM3 ${source} (declared in the signed usage)`);
+  if (report.ok) console.log("VERIFIED: every step passed.");
+  else if (report.code !== null && INCONCLUSIVE.has(report.code)) console.log(`INCONCLUSIVE: ${report.code}; the chain could not be read, nothing was decided.`);
+  else console.log(`FAILED: ${report.code}`);
 }

@@ -35,10 +35,11 @@ export async function reserveReceipt(ctx: DomainContext, actor: Actor, sealId: s
 }
 
 /**
- * `sourceDocumentHash`: when the sealed file is a stamped copy of an approved original (the seal image and
- * QR change its bytes), the original's hash; the approved request may name either. It is recorded with the usage.
+ * `tbs.sourceDocumentHash`: when the sealed file is a stamped copy of an approved original (the seal image and
+ * QR change its bytes), the original's hash; the approved request may name either. It is signed with the rest of
+ * the TBS, so the claim that the sealed file derives from the approved one is the signer's, on the record.
  */
-export async function submitUsage(ctx: DomainContext, actor: Actor, tbs: UsageTbs, signature: string, sourceDocumentHash: string | null = null): Promise<EvidenceRecord> {
+export async function submitUsage(ctx: DomainContext, actor: Actor, tbs: UsageTbs, signature: string): Promise<EvidenceRecord> {
   requirePower(actor, "usage.submit");
   if (tbs.signer !== actor.member.id) refuse("SIGNER_MISMATCH", "the TBS names another signer than the key's member");
   const now = ctx.now();
@@ -53,9 +54,10 @@ export async function submitUsage(ctx: DomainContext, actor: Actor, tbs: UsageTb
     const scenario = await getOwned(tx, "scenarios", actor.company, tbs.scenario);
     if (!scenarioAllows(scenario, current)) refuse("SCENARIO_NOT_ALLOWED", `scenario ${scenario.code} does not allow this seal's kind or type`);
     const grant = await usableGrant(tx, actor.company, actor.member.id, current.id, scenario.id, now);
-    if (scenario.approval !== "none" || tbs.request !== null) await consumeRequest(tx, actor, tbs, sourceDocumentHash, scenario.approval !== "none");
+    if (scenario.approval !== "none" || tbs.request !== null) await consumeRequest(tx, actor, tbs, scenario.approval !== "none");
     await tx.grants.update({ ...grant, uses: grant.uses + 1 });
-    const data = { receipt: tbs.receipt, signedAt: tbs.signedAt, documentHash: tbs.documentHash, scenario: tbs.scenario, request: tbs.request, signature, grant: grant.id, ...(sourceDocumentHash ? { sourceDocumentHash } : {}) };
+    const { receipt, signedAt, documentHash, scenario: scenarioId, request, sourceDocumentHash } = tbs;
+    const data = { receipt, signedAt, documentHash, scenario: scenarioId, request, signature, grant: grant.id, ...(sourceDocumentHash ? { sourceDocumentHash } : {}) };
     try {
       const [record] = await tx.records.append([draft("seal.used", now, actor.company, current.id, actor.member.id, data)]);
       return record;
@@ -77,7 +79,7 @@ async function requireReservation(tx: Tx, actor: Actor, tbs: UsageTbs, now: Date
   if (Date.parse(reservation.expiresAt) <= now.getTime()) refuse("RESERVATION_EXPIRED", "this receipt id's reservation has expired; reserve a new one");
 }
 
-async function consumeRequest(tx: Tx, actor: Actor, tbs: UsageTbs, sourceDocumentHash: string | null, required: boolean): Promise<void> {
+async function consumeRequest(tx: Tx, actor: Actor, tbs: UsageTbs, required: boolean): Promise<void> {
   if (tbs.request === null) {
     if (required) refuse("APPROVAL_REQUIRED", "this scenario needs an approved request; name it in the TBS");
     return;
@@ -87,8 +89,8 @@ async function consumeRequest(tx: Tx, actor: Actor, tbs: UsageTbs, sourceDocumen
     refuse("REQUEST_MISMATCH", "the request is for another member, seal or scenario");
   }
   if (request.status !== "approved") refuse(request.status === "used" ? "REQUEST_STATE_INVALID" : "REQUEST_NOT_APPROVED", `the request is ${request.status}`);
-  if (request.documentHash !== tbs.documentHash && request.documentHash !== sourceDocumentHash) {
-    refuse("DOCUMENT_HASH_MISMATCH", "neither the signed document hash nor its source document's matches the approved request's");
+  if (request.documentHash !== tbs.documentHash && request.documentHash !== tbs.sourceDocumentHash) {
+    refuse("DOCUMENT_HASH_MISMATCH", "neither the signed document hash nor the signed source document hash matches the approved request's");
   }
   await tx.requests.update({ ...request, status: "used" });
 }

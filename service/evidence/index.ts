@@ -1,6 +1,7 @@
 // The evidence core: pure functions, no I/O. Shared by the service, the CLI and the verify page.
 export * from "./bytes";
 export * from "./canonical";
+export * from "./deployment";
 export * from "./errors";
 export * from "./hash";
 export * from "./merkle";

@@ -52,6 +52,18 @@ export function assembleReceipt(record: EvidenceRecord, proof: ReceiptProof, bat
   return { format: RECEIPT_FORMAT, record, proof, batch, anchor, hash: "sm3" };
 }
 
+const RECEIPT_ID_RE = /^[1-9A-HJ-NP-Za-km-z]{16,24}$/;
+
+/** A receipt id: 128 random bits in base58, the only handle public URLs carry. */
+export function isReceiptId(value: unknown): value is string {
+  return typeof value === "string" && RECEIPT_ID_RE.test(value);
+}
+
+/** The verify page link a QR code encodes: `<public base URL>/v/<receipt id>`. */
+export function verifyPageUrl(baseUrl: string, receiptId: string): string {
+  return `${baseUrl.replace(/\/+$/, "")}/v/${receiptId}`;
+}
+
 export type ParseResult = { ok: true; bundle: ReceiptBundle } | { ok: false; reason: string };
 
 /** Checks the shape of an untrusted bundle; returns the first problem found, in words. */

@@ -13,6 +13,12 @@ export interface UsageTbs {
   documentHash: string;
   scenario: string;
   request: string | null;
+  /**
+   * When the sealed file is a stamped copy of an approved original (the seal image and QR change its bytes):
+   * the original's SM3. Signed, so the relation is the signer's claim, shown on the verify page; absent
+   * otherwise, which keeps the bytes of a TBS without it exactly as before the field existed.
+   */
+  sourceDocumentHash?: string;
 }
 
 export function usageTbsBytes(tbs: UsageTbs): Uint8Array {
@@ -25,6 +31,7 @@ export function usageTbsFromRecord(record: EvidenceRecord): { tbs: UsageTbs; sig
   if (record.type !== "seal.used") return null;
   const strings = [d.receipt, d.signedAt, d.documentHash, d.scenario, d.signature];
   if (strings.some((s) => typeof s !== "string") || !(d.request === null || typeof d.request === "string")) return null;
+  if (d.sourceDocumentHash !== undefined && typeof d.sourceDocumentHash !== "string") return null;
   const tbs: UsageTbs = {
     v: 1,
     receipt: d.receipt as string,
@@ -34,6 +41,7 @@ export function usageTbsFromRecord(record: EvidenceRecord): { tbs: UsageTbs; sig
     documentHash: d.documentHash as string,
     scenario: d.scenario as string,
     request: d.request as string | null,
+    ...(typeof d.sourceDocumentHash === "string" ? { sourceDocumentHash: d.sourceDocumentHash } : {}),
   };
   return { tbs, signature: d.signature as string };
 }

@@ -1,17 +1,20 @@
 // verifyReceipt(): judges a receipt bundle against the chain, step by step, without trusting its issuer.
 // Chain access is injected (ChainReader) so this module stays free of ethers and runs in the browser.
 import { equalBytes, fromHex, toHex } from "./bytes";
+import { formatDeployment, sameDeployment, type Deployment } from "./deployment";
 import { EvidenceError } from "./errors";
 import { sm3 } from "./hash";
 import { rootFromInclusionProof } from "./merkle";
-import { parseReceipt, type ReceiptAnchor, type ReceiptBundle } from "./receipt";
-import { recordLeafHash } from "./record";
+import { parseReceipt, type ReceiptBundle } from "./receipt";
+import { recordLeafHash, type EvidenceRecord } from "./record";
 import { usageTbsFromRecord, verifyUsageSignature } from "./usage";
 
-export type VerifyStep = "format" | "leaf" | "position" | "chain" | "proof" | "anchor" | "signature";
+export type VerifyStep = "format" | "deployment" | "receipt" | "leaf" | "position" | "chain" | "proof" | "anchor" | "signature" | "company";
 
 export type VerifyCode =
   | "FORMAT_INVALID"
+  | "DEPLOYMENT_NOT_TRUSTED"
+  | "RECEIPT_ID_MISMATCH"
   | "RECORD_NOT_CANONICAL"
   | "LEAF_MISMATCH"
   | "POSITION_MISMATCH"
@@ -25,7 +28,8 @@ export type VerifyCode =
   | "ANCHOR_TX_MISMATCH"
   | "SEAL_RECEIPT_MISSING"
   | "SEAL_RECEIPT_INVALID"
-  | "SIGNATURE_INVALID";
+  | "SIGNATURE_INVALID"
+  | "COMPANY_RECEIPT_INVALID";
 
 /** What the contract stores for an anchored batch; `root` is lowercase hex without 0x. */
 export interface OnChainBatch {
@@ -42,10 +46,11 @@ export interface OnChainTx {
   succeeded: boolean;
 }
 
+/** Reads one chain and one SealAnchor: the pinned deployment's, never an address taken from a receipt. */
 export interface ChainReader {
   chainId(): Promise<number>;
-  /** The batch as stored by the contract, or null when the contract has no batch with this id. */
-  readBatch(anchor: ReceiptAnchor, batchId: number): Promise<OnChainBatch | null>;
+  /** The batch as stored by the pinned contract, or null when it has no batch with this id. */
+  readBatch(batchId: number): Promise<OnChainBatch | null>;
   /** The anchoring transaction's receipt, or null when the chain does not know the hash. */
   readTransaction(txHash: string): Promise<OnChainTx | null>;
 }
@@ -57,38 +62,80 @@ export interface StepResult {
   message: string;
 }
 
+/** Facts that come from verified, anchored records only (never from the service's word). */
+export interface AnchoredFacts {
+  company: { id: string; name: string | null; creditCode: string | null } | null;
+  seal: { id: string; name: string | null; kind: string | null; sealType: string | null } | null;
+}
+
 export interface VerifyReport {
   ok: boolean;
   /** The code of the first failed step, in step order; null when every step passed. */
   code: VerifyCode | null;
   steps: StepResult[];
   onChain: OnChainBatch | null;
+  /** The record judged, once the bundle is well formed. */
+  record: EvidenceRecord | null;
+  facts: AnchoredFacts;
 }
 
 export interface VerifyOptions {
+  /** The deployment the verifier pinned (from its own configuration, never from the receipt). */
+  deployment: Deployment;
+  /** The receipt id the verifier asked for (QR, URL): a `seal.used` record must carry it. */
+  receiptId?: string;
   /** For `seal.used`: the seal's own `seal.registered` receipt, which carries its public key. */
   sealReceipt?: unknown;
+  /** The company's `company.registered` receipt, which carries its registered name and credit code. */
+  companyReceipt?: unknown;
 }
 
+const NO_FACTS: AnchoredFacts = { company: null, seal: null };
+
 /**
- * Checks, in order: the bundle's shape; the record hashes to the proof's leaf; the leaf's position
- * matches the record's seq; the chain holds this batch with this range and root; the path leads from
- * the leaf to that root; the anchoring transaction is on chain; and for `seal.used`, the SM2 signature
- * against the key in the seal's verified registration receipt. Every step runs; `code` names the first failure.
+ * Checks, in order: the bundle's shape; that it names the pinned deployment; that it is the receipt asked for;
+ * the record hashes to the proof's leaf; the leaf's position matches the record's seq; the pinned contract holds
+ * this batch with this range and root; the path leads from the leaf to that root; the anchoring transaction called
+ * the pinned contract; for `seal.used`, the SM2 signature against the key in the seal's verified registration
+ * receipt; and, when given, the company's registration receipt. Every step runs; `code` names the first failure.
  */
-export async function verifyReceipt(input: unknown, chain: ChainReader, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyReceipt(input: unknown, chain: ChainReader, options: VerifyOptions): Promise<VerifyReport> {
   const parsed = parseReceipt(input);
   if (!parsed.ok) {
-    return { ok: false, code: "FORMAT_INVALID", steps: [fail("format", "FORMAT_INVALID", parsed.reason)], onChain: null };
+    return { ok: false, code: "FORMAT_INVALID", steps: [fail("format", "FORMAT_INVALID", parsed.reason)], onChain: null, record: null, facts: NO_FACTS };
   }
   const bundle = parsed.bundle;
-  const steps: StepResult[] = [pass("format", "The receipt is well formed.")];
+  const steps: StepResult[] = [pass("format", "The receipt is well formed."), checkDeployment(bundle, options.deployment)];
+  if (options.receiptId !== undefined) steps.push(checkReceiptId(bundle.record, options.receiptId));
   steps.push(checkLeaf(bundle), checkPosition(bundle));
-  const { step: chainStep, onChain } = await checkChain(bundle, chain);
-  steps.push(chainStep, checkProof(bundle), await checkAnchorTx(bundle, chain, onChain));
-  if (bundle.record.type === "seal.used") steps.push(await checkSignature(bundle, chain, options.sealReceipt));
+  const { step: chainStep, onChain } = await checkChain(bundle, chain, options.deployment);
+  steps.push(chainStep, checkProof(bundle), await checkAnchorTx(bundle, chain, onChain, options.deployment));
+  const facts: AnchoredFacts = { company: null, seal: null };
+  if (bundle.record.type === "seal.used") {
+    const { step, seal } = await checkSignature(bundle.record, chain, options);
+    steps.push(step);
+    facts.seal = seal;
+  }
+  if (options.companyReceipt !== undefined) {
+    const { step, company } = await checkCompany(bundle.record, chain, options);
+    steps.push(step);
+    facts.company = company;
+  }
   const failed = steps.find((s) => !s.ok);
-  return { ok: failed === undefined, code: failed?.code ?? null, steps, onChain };
+  return { ok: failed === undefined, code: failed?.code ?? null, steps, onChain, record: bundle.record, facts };
+}
+
+function checkDeployment({ anchor }: ReceiptBundle, pinned: Deployment): StepResult {
+  const named: Deployment = { chainId: anchor.chainId, contract: anchor.contract };
+  if (!sameDeployment(named, pinned)) {
+    return fail("deployment", "DEPLOYMENT_NOT_TRUSTED", `The receipt names deployment ${formatDeployment(named)}; the trusted one is ${formatDeployment(pinned)}.`);
+  }
+  return pass("deployment", `The receipt names the trusted deployment ${formatDeployment(pinned)}.`);
+}
+
+function checkReceiptId(record: EvidenceRecord, receiptId: string): StepResult {
+  if (record.data.receipt !== receiptId) return fail("receipt", "RECEIPT_ID_MISMATCH", `The record is not the one for receipt id ${receiptId}.`);
+  return pass("receipt", `The record carries receipt id ${receiptId}.`);
 }
 
 function checkLeaf(bundle: ReceiptBundle): StepResult {
@@ -109,24 +156,23 @@ function checkPosition({ record, proof, batch }: ReceiptBundle): StepResult {
   return pass("position", `Record ${record.seq} is leaf ${proof.leafIndex} of ${proof.treeSize} in batch ${batch.id}.`);
 }
 
-async function checkChain(bundle: ReceiptBundle, chain: ChainReader): Promise<{ step: StepResult; onChain: OnChainBatch | null }> {
-  const { batch, anchor } = bundle;
+async function checkChain({ batch }: ReceiptBundle, chain: ChainReader, pinned: Deployment): Promise<{ step: StepResult; onChain: OnChainBatch | null }> {
   let onChain: OnChainBatch | null;
   try {
     const chainId = await chain.chainId();
-    if (chainId !== anchor.chainId) {
-      return { step: fail("chain", "CHAIN_MISMATCH", `The node serves chain ${chainId}, the receipt names chain ${anchor.chainId}.`), onChain: null };
+    if (chainId !== pinned.chainId) {
+      return { step: fail("chain", "CHAIN_MISMATCH", `The node serves chain ${chainId}, the trusted deployment is on chain ${pinned.chainId}.`), onChain: null };
     }
-    onChain = await chain.readBatch(anchor, batch.id);
+    onChain = await chain.readBatch(batch.id);
   } catch (err) {
     return { step: fail("chain", "CHAIN_UNREACHABLE", `The chain could not be read: ${errorText(err)}`), onChain: null };
   }
-  if (onChain === null) return { step: fail("chain", "BATCH_NOT_ON_CHAIN", `The contract holds no batch ${batch.id}.`), onChain };
+  if (onChain === null) return { step: fail("chain", "BATCH_NOT_ON_CHAIN", `The trusted contract holds no batch ${batch.id}.`), onChain };
   if (onChain.firstSeq !== batch.firstSeq || onChain.count !== batch.count) {
     return { step: fail("chain", "BATCH_RANGE_MISMATCH", `Batch ${batch.id} on chain covers other records than the receipt says.`), onChain };
   }
   if (onChain.root !== batch.root) return { step: fail("chain", "ROOT_MISMATCH", `The root anchored for batch ${batch.id} differs from the receipt's root.`), onChain };
-  return { step: pass("chain", `The chain holds batch ${batch.id} with this root.`), onChain };
+  return { step: pass("chain", `The trusted contract holds batch ${batch.id} with this root.`), onChain };
 }
 
 function checkProof({ proof, batch }: ReceiptBundle): StepResult {
@@ -137,7 +183,7 @@ function checkProof({ proof, batch }: ReceiptBundle): StepResult {
   return pass("proof", "The inclusion proof leads from the record to the batch root.");
 }
 
-async function checkAnchorTx({ anchor }: ReceiptBundle, chain: ChainReader, onChain: OnChainBatch | null): Promise<StepResult> {
+async function checkAnchorTx({ anchor }: ReceiptBundle, chain: ChainReader, onChain: OnChainBatch | null, pinned: Deployment): Promise<StepResult> {
   let tx: OnChainTx | null;
   try {
     tx = await chain.readTransaction(anchor.txHash);
@@ -145,28 +191,55 @@ async function checkAnchorTx({ anchor }: ReceiptBundle, chain: ChainReader, onCh
     return fail("anchor", "CHAIN_UNREACHABLE", `The anchoring transaction could not be read: ${errorText(err)}`);
   }
   if (tx === null || !tx.succeeded) return fail("anchor", "ANCHOR_TX_NOT_FOUND", "The chain has no successful anchoring transaction with this hash.");
-  const sameContract = tx.to !== null && tx.to.toLowerCase() === anchor.contract.toLowerCase();
+  const sameContract = tx.to !== null && tx.to.toLowerCase() === pinned.contract.toLowerCase();
   const sameBlock = tx.blockNumber === anchor.blockNumber && (onChain === null || onChain.blockNumber === anchor.blockNumber);
   if (!sameContract || !sameBlock) return fail("anchor", "ANCHOR_TX_MISMATCH", "The anchoring transaction is not the one that stored this batch.");
   return pass("anchor", `Anchored by transaction ${anchor.txHash} in block ${anchor.blockNumber}.`);
 }
 
-async function checkSignature(bundle: ReceiptBundle, chain: ChainReader, sealReceipt: unknown): Promise<StepResult> {
-  const usage = usageTbsFromRecord(bundle.record);
-  if (usage === null) return fail("signature", "SIGNATURE_INVALID", "The usage record does not carry a signed TBS.");
-  if (sealReceipt === undefined) return fail("signature", "SEAL_RECEIPT_MISSING", "The seal's registration receipt is needed to check the signature.");
-  const sealReport = await verifyReceipt(sealReceipt, chain);
-  const seal = (sealReceipt as ReceiptBundle).record;
-  const publicKey = sealReport.ok ? seal.data.publicKey : undefined;
-  if (!sealReport.ok || seal.type !== "seal.registered" || seal.subject !== usage.tbs.seal || typeof publicKey !== "string") {
-    return fail("signature", "SEAL_RECEIPT_INVALID", "The seal's registration receipt does not verify or is for another seal.");
+/** A related receipt (the seal's or the company's registration): verified in the same pinned deployment. */
+async function verifyRelated(input: unknown, chain: ChainReader, deployment: Deployment): Promise<{ report: VerifyReport; record: EvidenceRecord | null }> {
+  const report = await verifyReceipt(input, chain, { deployment });
+  return { report, record: report.ok ? report.record : null };
+}
+
+async function checkSignature(record: EvidenceRecord, chain: ChainReader, options: VerifyOptions): Promise<{ step: StepResult; seal: AnchoredFacts["seal"] }> {
+  const usage = usageTbsFromRecord(record);
+  if (usage === null) return { step: fail("signature", "SIGNATURE_INVALID", "The usage record does not carry a signed TBS."), seal: null };
+  if (options.sealReceipt === undefined || options.sealReceipt === null) {
+    return { step: fail("signature", "SEAL_RECEIPT_MISSING", "The seal's registration receipt is needed to check the signature."), seal: null };
   }
+  const { report, record: seal } = await verifyRelated(options.sealReceipt, chain, options.deployment);
+  if (report.code === "DEPLOYMENT_NOT_TRUSTED") {
+    return { step: fail("signature", "DEPLOYMENT_NOT_TRUSTED", "The seal's registration receipt names another deployment than the trusted one."), seal: null };
+  }
+  const publicKey = seal?.data.publicKey;
+  const sameSeal = seal !== null && seal.type === "seal.registered" && seal.company === record.company && seal.subject === record.subject && seal.seq < record.seq;
+  if (!sameSeal || typeof publicKey !== "string") {
+    return { step: fail("signature", "SEAL_RECEIPT_INVALID", "The seal's registration receipt does not verify, or is for another company or seal."), seal: null };
+  }
+  const facts = { id: seal.subject, name: text(seal.data.name), kind: text(seal.data.kind), sealType: text(seal.data.sealType) };
   if (!verifyUsageSignature(usage.tbs, usage.signature, publicKey)) {
-    return fail("signature", "SIGNATURE_INVALID", "The SM2 signature does not verify with the seal's registered public key.");
+    return { step: fail("signature", "SIGNATURE_INVALID", "The SM2 signature does not verify with the seal's registered public key."), seal: facts };
   }
-  return pass("signature", "The SM2 signature verifies with the seal's registered public key.");
+  return { step: pass("signature", "The SM2 signature verifies with the seal's registered public key."), seal: facts };
+}
+
+async function checkCompany(record: EvidenceRecord, chain: ChainReader, options: VerifyOptions): Promise<{ step: StepResult; company: AnchoredFacts["company"] }> {
+  const { report, record: company } = await verifyRelated(options.companyReceipt, chain, options.deployment);
+  if (report.code === "DEPLOYMENT_NOT_TRUSTED") {
+    return { step: fail("company", "DEPLOYMENT_NOT_TRUSTED", "The company's registration receipt names another deployment than the trusted one."), company: null };
+  }
+  if (company === null || company.type !== "company.registered" || company.subject !== record.company || company.company !== record.company) {
+    return { step: fail("company", "COMPANY_RECEIPT_INVALID", "The company's registration receipt does not verify, or is for another company."), company: null };
+  }
+  return {
+    step: pass("company", "The company's registration is anchored in the same deployment."),
+    company: { id: company.subject, name: text(company.data.name), creditCode: text(company.data.creditCode) },
+  };
 }
 
 const pass = (step: VerifyStep, message: string): StepResult => ({ step, ok: true, message });
 const fail = (step: VerifyStep, code: VerifyCode, message: string): StepResult => ({ step, ok: false, code, message });
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+const text = (value: unknown): string | null => (typeof value === "string" ? value : null);

@@ -19,6 +19,7 @@ import { receiptQrRoutes } from "./routes/receipt-qr";
 import { mountVerifyPage, type VerifyPageOptions } from "./verify-page";
 import { rpcProxy, type RpcProxyOptions } from "./rpc-proxy";
 import { RPC_PROXY_PATH } from "./public-chain";
+import { mountWellKnown, type WellKnownSource } from "./well-known";
 import type { DomainContext } from "../domain/context";
 
 export interface AppOptions {
@@ -35,6 +36,8 @@ export interface AppOptions {
   publicBaseUrl?: string;
   /** The verify page's default chain endpoint and chain id; unset: no default, the visitor enters one. */
   verifyPage?: VerifyPageOptions;
+  /** What /.well-known/sealproof.json publishes for verifiers to pin; unset: not served. */
+  wellKnown?: WellKnownSource;
   /** Offer the read-only JSON-RPC proxy at /rpc (see public-chain.ts for when). */
   rpcProxy?: RpcProxyOptions;
 }
@@ -65,7 +68,8 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
     res.json(document);
   });
   app.use("/api/v1", requireJson, ...jsonBody(options.bodyLimit), api.router);
-  mountVerifyPage(app, options.verifyPage ?? { rpcUrl: null, chainId: null });
+  mountVerifyPage(app, options.verifyPage ?? { rpcUrl: null, deployment: () => null });
+  if (options.wellKnown) mountWellKnown(app, options.wellKnown, options.publicBaseUrl);
   if (options.rpcProxy) app.post(RPC_PROXY_PATH, ...rpcProxy(options.rpcProxy));
   app.use(notFoundRoute);
   app.use(errorHandler(options.log));

@@ -105,12 +105,13 @@ export const usageTbs = z.strictObject({
   documentHash: hash32,
   scenario: ids.scenario,
   request: ids.request.nullable(),
+  /** The approved original's SM3 when the sealed file is a stamped copy of it: signed, so it is the signer's claim. */
+  sourceDocumentHash: hash32.optional(),
 });
 
 export const submitUsageBody = z.strictObject({
   tbs: usageTbs,
   signature: z.string().regex(/^[0-9a-f]{128}$/, "expected r‖s as 128 lowercase hex"),
-  sourceDocumentHash: hash32.optional(),
 });
 
 export const recordsQuery = z.strictObject({

@@ -3,13 +3,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import express, { type Express } from "express";
-import { PAGE_CONFIG_ELEMENT_ID, type PageConfig } from "../../web-verify/src/page-config";
+import { PAGE_CONFIG_ELEMENT_ID, type PageConfigJson } from "../../web-verify/src/page-config";
+import { formatDeployment, type Deployment } from "../evidence";
 
 export interface VerifyPageOptions {
   /** Default JSON-RPC endpoint for visitors ("/rpc" for this service's proxy); null: the visitor must enter one. */
   rpcUrl: string | null;
-  /** The chain this service anchors on. */
-  chainId: number | null;
+  /** The deployment this service anchors in, from its configuration (never a receipt); null while unknown. */
+  deployment: () => Deployment | null;
   /** Where the built bundle lives; web-verify/dist unless a test builds elsewhere. */
   assetsDir?: string;
 }
@@ -42,12 +43,13 @@ export function mountVerifyPage(app: Express, options: VerifyPageOptions): void 
       res.status(503).type("text/plain").send("The verify page is not built: run `npm run build:web`.\n");
       return;
     }
-    const config: PageConfig = { receiptId: req.params.receiptId, apiBase: "/api/v1", rpcUrl: options.rpcUrl, chainId: options.chainId };
+    const deployment = options.deployment();
+    const config: PageConfigJson = { receiptId: req.params.receiptId, apiBase: "/api/v1", rpcUrl: options.rpcUrl, deployment: deployment ? formatDeployment(deployment) : null };
     res.status(200).type("html").send(pageHtml(config));
   });
 }
 
-function pageHtml(config: PageConfig): string {
+function pageHtml(config: PageConfigJson): string {
   return `<!doctype html>
 <html lang="zh-CN">
 <head>

@@ -8,7 +8,7 @@ import { deployAnchor } from "../helpers/deploy-anchor";
 import { createAnchorClient, type AnchorClient } from "../../service/chain/anchor-client";
 import { createChainReader } from "../../service/chain/reader";
 import { Batcher, type BatcherOptions } from "../../service/anchoring/batcher";
-import { verifyReceipt, type ChainReader, type ReceiptBundle } from "../../service/evidence";
+import { verifyReceipt, type ChainReader, type Deployment, type ReceiptBundle } from "../../service/evidence";
 
 const quiet: BatcherOptions = { batchMax: 4096, batchIntervalMs: 0, confirmations: 1, pollMs: 10, leaseTtlMs: 10_000, now: () => new Date(), log: () => undefined };
 
@@ -24,13 +24,15 @@ describe("anchoring: end to end on the in-process chain", function () {
   let co: TestCompany;
   let client: AnchorClient;
   let reader: ChainReader;
+  let deployment: Deployment;
 
   beforeEach(async () => {
     svc = await startService();
     co = await createCompany(svc);
     const fx = await deployAnchor();
     client = await createAnchorClient(ethers.provider, fx.anchorer, fx.address);
-    reader = createChainReader(ethers.provider);
+    reader = createChainReader(ethers.provider, fx.address);
+    deployment = { chainId: client.chainId, contract: fx.address.toLowerCase() };
   });
   afterEach(() => svc.stop());
 
@@ -49,8 +51,13 @@ describe("anchoring: end to end on the in-process chain", function () {
     const { view } = await anchoredUsage();
     expect(view.status).to.equal("anchored");
     expect(view.seal).to.deep.include({ name: "合同专用章", type: "contract", status: "active" });
-    const report = await verifyReceipt(view.receipt, reader, { sealReceipt: view.sealReceipt });
-    expect(report.steps.map((s) => `${s.step}:${s.ok}`)).to.deep.equal(["format:true", "leaf:true", "position:true", "chain:true", "proof:true", "anchor:true", "signature:true"]);
+    const report = await verifyReceipt(view.receipt, reader, { deployment, receiptId: view.receipt.record.data.receipt, sealReceipt: view.sealReceipt, companyReceipt: view.companyReceipt });
+    expect(report.steps.map((s) => `${s.step}:${s.ok}`)).to.deep.equal([
+      "format:true", "deployment:true", "receipt:true", "leaf:true", "position:true", "chain:true", "proof:true", "anchor:true", "signature:true", "company:true",
+    ]);
+    expect(report.facts.company).to.deep.include({ id: co.id, name: "Test Trading Co." });
+    expect(report.facts.company?.creditCode).to.match(/^[0-9A-Z]{18}$/);
+    expect(report.facts.seal).to.deep.include({ name: "合同专用章", kind: "electronic", sealType: "contract" });
     const { batchCount, nextSeq } = await client.counters();
     expect(nextSeq).to.equal(await svc.store.records.count());
     expect(batchCount).to.equal(((await svc.store.batches.last())?.id ?? -1) + 1);
@@ -65,7 +72,7 @@ describe("anchoring: end to end on the in-process chain", function () {
     const tamper = async (change: (r: ReceiptBundle) => void) => {
       const copy = structuredClone(receipt);
       change(copy);
-      return (await verifyReceipt(copy, reader, { sealReceipt: view.sealReceipt })).code;
+      return (await verifyReceipt(copy, reader, { deployment, sealReceipt: view.sealReceipt })).code;
     };
     expect(await tamper((r) => (r.record.at = r.record.at.replace(/.$/, (c) => (c === "Z" ? "z" : "Z"))))).to.equal("LEAF_MISMATCH");
     expect(await tamper((r) => (r.proof.path[0] = r.proof.path[0].replace(/^./, (c) => (c === "0" ? "1" : "0"))))).to.equal("PROOF_INVALID");
@@ -97,7 +104,7 @@ describe("anchoring: end to end on the in-process chain", function () {
     for (let id = 0; id < anchoredBefore; id++) expect((await client.batch(id))?.root).to.equal((await svc.store.batches.get(id))?.root);
     expect((await client.counters()).batchCount).to.equal(((await svc.store.batches.last())?.id ?? -1) + 1);
     const view = await ok(svc.call("GET", `/api/v1/receipts/${used.receipt}`));
-    expect((await verifyReceipt(view.receipt, reader, { sealReceipt: view.sealReceipt })).ok).to.equal(true);
+    expect((await verifyReceipt(view.receipt, reader, { deployment, sealReceipt: view.sealReceipt })).ok).to.equal(true);
     const alerts = (await svc.store.records.list({ company: "system", limit: 10 })).map((r) => r.data.code);
     expect(alerts).to.include("BATCHES_REANCHORING");
   });

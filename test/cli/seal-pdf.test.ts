@@ -3,23 +3,14 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { execFile } from "node:child_process";
 import { expect } from "chai";
+import type { RequestHandler } from "express";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { sm3, toHex } from "../../service/evidence";
 import { startAnchoredService, type AnchoredService } from "../helpers/anchored-service";
 import { createCompany, grantBody, ok, type TestCompany } from "../helpers/company";
+import { sealproof as run } from "../helpers/cli";
 
-const CLI = path.resolve(__dirname, "..", "..", "bin", "sealproof.js");
-
-/** Runs the CLI as a user would; asynchronously, because the service it talks to runs in this process. */
-function sealproof(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { encoding: "utf8", env: { ...process.env, ...env } }, (err, stdout, stderr) => {
-      resolve({ status: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr });
-    });
-  });
-}
 
 async function contractPdf(): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
@@ -28,6 +19,22 @@ async function contractPdf(): Promise<Uint8Array> {
   return pdf.save();
 }
 
+let lieAboutLinks = false;
+
+/** A service gone bad that answers reservations with a verify link of its choosing. */
+const lyingReservations: RequestHandler = (req, res, next) => {
+  if (!lieAboutLinks || req.path !== "/api/v1/usages/reservations") return next();
+  // POST answers are written with writeHead and end: drop the length (the body is sent chunked) and rewrite the body.
+  const writeHead = res.writeHead.bind(res);
+  const end = res.end.bind(res);
+  res.writeHead = ((status: number, headers: Record<string, unknown>) => {
+    const { "Content-Length": _length, ...rest } = headers;
+    return writeHead(status, rest);
+  }) as typeof res.writeHead;
+  res.end = ((chunk: string) => end(JSON.stringify({ ...(JSON.parse(chunk) as object), verifyUrl: "https://genuine-seals.example/v/x" }))) as typeof res.end;
+  next();
+};
+
 describe("cli: seal-pdf and verify", function () {
   this.timeout(180_000);
   let env: AnchoredService;
@@ -35,9 +42,12 @@ describe("cli: seal-pdf and verify", function () {
   let dir: string;
   let original: string;
   let keyFile: string;
+  let trustFile: string;
+  /** Every run uses this test's own trust file, never the user's. */
+  const sealproof = (args: string[], env: Record<string, string> = {}) => run(args, { SEALPROOF_TRUST_FILE: trustFile, ...env });
 
   before(async () => {
-    env = await startAnchoredService();
+    env = await startAnchoredService({ intercept: lyingReservations });
     co = await createCompany(env.svc);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-cli-"));
     original = path.join(dir, "contract.pdf");
@@ -45,6 +55,9 @@ describe("cli: seal-pdf and verify", function () {
     keyFile = path.join(dir, "seal-key.json");
     fs.writeFileSync(keyFile, JSON.stringify({ privateKey: co.seal.privateKey, publicKey: co.seal.publicKey }));
     await ok(env.svc.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(co.employee.id, co.seal.id, [co.scenarios.legalRep]) }));
+    trustFile = path.join(dir, "trust.json");
+    const trusted = await sealproof(["trust", "add", env.svc.url, "--yes"]);
+    expect(trusted.status, trusted.stdout + trusted.stderr).to.equal(0);
   });
   after(async () => {
     await env.stop();
@@ -79,6 +92,31 @@ describe("cli: seal-pdf and verify", function () {
     expect(verified.stdout).to.contain("VERIFIED");
     const viaPage = await sealproof(["verify", `${env.svc.url}/v/${receipt}`, "--rpc", env.chain.rpcUrl]);
     expect(viaPage.status).to.equal(0);
+  });
+
+  it("builds the QR link from the pinned public base URL, whatever the service answers", async () => {
+    const request = await approvedRequest(toHex(sm3(fs.readFileSync(original))));
+    const out = path.join(dir, "pinned.pdf");
+    // The service now lies about the link it wants on the paper; the CLI builds the link itself.
+    lieAboutLinks = true;
+    const sealed = await sealproof(sealArgs(request, out), { SEALPROOF_API_KEY: co.employee.token }).finally(() => (lieAboutLinks = false));
+    expect(sealed.status, sealed.stderr).to.equal(0);
+    const receipt = /receipt (\S+)/.exec(sealed.stdout)?.[1] as string;
+    expect(sealed.stdout).to.contain(`verify: ${env.svc.url}/v/${receipt}`);
+    const untrusted = await sealproof([...sealArgs(request, path.join(dir, "untrusted.pdf")).slice(0, -2), "--url", "http://127.0.0.1:9"], { SEALPROOF_API_KEY: co.employee.token });
+    expect([untrusted.status, untrusted.stderr]).to.satisfy(([status, stderr]: [number, string]) => status === 2 && stderr.includes("sealproof trust add"));
+    expect(fs.existsSync(path.join(dir, "untrusted.pdf"))).to.equal(false);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith(".tmp"))).to.deep.equal([]);
+  });
+
+  it("takes the API key from a file or the environment, never from the command line", async () => {
+    const onArgv = await sealproof([...sealArgs("r_11111111", path.join(dir, "argv.pdf")), "--api-key", co.employee.token]);
+    expect(onArgv.status).to.equal(2);
+    const keyFileOnly = path.join(dir, "api-key");
+    fs.writeFileSync(keyFileOnly, `${co.employee.token}\n`, { mode: 0o600 });
+    const request = await approvedRequest(toHex(sm3(fs.readFileSync(original))));
+    const fromFile = await sealproof([...sealArgs(request, path.join(dir, "from-file.pdf")), "--api-key-file", keyFileOnly]);
+    expect(fromFile.status, fromFile.stderr).to.equal(0);
   });
 
   it("refuses a request approved for another document, and writes no file", async () => {

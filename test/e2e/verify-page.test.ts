@@ -13,6 +13,8 @@ import { ensureDevDeployment } from "../../service/chain/deploy";
 import { connectAnchorClient, type AnchorClient } from "../../service/chain/anchor-client";
 import { Batcher, type BatcherOptions } from "../../service/anchoring/batcher";
 import { recordLeafHash, sm3, toHex, type ReceiptBundle } from "../../service/evidence";
+import { forgeOnShadowContract } from "../helpers/shadow-anchor";
+import { newReceiptId } from "../../service/domain/ids";
 import { buildVerifyPage } from "../../web-verify/build";
 import { startService, type TestService } from "../helpers/service";
 import { createCompany, grantBody, ok, useSeal, type TestCompany } from "../helpers/company";
@@ -26,9 +28,18 @@ const quiet: BatcherOptions = { batchMax: 4096, batchIntervalMs: 0, confirmation
 /** How a server gone bad changes a receipt before sending it, keyed by receipt id. */
 const tamperings = new Map<string, (receipt: ReceiptBundle) => void>();
 
+/** Whole answers a server gone bad sends for a receipt id instead of the real route's, keyed by receipt id. */
+const forgeries = new Map<string, () => unknown>();
+
 /** Rewrites the JSON that GET /api/v1/receipts/:id sends for the ids in `tamperings`: the real route, bad data. */
 const tamperingServer: RequestHandler = (req, res, next) => {
-  const tamper = tamperings.get(/^\/api\/v1\/receipts\/([^/]+)$/.exec(req.path)?.[1] ?? "");
+  const id = /^\/api\/v1\/receipts\/([^/]+)$/.exec(req.path)?.[1] ?? "";
+  const forged = forgeries.get(id);
+  if (forged) {
+    res.json(forged());
+    return;
+  }
+  const tamper = tamperings.get(id);
   if (tamper) {
     const send = res.json.bind(res);
     res.json = ((body: { receipt?: ReceiptBundle }) => {
@@ -85,7 +96,8 @@ describe("e2e: the verify page in Chromium", function () {
     const { address } = await ensureDevDeployment(provider, new Wallet(DEV_ANCHORER_KEY, provider), chain.dir);
     provider.destroy();
     client = await connectAnchorClient(chain.rpcUrl, address, DEV_ANCHORER_KEY);
-    svc = await startService({}, { intercept: tamperingServer, verifyPage: { rpcUrl: "/rpc", chainId: DEV_CHAIN_ID }, rpcProxy: { upstream: chain.rpcUrl, contract: client.contract, rateLimit: 10_000 } });
+    const deployment = { chainId: DEV_CHAIN_ID, contract: client.contract.toLowerCase() };
+    svc = await startService({}, { intercept: tamperingServer, verifyPage: { rpcUrl: "/rpc", deployment: () => deployment }, rpcProxy: { upstream: chain.rpcUrl, contract: client.contract, rateLimit: 10_000 } });
     co = await createCompany(svc);
     await ok(svc.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(co.employee.id, co.seal.id, [co.scenarios.none]) }));
     const use = async () => (await ok(useSeal(svc, co.employee, co.seal, co.scenarios.none, { document: SEALED_DOCUMENT }))).receipt as string;
@@ -132,10 +144,17 @@ describe("e2e: the verify page in Chromium", function () {
     });
     await page.goto(`${svc.url}/v/${receipts.genuine}`);
     await page.waitForSelector("[data-verdict=genuine]");
-    expect(await steps(page)).to.deep.equal(["format:true", "leaf:true", "position:true", "chain:true", "proof:true", "anchor:true", "signature:true"]);
+    expect(await steps(page)).to.deep.equal([
+      "format:true", "deployment:true", "receipt:true", "leaf:true", "position:true", "chain:true", "proof:true", "anchor:true", "signature:true", "company:true",
+    ]);
     expect(rpcCalls).to.include.members(["eth_chainId", "eth_call", "eth_getTransactionReceipt"]);
     const text = await page.innerText("main");
     expect(text).to.include("真实有效").and.include("Test Trading Co.").and.include("合同专用章").and.include("电子印章");
+    // Company name, credit code and seal name come from the anchored registrations the browser verified.
+    const companyRecord = (await svc.store.records.list({ company: co.id, fromSeq: 0, limit: 1 }))[0];
+    expect(await page.innerText("[data-section=seal]")).to.include(companyRecord.data.creditCode as string);
+    expect(await page.getAttribute("[data-section=seal] [data-facts]", "data-facts")).to.equal("anchored");
+    expect(await page.innerText("[data-testid=deployment]")).to.include(client.contract.toLowerCase());
     expect(await page.innerText("[data-section=seal]")).to.match(/当前状态\s+有效/).and.match(/用印时状态\s+有效/);
     const receipt = ((await svc.call("GET", `/api/v1/receipts/${receipts.genuine}`)).body as { receipt: ReceiptBundle }).receipt;
     const usage = await page.innerText("[data-section=usage]");
@@ -170,7 +189,7 @@ describe("e2e: the verify page in Chromium", function () {
     for (const [context, name] of [[desktop, "desktop"], [phone, "phone"]] as const) {
       const page = await open(context, receipts.changedRecord);
       expect(await page.getAttribute("[data-verdict]", "data-verdict")).to.equal("failed");
-      expect(await page.innerText("[data-verdict]")).to.include("核验未通过").and.include("第 2 步「记录指纹（SM3）」未通过").and.include("记录被改动过");
+      expect(await page.innerText("[data-verdict]")).to.include("核验未通过").and.include("第 4 步「记录指纹（SM3）」未通过").and.include("记录被改动过");
       expect(await page.getAttribute("[data-step=leaf]", "data-code")).to.equal("LEAF_MISMATCH");
       expect(await page.getAttribute("[data-step=signature]", "data-ok")).to.equal("false");
       expect(await page.getAttribute("[data-step=chain]", "data-ok")).to.equal("true");
@@ -185,7 +204,31 @@ describe("e2e: the verify page in Chromium", function () {
     expect(await page.getAttribute("[data-verdict]", "data-verdict")).to.equal("failed");
     expect(await steps(page)).to.include.members(["leaf:true", "chain:true", "proof:false", "signature:false"]);
     expect(await page.getAttribute("[data-step=proof]", "data-code")).to.equal("PROOF_INVALID");
-    expect(await page.innerText("[data-verdict]")).to.include("第 5 步「默克尔证明」未通过");
+    expect(await page.innerText("[data-verdict]")).to.include("第 7 步「默克尔证明」未通过");
+  });
+
+  it("fails a receipt anchored in a shadow SealAnchor on the same chain with DEPLOYMENT_NOT_TRUSTED", async () => {
+    const companyRecord = (await svc.store.records.list({ company: co.id, fromSeq: 0, limit: 1 }))[0];
+    const forged = await forgeOnShadowContract(chain.rpcUrl, {
+      company: { id: co.id, name: "Test Trading Co.", creditCode: companyRecord.data.creditCode as string },
+      seal: co.seal.id, signer: co.employee.id, scenario: co.scenarios.none, documentHash: toHex(sm3(Buffer.from(SEALED_DOCUMENT))),
+    });
+    forgeries.set(forged.receiptId, () => ({ ...forged.view, seal: { company: "Test Trading Co.", name: "合同专用章", kind: "electronic", type: "contract", status: "active" } }));
+    const page = await open(desktop, forged.receiptId);
+    expect(await page.getAttribute("[data-verdict]", "data-verdict")).to.equal("failed");
+    expect(await page.getAttribute("[data-step=deployment]", "data-code")).to.equal("DEPLOYMENT_NOT_TRUSTED");
+    expect(await page.innerText("[data-verdict]")).to.include("第 2 步「存证部署」未通过");
+    expect(await page.innerText("[data-section=seal]")).to.not.include(companyRecord.data.creditCode as string);
+    await screenshot(page, SHOTS, "shadow-contract-desktop");
+  });
+
+  it("fails a genuine receipt served for another receipt id with RECEIPT_ID_MISMATCH", async () => {
+    const other = newReceiptId();
+    const genuineView = (await svc.call("GET", `/api/v1/receipts/${receipts.genuine}`)).body as unknown;
+    forgeries.set(other, () => genuineView);
+    const page = await open(desktop, other);
+    expect(await page.getAttribute("[data-verdict]", "data-verdict")).to.equal("failed");
+    expect(await page.getAttribute("[data-step=receipt]", "data-code")).to.equal("RECEIPT_ID_MISMATCH");
   });
 
   it("says whether a dropped file is exactly the sealed document, hashing it in the browser", async () => {

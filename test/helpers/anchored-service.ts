@@ -9,9 +9,12 @@ import { ensureDevDeployment } from "../../service/chain/deploy";
 import { connectAnchorClient, type AnchorClient } from "../../service/chain/anchor-client";
 import { Batcher } from "../../service/anchoring/batcher";
 import { startService, type TestService } from "./service";
+import type { Deployment } from "../../service/evidence";
 
 export interface AnchoredService {
   svc: TestService;
+  /** The dev chain's SealAnchor: what the service publishes and verifiers pin. */
+  deployment: Deployment;
   chain: DevChain;
   client: AnchorClient;
   /** Closes and anchors everything stored so far. */
@@ -26,9 +29,12 @@ export async function startAnchoredService(options: Parameters<typeof startServi
   const { address } = await ensureDevDeployment(provider, new Wallet(DEV_ANCHORER_KEY, provider), chain.dir);
   provider.destroy();
   const client = await connectAnchorClient(chain.rpcUrl, address, DEV_ANCHORER_KEY);
-  const svc = await startService({}, options);
+  const deployment: Deployment = { chainId: client.chainId, contract: client.contract.toLowerCase() };
+  const published = { deployment: () => deployment, deploymentBlock: async () => null, commandPublicKey: null };
+  const svc = await startService({}, { wellKnown: published, verifyPage: { rpcUrl: null, deployment: () => deployment }, ...options });
   return {
     svc,
+    deployment,
     chain,
     client,
     async anchorAll() {

@@ -55,7 +55,7 @@ export function jsonClient(url: string): { call: Call } {
   };
 }
 
-export interface AppOverrides extends Partial<Pick<AppOptions, "publicRateLimit" | "bodyLimit" | "publicBaseUrl" | "verifyPage" | "rpcProxy">> {
+export interface AppOverrides extends Partial<Pick<AppOptions, "publicRateLimit" | "bodyLimit" | "publicBaseUrl" | "verifyPage" | "rpcProxy" | "wellKnown">> {
   /** Runs before the app on every request: lets a test change what the real routes answer (a server gone bad). */
   intercept?: RequestHandler;
 }

@@ -21,6 +21,8 @@ async function page(url: string): Promise<{ status: number; headers: Headers; ht
   return { status: res.status, headers: res.headers, html, config: match ? JSON.parse(match[1]) : null };
 }
 
+const BASE_DEPLOYMENT = { chainId: 8453, contract: `0x${"5f".repeat(20)}` };
+
 describe("http: verify page, QR codes and /rpc", function () {
   this.timeout(60_000);
   let svc: TestService;
@@ -28,7 +30,7 @@ describe("http: verify page, QR codes and /rpc", function () {
 
   before(async () => {
     await buildVerifyPage();
-    svc = await startService({}, { publicBaseUrl: "https://verify.example.com/", verifyPage: { rpcUrl: "https://rpc.example.org", chainId: 8453 } });
+    svc = await startService({}, { publicBaseUrl: "https://verify.example.com/", verifyPage: { rpcUrl: "https://rpc.example.org", deployment: () => BASE_DEPLOYMENT } });
     const co = await createCompany(svc);
     await ok(svc.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(co.employee.id, co.seal.id, [co.scenarios.none]) }));
     receiptId = (await ok(useSeal(svc, co.employee, co.seal, co.scenarios.none))).receipt;
@@ -39,12 +41,26 @@ describe("http: verify page, QR codes and /rpc", function () {
     const r = await page(`${svc.url}/v/${receiptId}`);
     expect(r.status).to.equal(200);
     expect(r.headers.get("content-type")).to.match(/^text\/html/);
-    expect(r.config).to.deep.equal({ receiptId, apiBase: "/api/v1", rpcUrl: "https://rpc.example.org", chainId: 8453 });
+    expect(r.config).to.deep.equal({ receiptId, apiBase: "/api/v1", rpcUrl: "https://rpc.example.org", deployment: `8453:${BASE_DEPLOYMENT.contract}` });
     expect(r.headers.get("content-security-policy")).to.include("script-src 'self'").and.include("frame-ancestors 'none'");
     expect(r.headers.get("referrer-policy")).to.equal("no-referrer");
     const js = await fetch(`${svc.url}/assets/verify.js`);
     expect([js.status, js.headers.get("content-type")]).to.deep.equal([200, "text/javascript; charset=utf-8"]);
     expect((await fetch(`${svc.url}/assets/verify.css`)).status).to.equal(200);
+  });
+
+  it("publishes the deployment verifiers pin at /.well-known/sealproof.json, and 503 until the chain is known", async () => {
+    let known: typeof BASE_DEPLOYMENT | null = null;
+    const published = await startService({}, { publicBaseUrl: "https://verify.example.com", wellKnown: { deployment: () => known, deploymentBlock: async () => 17, commandPublicKey: null } });
+    try {
+      const early = await published.call("GET", "/.well-known/sealproof.json");
+      expect([early.status, early.body.error.code]).to.deep.equal([503, "CHAIN_NOT_READY"]);
+      known = BASE_DEPLOYMENT;
+      const r = await published.call("GET", "/.well-known/sealproof.json");
+      expect(r.body).to.deep.equal({ format: "sealproof-deployment/1", chainId: 8453, contract: BASE_DEPLOYMENT.contract, deploymentBlock: 17, commandPublicKey: null, publicBaseUrl: "https://verify.example.com" });
+    } finally {
+      await published.stop();
+    }
   });
 
   it("keeps whatever the URL holds inside the page's configuration, never as markup", async () => {
@@ -56,12 +72,12 @@ describe("http: verify page, QR codes and /rpc", function () {
 
   it("offers no default endpoint when none is configured, and says so when the bundle is not built", async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-no-assets-"));
-    const bare = await startService({}, { verifyPage: { rpcUrl: null, chainId: null, assetsDir: empty } });
+    const bare = await startService({}, { verifyPage: { rpcUrl: null, deployment: () => null, assetsDir: empty } });
     const defaults = await startService();
     try {
       const unbuilt = await fetch(`${bare.url}/v/${receiptId}`);
       expect([unbuilt.status, await unbuilt.text()]).to.deep.equal([503, "The verify page is not built: run `npm run build:web`.\n"]);
-      expect((await page(`${defaults.url}/v/${receiptId}`)).config).to.include({ rpcUrl: null, chainId: null });
+      expect((await page(`${defaults.url}/v/${receiptId}`)).config).to.include({ rpcUrl: null, deployment: null });
     } finally {
       await bare.stop();
       await defaults.stop();

@@ -9,7 +9,6 @@ import { SEAL_ANCHOR_READ_ABI } from "../../service/chain/abi";
 import { createChainReader } from "../../service/chain/reader";
 import { BATCH_COUNT_SELECTOR, BATCH_SELECTOR, createJsonRpcReader } from "../../web-verify/src/json-rpc-reader";
 import { anchorNext, deployAnchor } from "../helpers/deploy-anchor";
-import type { ReceiptAnchor } from "../../service/evidence";
 
 /** Serves Hardhat's in-process network as a JSON-RPC endpoint on loopback. */
 async function serveHardhat(): Promise<{ url: string; close(): Promise<void> }> {
@@ -53,27 +52,27 @@ describe("web-verify: JSON-RPC chain reader", () => {
     const second = await anchorNext(fx.anchor, fx.anchorer, 2n);
     const endpoint = await serveHardhat();
     try {
-      const ours = createJsonRpcReader(endpoint.url);
-      const theirs = createChainReader(ethers.provider);
-      const anchor: ReceiptAnchor = { chainId: 31337, contract: fx.address, txHash: second.tx.hash, blockNumber: second.receipt.blockNumber };
+      const ours = createJsonRpcReader(endpoint.url, fx.address);
+      const theirs = createChainReader(ethers.provider, fx.address);
       expect(await ours.chainId()).to.equal(await theirs.chainId());
-      for (const id of [0, 1, 2]) expect(await ours.readBatch(anchor, id), `batch ${id}`).to.deep.equal(await theirs.readBatch(anchor, id));
-      expect(await ours.readBatch(anchor, 2)).to.equal(null);
-      expect((await ours.readBatch(anchor, 0))?.count).to.equal(3);
+      for (const id of [0, 1, 2]) expect(await ours.readBatch(id), `batch ${id}`).to.deep.equal(await theirs.readBatch(id));
+      expect(await ours.readBatch(2)).to.equal(null);
+      expect((await ours.readBatch(0))?.count).to.equal(3);
       for (const hash of [first.tx.hash, second.tx.hash, `0x${"ab".repeat(32)}`]) expect(await ours.readTransaction(hash)).to.deep.equal(await theirs.readTransaction(hash));
       expect(await ours.readTransaction(`0x${"ab".repeat(32)}`)).to.equal(null);
-      expect(await failure(ours.readBatch({ ...anchor, contract: fx.admin.address }, 0))).to.include("not a SealAnchor contract");
+      expect(await failure(createJsonRpcReader(endpoint.url, fx.admin.address).readBatch(0))).to.include("not a SealAnchor contract");
     } finally {
       await endpoint.close();
     }
   });
 
   it("reports an endpoint that is not JSON-RPC, or none, as an error", async () => {
-    expect(await failure(createJsonRpcReader("").chainId())).to.include("no JSON-RPC URL");
+    const fx0 = `0x${"00".repeat(20)}`;
+    expect(await failure(createJsonRpcReader("", fx0).chainId())).to.include("no JSON-RPC URL");
     const notRpc = http.createServer((_req, res) => res.end("<html>hello</html>"));
     await new Promise<void>((resolve) => notRpc.listen(0, "127.0.0.1", resolve));
     try {
-      expect(await failure(createJsonRpcReader(`http://127.0.0.1:${(notRpc.address() as AddressInfo).port}`).chainId())).to.include("not a JSON-RPC answer");
+      expect(await failure(createJsonRpcReader(`http://127.0.0.1:${(notRpc.address() as AddressInfo).port}`, fx0).chainId())).to.include("not a JSON-RPC answer");
     } finally {
       await new Promise((resolve) => notRpc.close(resolve));
     }

@@ -43,6 +43,9 @@ export interface Words {
   inconclusiveText: (meaning: string) => string;
   sealSection: string;
   company: string;
+  creditCode: string;
+  notAnchored: string;
+  anchoredFactsNote: string;
   sealName: string;
   sealType: string;
   sealKind: string;
@@ -58,6 +61,9 @@ export interface Words {
   scenario: string;
   receiptId: string;
   documentHash: string;
+  sourceDocumentHash: string;
+  sourceDocumentNote: string;
+  documentMatchSource: string;
   anchorSection: string;
   chainId: string;
   contract: string;
@@ -84,7 +90,8 @@ export interface Words {
   rpcLabel: string;
   rpcHint: string;
   rpcNone: string;
-  serviceChain: (chainId: number) => string;
+  serviceDeployment: (chainId: number, contract: string) => string;
+  noDeployment: string;
   rerun: string;
   kinds: Record<string, string>;
   types: Record<string, string>;
@@ -114,6 +121,9 @@ const zh: Words = {
   inconclusiveText: (meaning) => `${meaning}这并不说明印章是假的。`,
   sealSection: "印章",
   company: "公司",
+  creditCode: "统一社会信用代码",
+  notAnchored: "（登记记录中没有）",
+  anchoredFactsNote: "公司名称、统一社会信用代码和印章名称取自已上链的登记记录，并已由您的浏览器核验；当前状态由本服务提供。",
   sealName: "印章名称",
   sealType: "印章类型",
   sealKind: "印章形式",
@@ -129,6 +139,9 @@ const zh: Words = {
   scenario: "用印场景编号",
   receiptId: "凭证编号",
   documentHash: "文件指纹（SM3）",
+  sourceDocumentHash: "盖章前原件指纹（SM3）",
+  sourceDocumentNote: "盖章文件是审批通过的原件加盖印章和二维码后的副本；这一对应关系由签名人在电子签名中声明。",
+  documentMatchSource: "与盖章前的原件一致：这是签名人声明的、加盖印章之前的原件，不是盖章后的文件。",
   anchorSection: "区块链存证",
   chainId: "链 ID",
   contract: "存证合约",
@@ -139,24 +152,32 @@ const zh: Words = {
   stepsSection: "核验步骤",
   stepNames: {
     format: "凭证格式",
+    deployment: "存证部署",
+    receipt: "凭证编号",
     leaf: "记录指纹（SM3）",
     position: "批次位置",
     chain: "链上批次",
     proof: "默克尔证明",
     anchor: "上链交易",
     signature: "电子签名（SM2）",
+    company: "公司登记",
   },
   passed: {
     format: "凭证结构完整，可以逐项核验。",
+    deployment: "凭证写入的正是本服务公布的区块链和存证合约。",
+    receipt: "记录中的凭证编号正是二维码上的编号。",
     leaf: "用印记录的 SM3 指纹与存证时一致，记录没有被改动。",
     position: "记录的序号与它在批次中的位置一致。",
     chain: "区块链上保存的这一批记录的根与凭证一致。",
     proof: "默克尔证明把这条记录连到了链上的批次根。",
     anchor: "写入这批记录的交易已在区块链上确认。",
     signature: "电子签名与该印章登记时的 SM2 公钥相符。",
+    company: "公司的登记记录已在同一存证合约中上链。",
   },
   failed: {
     FORMAT_INVALID: "服务返回的凭证格式不正确，无法核验。",
+    DEPLOYMENT_NOT_TRUSTED: "凭证写在另一条链或另一个合约上，而不是本服务公布的存证合约——任何人都能部署同样的合约写入伪造记录，这份凭证不可信。",
+    RECEIPT_ID_MISMATCH: "服务返回的记录不是这个二维码对应的那一条。",
     RECORD_NOT_CANONICAL: "用印记录无法按规范编码，记录可能被改动过。",
     LEAF_MISMATCH: "用印记录与存证时的内容不一致——记录被改动过。",
     POSITION_MISMATCH: "记录的序号与它在批次中的位置不符——凭证被改动过。",
@@ -171,6 +192,7 @@ const zh: Words = {
     SEAL_RECEIPT_MISSING: "缺少印章的登记凭证，无法核对电子签名。",
     SEAL_RECEIPT_INVALID: "印章的登记凭证无法核验，或属于另一枚印章。",
     SIGNATURE_INVALID: "电子签名与该印章登记的公钥不符——签名无效，或签名的内容被改动过。",
+    COMPANY_RECEIPT_INVALID: "公司的登记凭证无法核验，或属于另一家公司。",
   },
   documentSection: "核对文件",
   documentIntro: "选择或拖入您收到的文件，看它是否正是盖章时的那一份。文件只在您的浏览器中计算指纹，不会上传。",
@@ -187,7 +209,8 @@ const zh: Words = {
   rpcLabel: "JSON-RPC 地址",
   rpcHint: "核验在您的浏览器中直接读取区块链。您可以换用任何自己信任的节点，然后重新核验。",
   rpcNone: "本服务没有提供默认节点，请填写凭证所在链的 JSON-RPC 地址。",
-  serviceChain: (chainId) => `本服务在链 ID 为 ${chainId} 的区块链上存证。`,
+  serviceDeployment: (chainId, contract) => `本服务在链 ID 为 ${chainId} 的区块链上、通过存证合约 ${contract} 存证；只有写在这个合约里的凭证才会被认可。`,
+  noDeployment: "本服务没有公布它的存证合约，因此无法核验。",
   rerun: "重新核验",
   kinds: { electronic: "电子印章", physical: "实体印章" },
   types: { official: "公章", contract: "合同专用章", finance: "财务专用章", invoice: "发票专用章", legal_rep: "法定代表人名章", other: "其他印章" },
@@ -217,6 +240,9 @@ const en: Words = {
   inconclusiveText: (meaning) => `${meaning} This does not mean the seal is false.`,
   sealSection: "Seal",
   company: "Company",
+  creditCode: "Unified social credit code",
+  notAnchored: "(not in the registration record)",
+  anchoredFactsNote: "The company name, credit code and seal name come from their anchored registration records, checked by your browser; the current status comes from this service.",
   sealName: "Seal name",
   sealType: "Seal type",
   sealKind: "Form",
@@ -232,6 +258,9 @@ const en: Words = {
   scenario: "Scenario id",
   receiptId: "Receipt id",
   documentHash: "Document fingerprint (SM3)",
+  sourceDocumentHash: "Original before stamping (SM3)",
+  sourceDocumentNote: "The sealed file is a copy of the approved original with the seal and QR code added; the signer declared this relation in the electronic signature.",
+  documentMatchSource: "It matches the original before stamping: this is the unstamped original the signer declared, not the sealed file.",
   anchorSection: "Blockchain anchoring",
   chainId: "Chain id",
   contract: "Anchor contract",
@@ -242,24 +271,32 @@ const en: Words = {
   stepsSection: "Checks",
   stepNames: {
     format: "Receipt format",
+    deployment: "Anchoring deployment",
+    receipt: "Receipt id",
     leaf: "Record fingerprint (SM3)",
     position: "Place in batch",
     chain: "Batch on chain",
     proof: "Inclusion proof",
     anchor: "Anchoring transaction",
     signature: "Electronic signature (SM2)",
+    company: "Company registration",
   },
   passed: {
     format: "The receipt is complete and can be checked step by step.",
+    deployment: "The receipt names the chain and anchor contract this service publishes.",
+    receipt: "The record carries the receipt id of this QR code.",
     leaf: "The usage record's SM3 fingerprint is the one anchored: the record is unchanged.",
     position: "The record's sequence number matches its place in the batch.",
     chain: "The blockchain holds this batch with the same root as the receipt.",
     proof: "The inclusion proof links this record to the batch root on the chain.",
     anchor: "The transaction that wrote this batch is confirmed on the blockchain.",
     signature: "The electronic signature matches the SM2 key the seal was registered with.",
+    company: "The company's registration is anchored in the same contract.",
   },
   failed: {
     FORMAT_INVALID: "The receipt the service returned is malformed and cannot be checked.",
+    DEPLOYMENT_NOT_TRUSTED: "The receipt names another chain or contract than the one this service publishes. Anyone can deploy the same contract and anchor invented records in it: do not trust this receipt.",
+    RECEIPT_ID_MISMATCH: "The record the service returned is not the one for this QR code.",
     RECORD_NOT_CANONICAL: "The usage record cannot be encoded canonically; it may have been changed.",
     LEAF_MISMATCH: "The usage record differs from what was anchored: the record was changed.",
     POSITION_MISMATCH: "The record's sequence number does not match its place in the batch: the receipt was changed.",
@@ -274,6 +311,7 @@ const en: Words = {
     SEAL_RECEIPT_MISSING: "The seal's registration receipt is missing, so the signature cannot be checked.",
     SEAL_RECEIPT_INVALID: "The seal's registration receipt does not verify, or belongs to another seal.",
     SIGNATURE_INVALID: "The electronic signature does not match the seal's registered key: it is invalid, or what was signed was changed.",
+    COMPANY_RECEIPT_INVALID: "The company's registration receipt does not verify, or belongs to another company.",
   },
   documentSection: "Check the document",
   documentIntro: "Pick or drop the file you received to see whether it is exactly the one that was sealed. Its fingerprint is computed in your browser; the file is not uploaded.",
@@ -290,7 +328,8 @@ const en: Words = {
   rpcLabel: "JSON-RPC URL",
   rpcHint: "Your browser reads the blockchain directly. You may use any node you trust instead, then check again.",
   rpcNone: "This service offers no default node: enter a JSON-RPC URL of the chain the receipt names.",
-  serviceChain: (chainId) => `This service anchors on the chain with id ${chainId}.`,
+  serviceDeployment: (chainId, contract) => `This service anchors on the chain with id ${chainId}, in contract ${contract}; only receipts anchored in that contract are accepted.`,
+  noDeployment: "This service has not published its anchor contract, so nothing can be verified.",
   rerun: "Check again",
   kinds: { electronic: "Electronic seal", physical: "Physical seal" },
   types: { official: "Official seal (公章)", contract: "Contract seal (合同专用章)", finance: "Finance seal (财务专用章)", invoice: "Invoice seal (发票专用章)", legal_rep: "Legal representative's seal (法定代表人名章)", other: "Other seal" },

@@ -1,6 +1,6 @@
 // A ChainReader over plain JSON-RPC with fetch: the three reads verifyReceipt() needs, with SealAnchor's two
 // view calls encoded by hand so the page carries no ABI library (selectors are pinned by a test against the ABI).
-import type { ChainReader, OnChainBatch, OnChainTx, ReceiptAnchor } from "../../service/evidence";
+import type { ChainReader, OnChainBatch, OnChainTx } from "../../service/evidence";
 
 /** keccak256("batchCount()")[0..4] */
 export const BATCH_COUNT_SELECTOR = "0x06f13056";
@@ -20,7 +20,8 @@ export class JsonRpcError extends Error {
   }
 }
 
-export function createJsonRpcReader(rpcUrl: string): ChainReader {
+/** Reads the chain at `rpcUrl` and, of all contracts on it, only `contract`: the deployment the page pinned. */
+export function createJsonRpcReader(rpcUrl: string, contract: string): ChainReader {
   let nextId = 1;
   const call = async (method: string, params: unknown[]): Promise<unknown> => {
     if (rpcUrl === "") throw new JsonRpcError("no JSON-RPC URL given");
@@ -39,18 +40,18 @@ export function createJsonRpcReader(rpcUrl: string): ChainReader {
   };
   return {
     chainId: async () => quantity(await call("eth_chainId", [])),
-    readBatch: (anchor, batchId) => readBatch(call, anchor, batchId),
+    readBatch: (batchId) => readBatch(call, contract, batchId),
     readTransaction: (txHash) => readTransaction(call, txHash),
   };
 }
 
 type Call = (method: string, params: unknown[]) => Promise<unknown>;
 
-async function readBatch(call: Call, anchor: ReceiptAnchor, batchId: number): Promise<OnChainBatch | null> {
-  const ethCall = async (data: string): Promise<string[]> => words(await call("eth_call", [{ to: anchor.contract, data }, "latest"]));
+async function readBatch(call: Call, contract: string, batchId: number): Promise<OnChainBatch | null> {
+  const ethCall = async (data: string): Promise<string[]> => words(await call("eth_call", [{ to: contract, data }, "latest"]));
   // batchCount() first, as the ethers reader does: an unknown id is an answer (null), and a non-contract fails here.
   const [count] = await ethCall(BATCH_COUNT_SELECTOR);
-  if (count === undefined) throw new JsonRpcError(`${anchor.contract} is not a SealAnchor contract`);
+  if (count === undefined) throw new JsonRpcError(`${contract} is not a SealAnchor contract`);
   if (BigInt(batchId) >= BigInt(`0x${count}`)) return null;
   const fields = await ethCall(BATCH_SELECTOR + uint64Word(batchId));
   if (fields.length < 5) throw new JsonRpcError(`batch(${batchId}) returned ${fields.length} words, expected 5`);

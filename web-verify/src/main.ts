@@ -53,9 +53,16 @@ async function check(anchored: Anchored): Promise<void> {
   const run = ++verifyRun;
   model.phase = { kind: "verifying", anchored };
   update();
+  const deployment = config.deployment;
+  if (deployment === null) {
+    model.phase = { kind: "unconfigured" };
+    update();
+    return;
+  }
   let report: VerifyReport;
   try {
-    report = await verifyReceipt(anchored.receipt, createJsonRpcReader(model.rpcUrl), { sealReceipt: anchored.sealReceipt });
+    const options = { deployment, receiptId: config.receiptId, sealReceipt: anchored.sealReceipt, companyReceipt: anchored.companyReceipt };
+    report = await verifyReceipt(anchored.receipt, createJsonRpcReader(model.rpcUrl, deployment.contract), options);
   } catch {
     // verifyReceipt reports chain failures as steps; a throw means data it cannot even judge.
     if (run === verifyRun) {
@@ -79,16 +86,18 @@ async function checkDocument(file: File): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 16));
   const hash = await fileSm3Hex(file);
   if (run !== documentRun) return;
-  model.document = { kind: "done", name: file.name, size: file.size, hash, match: hash === expected };
+  model.document = { kind: "done", name: file.name, size: file.size, hash, match: hash === expected.sealed ? "sealed" : hash === expected.source ? "source" : null };
   update();
 }
 
-function expectedDocumentHash(): string | null {
+/** The sealed file's hash, and the signed hash of the original it is a stamped copy of, when there is one. */
+function expectedDocumentHash(): { sealed: string; source: string | null } | null {
   const { phase } = model;
   if (phase.kind !== "verified" && phase.kind !== "verifying") return null;
   const parsed = parseReceipt(phase.anchored.receipt);
-  const hash = parsed.ok ? parsed.bundle.record.data.documentHash : undefined;
-  return typeof hash === "string" ? hash : null;
+  const data = parsed.ok ? parsed.bundle.record.data : {};
+  if (typeof data.documentHash !== "string") return null;
+  return { sealed: data.documentHash, source: typeof data.sourceDocumentHash === "string" ? data.sourceDocumentHash : null };
 }
 
 /** The endpoint as a full URL, so the visitor sees where their browser reads the chain ("/rpc" is on this origin). */

@@ -8,7 +8,7 @@ export interface SealFacts {
 }
 
 export type ReceiptFetch =
-  | { kind: "anchored"; receipt: unknown; sealReceipt: unknown; seal: SealFacts | null }
+  | { kind: "anchored"; receipt: unknown; sealReceipt: unknown; companyReceipt: unknown; seal: SealFacts | null }
   | { kind: "pending"; seal: SealFacts | null }
   | { kind: "not-found" }
   | { kind: "unavailable"; rateLimited: boolean };
@@ -23,10 +23,10 @@ export async function fetchReceipt(apiBase: string, receiptId: string): Promise<
   // 400 is an id that cannot exist (not base58, wrong length): to a visitor that is the same as unknown.
   if (res.status === 404 || res.status === 400) return { kind: "not-found" };
   if (!res.ok) return { kind: "unavailable", rateLimited: res.status === 429 };
-  const body = (await res.json().catch(() => null)) as { status?: unknown; receipt?: unknown; sealReceipt?: unknown; seal?: unknown } | null;
+  const body = (await res.json().catch(() => null)) as { status?: unknown; receipt?: unknown; sealReceipt?: unknown; companyReceipt?: unknown; seal?: unknown } | null;
   if (body === null) return { kind: "unavailable", rateLimited: false };
   const seal = sealFacts(body.seal);
-  if (body.status === "anchored") return { kind: "anchored", receipt: body.receipt, sealReceipt: body.sealReceipt, seal };
+  if (body.status === "anchored") return { kind: "anchored", receipt: body.receipt, sealReceipt: body.sealReceipt, companyReceipt: body.companyReceipt, seal };
   return { kind: "pending", seal };
 }
 

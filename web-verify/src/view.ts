@@ -1,5 +1,5 @@
 // Renders the page from its model: one pure function of state and language, re-run on every change.
-import { parseReceipt, type ReceiptBundle, type StepResult, type VerifyCode, type VerifyReport } from "../../service/evidence";
+import { parseReceipt, type AnchoredFacts, type ReceiptBundle, type StepResult, type VerifyCode, type VerifyReport } from "../../service/evidence";
 import { h } from "./dom";
 import { named, WORDS, type Lang, type Words } from "./i18n";
 import type { PageConfig } from "./page-config";
@@ -11,6 +11,7 @@ export type Phase =
   | { kind: "loading" }
   | { kind: "not-found" }
   | { kind: "unavailable"; rateLimited: boolean }
+  | { kind: "unconfigured" }
   | { kind: "pending"; seal: SealFacts | null }
   | { kind: "verifying"; anchored: Anchored }
   | { kind: "verified"; anchored: Anchored; report: VerifyReport };
@@ -18,7 +19,8 @@ export type Phase =
 export type DocumentCheck =
   | { kind: "none" }
   | { kind: "hashing"; name: string; size: number }
-  | { kind: "done"; name: string; size: number; hash: string; match: boolean };
+  /** `match`: the sealed file, the unstamped original the signed usage names, or neither. */
+  | { kind: "done"; name: string; size: number; hash: string; match: "sealed" | "source" | null };
 
 export interface Model {
   lang: Lang;
@@ -63,10 +65,12 @@ function body(model: Model, w: Words, on: Handlers): Node[] {
       return [notice("not-found", "?", w.notFoundTitle, w.notFoundText)];
     case "unavailable":
       return [notice("unavailable", "!", w.unavailableTitle, phase.rateLimited ? w.rateLimitedText : w.unavailableText, button(w.retry, on.retry, { class: "primary" }))];
+    case "unconfigured":
+      return [notice("unavailable", "!", w.unavailableTitle, w.noDeployment)];
     case "pending":
       return [
         notice("pending", "…", w.pendingTitle, w.pendingText, button(w.retry, on.retry, { class: "primary", "data-testid": "retry" })),
-        ...(phase.seal ? [sealCard(w, phase.seal, "checking")] : []),
+        ...(phase.seal ? [sealCard(w, phase.seal, null, "checking")] : []),
       ];
     case "verifying":
     case "verified":
@@ -83,7 +87,7 @@ function anchoredBody(model: Model, w: Words, on: Handlers, anchored: Anchored, 
   return [
     verdictBox(w, report, verdict),
     ...(verdict === "inconclusive" ? [chain] : []),
-    ...(anchored.seal ? [sealCard(w, anchored.seal, verdict)] : []),
+    ...(anchored.seal ? [sealCard(w, anchored.seal, report?.facts ?? null, verdict)] : []),
     ...(bundle ? [usageCard(model, w, bundle, verdict)] : []),
     ...(bundle && typeof bundle.record.data.documentHash === "string" ? [documentCard(w, model.document, verdict, on)] : []),
     stepsCard(w, report),
@@ -111,23 +115,29 @@ function notice(kind: string, mark: string, title: string, text?: string, ...ext
   );
 }
 
-/** The seal as this service describes it; only a verified usage record shows the seal was active when used. */
-function sealCard(w: Words, seal: SealFacts, verdict: Verdict): HTMLElement {
+/**
+ * The seal and its company. Once the receipt verified, names and the credit code come from the anchored
+ * registration records the browser checked; until then, and for the current status, from this service.
+ */
+function sealCard(w: Words, seal: SealFacts, anchored: AnchoredFacts | null, verdict: Verdict): HTMLElement {
   const changed = seal.status !== "active" && seal.status !== "";
   const genuine = verdict === "genuine";
+  const company = genuine ? anchored?.company ?? null : null;
+  const sealFacts = genuine ? anchored?.seal ?? null : null;
   return card(
     w.sealSection,
     "seal",
     facts([
-      [w.company, seal.company],
-      [w.sealName, seal.name],
-      [w.sealType, named(w.types, seal.type)],
-      [w.sealKind, named(w.kinds, seal.kind)],
+      [w.company, company ? company.name ?? w.notAnchored : seal.company],
+      ...(company ? [[w.creditCode, company.creditCode ?? w.notAnchored] as [string, string]] : []),
+      [w.sealName, sealFacts ? sealFacts.name ?? w.notAnchored : seal.name],
+      [w.sealType, named(w.types, sealFacts?.sealType ?? seal.type)],
+      [w.sealKind, named(w.kinds, sealFacts?.kind ?? seal.kind)],
       [w.statusNow, named(w.statuses, seal.status)],
       ...(genuine ? [[w.statusAtUse, w.statusAtUseNote] as [string, string]] : []),
     ]),
     changed && genuine ? h("p", { class: "warning" }, w.statusChangedNote(named(w.statuses, seal.status))) : null,
-    factsNote(w, verdict),
+    genuine && company ? h("p", { class: "note", "data-facts": "anchored" }, w.anchoredFactsNote) : factsNote(w, verdict),
   );
 }
 
@@ -142,7 +152,9 @@ function usageCard(model: Model, w: Words, bundle: ReceiptBundle, verdict: Verdi
       [w.scenario, typeof data.scenario === "string" ? data.scenario : "—"],
       [w.receiptId, model.config.receiptId],
       [w.documentHash, hash(typeof data.documentHash === "string" ? data.documentHash : "—")],
+      ...(typeof data.sourceDocumentHash === "string" ? [[w.sourceDocumentHash, hash(data.sourceDocumentHash)] as [string, Node]] : []),
     ]),
+    typeof data.sourceDocumentHash === "string" ? h("p", { class: "note", "data-testid": "source-note" }, w.sourceDocumentNote) : null,
     verdict === "failed" ? factsNote(w, verdict) : null,
   );
 }
@@ -178,8 +190,13 @@ function documentCard(w: Words, doc: DocumentCheck, verdict: Verdict, on: Handle
 function documentResult(w: Words, doc: DocumentCheck, verdict: Verdict): HTMLElement | null {
   if (doc.kind === "none") return null;
   if (doc.kind === "hashing") return h("p", { class: "doc-result", "data-doc": "hashing", role: "status" }, w.documentHashing);
-  const outcome = !doc.match ? "mismatch" : verdict === "failed" ? "match-untrusted" : "match";
-  const [mark, text] = { match: ["✓", w.documentMatch], "match-untrusted": ["!", w.documentMatchUntrusted], mismatch: ["✗", w.documentMismatch] }[outcome];
+  const outcome = doc.match === null ? "mismatch" : verdict === "failed" ? "match-untrusted" : doc.match === "source" ? "match-source" : "match";
+  const [mark, text] = {
+    match: ["✓", w.documentMatch],
+    "match-source": ["✓", w.documentMatchSource],
+    "match-untrusted": ["!", w.documentMatchUntrusted],
+    mismatch: ["✗", w.documentMismatch],
+  }[outcome];
   return h(
     "div",
     { class: `doc-result ${outcome}`, "data-doc": outcome, role: "status" },
@@ -240,8 +257,15 @@ function chainCard(model: Model, w: Words, on: Handlers): HTMLElement {
     event.preventDefault();
     on.rerun(input.value.trim());
   });
-  const chain = model.config.chainId !== null ? `${model.lang === "zh" ? "" : " "}${w.serviceChain(model.config.chainId)}` : "";
-  return card(w.chainSection, "chain", form, h("p", { class: "note" }, (model.rpcUrl === "" ? w.rpcNone : w.rpcHint) + chain));
+  const pinned = model.config.deployment;
+  const deployment = pinned ? w.serviceDeployment(pinned.chainId, pinned.contract) : w.noDeployment;
+  return card(
+    w.chainSection,
+    "chain",
+    form,
+    h("p", { class: "note" }, model.rpcUrl === "" ? w.rpcNone : w.rpcHint),
+    h("p", { class: "note", "data-testid": "deployment" }, deployment),
+  );
 }
 
 function meaningOf(w: Words, step: StepResult): string {

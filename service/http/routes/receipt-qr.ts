@@ -7,6 +7,7 @@ import { ids } from "../schemas";
 import { refuse } from "../../domain/errors";
 import type { Api } from "../api";
 import type { DomainContext } from "../../domain/context";
+import { verifyPageUrl } from "../../evidence";
 
 const receiptParams = z.strictObject({ receiptId: ids.receipt });
 
@@ -37,10 +38,6 @@ export function receiptQrRoutes(api: Api, ctx: DomainContext, publicBaseUrl: str
     },
     async ({ params, req }) => QRCode.toBuffer(await linkFor(req, params.receiptId), { ...QR_OPTIONS, type: "png", scale: PNG_SCALE }),
   );
-}
-
-export function verifyPageUrl(baseUrl: string, receiptId: string): string {
-  return `${baseUrl.replace(/\/+$/, "")}/v/${receiptId}`;
 }
 
 /** http://address:port of the socket the request arrived on (IPv4-mapped IPv6 written as IPv4). */

@@ -4,7 +4,8 @@ import { reserveBody, submitUsageBody } from "../schemas";
 import { reserveReceipt, submitUsage } from "../../domain/usages";
 import type { Api } from "../api";
 import type { DomainContext } from "../../domain/context";
-import { ownBaseUrl, verifyPageUrl } from "./receipt-qr";
+import { ownBaseUrl } from "./receipt-qr";
+import { verifyPageUrl } from "../../evidence";
 
 /** `publicBaseUrl` undefined: verify links point at the service's own address, as the QR routes do. */
 export function usageRoutes(api: Api, ctx: DomainContext, publicBaseUrl?: string): void {
@@ -16,9 +17,9 @@ export function usageRoutes(api: Api, ctx: DomainContext, publicBaseUrl?: string
     },
   );
   api.add<unknown, unknown, z.infer<typeof submitUsageBody>>(
-    { method: "post", path: "/usages", tag: "usages", auth: "member", body: submitUsageBody, status: 201, summary: "Record a usage: the TBS signed with the seal's SM2 key (sourceDocumentHash: the approved original, when the sealed file is a stamped copy of it)", responds: "{ seq, receipt, record }" },
+    { method: "post", path: "/usages", tag: "usages", auth: "member", body: submitUsageBody, status: 201, summary: "Record a usage: the TBS signed with the seal's SM2 key (tbs.sourceDocumentHash: the approved original, when the sealed file is a stamped copy of it)", responds: "{ seq, receipt, record }" },
     async ({ actor, body }) => {
-      const record = await submitUsage(ctx, actor, body.tbs, body.signature, body.sourceDocumentHash ?? null);
+      const record = await submitUsage(ctx, actor, body.tbs, body.signature);
       return { seq: record.seq, receipt: body.tbs.receipt, record };
     },
   );
