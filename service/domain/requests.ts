@@ -37,6 +37,7 @@ export async function decideRequest(ctx: DomainContext, actor: Actor, requestId:
     const scenario = await getOwned(tx, "scenarios", actor.company, request.scenario);
     await requireApprover(tx, actor, request, scenario, now);
     const selfApproved = decision === "approve" && (await isAllowedSelfApproval(tx, actor, request, scenario));
+    // Rejecting puts the seal to no use: a request for a suspended or revoked seal may still be turned down.
     if (decision === "approve") requireUsable(await getOwned(tx, "seals", actor.company, request.seal), "approve");
     const decided: SealRequest = { ...request, status: decision === "approve" ? "approved" : "rejected", decidedBy: actor.member.id };
     await tx.requests.update(decided);
