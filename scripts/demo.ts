@@ -24,7 +24,10 @@ async function main(): Promise<void> {
   if (!operator) throw new Error("no operator token: set OPERATOR_TOKEN, or run the demo with the DATA_DIR of the service (it writes the token there on first start)");
   step(`service at ${BASE}`);
   const health = await callApi<Json>(BASE, undefined, "GET", "/healthz");
-  step(`healthy: store ${health.store}, chain ${health.chain?.chainId}, contract ${health.chain?.contract}`);
+  // A verifier pins this once (sealproof trust add) after checking it with the operator; the demo is the operator.
+  const published = await callApi<Json>(BASE, undefined, "GET", "/.well-known/sealproof.json");
+  const deployment = `${published.chainId}:${published.contract}`;
+  step(`service ${health.status}; it anchors on chain ${published.chainId} in SealAnchor ${published.contract}`);
 
   const company = await callApi<Json>(BASE, operator, "POST", "/api/v1/companies", {
     name: "示例贸易有限公司 (demo)",
@@ -69,8 +72,8 @@ async function main(): Promise<void> {
   console.log(`\nverify page: ${PUBLIC_BASE}/v/${usage.receipt}`);
   console.log(`receipt API: ${apiUrl}\n`);
 
-  step(`sealproof verify ${apiUrl} --rpc ${RPC}`);
-  const cli = spawnSync(process.execPath, [path.join(__dirname, "..", "bin", "sealproof.js"), "verify", apiUrl, "--rpc", RPC], { stdio: "inherit" });
+  step(`sealproof verify ${apiUrl} --rpc ${RPC} --deployment ${deployment}`);
+  const cli = spawnSync(process.execPath, [path.join(__dirname, "..", "bin", "sealproof.js"), "verify", apiUrl, "--rpc", RPC, "--deployment", deployment], { stdio: "inherit" });
   process.exitCode = cli.status ?? 1;
 }
 
@@ -88,8 +91,6 @@ async function waitForAnchor(url: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
   }
 }
-
-
 
 const step = (line: string) => console.log(`• ${line}`);
 
