@@ -1,12 +1,16 @@
 // Configuration from the environment, with embedded defaults so `npm start` needs nothing set up.
 import fs from "node:fs";
 import path from "node:path";
+import { BlockList, isIP } from "node:net";
 import { randomBytes } from "node:crypto";
+import { DATA_KEY_BYTES } from "./crypto/field-cipher";
 
 export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** The SM4 key for personal data at rest; unset: DATA_DIR/data-key, made on first start. */
+  dataKeyFile: string | undefined;
   mongodbUri: string | undefined;
   operatorToken: string | undefined;
   bodyLimit: string;
@@ -30,10 +34,11 @@ export interface Config {
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  return {
+  const config: Config = {
     port: int(env, "PORT", 8080, 0, 65535),
-    host: env.HOST ?? "127.0.0.1",
+    host: env.HOST || "127.0.0.1",
     dataDir: path.resolve(env.DATA_DIR ?? "data"),
+    dataKeyFile: env.DATA_KEY_FILE ? path.resolve(env.DATA_KEY_FILE) : undefined,
     mongodbUri: env.MONGODB_URI || undefined,
     operatorToken: env.OPERATOR_TOKEN || undefined,
     bodyLimit: env.BODY_LIMIT ?? "64kb",
@@ -53,17 +58,67 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rpcProxy: onOff(env, "RPC_PROXY"),
     rpcRateLimit: int(env, "RPC_RATE_LIMIT", 300, 1, 1_000_000),
   };
+  // Without PUBLIC_BASE_URL, receipt links and QR codes are built from each request's Host header, which the
+  // client chooses: acceptable on this machine only.
+  if (!isLoopback(config.host) && !config.publicBaseUrl) {
+    throw new ConfigError(`HOST=${config.host} listens beyond this machine: set PUBLIC_BASE_URL to the address people reach the service at (receipt links and QR codes are built from it), or listen on 127.0.0.1`);
+  }
+  return config;
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
+LOOPBACK.addAddress("::1", "ipv6");
+
+/** localhost, 127.0.0.0/8 or ::1: addresses no other machine can reach. */
+export function isLoopback(host: string): boolean {
+  if (host.toLowerCase() === "localhost") return true;
+  const family = isIP(host);
+  return family !== 0 && LOOPBACK.check(host, family === 4 ? "ipv4" : "ipv6");
+}
+
+/**
+ * DATA_DIR holds the database, the operator token and the data key: only this user may enter it. An existing
+ * directory is tightened too, with every file directly in it, since it may predate this rule.
+ */
+export function prepareDataDir(config: Config): void {
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(config.dataDir, 0o700);
+  for (const entry of fs.readdirSync(config.dataDir, { withFileTypes: true })) {
+    if (entry.isFile()) fs.chmodSync(path.join(config.dataDir, entry.name), 0o600);
+    else if (entry.isDirectory()) fs.chmodSync(path.join(config.dataDir, entry.name), 0o700);
+  }
+}
+
+/**
+ * The SM4 data key (32 hex characters): from DATA_KEY_FILE, which must exist, else DATA_DIR/data-key, written
+ * (mode 0600) on first start. Losing it loses the encrypted fields; several nodes sharing a store share one key.
+ */
+export function resolveDataKey(config: Config): Buffer {
+  const file = config.dataKeyFile ?? path.join(config.dataDir, "data-key");
+  if (config.dataKeyFile === undefined && !fs.existsSync(file)) {
+    fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, `${randomBytes(DATA_KEY_BYTES).toString("hex")}\n`, { mode: 0o600, flag: "wx" });
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8").trim();
+  } catch (err) {
+    throw new ConfigError(`cannot read the data key ${file}${config.dataKeyFile ? " (DATA_KEY_FILE)" : ""}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!new RegExp(`^[0-9a-fA-F]{${DATA_KEY_BYTES * 2}}$`).test(text)) throw new ConfigError(`the data key ${file} must hold ${DATA_KEY_BYTES * 2} hex characters (${DATA_KEY_BYTES} bytes)`);
+  return Buffer.from(text, "hex");
 }
 
 /**
  * The operator token: OPERATOR_TOKEN if set, else the one stored under DATA_DIR, else a new one written
- * there (mode 0600). `created` tells the caller to print it, which happens only that once.
+ * there (mode 0600). `created` tells the caller to say where it was written (never the token itself).
  */
 export function resolveOperatorToken(config: Config): { token: string; created: boolean; file: string | null } {
   if (config.operatorToken) return { token: config.operatorToken, created: false, file: null };
   const file = path.join(config.dataDir, "operator-token");
   if (fs.existsSync(file)) return { token: fs.readFileSync(file, "utf8").trim(), created: false, file };
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const token = `op_${randomBytes(32).toString("base64url")}`;
   fs.writeFileSync(file, `${token}\n`, { mode: 0o600, flag: "wx" });
   return { token, created: true, file };
@@ -87,9 +142,9 @@ function onOff(env: NodeJS.ProcessEnv, name: string): "on" | "off" | undefined {
 export function instanceId(config: Config): string {
   const file = path.join(config.dataDir, "instance-id");
   if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim();
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const id = `node-${randomBytes(8).toString("hex")}`;
-  fs.writeFileSync(file, `${id}\n`);
+  fs.writeFileSync(file, `${id}\n`, { mode: 0o600 });
   return id;
 }
 

@@ -2,7 +2,11 @@
 // chain under DATA_DIR. With MONGODB_URI and CHAIN_RPC_URL: production stores and any EVM network.
 import type { Server } from "node:http";
 import { JsonRpcProvider } from "ethers";
-import { instanceId, loadConfig, resolveOperatorToken, ConfigError, type Config } from "./config";
+import { instanceId, loadConfig, prepareDataDir, resolveDataKey, resolveOperatorToken, ConfigError, type Config } from "./config";
+import { sm4GcmCipher } from "./crypto/field-cipher";
+import { withSealedFields } from "./domain/sealed-fields";
+import type { BatcherStatus } from "./anchoring/batcher";
+import type { HealthSource } from "./http/health";
 import { openStore } from "./store/open";
 import { createApp } from "./http/app";
 import { createSm2Pool } from "./workers/sm2-pool";
@@ -17,9 +21,14 @@ import type { Deployment } from "./evidence";
 const VERSION = "0.1.0";
 
 async function main(): Promise<void> {
+  // Whatever this process and its dev chain create is for this user only: SQLite makes the -wal and -shm files
+  // long after start, so modes given file by file would miss them.
+  process.umask(0o077);
   const config = loadConfig();
+  prepareDataDir(config);
+  const cipher = sm4GcmCipher(resolveDataKey(config));
   const log = (line: string) => console.log(line);
-  const store = await openStore({ dataDir: config.dataDir, mongodbUri: config.mongodbUri });
+  const store = withSealedFields(await openStore({ dataDir: config.dataDir, mongodbUri: config.mongodbUri }), cipher);
   const chain = await connectChain(config, log);
   const batcher = new Batcher(store, chain.client, {
     batchMax: config.batchMax,
@@ -52,7 +61,7 @@ async function main(): Promise<void> {
       commandPublicKey: null,
     },
     rpcProxy: visitors.proxyUpstream ? { upstream: visitors.proxyUpstream, contract: chain.client.contract, rateLimit: config.rpcRateLimit } : undefined,
-    health: () => ({ chain: { chainId: chain.client.chainId, contract: chain.client.contract, devRpcUrl: chain.devChain?.rpcUrl ?? null }, batcher: batcher.status }),
+    health: () => healthOf(batcher.status, { chainId: chain.client.chainId, contract: chain.client.contract, devRpcUrl: chain.devChain?.rpcUrl ?? null }),
   });
   const server = await listen(app.listen(config.port, config.host));
   batcher.start();
@@ -91,6 +100,12 @@ function deploymentBlockOf(rpcUrl: string, contract: string): () => Promise<numb
   };
 }
 
+/** Anyone may learn that anchoring is behind; why, and where the chain is, is for the operator. */
+function healthOf(batcher: BatcherStatus, chain: { chainId: number; contract: string; devRpcUrl: string | null }): HealthSource {
+  const degraded = batcher.state === "retrying" || batcher.state === "halted";
+  return { anchoring: degraded ? "degraded" : "ok", details: { chain, batcher } };
+}
+
 /** SEALPROOF_FAILPOINT=after-close|after-send|after-confirm makes the process kill itself there (crash tests). */
 function failpointFromEnv(): ((point: Failpoint) => void) | undefined {
   const target = process.env.SEALPROOF_FAILPOINT;
@@ -110,7 +125,8 @@ function announce(config: Config, server: Server, adapter: string, operator: Ret
   const port = typeof address === "object" && address !== null ? address.port : config.port;
   console.log(`sealproof ${VERSION} listening on http://${config.host}:${port} (store: ${adapter}${adapter === "sqlite" ? `, data in ${config.dataDir}` : ""})`);
   console.log(`verify page: ${config.publicBaseUrl ?? `http://${config.host}:${port}`}/v/<receipt id>; visitors read the chain ${visitors.proxyUpstream ? "through /rpc (read-only proxy)" : visitors.pageRpcUrl ? `at ${visitors.pageRpcUrl}` : "at an endpoint they enter (set PUBLIC_RPC_URL, or RPC_PROXY=on)"}`);
-  if (operator.created) console.log(`operator token (shown once, also saved to ${operator.file}):\n  ${operator.token}`);
+  // The token itself never goes to stdout, which often ends up in logs that others can read.
+  if (operator.created) console.log(`operator token: new, saved to ${operator.file} (readable by this user only; it begins ${operator.token.slice(0, 6)}…)`);
   else console.log(`operator token: ${operator.file ? `in ${operator.file}` : "from OPERATOR_TOKEN"}`);
 }
 

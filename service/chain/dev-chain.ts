@@ -17,7 +17,7 @@ export interface DevChain {
 
 export async function startDevChain(dataDir: string, port = 0, chainId = DEV_CHAIN_ID): Promise<DevChain> {
   const dir = path.join(dataDir, "chain");
-  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const pidFile = path.join(dir, "anvil.pid");
   await stopStale(pidFile);
   const chosenPort = port || (await freePort());
@@ -27,7 +27,7 @@ export async function startDevChain(dataDir: string, port = 0, chainId = DEV_CHA
   const child = spawn(anvilBinary(), args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  fs.writeFileSync(pidFile, String(child.pid));
+  fs.writeFileSync(pidFile, String(child.pid), { mode: 0o600 });
   const rpcUrl = `http://127.0.0.1:${chosenPort}`;
   await waitForRpc(rpcUrl, child, () => stderr);
   return {

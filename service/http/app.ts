@@ -5,6 +5,7 @@ import { rateLimit } from "express-rate-limit";
 import { Api } from "./api";
 import { jsonBody, requireJson } from "./body";
 import { errorBody, errorHandler, notFoundRoute } from "./errors";
+import { mountHealth, type HealthSource } from "./health";
 import { openApiDocument } from "./openapi";
 import { companyRoutes } from "./routes/companies";
 import { memberRoutes } from "./routes/members";
@@ -30,8 +31,8 @@ export interface AppOptions {
   /** Requests per minute per client address on routes that need no API key. */
   publicRateLimit: number;
   log: (msg: string, err?: unknown) => void;
-  /** Extra facts for /healthz, such as the batcher's state. */
-  health?: () => Record<string, unknown>;
+  /** What /healthz adds to {status, version}: anchoring ok or degraded for anyone, details for the operator. */
+  health?: () => HealthSource;
   /** Base of the links in receipt QR codes (PUBLIC_BASE_URL); unset: the address each request came in on. */
   publicBaseUrl?: string;
   /** The verify page's default chain endpoint and chain id; unset: no default, the visitor enters one. */
@@ -61,9 +62,7 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
   receiptQrRoutes(api, options.ctx, options.publicBaseUrl);
   const document = openApiDocument(api.routes, options.version);
 
-  app.get("/healthz", async (_req, res) => {
-    res.json({ status: "ok", store: options.ctx.store.adapter, records: await options.ctx.store.records.count(), ...(options.health?.() ?? {}) });
-  });
+  mountHealth(app, { version: options.version, operatorToken: options.operatorToken, store: options.ctx.store, health: options.health });
   app.get("/api/v1/openapi.json", limiter, (_req, res) => {
     res.json(document);
   });

@@ -5,11 +5,14 @@ import os from "node:os";
 import path from "node:path";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { randomBytes } from "node:crypto";
 import express, { type RequestHandler } from "express";
 import { createApp, type AppOptions } from "../../service/http/app";
 import { openStore } from "../../service/store/open";
 import { formatRegistryCheck } from "../../service/domain/registry-check";
 import { createSm2Pool } from "../../service/workers/sm2-pool";
+import { withSealedFields } from "../../service/domain/sealed-fields";
+import { sm4GcmCipher } from "../../service/crypto/field-cipher";
 import type { DomainContext } from "../../service/domain/context";
 import type { Store } from "../../service/store/port";
 
@@ -24,7 +27,9 @@ export interface Reply<T = any> {
 
 export interface TestService {
   url: string;
+  /** The store as the domain sees it: personal fields decrypted (on disk they are SM4-encrypted with `dataKey`). */
   store: Store;
+  dataKey: Buffer;
   ctx: DomainContext;
   dataDir: string;
   call<T = any>(method: string, route: string, options?: { token?: string; body?: unknown; raw?: string | Uint8Array; headers?: Record<string, string> }): Promise<Reply<T>>;
@@ -55,14 +60,15 @@ export function jsonClient(url: string): { call: Call } {
   };
 }
 
-export interface AppOverrides extends Partial<Pick<AppOptions, "publicRateLimit" | "bodyLimit" | "publicBaseUrl" | "verifyPage" | "rpcProxy" | "wellKnown">> {
+export interface AppOverrides extends Partial<Pick<AppOptions, "publicRateLimit" | "bodyLimit" | "publicBaseUrl" | "verifyPage" | "rpcProxy" | "wellKnown" | "health">> {
   /** Runs before the app on every request: lets a test change what the real routes answer (a server gone bad). */
   intercept?: RequestHandler;
 }
 
 export async function startService(overrides: Partial<DomainContext> = {}, appOverrides: AppOverrides = {}): Promise<TestService> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-test-"));
-  const store = await openStore({ dataDir });
+  const dataKey = randomBytes(16);
+  const store = withSealedFields(await openStore({ dataDir }), sm4GcmCipher(dataKey));
   const pool = createSm2Pool(0);
   const ctx: DomainContext = { store, now: () => new Date(), registryCheck: formatRegistryCheck, reservationTtlMs: 3_600_000, verifyUsage: pool.verify, ...overrides };
   const { intercept, ...options } = appOverrides;
@@ -75,6 +81,7 @@ export async function startService(overrides: Partial<DomainContext> = {}, appOv
   return {
     url,
     store,
+    dataKey,
     ctx,
     dataDir,
     call: jsonClient(url).call,

@@ -1,5 +1,6 @@
 // Opens the database file with the settings durability depends on: WAL, synchronous=NORMAL plus our own WAL
 // sync before every acknowledgement (wal-sync.ts), foreign keys.
+import fs from "node:fs";
 import Database from "better-sqlite3";
 
 export type Connection = Database.Database;
@@ -14,6 +15,8 @@ const BUSY_TIMEOUT_MS = 5_000;
 export function openWriter(file: string): Connection {
   const db = new Database(file);
   try {
+    // Before WAL mode: SQLite gives the -wal and -shm files the database file's mode.
+    fs.chmodSync(file, 0o600);
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     const mode = db.pragma("journal_mode = WAL", { simple: true });
     if (mode !== "wal") throw new Error(`${file}: SQLite refused WAL mode (journal_mode is ${String(mode)})`);

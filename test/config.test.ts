@@ -1,0 +1,67 @@
+// Configuration rules that refuse to start: listening beyond loopback without PUBLIC_BASE_URL, a bad data key;
+// and the modes DATA_DIR gets.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect } from "chai";
+import { ConfigError, loadConfig, prepareDataDir, resolveDataKey } from "../service/config";
+
+describe("config", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-config-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  describe("HOST beyond loopback needs PUBLIC_BASE_URL", () => {
+    for (const host of ["0.0.0.0", "::", "192.168.1.20", "10.0.0.1", "example.com", "::ffff:192.168.1.20"]) {
+      it(`refuses HOST=${host} alone, accepts it with PUBLIC_BASE_URL`, () => {
+        expect(() => loadConfig({ HOST: host })).to.throw(ConfigError, /PUBLIC_BASE_URL/);
+        expect(loadConfig({ HOST: host, PUBLIC_BASE_URL: "https://seals.example.com" }).host).to.equal(host);
+      });
+    }
+    for (const host of ["127.0.0.1", "127.3.2.1", "::1", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1", "localhost", "LOCALHOST"]) {
+      it(`accepts the loopback HOST=${host}`, () => {
+        expect(loadConfig({ HOST: host }).host).to.equal(host);
+      });
+    }
+    it("defaults to 127.0.0.1, also for an empty HOST", () => {
+      expect(loadConfig({}).host).to.equal("127.0.0.1");
+      expect(loadConfig({ HOST: "" }).host).to.equal("127.0.0.1");
+    });
+  });
+
+  describe("data key", () => {
+    it("is made once under DATA_DIR, 16 random bytes in a 0600 file, and read back on the next start", () => {
+      const config = loadConfig({ DATA_DIR: dir });
+      const key = resolveDataKey(config);
+      expect(key.length).to.equal(16);
+      const file = path.join(dir, "data-key");
+      expect(fs.statSync(file).mode & 0o777).to.equal(0o600);
+      expect(resolveDataKey(config).equals(key)).to.equal(true);
+    });
+
+    it("comes from DATA_KEY_FILE when set, which must exist and hold 32 hex characters", () => {
+      const file = path.join(dir, "key.hex");
+      expect(() => resolveDataKey(loadConfig({ DATA_DIR: dir, DATA_KEY_FILE: file }))).to.throw(ConfigError, /DATA_KEY_FILE/);
+      expect(fs.existsSync(file)).to.equal(false);
+      fs.writeFileSync(file, "00112233445566778899aabbccddeeff\n");
+      expect(resolveDataKey(loadConfig({ DATA_DIR: dir, DATA_KEY_FILE: file })).toString("hex")).to.equal("00112233445566778899aabbccddeeff");
+      expect(fs.existsSync(path.join(dir, "data-key"))).to.equal(false);
+      fs.writeFileSync(file, "not a key\n");
+      expect(() => resolveDataKey(loadConfig({ DATA_DIR: dir, DATA_KEY_FILE: file }))).to.throw(ConfigError, /32 hex characters/);
+    });
+  });
+
+  it("creates DATA_DIR 0700 and tightens an existing one and the files in it", () => {
+    const fresh = path.join(dir, "fresh");
+    prepareDataDir(loadConfig({ DATA_DIR: fresh }));
+    expect(fs.statSync(fresh).mode & 0o777).to.equal(0o700);
+    const old = path.join(dir, "old");
+    fs.mkdirSync(path.join(old, "chain"), { recursive: true, mode: 0o755 });
+    fs.chmodSync(old, 0o755);
+    fs.writeFileSync(path.join(old, "sealproof.db"), "", { mode: 0o644 });
+    prepareDataDir(loadConfig({ DATA_DIR: old }));
+    expect([old, path.join(old, "chain"), path.join(old, "sealproof.db")].map((p) => (fs.statSync(p).mode & 0o777).toString(8))).to.deep.equal(["700", "700", "600"]);
+  });
+});
