@@ -21,7 +21,18 @@ export function openApiDocument(routes: RouteSpec[], version: string): object {
     paths[path] ??= {};
     paths[path][route.method] = operation(route);
   }
-  paths["/healthz"] = { get: { tags: ["health"], summary: "Liveness and store check", security: [], responses: { "200": { description: "the service is up" } } } };
+  paths["/healthz"] = {
+    get: {
+      tags: ["health"], summary: "Liveness: { status, version, anchoring: ok | degraded }; with the operator token also the store, record count, chain and batcher",
+      security: [{}, { operatorToken: [] }], responses: { "200": { description: "the service is up" }, "401": { description: "a token was sent and is not the operator token" } },
+    },
+  };
+  paths["/.well-known/sealproof.json"] = {
+    get: {
+      tags: ["deployment"], summary: "The deployment verifiers pin: { format: sealproof-deployment/1, chainId, contract, deploymentBlock, commandPublicKey, publicBaseUrl }",
+      security: [], responses: { "200": { description: "the published deployment" }, "503": { description: "the chain has not been reached yet (CHAIN_NOT_READY)" } },
+    },
+  };
   return {
     openapi: "3.1.0",
     info: { title: "sealproof API", version, description: "Evidence service for company seals. Errors are {error:{code,message,details}}; POSTs accept an Idempotency-Key header." },

@@ -20,7 +20,7 @@ interface Health {
 }
 
 async function health(svc: ServiceProcess): Promise<Health> {
-  return (await (await fetch(`${svc.url}/healthz`)).json()) as Health;
+  return (await (await fetch(`${svc.url}/healthz`, { headers: { authorization: `Bearer ${PROCESS_OPERATOR_TOKEN}` } })).json()) as Health;
 }
 
 async function chainCounters(rpcUrl: string, contract: string): Promise<{ batchCount: number; nextSeq: number }> {
@@ -90,14 +90,18 @@ describe("anchoring: crashes and restarts of the real service", function () {
     running = await startServiceProcess(dataDir, ports);
     const after = await ok(jsonClient(running.url).call("GET", `/api/v1/receipts/${used.receipt}`));
     expect(after.receipt.anchor.txHash).to.equal(before.receipt.anchor.txHash);
-    const cli = spawnSync(process.execPath, [CLI, "verify", `${running.url}/api/v1/receipts/${used.receipt}`, "--rpc", running.rpcUrl], { encoding: "utf8" });
+    // A verifier pins the deployment the running service publishes, once, then verifies against it.
+    const env = { ...process.env, SEALPROOF_TRUST_FILE: path.join(dataDir, "trust.json") };
+    const trust = spawnSync(process.execPath, [CLI, "trust", "add", running.url, "--yes"], { encoding: "utf8", env });
+    expect(trust.status, trust.stdout + trust.stderr).to.equal(0);
+    const cli = spawnSync(process.execPath, [CLI, "verify", `${running.url}/api/v1/receipts/${used.receipt}`, "--rpc", running.rpcUrl], { encoding: "utf8", env });
     expect(cli.status, cli.stdout + cli.stderr).to.equal(0);
     expect(cli.stdout).to.contain("VERIFIED");
     const file = path.join(dataDir, "receipt.json");
     const tampered = structuredClone(after);
     tampered.receipt.record.data.documentHash = "0".repeat(64);
     fs.writeFileSync(file, JSON.stringify(tampered));
-    const bad = spawnSync(process.execPath, [CLI, "verify", file, "--rpc", running.rpcUrl], { encoding: "utf8" });
+    const bad = spawnSync(process.execPath, [CLI, "verify", file, "--rpc", running.rpcUrl], { encoding: "utf8", env });
     expect([bad.status, bad.stdout.includes("LEAF_MISMATCH")]).to.deep.equal([1, true]);
   });
 

@@ -41,7 +41,7 @@ describe("anchoring: an external chain that goes away for a while", function () 
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const health = async (): Promise<Health> => (await (await fetch(`${svc!.url}/healthz`)).json()) as Health;
+  const health = async (): Promise<Health> => (await (await fetch(`${svc!.url}/healthz`, { headers: { authorization: `Bearer ${PROCESS_OPERATOR_TOKEN}` } })).json()) as Health;
   async function until(check: (h: Health) => boolean, what: string): Promise<Health> {
     for (let i = 0; i < 600; i++) {
       const h = await health();
