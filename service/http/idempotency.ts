@@ -1,18 +1,28 @@
-// Idempotency-Key on POST: the first response is stored and replayed for a retry with the same key and
-// body, so a retry writes nothing new. The key is claimed before the handler runs, so concurrent retries
-// cannot both write.
+// Idempotency-Key on POST: a retry with the same key and body learns the first request's outcome and writes nothing.
+//
+// The entry is written in the same transaction as the request's write (Store.guarded), naming what that write
+// created; the response is stored in the entry afterwards. So a crash can never separate a write from its entry:
+// a retry finds the entry and gets the stored response, or, when the service died before storing it, a 409 that
+// names what the first request created. A retry racing its original is refused by the key itself, before any of
+// its writes. A request refused before writing leaves no entry, so a corrected retry may reuse the key. Storing the
+// response is not awaited: the client's answer waits for one durable commit, as without a key.
 import { createHash } from "node:crypto";
 import { ApiError } from "./errors";
-import { StoreConflictError, type Store } from "../store/port";
-import type { IdempotencyEntry } from "../domain/model";
+import { IdempotencyKeyTakenError, type CreatedByWrite, type IdempotencyEntry, type Store } from "../store/port";
 
 const KEY_RE = /^[\x21-\x7e]{1,128}$/;
-const IN_PROGRESS = 0;
+/** `status` of an entry whose write is stored but whose response is not (yet). */
+const NO_RESPONSE = 0;
+/** How long a key is remembered. */
+export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 
 export interface StoredResponse {
   status: number;
   body: unknown;
 }
+
+/** Keyed requests this process is running, by entry id, settled once the response is stored or the request failed. */
+const running = new Map<string, Promise<void>>();
 
 export async function withIdempotency(
   store: Store,
@@ -26,30 +36,63 @@ export async function withIdempotency(
   if (!KEY_RE.test(key)) throw new ApiError(400, "IDEMPOTENCY_KEY_INVALID", "Idempotency-Key must be 1-128 visible ASCII characters");
   const id = digest(`${scope.principal}\n${key}`);
   const fingerprint = digest(`${request.method} ${request.path}\n${JSON.stringify(request.body ?? null)}`);
-  const claim: IdempotencyEntry = { id, company: scope.company, fingerprint, status: IN_PROGRESS, body: "", createdAt: new Date().toISOString() };
-  try {
-    await store.idempotency.insert(claim);
-  } catch (err) {
-    if (!(err instanceof StoreConflictError)) throw err;
-    return replay(await store.idempotency.get(id), fingerprint);
+  const original = running.get(id);
+  if (original !== undefined) {
+    // A retry while this process still runs the original: wait for it, then answer as it was answered.
+    await original;
+    return withIdempotency(store, scope, key, request, run, redact);
   }
-  let response: StoredResponse;
+  const earlier = await store.idempotency.get(id);
+  if (earlier !== null) return replay(store, earlier, fingerprint);
+  let settle = () => {};
+  running.set(id, new Promise<void>((resolve) => (settle = resolve)));
+  const done = () => {
+    running.delete(id);
+    settle();
+  };
+  const now = new Date();
+  const entry: IdempotencyEntry = { id, company: scope.company, fingerprint, status: NO_RESPONSE, body: "", createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS).toISOString() };
+  let outcome: { value: StoredResponse; written: boolean };
   try {
-    response = await run();
+    outcome = await store.guarded(entry, run);
   } catch (err) {
-    // A refused request wrote nothing: release the key so the client may retry after fixing it.
-    await store.idempotency.delete(id);
+    done();
+    if (err instanceof IdempotencyKeyTakenError) return replay(store, await store.idempotency.get(id), fingerprint);
     throw err;
   }
-  await store.idempotency.update({ ...claim, status: response.status, body: JSON.stringify(redact(response.body)) });
+  const response = outcome.value;
+  const stored = { status: response.status, body: JSON.stringify(redact(response.body)) };
+  // The entry came with the write (its `created` is in the store only); a request that wrote nothing gets one now,
+  // so that its retries are answered alike. If this is lost, a retry learns the outcome from the entry as it is.
+  const saving = outcome.written
+    ? store.transaction(async (tx) => tx.idempotency.update({ ...((await tx.idempotency.get(id)) ?? entry), ...stored }))
+    : store.idempotency.insert({ ...entry, ...stored });
+  void saving.catch(() => undefined).finally(done);
   return response;
 }
 
-function replay(entry: IdempotencyEntry | null, fingerprint: string): StoredResponse {
+async function replay(store: Store, found: IdempotencyEntry | null, fingerprint: string): Promise<StoredResponse> {
+  let entry = found;
+  if (entry !== null && entry.status === NO_RESPONSE && running.has(entry.id)) {
+    // This process is storing its response: wait for that, then look again.
+    await running.get(entry.id);
+    entry = await store.idempotency.get(entry.id);
+  }
   if (entry === null) throw new ApiError(409, "IDEMPOTENCY_IN_PROGRESS", "a request with this Idempotency-Key is being processed; retry shortly");
   if (entry.fingerprint !== fingerprint) throw new ApiError(422, "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used for a different request");
-  if (entry.status === IN_PROGRESS) throw new ApiError(409, "IDEMPOTENCY_IN_PROGRESS", "a request with this Idempotency-Key is being processed; retry shortly");
-  return { status: entry.status, body: JSON.parse(entry.body) };
+  if (entry.status !== NO_RESPONSE) return { status: entry.status, body: JSON.parse(entry.body) };
+  if (entry.created === undefined) throw new ApiError(409, "IDEMPOTENCY_IN_PROGRESS", "a request with this Idempotency-Key is being processed; retry shortly");
+  throw new ApiError(
+    409,
+    "IDEMPOTENCY_RESPONSE_LOST",
+    `the request with this Idempotency-Key was carried out, but its response was not kept (the service stopped first); it created ${describe(entry.created)}`,
+    { created: entry.created },
+  );
+}
+
+function describe(created: CreatedByWrite[]): string {
+  if (created.length === 0) return "nothing";
+  return created.map((c) => ("kind" in c ? `${c.kind} ${c.id}` : `record ${c.record} (${c.type} of ${c.subject})`)).join(", ");
 }
 
 const digest = (s: string): string => createHash("sha256").update(s).digest("hex");

@@ -1,7 +1,30 @@
 // The Store port: repositories per aggregate plus the evidence log, all inside one transaction.
 // Adapters (sqlite/, mongo/) must pass test/store/contract.ts unchanged.
 import type { EvidenceRecord } from "../evidence";
-import type { ApiKey, Company, Grant, IdempotencyEntry, Member, Reservation, Scenario, Seal, SealRequest } from "../domain/model";
+import type { ApiKey, Company, Grant, Member, Reservation, Scenario, Seal, SealRequest } from "../domain/model";
+
+/** What a guarded write created: a document it inserted, or a record it appended. */
+export type CreatedByWrite = { kind: Kind; id: string } | { record: number; type: string; subject: string };
+
+/**
+ * The outcome of the first request made with an idempotency key. It is inserted in the same transaction as the
+ * request's write (Store.guarded), with `created` naming what that write made, and `status` 0 and `body` "" until
+ * the response is stored; a crash in between leaves an entry that still says what happened.
+ */
+export interface IdempotencyEntry {
+  id: string;
+  company: string;
+  /** The method, path and body the key was first used with. */
+  fingerprint: string;
+  /** The response's HTTP status, or 0 while only the write is known. */
+  status: number;
+  /** The response's JSON body, or "" while only the write is known. */
+  body: string;
+  /** Absent on entries written before the write and its entry shared a transaction. */
+  created?: CreatedByWrite[];
+  createdAt: string;
+  expiresAt: string;
+}
 
 /** A record before the store gives it its place in the log. */
 export type RecordDraft = Omit<EvidenceRecord, "v" | "seq">;
@@ -36,6 +59,24 @@ export const UNIQUE_KEYS: { [K in Kind]: (doc: Documents[K]) => string[] } = {
   reservations: () => [],
   idempotency: (e) => [`key:${e.id}`],
 };
+
+/** How long after a reservation expires it is kept, so a late submit learns RESERVATION_EXPIRED rather than NOT_FOUND. */
+export const RESERVATION_KEPT_AFTER_EXPIRY_MS = 3_600_000;
+
+/**
+ * The kinds whose documents expire, and when each may be purged (an ISO time; purgeExpired deletes it from then
+ * on). SQLite's migration 4 repeats these rules for documents written before it: keep them in step.
+ */
+export const PURGE_AFTER: { [K in Kind]?: (doc: Documents[K]) => string } = {
+  reservations: (r) => new Date(Date.parse(r.expiresAt) + RESERVATION_KEPT_AFTER_EXPIRY_MS).toISOString(),
+  idempotency: (e) => e.expiresAt,
+};
+
+/** The time from which a document may be purged, or null for one that never expires. */
+export function purgeTimeOf<K extends Kind>(kind: K, doc: Documents[K]): string | null {
+  const rule = PURGE_AFTER[kind] as ((doc: Documents[K]) => string) | undefined;
+  return rule ? rule(doc) : null;
+}
 
 /** Kinds whose documents never hold a unique key (UNIQUE_KEYS gives none): writing one touches one row. */
 export const KEYLESS_KINDS: ReadonlySet<Kind> = new Set<Kind>(["members", "seals", "grants", "requests", "reservations"]);
@@ -143,6 +184,16 @@ export interface Store extends Tx {
    * side effects outside `tx`.
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` so that the first write it commits through this store (a transaction(), or a single write outside
+   * one) also inserts `entry`, in that same transaction, with `created` set to what the write inserted and
+   * appended: the write and its idempotency entry are durable together or not at all. When an entry with the same
+   * id exists (or another request commits one first), that write fails with IdempotencyKeyTakenError and writes
+   * nothing. Resolves with fn's value and whether the entry was written.
+   */
+  guarded<T>(entry: IdempotencyEntry, fn: () => Promise<T>): Promise<{ value: T; written: boolean }>;
+  /** Deletes every document whose purge time (PURGE_AFTER) is at or before `now`; resolves with how many. */
+  purgeExpired(now: Date): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -156,6 +207,22 @@ export class StoreConflictError extends Error {
   ) {
     super(`${kind}: unique key ${key} is taken`);
     this.name = "StoreConflictError";
+  }
+}
+
+/** A guarded write found its idempotency key taken: an earlier request with the key has written already. */
+export class IdempotencyKeyTakenError extends Error {
+  constructor(readonly id: string) {
+    super(`idempotency: entry ${id} exists`);
+    this.name = "IdempotencyKeyTakenError";
+  }
+}
+
+/** The store stopped accepting writes after a failure that left durability unknown (a failed WAL sync). */
+export class StoreUnavailableError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super("the store stopped accepting writes: a commit could not be made durable", options);
+    this.name = "StoreUnavailableError";
   }
 }
 

@@ -1,8 +1,8 @@
 // The Store contract: what every adapter must do, run by store.test.ts against each adapter unchanged.
 import { expect } from "chai";
 import { canonicalJson, fromHex, leafHash, recordBytes, recordLeafHash, sm3, utf8, verifyInclusion, type EvidenceRecord } from "../../service/evidence";
-import { StoreConflictError, StoreNotFoundError, type Store, type StoredBatch, type StoredProof, type Tx } from "../../service/store/port";
-import { anchor, batchOver, closeBatch, company, draft, member, rejection, scenario } from "./fixtures";
+import { IdempotencyKeyTakenError, RESERVATION_KEPT_AFTER_EXPIRY_MS, StoreConflictError, StoreNotFoundError, type Store, type StoredBatch, type StoredProof, type Tx } from "../../service/store/port";
+import { anchor, batchOver, closeBatch, company, draft, idempotencyEntry, member, rejection, reservation, scenario } from "./fixtures";
 import { encodeProof } from "../../service/store/batches";
 
 const CONCURRENT = 50;
@@ -219,6 +219,85 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         expect(await rejection(leaked.records.append([draft("c_1")]))).to.be.instanceOf(Error);
         expect(await store.members.get("m_late")).to.equal(null);
         expect(await store.records.count()).to.equal(0);
+      });
+    });
+
+    describe("guarded writes", function () {
+      const entry = idempotencyEntry("k_1", "c_1", "2026-11-23T08:00:00.000Z");
+
+      it("inserts the entry in the first write's transaction, naming what it inserted and appended", async function () {
+        const result = await store.guarded(entry, async () => {
+          const [record] = await store.transaction(async (tx) => {
+            await tx.scenarios.insert(scenario("sc_1", "c_1", "contract"));
+            return tx.records.append([draft("c_1", {}, "scenario.defined")]);
+          });
+          // A second write in the same scope is a write of its own: the entry is written once.
+          await store.members.insert(member("m_1", "c_1"));
+          return record.seq;
+        });
+        expect(result).to.deep.equal({ value: 0, written: true });
+        expect(await store.idempotency.get("k_1")).to.deep.equal({ ...entry, created: [{ kind: "scenarios", id: "sc_1" }, { record: 0, type: "scenario.defined", subject: "m_subject" }] });
+        expect(await store.idempotency.getByKey("key:k_1")).to.not.equal(null);
+      });
+
+      it("carries the entry on a single write outside a transaction too", async function () {
+        const result = await store.guarded(entry, () => store.reservations.insert(reservation("r_1", "c_1", "2026-11-22T09:00:00.000Z")));
+        expect(result.written).to.equal(true);
+        expect((await store.idempotency.get("k_1"))?.created).to.deep.equal([{ kind: "reservations", id: "r_1" }]);
+      });
+
+      it("writes nothing, entry included, when the write fails; a later write in scope then carries it", async function () {
+        const failed = await rejection(
+          store.guarded(entry, () =>
+            store.transaction(async (tx) => {
+              await tx.members.insert(member("m_1", "c_1"));
+              throw new Error("refused");
+            }),
+          ),
+        );
+        expect((failed as Error).message).to.equal("refused");
+        expect([await store.idempotency.get("k_1"), await store.members.get("m_1")]).to.deep.equal([null, null]);
+        const readOnly = await store.guarded(entry, async () => store.members.list("c_1"));
+        expect(readOnly).to.deep.equal({ value: [], written: false });
+        expect(await store.idempotency.get("k_1")).to.equal(null);
+      });
+
+      it("refuses a write whose entry exists with IdempotencyKeyTakenError, before anything of it is written", async function () {
+        await store.guarded(entry, () => store.members.insert(member("m_1", "c_1")));
+        const again = await rejection(store.guarded(entry, () => store.transaction(async (tx) => tx.members.insert(member("m_2", "c_1")))));
+        expect(again).to.be.instanceOf(IdempotencyKeyTakenError);
+        expect(await store.members.get("m_2")).to.equal(null);
+      });
+
+      it(`lets exactly one of ${CONCURRENT} concurrent writes with the same entry commit`, async function () {
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: CONCURRENT }, (_, i) => store.guarded(entry, () => store.transaction(async (tx) => tx.records.append([draft("c_1", { i })])))),
+        );
+        expect(outcomes.filter((o) => o.status === "fulfilled").length).to.equal(1);
+        for (const o of outcomes) if (o.status === "rejected") expect(o.reason).to.be.instanceOf(IdempotencyKeyTakenError);
+        expect(await store.records.count()).to.equal(1);
+      });
+    });
+
+    describe("expiry", function () {
+      it("purges reservations an hour after they expire and idempotency entries when they expire, freeing their keys", async function () {
+        const now = new Date("2026-11-22T12:00:00.000Z");
+        const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
+        const [oldReservation, oldEntry] = [reservation("r_old", "c_1", ago(RESERVATION_KEPT_AFTER_EXPIRY_MS)), idempotencyEntry("k_old", "c_1", now.toISOString())];
+        const [lateReservation, liveReservation] = [reservation("r_late", "c_1", ago(RESERVATION_KEPT_AFTER_EXPIRY_MS - 1_000)), reservation("r_live", "c_1", ago(-60_000))];
+        const liveEntry = idempotencyEntry("k_live", "c_1", ago(-1));
+        for (const r of [oldReservation, lateReservation, liveReservation]) await store.reservations.insert(r);
+        for (const e of [oldEntry, liveEntry]) await store.idempotency.insert(e);
+        await store.companies.insert(company("c_1", "91350100M000100Y43"));
+        expect(await store.purgeExpired(now)).to.equal(2);
+        expect([await store.reservations.get("r_old"), await store.idempotency.get("k_old"), await store.idempotency.getByKey("key:k_old")]).to.deep.equal([null, null, null]);
+        expect(await store.reservations.list("c_1")).to.deep.equal([lateReservation, liveReservation]);
+        expect(await store.idempotency.get("k_live")).to.deep.equal(liveEntry);
+        expect(await store.companies.get("c_1")).to.not.equal(null);
+        // The key is free again, and an entry updated to expire later is kept.
+        await store.idempotency.insert(idempotencyEntry("k_old", "c_1", ago(-60_000)));
+        await store.idempotency.update({ ...liveEntry, expiresAt: ago(-120_000) });
+        expect(await store.purgeExpired(new Date(now.getTime() + 1))).to.equal(0);
       });
     });
 

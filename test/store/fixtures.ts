@@ -1,6 +1,6 @@
 // Documents and record drafts for the store tests: valid shapes with only the fields a test cares about varying.
-import type { Company, Member, Scenario } from "../../service/domain/model";
-import type { BatchAnchor, RecordDraft, Store, StoredBatch, StoredProof } from "../../service/store/port";
+import type { Company, Member, Reservation, Scenario } from "../../service/domain/model";
+import type { BatchAnchor, IdempotencyEntry, RecordDraft, Store, StoredBatch, StoredProof } from "../../service/store/port";
 import { buildTree, receiptProof, rootOf, sm3, toHex, utf8, type JsonValue, type RecordType } from "../../service/evidence";
 import { encodeProof } from "../../service/store/batches";
 
@@ -35,6 +35,14 @@ export function scenario(id: string, companyId: string, code: string): Scenario 
     dualControl: false,
     createdAt: AT,
   };
+}
+
+export function reservation(id: string, companyId: string, expiresAt: string): Reservation {
+  return { id, company: companyId, member: "m_member", seal: "s_seal", expiresAt, createdAt: AT };
+}
+
+export function idempotencyEntry(id: string, companyId: string, expiresAt: string): IdempotencyEntry {
+  return { id, company: companyId, fingerprint: `fp-${id}`, status: 0, body: "", createdAt: AT, expiresAt };
 }
 
 export function draft(companyId: string, data: { [key: string]: JsonValue } = {}, type: RecordType = "member.added"): RecordDraft {

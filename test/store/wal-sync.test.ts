@@ -6,7 +6,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
 import { openSqliteStore } from "../../service/store/sqlite";
-import type { Store } from "../../service/store/port";
+import { StoreUnavailableError, type Store } from "../../service/store/port";
+import { company } from "./fixtures";
 
 const realSync = promisify(fs.fdatasync);
 
@@ -55,5 +56,44 @@ describe("store/sqlite: acknowledged means synced", () => {
     await all;
     expect(started).to.be.within(1, 2);
     expect(await store.records.count()).to.equal(20);
+  });
+
+  describe("a failed sync", () => {
+    let failing: Store;
+    let fatal: StoreUnavailableError[];
+    let syncCalls: number;
+    let failNext: (err: Error) => void;
+
+    beforeEach(async () => {
+      fatal = [];
+      syncCalls = 0;
+      // Syncs succeed until the test fails one; the first call is held so a group can gather behind it.
+      const sync = (fd: number) => {
+        syncCalls++;
+        return new Promise<void>((resolve, reject) => (failNext = (err) => (err ? reject(err) : realSync(fd).then(resolve, reject))));
+      };
+      failing = await openSqliteStore(path.join(dir, "f.db"), { syncWal: sync, onFatal: (err) => fatal.push(err) });
+    });
+    afterEach(async () => {
+      await failing.close();
+    });
+
+    const appendTo = (s: Store, i: number) => s.transaction((tx) => tx.records.append([{ type: "scenario.defined", at: new Date().toISOString(), company: "c_test0001", subject: `sc_${i}`, actor: "m_test0001", data: {} }]));
+
+    it("acknowledges no waiting caller, refuses every later write, never syncs again, and tells onFatal once", async () => {
+      const waiting = Array.from({ length: 5 }, (_, i) => appendTo(failing, i));
+      while (syncCalls === 0) await new Promise((r) => setTimeout(r, 5));
+      const behind = appendTo(failing, 5);
+      failNext(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
+      const outcomes = await Promise.allSettled([...waiting, behind]);
+      expect(outcomes.map((o) => o.status)).to.deep.equal(Array(6).fill("rejected"));
+      for (const o of outcomes) expect((o as PromiseRejectedResult).reason).to.be.instanceOf(StoreUnavailableError);
+      const later = await Promise.allSettled([appendTo(failing, 6), failing.companies.insert(company("c_late", "91350100M000100Y43")), failing.leases.acquire("batcher", "me", 1000, new Date())]);
+      expect(later.map((o) => o.status)).to.deep.equal(["rejected", "rejected", "rejected"]);
+      for (const o of later) expect((o as PromiseRejectedResult).reason).to.be.instanceOf(StoreUnavailableError);
+      expect(syncCalls).to.equal(1);
+      expect(fatal.length).to.equal(1);
+      expect((fatal[0].cause as { code: string }).code).to.equal("EIO");
+    });
   });
 });

@@ -12,6 +12,8 @@ export interface StoredDocument {
   _order: mongo.ObjectId;
   /** Absent when the document has no unique key, so the sparse unique index skips it. */
   uniq?: string[];
+  /** When the document may be purged (port.ts PURGE_AFTER); absent for kinds that never expire. */
+  _expires?: Date;
 }
 
 /** A record as stored: the canonical JSON body (the hashed bytes, kept exact) plus fields to find it by. */
@@ -67,6 +69,7 @@ export async function prepareCollections(db: mongo.Db, kinds: readonly Kind[]): 
       { key: { company: 1, _order: 1 }, name: "by_company" },
       // Grants, requests, API keys and reservations are listed by member on every usage (as SQLite's documents_by_member).
       { key: { company: 1, member: 1, _order: 1 }, name: "by_member" },
+      { key: { _expires: 1 }, name: "by_expiry", sparse: true },
     ]);
   }
   await db.collection<StoredRecord>(RECORDS).createIndexes([

@@ -1,6 +1,6 @@
 // A repository over one kind's collection, inside a transaction's session or, for reads, outside any.
 import { mongo } from "mongoose";
-import { StoreNotFoundError, type Documents, type Kind, type Repository } from "../port";
+import { StoreNotFoundError, purgeTimeOf, type Documents, type Kind, type Repository } from "../port";
 import { uniqueKeysOf } from "../repositories";
 import type { StoredDocument } from "./collections";
 import { documentConflict } from "./errors";
@@ -18,7 +18,8 @@ export function documentRepository<K extends Kind>(db: mongo.Db, kind: K, contex
   const { session, track } = context;
   const stored = (doc: T, order: mongo.ObjectId): StoredDocument => {
     const keys = uniqueKeysOf(kind, doc);
-    return { ...doc, _id: doc.id, _order: order, ...(keys.length > 0 ? { uniq: keys } : {}) };
+    const expires = purgeTimeOf(kind, doc);
+    return { ...doc, _id: doc.id, _order: order, ...(keys.length > 0 ? { uniq: keys } : {}), ...(expires !== null ? { _expires: new Date(expires) } : {}) };
   };
   return {
     get: (id) => track(async () => fromStoredOrNull<T>(await collection.findOne({ _id: id }, { session }))),
@@ -54,7 +55,7 @@ export function documentRepository<K extends Kind>(db: mongo.Db, kind: K, contex
   };
 }
 
-const STORAGE_FIELDS = new Set(["_id", "_order", "uniq", "__v"]);
+const STORAGE_FIELDS = new Set(["_id", "_order", "uniq", "_expires", "__v"]);
 
 /** The document without the storage fields. Stored documents are written only by this repository, from a T. */
 function fromStored<T>(raw: StoredDocument): T {

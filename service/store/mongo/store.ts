@@ -1,8 +1,10 @@
 // The production Store on MongoDB: each transaction() is a session transaction, retried on transient errors.
 import type mongoose from "mongoose";
 import type { mongo } from "mongoose";
-import { StoreNotFoundError, type Documents, type Kind, type Repository, type Store, type Tx } from "../port";
-import { repositoriesOf } from "../repositories";
+import { PURGE_AFTER, StoreNotFoundError, type Documents, type Kind, type Repository, type Store, type Tx } from "../port";
+import { GuardedWrites } from "../guarded";
+import { KINDS, repositoriesOf } from "../repositories";
+import type { StoredDocument } from "./collections";
 import { batchLog } from "./batches";
 import { connectMongo, type MongoConnectOptions } from "./connection";
 import { documentRepository, type Context } from "./documents";
@@ -10,7 +12,10 @@ import { transactionsUnsupported } from "./errors";
 import { leases } from "./leases";
 import { recordLog } from "./records";
 
-export type MongoStoreOptions = MongoConnectOptions;
+export interface MongoStoreOptions extends MongoConnectOptions {
+  /** Called when a write guarded by an idempotency entry is committed, before its caller hears (crash tests). */
+  afterGuardedWrite?: () => void;
+}
 
 /** Majority-acknowledged and journaled: a resolved transaction() survives the loss of the primary. */
 const TRANSACTION_OPTIONS: mongo.TransactionOptions = {
@@ -24,6 +29,7 @@ const OUTSIDE_TX: Context = { track: (operation) => operation() };
 export async function openMongoStore(uri: string, options: MongoStoreOptions = {}): Promise<Store> {
   const { connection, db } = await connectMongo(uri, options);
   const running = new Set<Promise<unknown>>();
+  const guarded = new GuardedWrites(options.afterGuardedWrite);
   let closing: Promise<void> | null = null;
 
   const txFor = (context: Context): Tx => ({
@@ -39,11 +45,14 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
     return done;
   };
 
-  // Outside transaction(), reads see majority-committed data and each write is a transaction of its own.
+  const transaction = <T>(work: (tx: Tx) => Promise<T>): Promise<T> => guarded.write((fn) => inTransaction((context) => fn(txFor(context))), work);
+
+  // Outside transaction(), reads see majority-committed data and each write is a transaction of its own (one that
+  // also carries a pending idempotency entry, when there is one: see Store.guarded).
   const outside = <K extends Kind>(kind: K): Repository<Documents[K]> => {
     const reads = documentRepository(db, kind, OUTSIDE_TX);
     const inOwnTx = (write: (repo: Repository<Documents[K]>) => Promise<void>): Promise<void> =>
-      inTransaction((context) => write(documentRepository(db, kind, context)));
+      guarded.active ? transaction((tx) => write(tx[kind] as Repository<Documents[K]>)) : inTransaction((context) => write(documentRepository(db, kind, context)));
     return {
       get: reads.get,
       getByKey: reads.getByKey,
@@ -58,11 +67,20 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
   return {
     adapter: "mongo",
     ...repositoriesOf(outside),
-    records: { ...records, append: (drafts) => inTransaction((context) => recordLog(db, context).append(drafts)) },
+    records: { ...records, append: (drafts) => transaction((tx) => tx.records.append(drafts)) },
     // The batch log and leases are used outside transaction() only: each batch write is a transaction of its own.
     batches: batchLog(db, inTransaction),
     leases: leases(db),
-    transaction: (fn) => inTransaction((context) => fn(txFor(context))),
+    transaction,
+    guarded: (entry, fn) => guarded.run(entry, fn),
+    purgeExpired: async (now) => {
+      if (closing !== null) throw new Error("the store is closed");
+      let purged = 0;
+      for (const kind of KINDS.filter((k) => PURGE_AFTER[k] !== undefined)) {
+        purged += (await db.collection<StoredDocument>(kind).deleteMany({ _expires: { $lte: now } }, { writeConcern: { w: "majority", journal: true } })).deletedCount;
+      }
+      return purged;
+    },
     close: () =>
       (closing ??= (async () => {
         await Promise.allSettled(running);

@@ -1,7 +1,7 @@
 // Documents of every kind in one table, their unique keys in another: reads on any connection, writes on the writer.
 import { isDeepStrictEqual } from "node:util";
 import type Database from "better-sqlite3";
-import { KEYLESS_KINDS, StoreConflictError, StoreNotFoundError, type Documents, type Kind, type Repository } from "../port";
+import { KEYLESS_KINDS, PURGE_AFTER, StoreConflictError, StoreNotFoundError, purgeTimeOf, type Documents, type Kind, type Repository } from "../port";
 import { uniqueKeysOf } from "../repositories";
 import type { Connection } from "./connection";
 import { onConstraint } from "./constraint";
@@ -57,33 +57,38 @@ export class DocumentReader {
 }
 
 export class DocumentWriter {
-  private readonly insertAtomically: (kind: Kind, id: string, company: string, data: string, keys: string[]) => void;
-  private readonly updateAtomically: (kind: Kind, id: string, company: string, data: string, keys: string[]) => void;
-  private readonly updateKeyless: (kind: Kind, id: string, company: string, data: string) => void;
+  private readonly insertAtomically: (kind: Kind, id: string, company: string, data: string, expires: string | null, keys: string[]) => void;
+  private readonly updateAtomically: (kind: Kind, id: string, company: string, data: string, expires: string | null, keys: string[]) => void;
+  private readonly updateKeyless: (kind: Kind, id: string, company: string, data: string, expires: string | null) => void;
   private readonly deleteDocument: Database.Statement<[Kind, string]>;
 
   constructor(db: Connection) {
-    const insertDocument = db.prepare<[Kind, string, string, string]>("INSERT INTO documents (kind, id, company, data) VALUES (?, ?, ?, ?)");
+    const insertDocument = db.prepare<[Kind, string, string, string, string | null]>("INSERT INTO documents (kind, id, company, data, expires) VALUES (?, ?, ?, ?, ?)");
     // Setting company, even to the value it has, rewrites the document's entry in documents_by_company; a
-    // document's company practically never changes, so the data-only statement goes first.
+    // document's company practically never changes, so the data-only statement goes first. Likewise expires,
+    // indexed: only the kinds that expire (PURGE_AFTER) set it.
     const updateData = db.prepare<[string, Kind, string, string]>("UPDATE documents SET data = ? WHERE kind = ? AND id = ? AND company = ?");
     const updateDocument = db.prepare<[string, string, Kind, string]>("UPDATE documents SET company = ?, data = ? WHERE kind = ? AND id = ?");
+    const updateExpiring = db.prepare<[string, string, string | null, Kind, string]>("UPDATE documents SET company = ?, data = ?, expires = ? WHERE kind = ? AND id = ?");
     const insertKey = db.prepare<[Kind, string, string]>("INSERT INTO unique_keys (kind, key, id) VALUES (?, ?, ?)");
     const deleteKeys = db.prepare<[Kind, string]>("DELETE FROM unique_keys WHERE kind = ? AND id = ?");
     const claimKeys = (kind: Kind, id: string, keys: string[]): void => {
       for (const key of keys) onConstraint("SQLITE_CONSTRAINT_PRIMARYKEY", () => insertKey.run(kind, key, id), () => new StoreConflictError(kind, key));
     };
-    const replace = (kind: Kind, id: string, company: string, data: string): void => {
-      if (updateData.run(data, kind, id, company).changes === 0 && updateDocument.run(company, data, kind, id).changes === 0) throw new StoreNotFoundError(kind, id);
+    const replace = (kind: Kind, id: string, company: string, data: string, expires: string | null): void => {
+      const changed = PURGE_AFTER[kind]
+        ? updateExpiring.run(company, data, expires, kind, id).changes > 0
+        : updateData.run(data, kind, id, company).changes > 0 || updateDocument.run(company, data, kind, id).changes > 0;
+      if (!changed) throw new StoreNotFoundError(kind, id);
     };
     // Each write runs in its own savepoint (better-sqlite3 nests db.transaction that way), so a conflict on the
     // second key leaves no trace of the first even when the caller's fn catches the error and carries on.
-    this.insertAtomically = db.transaction((kind: Kind, id: string, company: string, data: string, keys: string[]) => {
-      onConstraint("SQLITE_CONSTRAINT_UNIQUE", () => insertDocument.run(kind, id, company, data), () => new StoreConflictError(kind, `id:${id}`));
+    this.insertAtomically = db.transaction((kind: Kind, id: string, company: string, data: string, expires: string | null, keys: string[]) => {
+      onConstraint("SQLITE_CONSTRAINT_UNIQUE", () => insertDocument.run(kind, id, company, data, expires), () => new StoreConflictError(kind, `id:${id}`));
       claimKeys(kind, id, keys);
     });
-    this.updateAtomically = db.transaction((kind: Kind, id: string, company: string, data: string, keys: string[]) => {
-      replace(kind, id, company, data);
+    this.updateAtomically = db.transaction((kind: Kind, id: string, company: string, data: string, expires: string | null, keys: string[]) => {
+      replace(kind, id, company, data, expires);
       deleteKeys.run(kind, id);
       claimKeys(kind, id, keys);
     });
@@ -98,18 +103,34 @@ export class DocumentWriter {
     return {
       insert: async (doc) => {
         guard();
-        this.insertAtomically(kind, doc.id, doc.company, JSON.stringify(doc), uniqueKeysOf(kind, doc));
+        this.insertAtomically(kind, doc.id, doc.company, JSON.stringify(doc), purgeTimeOf(kind, doc), uniqueKeysOf(kind, doc));
       },
       update: async (doc) => {
         guard();
-        if (keyless) this.updateKeyless(kind, doc.id, doc.company, JSON.stringify(doc));
-        else this.updateAtomically(kind, doc.id, doc.company, JSON.stringify(doc), uniqueKeysOf(kind, doc));
+        if (keyless) this.updateKeyless(kind, doc.id, doc.company, JSON.stringify(doc), purgeTimeOf(kind, doc));
+        else this.updateAtomically(kind, doc.id, doc.company, JSON.stringify(doc), purgeTimeOf(kind, doc), uniqueKeysOf(kind, doc));
       },
       delete: async (id) => {
         guard();
         this.deleteDocument.run(kind, id);
       },
     };
+  }
+}
+
+/** Deletes expired documents (their unique keys cascade) in chunks, so no one statement holds the write lock long. */
+export class DocumentPurger {
+  private readonly deleteChunk: Database.Statement<[string, number]>;
+
+  constructor(db: Connection) {
+    this.deleteChunk = db.prepare<[string, number]>(
+      "DELETE FROM documents WHERE created IN (SELECT created FROM documents WHERE expires IS NOT NULL AND expires <= ? LIMIT ?)",
+    );
+  }
+
+  /** Deletes up to `limit` documents whose purge time is at or before `now`; returns how many. */
+  purge(now: Date, limit: number): number {
+    return this.deleteChunk.run(now.toISOString(), limit).changes;
   }
 }
 

@@ -1,8 +1,10 @@
 // Runs transactions one at a time on the writer connection and makes them durable in groups: each in its own
 // SAVEPOINT inside one BEGIN IMMEDIATE … COMMIT, and one WAL sync (off the event loop, see wal-sync.ts)
-// acknowledges the whole group. The next group may run while the previous one's sync is in flight.
+// acknowledges the whole group. The next group may run while the previous one's sync is in flight. A failed sync
+// is fatal: its group's callers and every later one fail, nothing more is committed, and onFatal is told once.
 import { AsyncLocalStorage } from "node:async_hooks";
 import type Database from "better-sqlite3";
+import { StoreUnavailableError } from "../port";
 import type { Connection } from "./connection";
 import type { WalSync } from "./wal-sync";
 
@@ -47,11 +49,14 @@ export class GroupCommitQueue {
 
   /** `maxGroupSize` 1 turns group commit off: one COMMIT, one fsync per transaction. */
   private readonly syncing = new Set<Promise<void>>();
+  /** Set once a WAL sync has failed: from then on nothing is committed or acknowledged. */
+  private fatal: StoreUnavailableError | null = null;
 
   constructor(
     private readonly db: Connection,
     private readonly maxGroupSize: number,
     private readonly wal: WalSync,
+    private readonly onFatal: (error: StoreUnavailableError) => void = () => undefined,
   ) {
     this.begin = db.prepare("BEGIN IMMEDIATE");
     this.commit = db.prepare("COMMIT");
@@ -63,6 +68,7 @@ export class GroupCommitQueue {
 
   /** Queues fn; resolves with its value once its writes are committed, or rejects with exactly what fn threw. */
   run<T>(fn: (guard: Guard) => Promise<T>): Promise<T> {
+    if (this.fatal) return Promise.reject(this.fatal);
     // The caller's own transaction could not commit before this one, which waits behind it: fail fast instead.
     if (this.running.getStore()?.isOpen) {
       return Promise.reject(new Error("store.transaction() called inside a transaction's fn would wait forever: use the tx it was given"));
@@ -89,7 +95,7 @@ export class GroupCommitQueue {
 
   private async drain(): Promise<void> {
     try {
-      while (this.waiting.length > 0) await this.commitGroup();
+      while (this.waiting.length > 0 && this.fatal === null) await this.commitGroup();
     } catch (err) {
       // Even ROLLBACK failed: the connection is unusable, so nothing queued can run on it.
       for (const job of this.waiting.splice(0)) job.fail(err);
@@ -101,6 +107,7 @@ export class GroupCommitQueue {
   /** Takes transactions as they arrive, up to maxGroupSize, while the group is open; commits once. */
   private async commitGroup(): Promise<void> {
     try {
+      if (this.fatal) throw this.fatal;
       this.begin.run();
     } catch (err) {
       for (const job of this.waiting.splice(0)) job.fail(err);
@@ -120,6 +127,8 @@ export class GroupCommitQueue {
         }
         if (attempt.ok) done.push({ job, settle: attempt.settle });
       }
+      // A sync failed while this group ran: nothing more is committed.
+      if (this.fatal) throw this.fatal;
       this.commit.run();
     } catch (err) {
       for (const { job } of done) job.fail(err);
@@ -133,10 +142,21 @@ export class GroupCommitQueue {
   private acknowledgeWhenDurable(done: Array<{ job: Job; settle: () => void }>): void {
     const synced = this.wal.sync().then(
       () => done.forEach(({ settle }) => settle()),
-      (err: unknown) => done.forEach(({ job }) => job.fail(new Error("the commit could not be made durable", { cause: err }))),
+      (err: unknown) => {
+        done.forEach(({ job }) => job.fail(new StoreUnavailableError({ cause: err })));
+        this.stop(err);
+      },
     );
     this.syncing.add(synced);
     void synced.finally(() => this.syncing.delete(synced));
+  }
+
+  /** After a failed sync: refuse everything queued and to come, and tell onFatal (once). */
+  private stop(cause: unknown): void {
+    if (this.fatal) return;
+    this.fatal = new StoreUnavailableError({ cause });
+    for (const job of this.waiting.splice(0)) job.fail(this.fatal);
+    this.onFatal(this.fatal);
   }
 
   /** Runs one job in its own savepoint; if fn throws, only its writes are undone and only its caller fails. */

@@ -112,6 +112,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX documents_by_member ON documents (kind, company, json_extract(data, '$.member'), created);
     `,
   },
+  {
+    version: 4,
+    name: "documents expire",
+    // expires is when a document may be purged (port.ts PURGE_AFTER, whose rules the two UPDATEs repeat for the
+    // documents that exist): ISO 8601 UTC text like the documents' own times, so text order is time order. Older
+    // idempotency entries have no expiresAt: they expire a day after they were made.
+    sql: `
+      ALTER TABLE documents ADD COLUMN expires TEXT;
+      UPDATE documents SET expires = strftime('%Y-%m-%dT%H:%M:%fZ', json_extract(data, '$.expiresAt'), '+1 hour') WHERE kind = 'reservations';
+      UPDATE documents SET expires = coalesce(json_extract(data, '$.expiresAt'), strftime('%Y-%m-%dT%H:%M:%fZ', json_extract(data, '$.createdAt'), '+1 day'))
+        WHERE kind = 'idempotency';
+      CREATE INDEX documents_by_expiry ON documents (expires) WHERE expires IS NOT NULL;
+    `,
+  },
 ];
 
 /** Applies the migrations the file lacks, each in its own transaction; refuses a file from a newer build. */

@@ -1,10 +1,11 @@
 // The embedded Store: one SQLite file, a writer connection behind a group-commit queue and a reader for the rest.
 import { checkBatchShape, proofBuffer } from "../batches";
-import type { Documents, Kind, Repository, Store, Tx } from "../port";
+import type { Documents, Kind, Repository, Store, StoreUnavailableError, Tx } from "../port";
+import { GuardedWrites } from "../guarded";
 import { repositoriesOf } from "../repositories";
 import { BatchReader, BatchWriter } from "./batches";
 import { openReader, openWriter, type Connection } from "./connection";
-import { DocumentReader, DocumentWriter, type DocumentWrites } from "./documents";
+import { DocumentPurger, DocumentReader, DocumentWriter, type DocumentWrites } from "./documents";
 import { GroupCommitQueue, type Guard } from "./group-commit";
 import { WalSync } from "./wal-sync";
 import { LeaseWriter } from "./leases";
@@ -16,9 +17,15 @@ export interface SqliteStoreOptions {
   maxGroupSize?: number;
   /** How the WAL file is made durable; tests substitute a slow one to see acknowledgements wait for it. */
   syncWal?: (fd: number) => Promise<void>;
+  /** Told once when a WAL sync fails and the store stops writing; the service exits (main.ts). */
+  onFatal?: (error: StoreUnavailableError) => void;
+  /** Called when a write guarded by an idempotency entry is durable, before its caller hears (crash tests). */
+  afterGuardedWrite?: () => void;
 }
 
 const DEFAULT_MAX_GROUP_SIZE = 256;
+/** Documents deleted per purge transaction: bounded, so a large purge never holds the write lock long. */
+const PURGE_CHUNK = 1_000;
 const OUTSIDE_TX: Guard = () => {};
 
 /** Opens (creating and migrating as needed) the SQLite store in `file`; the directory must exist. */
@@ -33,7 +40,9 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     throw err;
   }
   const wal = new WalSync(`${file}-wal`, options.syncWal);
-  const queue = new GroupCommitQueue(writer, options.maxGroupSize ?? DEFAULT_MAX_GROUP_SIZE, wal);
+  const queue = new GroupCommitQueue(writer, options.maxGroupSize ?? DEFAULT_MAX_GROUP_SIZE, wal, options.onFatal);
+  const guarded = new GuardedWrites(options.afterGuardedWrite);
+  const purger = new DocumentPurger(writer);
   const inTx = { documents: new DocumentReader(writer), records: new RecordReader(writer), batches: new BatchReader(writer) };
   const writes = {
     documents: new DocumentWriter(writer),
@@ -52,10 +61,14 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     records: { ...inTx.records.reads(guard), append: writes.records.append(guard) },
   });
 
-  // Outside transaction(), a read sees only committed data and each write is a transaction of its own.
+  const inTransaction = <T>(work: (tx: Tx) => Promise<T>): Promise<T> => queued((guard) => work(txFor(guard)));
+  const transaction = <T>(work: (tx: Tx) => Promise<T>): Promise<T> => guarded.write(inTransaction, work);
+
+  // Outside transaction(), a read sees only committed data and each write is a transaction of its own (one that
+  // also carries a pending idempotency entry, when there is one: see Store.guarded).
   const outside = <K extends Kind>(kind: K): Repository<Documents[K]> => {
     const inOwnTx = (write: (repo: DocumentWrites<Documents[K]>) => Promise<void>): Promise<void> =>
-      queued((guard) => write(writes.documents.writes(kind, guard)));
+      guarded.active ? transaction((tx) => write(tx[kind] as Repository<Documents[K]>)) : queued((guard) => write(writes.documents.writes(kind, guard)));
     return {
       ...committed.documents.reads(kind, OUTSIDE_TX),
       insert: (doc) => inOwnTx((repo) => repo.insert(doc)),
@@ -69,7 +82,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     ...repositoriesOf(outside),
     records: {
       ...committed.records.reads(OUTSIDE_TX),
-      append: (drafts) => queued((guard) => writes.records.append(guard)(drafts)),
+      append: (drafts) => (guarded.active ? transaction((tx) => tx.records.append(drafts)) : queued((guard) => writes.records.append(guard)(drafts))),
     },
     // The batch log and leases are used outside transaction() only: each write is a transaction of its own.
     batches: {
@@ -87,7 +100,13 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
       acquire: (name, holder, ttlMs, now) => queued(async () => writes.leases.acquire(name, holder, ttlMs, now)),
       release: (name, holder) => queued(async () => writes.leases.release(name, holder)),
     },
-    transaction: (fn) => queued((guard) => fn(txFor(guard))),
+    transaction,
+    guarded: (entry, fn) => guarded.run(entry, fn),
+    purgeExpired: async (now) => {
+      let purged = 0;
+      for (let n = PURGE_CHUNK; n === PURGE_CHUNK; purged += n) n = await queued(async () => purger.purge(now, PURGE_CHUNK));
+      return purged;
+    },
     close: () =>
       (closing ??= (async () => {
         await queue.idle();

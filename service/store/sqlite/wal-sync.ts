@@ -3,6 +3,8 @@
 // libuv thread pool before acknowledging, which gives the durability of synchronous=FULL (SQLite's FULL
 // does exactly this sync, on the calling thread). Measured: with FULL, each commit's fsync blocked the
 // loop ~2 ms and kept groups at one transaction; off-thread, commits pipeline and share syncs.
+// A failed sync is final: after fsync fails the kernel may have dropped the dirty pages and a later fsync can
+// succeed without them, so no later sync may vouch for anything (the group-commit queue then stops writing).
 import fs from "node:fs";
 import { promisify } from "node:util";
 
@@ -12,6 +14,7 @@ export class WalSync {
   private fd: number | null = null;
   private running: Promise<void> | null = null;
   private next: Promise<void> | null = null;
+  private failure: { error: unknown } | null = null;
 
   constructor(
     private readonly walFile: string,
@@ -36,9 +39,13 @@ export class WalSync {
     while (this.running) await this.running.catch(() => undefined);
     // From here on, a caller's writes may postdate this sync's start: they must wait for the next one.
     this.next = null;
+    if (this.failure) throw new Error("an earlier WAL sync failed; nothing written since can be made durable", { cause: this.failure.error });
     this.running = this.syncFd(this.walFd());
     try {
       await this.running;
+    } catch (error) {
+      this.failure = { error };
+      throw error;
     } finally {
       this.running = null;
     }
