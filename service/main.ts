@@ -8,6 +8,7 @@ import { withSealedFields } from "./domain/sealed-fields";
 import type { BatcherStatus } from "./anchoring/batcher";
 import type { HealthSource } from "./http/health";
 import { openStore } from "./store/open";
+import { startPurging } from "./store/purge";
 import { createApp } from "./http/app";
 import { createSm2Pool } from "./workers/sm2-pool";
 import { formatRegistryCheck } from "./domain/registry-check";
@@ -28,7 +29,11 @@ async function main(): Promise<void> {
   prepareDataDir(config);
   const cipher = sm4GcmCipher(resolveDataKey(config));
   const log = (line: string) => console.log(line);
-  const store = withSealedFields(await openStore({ dataDir: config.dataDir, mongodbUri: config.mongodbUri }), cipher);
+  const failpoint = failpointFromEnv();
+  const store = withSealedFields(
+    await openStore({ dataDir: config.dataDir, mongodbUri: config.mongodbUri, onFatal: exitOnStoreFailure, afterGuardedWrite: () => failpoint?.("after-idempotent-write") }),
+    cipher,
+  );
   const chain = await connectChain(config, log);
   const batcher = new Batcher(store, chain.client, {
     batchMax: config.batchMax,
@@ -39,7 +44,7 @@ async function main(): Promise<void> {
     holder: instanceId(config),
     now: () => new Date(),
     log,
-    failpoint: failpointFromEnv(),
+    failpoint,
   });
   const pool = createSm2Pool(config.verifyWorkers);
   const operator = resolveOperatorToken(config);
@@ -65,6 +70,7 @@ async function main(): Promise<void> {
   });
   const server = await listen(app.listen(config.port, config.host));
   batcher.start();
+  const stopPurging = startPurging(store, { now: () => new Date(), log });
   announce(config, server, store.adapter, operator, visitors);
 
   const stop = async (signal: string) => {
@@ -72,6 +78,7 @@ async function main(): Promise<void> {
     server.close();
     server.closeAllConnections();
     await batcher.stop();
+    await stopPurging();
     await pool.close();
     await store.close();
     await chain.close();
@@ -106,8 +113,21 @@ function healthOf(batcher: BatcherStatus, chain: { chainId: number; contract: st
   return { anchoring: degraded ? "degraded" : "ok", details: { chain, batcher } };
 }
 
-/** SEALPROOF_FAILPOINT=after-close|after-send|after-confirm makes the process kill itself there (crash tests). */
-function failpointFromEnv(): ((point: Failpoint) => void) | undefined {
+/**
+ * A WAL sync failed: nothing more can be acknowledged, and the store has refused every waiting caller. Exit non-zero
+ * (after a moment, so those callers' 5xx answers leave) and let the supervisor restart on a sound file.
+ */
+function exitOnStoreFailure(err: Error): void {
+  console.error(`fatal: ${err.message} (${String(err.cause)}); exiting`);
+  process.exitCode = 1;
+  setTimeout(() => process.exit(1), 100);
+}
+
+/**
+ * SEALPROOF_FAILPOINT=after-close|after-send|after-confirm (batcher) or after-idempotent-write (a write guarded by
+ * an Idempotency-Key is durable, its response not yet stored) makes the process kill itself there (crash tests).
+ */
+function failpointFromEnv(): ((point: Failpoint | "after-idempotent-write") => void) | undefined {
   const target = process.env.SEALPROOF_FAILPOINT;
   if (!target) return undefined;
   return (point) => {

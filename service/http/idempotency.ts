@@ -3,9 +3,10 @@
 // The entry is written in the same transaction as the request's write (Store.guarded), naming what that write
 // created; the response is stored in the entry afterwards. So a crash can never separate a write from its entry:
 // a retry finds the entry and gets the stored response, or, when the service died before storing it, a 409 that
-// names what the first request created. A retry racing its original is refused by the key itself, before any of
-// its writes. A request refused before writing leaves no entry, so a corrected retry may reuse the key. Storing the
-// response is not awaited: the client's answer waits for one durable commit, as without a key.
+// names what the first request created. A retry racing its original waits for it in the same process; across
+// processes the key itself refuses the retry's write, before any of it lands. A request refused before writing
+// leaves no entry, so a corrected retry may reuse the key. Storing the response is not awaited: the client's answer
+// waits for one durable commit, as without a key.
 import { createHash } from "node:crypto";
 import { ApiError } from "./errors";
 import { IdempotencyKeyTakenError, type CreatedByWrite, type IdempotencyEntry, type Store } from "../store/port";
