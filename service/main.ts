@@ -49,7 +49,8 @@ async function main(): Promise<void> {
   const pool = createSm2Pool(config.verifyWorkers);
   const operator = resolveOperatorToken(config);
   const ctx: DomainContext = { store, now: () => new Date(), registryCheck: formatRegistryCheck, reservationTtlMs: config.reservationTtlMs, verifyUsage: pool.verify };
-  const deployment: Deployment = { chainId: chain.client.chainId, contract: chain.client.contract.toLowerCase() };
+  // Unknown (null) until an external chain that was down at start has answered.
+  const deployment = (): Deployment | null => (chain.client.chainId === null ? null : { chainId: chain.client.chainId, contract: chain.client.contract.toLowerCase() });
   const visitors = publicChainAccess({ publicRpcUrl: config.publicRpcUrl, rpcProxy: config.rpcProxy, chainRpcUrl: chain.rpcUrl, devChain: chain.devChain !== null });
   const { app } = createApp({
     ctx,
@@ -59,10 +60,10 @@ async function main(): Promise<void> {
     publicRateLimit: config.publicRateLimit,
     log: (msg, err) => console.error(msg, err ?? ""),
     publicBaseUrl: config.publicBaseUrl,
-    verifyPage: { rpcUrl: visitors.pageRpcUrl, deployment: () => deployment },
+    verifyPage: { rpcUrl: visitors.pageRpcUrl, deployment },
     wellKnown: {
-      deployment: () => deployment,
-      deploymentBlock: deploymentBlockOf(chain.rpcUrl, deployment.contract),
+      deployment,
+      deploymentBlock: deploymentBlockOf(chain.rpcUrl, chain.client.contract.toLowerCase()),
       commandPublicKey: null,
     },
     rpcProxy: visitors.proxyUpstream ? { upstream: visitors.proxyUpstream, contract: chain.client.contract, rateLimit: config.rpcRateLimit } : undefined,
@@ -108,7 +109,7 @@ function deploymentBlockOf(rpcUrl: string, contract: string): () => Promise<numb
 }
 
 /** Anyone may learn that anchoring is behind; why, and where the chain is, is for the operator. */
-function healthOf(batcher: BatcherStatus, chain: { chainId: number; contract: string; devRpcUrl: string | null }): HealthSource {
+function healthOf(batcher: BatcherStatus, chain: { chainId: number | null; contract: string; devRpcUrl: string | null }): HealthSource {
   const degraded = batcher.state === "retrying" || batcher.state === "halted";
   return { anchoring: degraded ? "degraded" : "ok", details: { chain, batcher } };
 }

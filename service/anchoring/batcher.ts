@@ -153,7 +153,10 @@ export class Batcher {
   }
 
   private async record(batch: StoredBatch, txHash: string, blockNumber: number): Promise<void> {
-    await this.store.batches.setAnchor(batch.id, { chainId: this.chain.chainId, contract: this.chain.contract, txHash, blockNumber, anchoredAt: this.options.now().toISOString() });
+    // The chain has answered by now (the batch was found or sent there), so its id is known.
+    const chainId = this.chain.chainId;
+    if (chainId === null) throw new Error("invariant: a batch was anchored on a chain whose id is unknown");
+    await this.store.batches.setAnchor(batch.id, { chainId, contract: this.chain.contract, txHash, blockNumber, anchoredAt: this.options.now().toISOString() });
     this.status.lastAnchoredBatch = batch.id;
     this.verifiedThrough = Math.max(this.verifiedThrough, batch.id);
     this.options.log(`batch ${batch.id} anchored in block ${blockNumber}`);

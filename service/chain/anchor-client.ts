@@ -17,7 +17,8 @@ export interface AnchorTx {
 }
 
 export interface AnchorClient {
-  readonly chainId: number;
+  /** Null until the node has answered (a client made by lazyAnchorClient for a node that is down). */
+  readonly chainId: number | null;
   readonly contract: string;
   counters(): Promise<{ batchCount: number; nextSeq: number }>;
   batch(id: number): Promise<OnChainBatch | null>;
@@ -28,17 +29,65 @@ export interface AnchorClient {
   close(): void;
 }
 
-export async function connectAnchorClient(rpcUrl: string, contractAddress: string, anchorerKey: string): Promise<AnchorClient> {
+/** A client whose node has answered: its chain id is known. */
+export interface ConnectedAnchorClient extends AnchorClient {
+  readonly chainId: number;
+}
+
+export async function connectAnchorClient(rpcUrl: string, contractAddress: string, anchorerKey: string): Promise<ConnectedAnchorClient> {
   // cacheTimeout -1: against a real node, cached answers make nonces and counters go stale. batchMaxCount 1:
   // ethers otherwise holds each call 10 ms hoping to batch it, and an anchor makes ~10 calls in sequence
   // (measured: 160 ms of chain time per batch, most of it those stalls).
   const provider = new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1, staticNetwork: true, pollingInterval: 250, batchMaxCount: 1 });
-  const client = await createAnchorClient(provider, new Wallet(anchorerKey, provider), contractAddress);
-  return { ...client, close: () => provider.destroy() };
+  try {
+    const client = await createAnchorClient(provider, new Wallet(anchorerKey, provider), contractAddress);
+    return { ...client, close: () => provider.destroy() };
+  } catch (err) {
+    provider.destroy();
+    throw err;
+  }
+}
+
+/**
+ * A client for a node that may be unreachable now: it connects on first use and again after a failed attempt, so
+ * the service starts and takes records while the chain is down; calls fail until the node answers (the batcher
+ * retries them), and chainId is null until then.
+ */
+export function lazyAnchorClient(rpcUrl: string, contractAddress: string, anchorerKey: string): AnchorClient {
+  let connected: ConnectedAnchorClient | null = null;
+  let connecting: Promise<ConnectedAnchorClient> | null = null;
+  let closed = false;
+  const client = (): Promise<ConnectedAnchorClient> => {
+    if (connected) return Promise.resolve(connected);
+    if (closed) return Promise.reject(new Error("the anchor client is closed"));
+    connecting ??= connectAnchorClient(rpcUrl, contractAddress, anchorerKey)
+      .then((c) => {
+        if (closed) c.close();
+        connected = c;
+        return c;
+      })
+      .finally(() => (connecting = null));
+    return connecting;
+  };
+  return {
+    get chainId() {
+      return connected?.chainId ?? null;
+    },
+    contract: contractAddress,
+    counters: async () => (await client()).counters(),
+    batch: async (id) => (await client()).batch(id),
+    findAnchorTx: async (id, blockNumber) => (await client()).findAnchorTx(id, blockNumber),
+    send: async (batch) => (await client()).send(batch),
+    confirm: async (txHash, confirmations, timeoutMs) => (await client()).confirm(txHash, confirmations, timeoutMs),
+    close: () => {
+      closed = true;
+      connected?.close();
+    },
+  };
 }
 
 /** An AnchorClient over any ethers provider and signer (a JSON-RPC node, or Hardhat's in-process network). */
-export async function createAnchorClient(provider: Provider, signer: Signer, contractAddress: string): Promise<AnchorClient> {
+export async function createAnchorClient(provider: Provider, signer: Signer, contractAddress: string): Promise<ConnectedAnchorClient> {
   const chainId = Number((await provider.getNetwork()).chainId);
   const contract = new Contract(contractAddress, SEAL_ANCHOR_WRITE_ABI, signer);
   let gasLimit: bigint | null = null;

@@ -1,8 +1,9 @@
 // Connects the service to its chain: an external EVM network (CHAIN_RPC_URL, ANCHOR_CONTRACT and an
-// anchorer key) or, with none set, the embedded dev chain with the contract deployed on first start.
+// anchorer key), reached lazily so that a chain that is down does not keep the service from starting, or, with
+// none set, the embedded dev chain with the contract deployed on first start.
 import fs from "node:fs";
 import { JsonRpcProvider, Wallet } from "ethers";
-import { connectAnchorClient, type AnchorClient } from "./anchor-client";
+import { connectAnchorClient, lazyAnchorClient, type AnchorClient } from "./anchor-client";
 import { DEV_ANCHORER_KEY, startDevChain, type DevChain } from "./dev-chain";
 import { ensureDevDeployment } from "./deploy";
 import { ConfigError, type Config } from "../config";
@@ -39,6 +40,7 @@ async function connectExternal(config: Config): Promise<ChainConnection> {
   const key = config.anchorerKey ?? (config.anchorerKeyFile ? fs.readFileSync(config.anchorerKeyFile, "utf8").trim() : undefined);
   if (!key) throw new ConfigError("CHAIN_RPC_URL is set: give the anchorer's private key in ANCHORER_KEY or ANCHORER_KEY_FILE");
   const rpcUrl = config.chainRpcUrl as string;
-  const client = await connectAnchorClient(rpcUrl, config.anchorContract, key);
+  // Not reached now: the service starts and takes records whether or not the chain is up; the batcher anchors once it is.
+  const client = lazyAnchorClient(rpcUrl, config.anchorContract, key);
   return { client, rpcUrl, devChain: null, close: async () => client.close() };
 }

@@ -5,7 +5,7 @@ import { ethers, network } from "hardhat";
 import { startService, type TestService } from "../helpers/service";
 import { createCompany, grantBody, ok, useSeal, type TestCompany } from "../helpers/company";
 import { deployAnchor } from "../helpers/deploy-anchor";
-import { createAnchorClient, type AnchorClient } from "../../service/chain/anchor-client";
+import { createAnchorClient, type ConnectedAnchorClient } from "../../service/chain/anchor-client";
 import { createChainReader } from "../../service/chain/reader";
 import { Batcher, type BatcherOptions } from "../../service/anchoring/batcher";
 import { verifyReceipt, type ChainReader, type Deployment, type ReceiptBundle } from "../../service/evidence";
@@ -22,7 +22,7 @@ describe("anchoring: end to end on the in-process chain", function () {
   this.timeout(120_000);
   let svc: TestService;
   let co: TestCompany;
-  let client: AnchorClient;
+  let client: ConnectedAnchorClient;
   let reader: ChainReader;
   let deployment: Deployment;
 

@@ -8,7 +8,9 @@ import { expect } from "chai";
 import { jsonClient } from "../helpers/service";
 import { createCompany } from "../helpers/company";
 import { freePort, PROCESS_OPERATOR_TOKEN, startServiceProcess, type ServiceProcess } from "../helpers/service-process";
+import { Contract, JsonRpcProvider, Wallet, getCreateAddress } from "ethers";
 import { DEV_ANCHORER_KEY, startDevChain, type DevChain } from "../../service/chain/dev-chain";
+import { SEAL_ANCHOR_READ_ABI } from "../../service/chain/abi";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -82,5 +84,33 @@ describe("anchoring: an external chain that goes away for a while", function () 
     const records = caughtUp.records;
     await until((h) => h.records === records, "records settle");
     expect(svc.output()).to.match(/retrying in \d+ ms/);
+  });
+
+  it("starts and takes records while the chain is unreachable, and anchors them once a node answers there", async () => {
+    const chainPort = await freePort();
+    const rpcUrl = `http://127.0.0.1:${chainPort}`;
+    // The address scripts/deploy.ts will give the contract on a fresh chain: the deployer's first transaction.
+    const contract = getCreateAddress({ from: new Wallet(DEV_ANCHORER_KEY).address, nonce: 0 });
+    svc = await startServiceProcess(path.join(dir, "data"), { http: await freePort(), chain: 0 }, { CHAIN_RPC_URL: rpcUrl, ANCHOR_CONTRACT: contract, ANCHORER_KEY: DEV_ANCHORER_KEY });
+    expect((await fetch(`${svc.url}/healthz`)).status).to.equal(200);
+    const co = await createCompany(jsonClient(svc.url), PROCESS_OPERATOR_TOKEN);
+    expect(co.id).to.be.a("string");
+    const down = await until((h) => h.batcher.state === "retrying" && h.records > 0, "the batcher finds no chain");
+    expect(down.batcher.lastAnchoredBatch).to.equal(null);
+
+    chain = await startDevChain(path.join(dir, "external"), chainPort);
+    const keyFile = path.join(dir, "anchorer.key");
+    fs.writeFileSync(keyFile, `${DEV_ANCHORER_KEY}\n`, { mode: 0o600 });
+    const deployed = await deploy(rpcUrl, keyFile);
+    expect([deployed.code, deployed.stdout.trim()], deployed.stderr).to.deep.equal([0, contract]);
+    const anchored = await until((h) => h.batcher.state === "active" && h.batcher.lastAnchoredBatch !== null, "the records are anchored");
+    const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
+    try {
+      const nextSeq = Number(await new Contract(contract, SEAL_ANCHOR_READ_ABI, provider).nextSeq());
+      expect(nextSeq).to.be.at.least(down.records);
+      expect(anchored.records).to.be.at.least(down.records);
+    } finally {
+      provider.destroy();
+    }
   });
 });
