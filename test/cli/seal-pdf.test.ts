@@ -4,6 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
+import type { OutgoingHttpHeaders } from "node:http";
 import type { RequestHandler } from "express";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { sm3, toHex } from "../../service/evidence";
@@ -27,7 +28,7 @@ const lyingReservations: RequestHandler = (req, res, next) => {
   // POST answers are written with writeHead and end: drop the length (the body is sent chunked) and rewrite the body.
   const writeHead = res.writeHead.bind(res);
   const end = res.end.bind(res);
-  res.writeHead = ((status: number, headers: Record<string, unknown>) => {
+  res.writeHead = ((status: number, headers: OutgoingHttpHeaders) => {
     const { "Content-Length": _length, ...rest } = headers;
     return writeHead(status, rest);
   }) as typeof res.writeHead;
