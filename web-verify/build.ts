@@ -1,5 +1,6 @@
 // Bundles the verify page with esbuild into web-verify/dist (verify.js, verify.css), with the evidence core's
-// hash.ts swapped for hash.browser.ts so nothing Node-only reaches the browser. `npm run build:web` runs it.
+// hash.ts and sm2.ts swapped for hash.browser.ts and sm2.browser.ts so nothing Node-only (node:crypto, the SM2
+// addon) reaches the browser. `npm run build:web` runs it.
 import path from "node:path";
 import { build, type Plugin } from "esbuild";
 
@@ -7,11 +8,11 @@ export const VERIFY_PAGE_DIST = path.join(__dirname, "dist");
 
 const EVIDENCE_DIR = path.join(__dirname, "..", "service", "evidence");
 
-/** Resolves the evidence core's `./hash` to its browser twin; everything else resolves as usual. */
-const browserHash: Plugin = {
-  name: "evidence-browser-hash",
+/** Resolves the evidence core's `./hash` and `./sm2` to their browser twins; everything else resolves as usual. */
+const browserTwins: Plugin = {
+  name: "evidence-browser-twins",
   setup(b) {
-    b.onResolve({ filter: /^\.\/hash$/ }, (args) => (path.resolve(args.resolveDir) === EVIDENCE_DIR ? { path: path.join(EVIDENCE_DIR, "hash.browser.ts") } : undefined));
+    b.onResolve({ filter: /^\.\/(hash|sm2)$/ }, (args) => (path.resolve(args.resolveDir) === EVIDENCE_DIR ? { path: path.join(EVIDENCE_DIR, `${args.path.slice(2)}.browser.ts`) } : undefined));
   },
 };
 
@@ -28,7 +29,7 @@ export async function buildVerifyPage(outdir = VERIFY_PAGE_DIST): Promise<void> 
     platform: "browser",
     // BigInt literals (SM2, noble curves) need ES2020, which every phone browser of recent years runs.
     target: "es2020",
-    plugins: [browserHash],
+    plugins: [browserTwins],
     legalComments: "none",
     logLevel: "warning",
   });

@@ -3,6 +3,7 @@
 import type { Express } from "express";
 import { requireOperator } from "./auth";
 import type { Store } from "../store/port";
+import { sm2Backend } from "../evidence";
 
 export interface HealthSource {
   /** Shown to anyone: whether anchoring keeps up, without saying why not. */
@@ -25,6 +26,6 @@ export function mountHealth(app: Express, options: HealthOptions): void {
     if (req.headers.authorization === undefined) return void res.json(summary);
     requireOperator(options.operatorToken, req);
     res.set("cache-control", "no-store");
-    res.json({ ...summary, store: options.store.adapter, records: await options.store.records.count(), ...(source?.details ?? {}) });
+    res.json({ ...summary, store: options.store.adapter, sm2: sm2Backend, records: await options.store.records.count(), ...(source?.details ?? {}) });
   });
 }

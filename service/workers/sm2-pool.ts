@@ -1,8 +1,9 @@
-// SM2 usage-signature checks on worker threads, so the event loop keeps serving HTTP while signatures
-// are verified on the other core. With size 0 the check runs in-process.
+// SM2 usage-signature checks off the event loop, so it keeps serving HTTP while signatures are verified on the other
+// core: with the native addon, batches on libuv's thread pool (`size` of them at a time); with sm-crypto-v2, `size`
+// worker threads. With size 0 the check runs in-process, on the event loop.
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { verifyUsageSignature, type UsageTbs } from "../evidence";
+import { isSm2PublicKey, sm2Backend, sm2VerifyBatch, usageTbsBytes, verifyUsageSignature, type Sm2Verification, type UsageTbs } from "../evidence";
 
 export interface VerifyJob {
   id: number;
@@ -22,8 +23,60 @@ export interface Sm2Pool {
   close(): Promise<void>;
 }
 
+/** The service's pool (size > 0) says at start which SM2 implementation it runs on and where. */
 export function createSm2Pool(size: number): Sm2Pool {
   if (size === 0) return { verify: async (tbs, sig, key) => verifyUsageSignature(tbs, sig, key), close: async () => undefined };
+  const where = sm2Backend === "native" ? `libuv's thread pool, ${size} batch${size > 1 ? "es" : ""} at a time` : `${size} worker thread${size > 1 ? "s" : ""}`;
+  console.log(`SM2: ${sm2Backend === "native" ? "native addon over Node's OpenSSL" : "sm-crypto-v2 (JavaScript)"}, verifying on ${where}`);
+  return sm2Backend === "native" ? createBatchPool(size) : createWorkerPool(size);
+}
+
+// Most batches a turn of the event loop gathers are small; the cap bounds how long one pool thread is held.
+const MAX_BATCH = 256;
+
+/**
+ * Verifications requested during one turn of the event loop go to libuv's pool together (one task per batch, at most
+ * `inFlight` tasks at once), which amortises the hand-over; the event loop meanwhile parses the next requests.
+ */
+function createBatchPool(inFlight: number): Sm2Pool {
+  const queue: { job: Sm2Verification; resolve: (ok: boolean) => void; reject: (err: Error) => void }[] = [];
+  let running = 0;
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    while (running < inFlight && queue.length > 0) {
+      const batch = queue.splice(0, MAX_BATCH);
+      running++;
+      sm2VerifyBatch(batch.map((b) => b.job))
+        .then(
+          (answers) => batch.forEach((b, i) => b.resolve(answers[i])),
+          (err: Error) => batch.forEach((b) => b.reject(err)),
+        )
+        .finally(() => {
+          running--;
+          flush();
+        });
+    }
+  };
+  return {
+    verify(tbs, signature, publicKey) {
+      // A key that is not a public key throws INVALID_KEY here, for this usage alone, as sm2Verify would.
+      if (!isSm2PublicKey(publicKey)) return Promise.resolve().then(() => verifyUsageSignature(tbs, signature, publicKey));
+      return new Promise<boolean>((resolve, reject) => {
+        queue.push({ job: { message: usageTbsBytes(tbs), signature, publicKey }, resolve, reject });
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      });
+    },
+    async close() {
+      while (running > 0 || queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
+    },
+  };
+}
+
+function createWorkerPool(size: number): Sm2Pool {
   const workers = Array.from({ length: size }, () => spawn());
   const pending = new Map<number, { resolve: (ok: boolean) => void; reject: (err: Error) => void }>();
   let nextId = 0;

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { sm2 as reference } from "sm-crypto";
-import { generateSm2KeyPair, isSm2PublicKey, sm2PublicKeyOf, sm2Sign, sm2Verify, utf8, SM2_USER_ID } from "../../service/evidence";
+import { generateSm2KeyPair, isSm2PublicKey, sm2Backend, sm2PublicKeyOf, sm2Sign, sm2Verify, utf8, SM2_USER_ID } from "../../service/evidence";
 
 const CURVE_ORDER = BigInt("0xfffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123");
 const referenceOptions = { hash: true, userId: SM2_USER_ID };
@@ -13,7 +13,8 @@ function flipBit(hex: string, at: number): string {
   return hex.slice(0, at) + nibble + hex.slice(at + 1);
 }
 
-describe("evidence/sm2", () => {
+// Runs on whichever backend loads: SM2_BACKEND=js runs it on sm-crypto-v2 even where the addon is built.
+describe(`evidence/sm2 (${sm2Backend} backend)`, () => {
   it("a signature made by sm-crypto verifies with ours", () => {
     const keys = reference.generateKeyPairHex();
     const signature = reference.doSignature(Array.from(message), keys.privateKey, referenceOptions);
@@ -60,9 +61,44 @@ describe("evidence/sm2", () => {
     const signature = sm2Sign(message, keys.privateKey);
     const n = CURVE_ORDER.toString(16).padStart(64, "0");
     const zero = "0".repeat(64);
-    for (const bad of [n + signature.slice(64), signature.slice(0, 64) + n, zero + signature.slice(64), signature.slice(0, 64) + zero]) {
-      expect(sm2Verify(message, bad, keys.publicKey)).to.equal(false);
+    const above = (CURVE_ORDER + 1n).toString(16);
+    const top = "f".repeat(64);
+    const r = signature.slice(0, 64);
+    const s = signature.slice(64);
+    for (const bad of [n + s, r + n, zero + s, r + zero, above + s, r + above, top + s, r + top]) {
+      expect(sm2Verify(message, bad, keys.publicKey), bad).to.equal(false);
     }
+  });
+
+  it("answers false, without throwing, for r and s in range that do not verify (n - 1, 1)", () => {
+    const keys = generateSm2KeyPair();
+    const signature = sm2Sign(message, keys.privateKey);
+    const nMinus1 = (CURVE_ORDER - 1n).toString(16);
+    const one = "1".padStart(64, "0");
+    for (const wrong of [nMinus1 + signature.slice(64), signature.slice(0, 64) + nMinus1, one + one]) {
+      expect(sm2Verify(message, wrong, keys.publicKey), wrong).to.equal(false);
+    }
+  });
+
+  it("refuses compressed keys, the point at infinity and points off the curve as keys", () => {
+    const keys = generateSm2KeyPair();
+    const signature = sm2Sign(message, keys.privateKey);
+    const x = keys.publicKey.slice(2, 66);
+    const yOdd = parseInt(keys.publicKey.slice(-1), 16) & 1;
+    const offCurve = `04${x}${flipBit(keys.publicKey, 129).slice(66)}`;
+    for (const bad of [`0${2 + yOdd}${x}`, "00", `04${"00".repeat(64)}`, offCurve, `06${keys.publicKey.slice(2)}`, keys.publicKey.toUpperCase()]) {
+      expect(isSm2PublicKey(bad), bad).to.equal(false);
+      expect(() => sm2Verify(message, signature, bad), bad).to.throw().with.property("code", "INVALID_KEY");
+    }
+  });
+
+  it("refuses private keys outside [1, n - 2]", () => {
+    for (const bad of ["0".repeat(64), (CURVE_ORDER - 1n).toString(16), CURVE_ORDER.toString(16), "f".repeat(64)]) {
+      expect(() => sm2Sign(message, bad), bad).to.throw().with.property("code", "INVALID_KEY");
+      expect(() => sm2PublicKeyOf(bad), bad).to.throw().with.property("code", "INVALID_KEY");
+    }
+    const smallest = "1".padStart(64, "0");
+    expect(sm2Verify(message, sm2Sign(message, smallest), sm2PublicKeyOf(smallest))).to.equal(true);
   });
 
   it("refuses malformed signatures and keys", () => {
