@@ -2,7 +2,11 @@
 // anchored a batch, send anchor() and wait for confirmations.
 import { Contract, JsonRpcProvider, Wallet, type Provider, type Signer } from "ethers";
 import { SEAL_ANCHOR_WRITE_ABI } from "./abi";
+import { createChainReader, type RawRpc } from "./reader";
 import type { OnChainBatch } from "../evidence";
+
+/** A provider that also takes raw JSON-RPC calls: batch reads go through the evidence core's one reader. */
+type RpcProvider = Provider & RawRpc;
 
 export interface BatchToAnchor {
   id: number;
@@ -87,9 +91,10 @@ export function lazyAnchorClient(rpcUrl: string, contractAddress: string, anchor
 }
 
 /** An AnchorClient over any ethers provider and signer (a JSON-RPC node, or Hardhat's in-process network). */
-export async function createAnchorClient(provider: Provider, signer: Signer, contractAddress: string): Promise<ConnectedAnchorClient> {
+export async function createAnchorClient(provider: RpcProvider, signer: Signer, contractAddress: string): Promise<ConnectedAnchorClient> {
   const chainId = Number((await provider.getNetwork()).chainId);
   const contract = new Contract(contractAddress, SEAL_ANCHOR_WRITE_ABI, signer);
+  const reader = createChainReader(provider, contractAddress);
   let gasLimit: bigint | null = null;
   return {
     chainId,
@@ -98,11 +103,7 @@ export async function createAnchorClient(provider: Provider, signer: Signer, con
       const [batchCount, nextSeq] = await Promise.all([contract.batchCount(), contract.nextSeq()]);
       return { batchCount: Number(batchCount), nextSeq: Number(nextSeq) };
     },
-    async batch(id) {
-      if (id >= Number(await contract.batchCount())) return null;
-      const [root, firstSeq, count, anchoredAt, blockNumber] = (await contract.batch(id)) as [string, bigint, bigint, bigint, bigint];
-      return { root: root.slice(2), firstSeq: Number(firstSeq), count: Number(count), anchoredAt: Number(anchoredAt), blockNumber: Number(blockNumber) };
-    },
+    batch: (id) => reader.readBatch(id),
     async findAnchorTx(id, blockNumber) {
       const logs = await contract.queryFilter(contract.filters.BatchAnchored(id), blockNumber, blockNumber);
       const log = logs[0];

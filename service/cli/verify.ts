@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { JsonRpcProvider } from "ethers";
-import { formatDeployment, parseDeployment, sameDeployment, verifyReceipt, type Deployment, type VerifyCode, type VerifyReport } from "../evidence";
+import { formatDeployment, parseDeployment, sameDeployment, verdictOf, verifyReceipt, type Deployment, type Verdict, type VerifyReport } from "../evidence";
 import { createChainReader } from "../chain/reader";
 import { CliUsageError, type Command } from "./command";
 import { deploymentOf, fetchPublished, readTrusted, trustedFor, trustFilePath, type TrustedService } from "./trust-store";
@@ -38,8 +38,7 @@ Exit status: 0 every step passed; 1 a step failed (its code is printed), or the 
 2 wrong usage or no trusted deployment; 3 the chain could not be read (nothing was decided).
 The trust file is $SEALPROOF_TRUST_FILE, or ${trustFilePath()} here.`;
 
-/** Failures that say the chain could not be asked, not that the receipt is false. */
-const INCONCLUSIVE: ReadonlySet<VerifyCode> = new Set<VerifyCode>(["CHAIN_UNREACHABLE", "CHAIN_MISMATCH"]);
+const EXIT_STATUS: Record<Verdict, number> = { verified: 0, failed: 1, inconclusive: 3 };
 
 class PendingError extends Error {}
 
@@ -93,8 +92,7 @@ export const verifyCommand: Command = {
     }
     if (values.json) console.log(JSON.stringify(report, null, 2));
     else print(report, rpc, deployment);
-    if (report.ok) return 0;
-    return report.code !== null && INCONCLUSIVE.has(report.code) ? 3 : 1;
+    return EXIT_STATUS[verdictOf(report)];
   },
 };
 
@@ -152,7 +150,8 @@ function print(report: VerifyReport, rpc: string, deployment: Deployment): void 
   if (report.ok && seal) console.log(`seal (anchored): ${seal.name ?? "(name not in its registration)"}, ${seal.kind ?? "—"} ${seal.sealType ?? ""}`.trimEnd());
   const source = report.record?.data.sourceDocumentHash;
   if (report.ok && typeof source === "string") console.log(`stamped copy of the original with SM3 ${source} (declared in the signed usage)`);
-  if (report.ok) console.log("VERIFIED: every step passed.");
-  else if (report.code !== null && INCONCLUSIVE.has(report.code)) console.log(`INCONCLUSIVE: ${report.code}; the chain could not be read, nothing was decided.`);
+  const verdict = verdictOf(report);
+  if (verdict === "verified") console.log("VERIFIED: every step passed.");
+  else if (verdict === "inconclusive") console.log(`INCONCLUSIVE: ${report.code}; the chain could not be read, nothing was decided.`);
   else console.log(`FAILED: ${report.code}`);
 }

@@ -1,9 +1,11 @@
 // The receipt bundle (sealproof-receipt/1): a record with everything needed to check it without us.
 // Parsing is kept apart from checking: parseReceipt() builds a value, verifyReceipt() judges it.
-import { isHexOfLength, toHex } from "./bytes";
+import { toHex } from "./bytes";
 import { HASH_SIZE } from "./hash";
 import { inclusionProof, type MerkleTree } from "./merkle";
 import { isRecordType, type EvidenceRecord } from "./record";
+import { recordSpec } from "./record-specs";
+import { hex, list, object, type Shape } from "./shape";
 
 export const RECEIPT_FORMAT = "sealproof-receipt/1";
 
@@ -66,32 +68,49 @@ export function verifyPageUrl(baseUrl: string, receiptId: string): string {
 
 export type ParseResult = { ok: true; bundle: ReceiptBundle } | { ok: false; reason: string };
 
-/** Checks the shape of an untrusted bundle; returns the first problem found, in words. */
+const RECORD_KEYS = ["v", "seq", "type", "at", "company", "subject", "actor", "data"];
+const uint: Shape<number> = (v) => (Number.isSafeInteger(v) && (v as number) >= 0 ? { ok: true, value: v as number } : { ok: false, problem: "expected a non-negative integer" });
+const address: Shape<string> = (v) => (typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v) ? { ok: true, value: v } : { ok: false, problem: "expected a 20-byte 0x address" });
+const txHash: Shape<string> = (v) => (typeof v === "string" && /^0x[0-9a-fA-F]{64}$/.test(v) ? { ok: true, value: v } : { ok: false, problem: "expected a 32-byte 0x hash" });
+const proofShape = object({ leafIndex: uint, treeSize: uint, leaf: hex(HASH_SIZE), path: list(hex(HASH_SIZE)) });
+const batchShape = object({ id: uint, root: hex(HASH_SIZE), firstSeq: uint, count: uint });
+const anchorShape = object({ chainId: uint, contract: address, txHash, blockNumber: uint });
+
+/**
+ * Parses an untrusted bundle into a new, typed value: the record with exactly the fields of its version and the
+ * data its type's spec requires, and only the known fields of proof, batch and anchor. Returns the first problem in words.
+ */
 export function parseReceipt(input: unknown): ParseResult {
-  const problem = shapeProblem(input);
-  return problem === null ? { ok: true, bundle: input as ReceiptBundle } : { ok: false, reason: problem };
+  const problem = (reason: string): ParseResult => ({ ok: false, reason });
+  if (!isObject(input)) return problem("the receipt is not a JSON object");
+  if (input.format !== RECEIPT_FORMAT) return problem(`format is not ${RECEIPT_FORMAT}`);
+  if (input.hash !== "sm3") return problem("hash is not sm3");
+  const record = parseRecord(input.record);
+  if (typeof record === "string") return problem(record);
+  const proof = proofShape(input.proof);
+  if (!proof.ok) return problem(`proof is malformed: ${proof.problem}`);
+  const batch = batchShape(input.batch);
+  if (!batch.ok) return problem(`batch is malformed: ${batch.problem}`);
+  const anchor = anchorShape(input.anchor);
+  if (!anchor.ok) return problem(`anchor is malformed: ${anchor.problem}`);
+  const { leafIndex, treeSize, leaf, path } = proof.value;
+  const { id, root, firstSeq, count } = batch.value;
+  const { chainId, contract, txHash: tx, blockNumber } = anchor.value;
+  return {
+    ok: true,
+    bundle: assembleReceipt(record, { leafIndex, treeSize, leaf, path }, { id, root, firstSeq, count }, { chainId, contract, txHash: tx, blockNumber }),
+  };
 }
 
-function shapeProblem(input: unknown): string | null {
-  if (!isObject(input)) return "the receipt is not a JSON object";
-  if (input.format !== RECEIPT_FORMAT) return `format is not ${RECEIPT_FORMAT}`;
-  if (input.hash !== "sm3") return "hash is not sm3";
-  const { record, proof, batch, anchor } = input;
-  if (!isObject(record) || record.v !== 1 || !isUint(record.seq) || !isRecordType(record.type)) return "record is malformed";
-  if (![record.at, record.company, record.subject, record.actor].every((s) => typeof s === "string") || !isObject(record.data)) {
-    return "record is malformed";
-  }
-  if (!isObject(proof) || !isUint(proof.leafIndex) || !isUint(proof.treeSize) || !isHexOfLength(proof.leaf, 32)) return "proof is malformed";
-  if (!Array.isArray(proof.path) || !proof.path.every((p) => isHexOfLength(p, 32))) return "proof path is malformed";
-  if (!isObject(batch) || !isUint(batch.id) || !isHexOfLength(batch.root, 32) || !isUint(batch.firstSeq) || !isUint(batch.count)) {
-    return "batch is malformed";
-  }
-  if (!isObject(anchor) || !isUint(anchor.chainId) || !isUint(anchor.blockNumber)) return "anchor is malformed";
-  if (!isAddress(anchor.contract) || !isTxHash(anchor.txHash)) return "anchor contract or transaction is malformed";
-  return null;
+/** The record, or the problem with it. A v1 record has exactly these fields, so a copy hashes like the original. */
+function parseRecord(input: unknown): EvidenceRecord | string {
+  if (!isObject(input) || input.v !== 1 || !uint(input.seq).ok || !isRecordType(input.type)) return "record is malformed";
+  if (Object.keys(input).some((key) => !RECORD_KEYS.includes(key))) return "record has fields its version does not define";
+  const { seq, type, at, company, subject, actor, data } = input;
+  if (![at, company, subject, actor].every((s) => typeof s === "string") || !isObject(data)) return "record is malformed";
+  const parsed = recordSpec(type).data(data);
+  if (!parsed.ok) return `record data is malformed for ${type}: ${parsed.problem}`;
+  return { v: 1, seq: seq as number, type, at: at as string, company: company as string, subject: subject as string, actor: actor as string, data: data as EvidenceRecord["data"] };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const isUint = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-const isAddress = (v: unknown): boolean => typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v);
-const isTxHash = (v: unknown): boolean => typeof v === "string" && /^0x[0-9a-fA-F]{64}$/.test(v);

@@ -2,39 +2,11 @@
 import { canonicalBytes } from "./canonical";
 import { sm3 } from "./hash";
 import { leafHash } from "./merkle";
+import type { RecordType } from "./record-specs";
+
+export { isRecordType, RECORD_TYPES, type RecordType } from "./record-specs";
 
 export const RECORD_VERSION = 1;
-
-export const RECORD_TYPES = [
-  "company.registered",
-  "member.added",
-  "member.roles-changed",
-  "member.left",
-  "member.key-issued",
-  "member.key-revoked",
-  "seal.registered",
-  "seal.suspended",
-  "seal.resumed",
-  "seal.revoked",
-  "seal.replaced",
-  "seal.destroyed",
-  "scenario.defined",
-  "scenario.retired",
-  "grant.given",
-  "grant.withdrawn",
-  "request.created",
-  "request.approved",
-  "request.rejected",
-  "request.custody-confirmed",
-  "seal.used",
-  "device.registered",
-  "device.locked",
-  "device.unlocked",
-  "alert.raised",
-  "document.linked",
-] as const;
-
-export type RecordType = (typeof RECORD_TYPES)[number];
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -47,10 +19,6 @@ export interface EvidenceRecord {
   subject: string;
   actor: string;
   data: { [key: string]: JsonValue };
-}
-
-export function isRecordType(value: unknown): value is RecordType {
-  return typeof value === "string" && (RECORD_TYPES as readonly string[]).includes(value);
 }
 
 /** The record's bytes as hashed and exported: RFC 8785 canonical JSON, UTF-8. */

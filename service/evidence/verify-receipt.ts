@@ -7,29 +7,10 @@ import { sm3 } from "./hash";
 import { rootFromInclusionProof } from "./merkle";
 import { parseReceipt, type ReceiptBundle } from "./receipt";
 import { recordLeafHash, type EvidenceRecord } from "./record";
-import { usageTbsFromRecord, verifyUsageSignature } from "./usage";
+import { recordSpec, type SealFacts } from "./record-specs";
+import { fail, pass, type StepResult, type VerifyCode } from "./verify-steps";
 
-export type VerifyStep = "format" | "deployment" | "receipt" | "leaf" | "position" | "chain" | "proof" | "anchor" | "signature" | "company";
-
-export type VerifyCode =
-  | "FORMAT_INVALID"
-  | "DEPLOYMENT_NOT_TRUSTED"
-  | "RECEIPT_ID_MISMATCH"
-  | "RECORD_NOT_CANONICAL"
-  | "LEAF_MISMATCH"
-  | "POSITION_MISMATCH"
-  | "CHAIN_UNREACHABLE"
-  | "CHAIN_MISMATCH"
-  | "BATCH_NOT_ON_CHAIN"
-  | "BATCH_RANGE_MISMATCH"
-  | "ROOT_MISMATCH"
-  | "PROOF_INVALID"
-  | "ANCHOR_TX_NOT_FOUND"
-  | "ANCHOR_TX_MISMATCH"
-  | "SEAL_RECEIPT_MISSING"
-  | "SEAL_RECEIPT_INVALID"
-  | "SIGNATURE_INVALID"
-  | "COMPANY_RECEIPT_INVALID";
+export type { StepResult, VerifyCode, VerifyStep } from "./verify-steps";
 
 /** What the contract stores for an anchored batch; `root` is lowercase hex without 0x. */
 export interface OnChainBatch {
@@ -55,17 +36,10 @@ export interface ChainReader {
   readTransaction(txHash: string): Promise<OnChainTx | null>;
 }
 
-export interface StepResult {
-  step: VerifyStep;
-  ok: boolean;
-  code?: VerifyCode;
-  message: string;
-}
-
 /** Facts that come from verified, anchored records only (never from the service's word). */
 export interface AnchoredFacts {
   company: { id: string; name: string | null; creditCode: string | null } | null;
-  seal: { id: string; name: string | null; kind: string | null; sealType: string | null } | null;
+  seal: SealFacts | null;
 }
 
 export interface VerifyReport {
@@ -90,6 +64,17 @@ export interface VerifyOptions {
   companyReceipt?: unknown;
 }
 
+/** What a report means to a person: every step passed, a step failed, or the chain could not be asked. */
+export type Verdict = "verified" | "failed" | "inconclusive";
+
+/** Failures that say the chain could not be asked, not that the receipt is false. */
+const INCONCLUSIVE: ReadonlySet<VerifyCode> = new Set<VerifyCode>(["CHAIN_UNREACHABLE", "CHAIN_MISMATCH"]);
+
+export function verdictOf(report: VerifyReport): Verdict {
+  if (report.ok) return "verified";
+  return report.code !== null && INCONCLUSIVE.has(report.code) ? "inconclusive" : "failed";
+}
+
 const NO_FACTS: AnchoredFacts = { company: null, seal: null };
 
 /**
@@ -111,10 +96,15 @@ export async function verifyReceipt(input: unknown, chain: ChainReader, options:
   const { step: chainStep, onChain } = await checkChain(bundle, chain, options.deployment);
   steps.push(chainStep, checkProof(bundle), await checkAnchorTx(bundle, chain, onChain, options.deployment));
   const facts: AnchoredFacts = { company: null, seal: null };
-  if (bundle.record.type === "seal.used") {
-    const { step, seal } = await checkSignature(bundle.record, chain, options);
+  const check = recordSpec(bundle.record.type).check;
+  if (check) {
+    const verifyRelated = async (related: unknown) => {
+      const { report, record } = await verifyRelatedReceipt(related, chain, options.deployment);
+      return { record, deploymentTrusted: report.code !== "DEPLOYMENT_NOT_TRUSTED" };
+    };
+    const { step, facts: seal } = await check(bundle.record, { related: { sealReceipt: options.sealReceipt }, verifyRelated });
     steps.push(step);
-    facts.seal = seal;
+    facts.seal = seal ?? null;
   }
   if (options.companyReceipt !== undefined) {
     const { step, company } = await checkCompany(bundle.record, chain, options);
@@ -198,35 +188,13 @@ async function checkAnchorTx({ anchor }: ReceiptBundle, chain: ChainReader, onCh
 }
 
 /** A related receipt (the seal's or the company's registration): verified in the same pinned deployment. */
-async function verifyRelated(input: unknown, chain: ChainReader, deployment: Deployment): Promise<{ report: VerifyReport; record: EvidenceRecord | null }> {
+async function verifyRelatedReceipt(input: unknown, chain: ChainReader, deployment: Deployment): Promise<{ report: VerifyReport; record: EvidenceRecord | null }> {
   const report = await verifyReceipt(input, chain, { deployment });
   return { report, record: report.ok ? report.record : null };
 }
 
-async function checkSignature(record: EvidenceRecord, chain: ChainReader, options: VerifyOptions): Promise<{ step: StepResult; seal: AnchoredFacts["seal"] }> {
-  const usage = usageTbsFromRecord(record);
-  if (usage === null) return { step: fail("signature", "SIGNATURE_INVALID", "The usage record does not carry a signed TBS."), seal: null };
-  if (options.sealReceipt === undefined || options.sealReceipt === null) {
-    return { step: fail("signature", "SEAL_RECEIPT_MISSING", "The seal's registration receipt is needed to check the signature."), seal: null };
-  }
-  const { report, record: seal } = await verifyRelated(options.sealReceipt, chain, options.deployment);
-  if (report.code === "DEPLOYMENT_NOT_TRUSTED") {
-    return { step: fail("signature", "DEPLOYMENT_NOT_TRUSTED", "The seal's registration receipt names another deployment than the trusted one."), seal: null };
-  }
-  const publicKey = seal?.data.publicKey;
-  const sameSeal = seal !== null && seal.type === "seal.registered" && seal.company === record.company && seal.subject === record.subject && seal.seq < record.seq;
-  if (!sameSeal || typeof publicKey !== "string") {
-    return { step: fail("signature", "SEAL_RECEIPT_INVALID", "The seal's registration receipt does not verify, or is for another company or seal."), seal: null };
-  }
-  const facts = { id: seal.subject, name: text(seal.data.name), kind: text(seal.data.kind), sealType: text(seal.data.sealType) };
-  if (!verifyUsageSignature(usage.tbs, usage.signature, publicKey)) {
-    return { step: fail("signature", "SIGNATURE_INVALID", "The SM2 signature does not verify with the seal's registered public key."), seal: facts };
-  }
-  return { step: pass("signature", "The SM2 signature verifies with the seal's registered public key."), seal: facts };
-}
-
 async function checkCompany(record: EvidenceRecord, chain: ChainReader, options: VerifyOptions): Promise<{ step: StepResult; company: AnchoredFacts["company"] }> {
-  const { report, record: company } = await verifyRelated(options.companyReceipt, chain, options.deployment);
+  const { report, record: company } = await verifyRelatedReceipt(options.companyReceipt, chain, options.deployment);
   if (report.code === "DEPLOYMENT_NOT_TRUSTED") {
     return { step: fail("company", "DEPLOYMENT_NOT_TRUSTED", "The company's registration receipt names another deployment than the trusted one."), company: null };
   }
@@ -239,7 +207,5 @@ async function checkCompany(record: EvidenceRecord, chain: ChainReader, options:
   };
 }
 
-const pass = (step: VerifyStep, message: string): StepResult => ({ step, ok: true, message });
-const fail = (step: VerifyStep, code: VerifyCode, message: string): StepResult => ({ step, ok: false, code, message });
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 const text = (value: unknown): string | null => (typeof value === "string" ? value : null);

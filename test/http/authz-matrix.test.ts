@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { startService, OPERATOR_TOKEN, type Reply, type TestService } from "../helpers/service";
 import { addPerson, createCompany, documentHash, grantBody, ok, physicalSeal, requestUse, signedUsage, type Person, type TestCompany } from "../helpers/company";
-import { generateSm2KeyPair } from "../../service/evidence";
+import { generateSm2KeyPair, recordSpec } from "../../service/evidence";
 import { createApp } from "../../service/http/app";
 import { ACTIONS, rolesFor, type Action } from "../../service/domain/policy";
 import { ROLES, type Role } from "../../service/domain/model";
@@ -264,6 +264,17 @@ describe("http: authorization matrix", function () {
         expect(list.length, route).to.be.greaterThan(field === "grants" || field === "requests" ? -1 : 0);
         expect(list.every((item) => item.company === other.id), route).to.equal(true);
       }
+    });
+  });
+
+  // Every route has run above, as every role: the records they wrote are the product's record types in use.
+  describe("records written", () => {
+    it("every record has the data its type's spec in evidence/ requires, so its receipt parses", async () => {
+      const records = await svc.store.records.list({ limit: 100_000 });
+      const types = new Set(records.map((r) => r.type));
+      expect(types.size).to.be.greaterThan(15);
+      const malformed = records.map((r) => ({ seq: r.seq, type: r.type, parsed: recordSpec(r.type).data(r.data) })).filter((r) => !r.parsed.ok);
+      expect(malformed).to.deep.equal([]);
     });
   });
 });

@@ -7,7 +7,8 @@ import { ethers, network } from "hardhat";
 import { Interface } from "ethers";
 import { SEAL_ANCHOR_READ_ABI } from "../../service/chain/abi";
 import { createChainReader } from "../../service/chain/reader";
-import { BATCH_COUNT_SELECTOR, BATCH_SELECTOR, createJsonRpcReader } from "../../web-verify/src/json-rpc-reader";
+import { createJsonRpcReader } from "../../web-verify/src/json-rpc-reader";
+import { BATCH_COUNT_SELECTOR, BATCH_SELECTOR } from "../../service/evidence";
 import { anchorNext, deployAnchor } from "../helpers/deploy-anchor";
 
 /** Serves Hardhat's in-process network as a JSON-RPC endpoint on loopback. */

@@ -1,5 +1,5 @@
 // Renders the page from its model: one pure function of state and language, re-run on every change.
-import { parseReceipt, type AnchoredFacts, type ReceiptBundle, type StepResult, type VerifyCode, type VerifyReport } from "../../service/evidence";
+import { parseReceipt, verdictOf, type AnchoredFacts, type ReceiptBundle, type StepResult, type VerifyReport } from "../../service/evidence";
 import { h } from "./dom";
 import { named, WORDS, type Lang, type Words } from "./i18n";
 import type { PageConfig } from "./page-config";
@@ -38,15 +38,13 @@ export interface Handlers {
   checkFile(file: File): void;
 }
 
-/** Failures that say the chain could not be asked, not that the receipt is false. */
-const INCONCLUSIVE: ReadonlySet<VerifyCode> = new Set<VerifyCode>(["CHAIN_UNREACHABLE", "CHAIN_MISMATCH"]);
-
+/** The page's verdict: evidence's, with "checking" while it runs ("genuine" is how the page says "verified"). */
 export type Verdict = "checking" | "genuine" | "failed" | "inconclusive";
 
-export function verdictOf(report: VerifyReport | null): Verdict {
+export function pageVerdict(report: VerifyReport | null): Verdict {
   if (report === null) return "checking";
-  if (report.ok) return "genuine";
-  return report.code !== null && INCONCLUSIVE.has(report.code) ? "inconclusive" : "failed";
+  const verdict = verdictOf(report);
+  return verdict === "verified" ? "genuine" : verdict;
 }
 
 export function render(root: HTMLElement, model: Model, on: Handlers): void {
@@ -81,7 +79,7 @@ function body(model: Model, w: Words, on: Handlers): Node[] {
 function anchoredBody(model: Model, w: Words, on: Handlers, anchored: Anchored, report: VerifyReport | null): Node[] {
   const parsed = parseReceipt(anchored.receipt);
   const bundle = parsed.ok ? parsed.bundle : null;
-  const verdict = verdictOf(report);
+  const verdict = pageVerdict(report);
   const chain = chainCard(model, w, on);
   // When the chain could not be read, the endpoint to fix comes right under the verdict that says so.
   return [

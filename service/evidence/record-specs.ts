@@ -1,0 +1,91 @@
+// One spec per record type: the shape of its data, whether it carries a unique public receipt id, and the
+// extra verification step it needs, if any. Adding a record type is adding a row here.
+import { bool, hex, int, list, nullable, object, oneOf, optional, str, type Shape, type ShapeOf } from "./shape";
+import { checkUsage, sealUsedData } from "./usage";
+import type { StepResult } from "./verify-steps";
+import type { EvidenceRecord } from "./record";
+
+/** What a type-specific verification step gets: the record, and a way to verify a related receipt in the same deployment. */
+export interface SpecCheckContext {
+  /** Receipts given beside the one being verified, by role (e.g. the seal's registration receipt). */
+  related: { sealReceipt?: unknown };
+  verifyRelated(input: unknown): Promise<{ record: EvidenceRecord | null; deploymentTrusted: boolean }>;
+}
+
+export interface SpecCheck<F> {
+  step: StepResult;
+  /** Facts established by the step from anchored records (e.g. the seal's registered name). */
+  facts?: F;
+}
+
+export interface RecordSpec<D> {
+  data: Shape<D>;
+  /** Records of this type carry `data.receipt`, an unguessable id unique across the log: their public handle. */
+  receiptId: boolean;
+  check?: (record: EvidenceRecord, context: SpecCheckContext) => Promise<SpecCheck<SealFacts>>;
+}
+
+/** The seal as its anchored registration describes it. */
+export interface SealFacts {
+  id: string;
+  name: string | null;
+  kind: string | null;
+  sealType: string | null;
+}
+
+const id = str;
+const sm3 = hex(32);
+const time = str;
+/** Records whose data carries nothing but what the type says. */
+const empty = object({});
+const roles = object({ roles: list(str), department: nullable(str) });
+const key = object({ key: id });
+
+const spec = <D>(data: Shape<D>, extra: Partial<Omit<RecordSpec<D>, "data">> = {}): RecordSpec<D> => ({ data, receiptId: false, ...extra });
+
+export const RECORD_SPECS = {
+  "company.registered": spec(object({ name: optional(str), creditCode: str, registryCheck: optional(str) })),
+  "member.added": spec(roles),
+  "member.roles-changed": spec(roles),
+  "member.left": spec(empty),
+  "member.key-issued": spec(key),
+  "member.key-revoked": spec(key),
+  "seal.registered": spec(
+    object({
+      name: optional(str), kind: oneOf("electronic", "physical"), sealType: str, publicKey: nullable(str), imageHash: optional(nullable(sm3)),
+      device: optional(nullable(str)), custodian: optional(nullable(id)), reviewer: optional(nullable(id)), replaces: optional(nullable(id)),
+    }),
+  ),
+  "seal.suspended": spec(empty),
+  "seal.resumed": spec(empty),
+  "seal.revoked": spec(empty),
+  "seal.replaced": spec(object({ replacedBy: id })),
+  "seal.destroyed": spec(empty),
+  "scenario.defined": spec(object({ code: str, sealKinds: list(str), sealTypes: list(str), approval: str, dualControl: optional(bool) })),
+  "scenario.retired": spec(empty),
+  "grant.given": spec(object({ member: id, seal: id, scenarios: list(id), validFrom: time, validTo: time, useLimit: nullable(int), parent: optional(nullable(id)) })),
+  "grant.withdrawn": spec(object({ reason: str })),
+  "request.created": spec(object({ seal: id, scenario: id, documentHash: sm3, copies: optional(int) })),
+  "request.approved": spec(object({ level: optional(str) })),
+  "request.rejected": spec(object({ level: optional(str) })),
+  "request.custody-confirmed": spec(object({ role: str })),
+  "seal.used": spec(sealUsedData, { receiptId: true, check: checkUsage }),
+  "device.registered": spec(empty),
+  "device.locked": spec(empty),
+  "device.unlocked": spec(empty),
+  "alert.raised": spec(object({ code: str, severity: optional(str) })),
+  "document.linked": spec(empty),
+} as const;
+
+export type RecordType = keyof typeof RECORD_SPECS;
+export type DataOf<T extends RecordType> = ShapeOf<(typeof RECORD_SPECS)[T]["data"]>;
+
+export const RECORD_TYPES = Object.keys(RECORD_SPECS) as RecordType[];
+
+export function isRecordType(value: unknown): value is RecordType {
+  return typeof value === "string" && Object.hasOwn(RECORD_SPECS, value);
+}
+
+export function recordSpec(type: RecordType): RecordSpec<unknown> {
+  return RECORD_SPECS[type] as RecordSpec<unknown>;
+}
