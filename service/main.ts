@@ -2,6 +2,7 @@
 // chain under DATA_DIR. With MONGODB_URI and CHAIN_RPC_URL: production stores and any EVM network.
 import type { Server } from "node:http";
 import { JsonRpcProvider } from "ethers";
+import pino, { type Logger } from "pino";
 import { instanceId, loadConfig, prepareDataDir, resolveDataKey, resolveOperatorToken, ConfigError, type Config } from "./config";
 import { sm4GcmCipher } from "./crypto/field-cipher";
 import { withSealedFields } from "./domain/sealed-fields";
@@ -17,6 +18,8 @@ import { Batcher, type Failpoint } from "./anchoring/batcher";
 import { publicChainAccess, type PublicChainAccess } from "./http/public-chain";
 import { findDeploymentBlock } from "./chain/deployment-block";
 import type { DomainContext } from "./domain/context";
+import type { AnchorClient } from "./chain/anchor-client";
+import { anchorFailures, anchorSeconds } from "./metrics";
 import type { Deployment } from "./evidence";
 
 const VERSION = "0.1.0";
@@ -28,14 +31,16 @@ async function main(): Promise<void> {
   const config = loadConfig();
   prepareDataDir(config);
   const cipher = sm4GcmCipher(resolveDataKey(config));
-  const log = (line: string) => console.log(line);
+  // One JSON line per event on stdout (pino); what goes in is ids, codes and times, never secrets or personal data.
+  const logger = pino();
+  const log = (line: string) => logger.info(line);
   const failpoint = failpointFromEnv();
   const store = withSealedFields(
     await openStore({ dataDir: config.dataDir, mongodbUri: config.mongodbUri, onFatal: exitOnStoreFailure, afterGuardedWrite: () => failpoint?.("after-idempotent-write") }),
     cipher,
   );
   const chain = await connectChain(config, log);
-  const batcher = new Batcher(store, chain.client, {
+  const batcher = new Batcher(store, measuredAnchoring(chain.client), {
     batchMax: config.batchMax,
     batchIntervalMs: config.batchIntervalMs,
     confirmations: config.confirmations,
@@ -58,7 +63,9 @@ async function main(): Promise<void> {
     version: VERSION,
     bodyLimit: config.bodyLimit,
     publicRateLimit: config.publicRateLimit,
-    log: (msg, err) => console.error(msg, err ?? ""),
+    log: (msg, err) => logger.error({ err }, msg),
+    logger,
+    batcher: () => batcher.status,
     publicBaseUrl: config.publicBaseUrl,
     verifyPage: { rpcUrl: visitors.pageRpcUrl, deployment },
     wellKnown: {
@@ -72,10 +79,10 @@ async function main(): Promise<void> {
   const server = await listen(app.listen(config.port, config.host));
   batcher.start();
   const stopPurging = startPurging(store, { now: () => new Date(), log });
-  announce(config, server, store.adapter, operator, visitors);
+  announce(logger, config, server, store.adapter, operator, visitors);
 
   const stop = async (signal: string) => {
-    console.log(`${signal}: shutting down`);
+    logger.info(`${signal}: shutting down`);
     server.close();
     server.closeAllConnections();
     await batcher.stop();
@@ -87,6 +94,33 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
+}
+
+/** The chain client, timing each anchor from send to confirmation and counting failed steps (GET /metrics). */
+function measuredAnchoring(client: AnchorClient): AnchorClient {
+  const sentAt = new Map<string, number>();
+  const measured = <A extends unknown[], R>(step: "send" | "confirm", call: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    try {
+      return await call(...args);
+    } catch (err) {
+      anchorFailures.inc({ step });
+      throw err;
+    }
+  };
+  const send = measured("send", async (batch: Parameters<AnchorClient["send"]>[0]) => {
+    const txHash = await client.send(batch);
+    sentAt.set(txHash, performance.now());
+    return txHash;
+  });
+  const confirm = measured("confirm", async (txHash: string, confirmations: number, timeoutMs: number) => {
+    const tx = await client.confirm(txHash, confirmations, timeoutMs);
+    const started = sentAt.get(txHash);
+    sentAt.delete(txHash);
+    if (started !== undefined) anchorSeconds.observe((performance.now() - started) / 1000);
+    return tx;
+  });
+  // A Proxy, not a copy: the client's chainId is filled in once an unreachable chain answers.
+  return new Proxy(client, { get: (target, prop) => (prop === "send" ? send : prop === "confirm" ? confirm : Reflect.get(target, prop)) });
 }
 
 /** The contract's deployment block, looked up once on first use (it never changes) and remembered. */
@@ -141,14 +175,14 @@ async function listen(server: Server): Promise<Server> {
   return server;
 }
 
-function announce(config: Config, server: Server, adapter: string, operator: ReturnType<typeof resolveOperatorToken>, visitors: PublicChainAccess): void {
+function announce(logger: Logger, config: Config, server: Server, adapter: string, operator: ReturnType<typeof resolveOperatorToken>, visitors: PublicChainAccess): void {
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;
-  console.log(`sealproof ${VERSION} listening on http://${config.host}:${port} (store: ${adapter}${adapter === "sqlite" ? `, data in ${config.dataDir}` : ""})`);
-  console.log(`verify page: ${config.publicBaseUrl ?? `http://${config.host}:${port}`}/v/<receipt id>; visitors read the chain ${visitors.proxyUpstream ? "through /rpc (read-only proxy)" : visitors.pageRpcUrl ? `at ${visitors.pageRpcUrl}` : "at an endpoint they enter (set PUBLIC_RPC_URL, or RPC_PROXY=on)"}`);
+  logger.info(`sealproof ${VERSION} listening on http://${config.host}:${port} (store: ${adapter}${adapter === "sqlite" ? `, data in ${config.dataDir}` : ""})`);
+  logger.info(`verify page: ${config.publicBaseUrl ?? `http://${config.host}:${port}`}/v/<receipt id>; visitors read the chain ${visitors.proxyUpstream ? "through /rpc (read-only proxy)" : visitors.pageRpcUrl ? `at ${visitors.pageRpcUrl}` : "at an endpoint they enter (set PUBLIC_RPC_URL, or RPC_PROXY=on)"}`);
   // The token itself never goes to stdout, which often ends up in logs that others can read.
-  if (operator.created) console.log(`operator token: new, saved to ${operator.file} (readable by this user only; it begins ${operator.token.slice(0, 6)}…)`);
-  else console.log(`operator token: ${operator.file ? `in ${operator.file}` : "from OPERATOR_TOKEN"}`);
+  if (operator.created) logger.info(`operator token: new, saved to ${operator.file} (readable by this user only; it begins ${operator.token.slice(0, 6)}…)`);
+  else logger.info(`operator token: ${operator.file ? `in ${operator.file}` : "from OPERATOR_TOKEN"}`);
 }
 
 main().catch((err: unknown) => {

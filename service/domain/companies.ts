@@ -1,9 +1,11 @@
 // Company registration (operator only): the company, its legal representative as first member, and a key.
 import { DomainError, refuse } from "./errors";
-import { draft, OPERATOR_ACTOR, recordChange, type DomainContext } from "./context";
+import { draft, OPERATOR_ACTOR, recordChange, type Actor, type DomainContext } from "./context";
 import { newId } from "./ids";
 import { StoreConflictError } from "../store/port";
 import { issueKeyIn, type IssuedKey } from "./api-keys";
+import { getOwned } from "./lookup";
+import { requirePower } from "./policy";
 import type { Company, Member } from "./model";
 
 export interface CreateCompanyInput {
@@ -51,4 +53,10 @@ export async function createCompany(ctx: DomainContext, input: CreateCompanyInpu
     }
     throw err;
   }
+}
+
+/** The actor's own company. */
+export async function getCompany(ctx: DomainContext, actor: Actor): Promise<Company> {
+  requirePower(actor, "company.read");
+  return getOwned(ctx.store, "companies", actor.company, actor.company);
 }

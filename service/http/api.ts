@@ -4,6 +4,8 @@ import { Router, type Request, type RequestHandler, type Response } from "expres
 import { z } from "zod";
 import { requireMember, requireOperator } from "./auth";
 import { withIdempotency, type StoredResponse } from "./idempotency";
+import { ResponseMismatchError } from "./errors";
+import type { OutcomeCounter } from "../metrics";
 import type { Actor, DomainContext } from "../domain/context";
 
 export type Auth = "member" | "operator" | "public";
@@ -17,32 +19,42 @@ export interface RouteSpec {
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
-  /** Status of a success; the response body is described in words in `responds`. */
+  /** Status of a success. */
   status: number;
-  responds: string;
+  /** The success body: described in OpenAPI, and every answer is checked against it when the Api checks responses. */
+  response: z.ZodType;
   /** Needs no API key, so it is rate-limited per client address. */
   rateLimited?: boolean;
   /** The response carries a secret shown once: the idempotency store keeps it without the secret. */
   returnsSecret?: boolean;
   /** Media type of a success that is not JSON (routes added with addMedia). */
   produces?: MediaType;
+  /** Counts each answer as accepted or refused, by error code (metrics). */
+  outcomes?: OutcomeCounter;
 }
 
 /** Non-JSON success bodies the API serves: QR images of receipt links. */
 export type MediaType = "image/svg+xml" | "image/png";
 
-export interface HandlerInput<P, Q, B> {
-  params: P;
-  query: Q;
-  body: B;
-  actor: Actor;
+type Parsed<S, K extends "params" | "query" | "body", Absent> = S extends { [key in K]: infer T extends z.ZodType } ? z.output<T> : Absent;
+
+/** What a handler receives: its spec's parsed params, query and body, and on member routes (only) the actor. */
+export type HandlerInput<S extends RouteSpec> = {
+  params: Parsed<S, "params", Record<never, never>>;
+  query: Parsed<S, "query", Record<never, never>>;
+  body: Parsed<S, "body", undefined>;
   req: Request;
-}
+} & (S extends { auth: "member" } ? { actor: Actor } : { actor?: never });
+
+/** What a handler must answer: a value its spec's response schema accepts. */
+export type HandlerOutput<S extends RouteSpec> = z.input<S["response"]>;
 
 export interface ApiDeps {
   ctx: DomainContext;
   operatorToken: string;
   publicLimiter: RequestHandler;
+  /** Check every success body against its route's response schema and answer 500 when one does not match (tests). */
+  checkResponses?: boolean;
 }
 
 export class Api {
@@ -51,9 +63,9 @@ export class Api {
 
   constructor(private readonly deps: ApiDeps) {}
 
-  add<P = Record<string, never>, Q = Record<string, never>, B = undefined>(spec: RouteSpec, handle: (input: HandlerInput<P, Q, B>) => Promise<unknown>): void {
-    this.register<P, Q, B>(spec, async (input, actor, res) => {
-      const run = async (): Promise<StoredResponse> => ({ status: spec.status, body: await handle(input) });
+  add<S extends RouteSpec>(spec: S, handle: (input: HandlerInput<S>) => Promise<HandlerOutput<S>>): void {
+    this.register(spec, async (input, actor, res) => {
+      const run = async (): Promise<StoredResponse> => ({ status: spec.status, body: this.checked(spec, await handle(input)) });
       if (spec.method === "get") {
         // res.json: a GET answer gets an ETag and a 304 for a client that holds it already.
         const response = await run();
@@ -65,30 +77,40 @@ export class Api {
   }
 
   /** A GET whose success body is an image rather than JSON; failures are JSON errors as everywhere else. */
-  addMedia<P = Record<string, never>, Q = Record<string, never>>(
-    spec: RouteSpec & { method: "get"; produces: MediaType },
-    handle: (input: HandlerInput<P, Q, undefined>) => Promise<string | Uint8Array>,
-  ): void {
-    this.register<P, Q, undefined>(spec, async (input, _actor, res) => {
-      const body = await handle(input);
+  addMedia<S extends RouteSpec & { method: "get"; produces: MediaType }>(spec: S, handle: (input: HandlerInput<S>) => Promise<string | Uint8Array>): void {
+    this.register(spec, async (input, _actor, res) => {
+      const body = this.checked(spec, await handle(input));
       res.status(spec.status).type(spec.produces).send(typeof body === "string" ? body : Buffer.from(body));
     });
   }
 
-  private register<P, Q, B>(spec: RouteSpec, respond: (input: HandlerInput<P, Q, B>, actor: Actor | null, res: Response) => Promise<void>): void {
+  private register<S extends RouteSpec>(spec: S, respond: (input: HandlerInput<S>, actor: Actor | null, res: Response) => Promise<void>): void {
     this.routes.push(spec);
+    const route = `${spec.method.toUpperCase()} ${spec.path}`;
     const limit: RequestHandler[] = spec.rateLimited ? [this.deps.publicLimiter] : [];
     this.router[spec.method](spec.path, ...limit, async (req, res) => {
+      res.locals.route = route;
+      res.locals.outcomes = spec.outcomes;
       const actor = await this.authorize(spec.auth, req);
-      const input: HandlerInput<P, Q, B> = {
-        params: (spec.params ? spec.params.parse(req.params) : {}) as P,
-        query: (spec.query ? spec.query.parse(req.query) : {}) as Q,
-        body: (spec.body ? spec.body.parse(req.body ?? {}) : undefined) as B,
-        actor: actor as Actor,
+      // The values are what the spec's schemas parsed; TypeScript cannot follow the conditional types through S.
+      const input = {
+        params: spec.params ? spec.params.parse(req.params) : {},
+        query: spec.query ? spec.query.parse(req.query) : {},
+        body: spec.body ? spec.body.parse(req.body ?? {}) : undefined,
+        ...(actor === null ? {} : { actor }),
         req,
-      };
+      } as HandlerInput<S>;
       await respond(input, actor, res);
     });
+  }
+
+  /** In checking mode, the body as the client will read it must match the route's response schema. */
+  private checked<T>(spec: RouteSpec, body: T): T {
+    if (!this.deps.checkResponses) return body;
+    const sent = typeof body === "string" || body instanceof Uint8Array ? body : JSON.parse(JSON.stringify(body) ?? "null");
+    const result = spec.response.safeParse(sent);
+    if (!result.success) throw new ResponseMismatchError(`${spec.method.toUpperCase()} ${spec.path}`, result.error);
+    return body;
   }
 
   private async authorize(auth: Auth, req: Request): Promise<Actor | null> {

@@ -1,7 +1,8 @@
-// The Express app: body limits, rate limits, the /api/v1 routers, OpenAPI, health, error mapping, and for
-// visitors the verify page (/v/:receiptId) and, when the chain needs it, the read-only /rpc proxy.
+// The Express app: request ids and logs, body limits, rate limits, the /api/v1 routers, OpenAPI, health, metrics,
+// error mapping, and for visitors the verify page (/v/:receiptId) and, when the chain needs it, the read-only /rpc proxy.
 import express, { type Express } from "express";
 import { rateLimit } from "express-rate-limit";
+import type { Logger } from "pino";
 import { Api } from "./api";
 import { jsonBody, requireJson } from "./body";
 import { errorBody, errorHandler, notFoundRoute } from "./errors";
@@ -21,6 +22,8 @@ import { mountVerifyPage, type VerifyPageOptions } from "./verify-page";
 import { rpcProxy, type RpcProxyOptions } from "./rpc-proxy";
 import { RPC_PROXY_PATH } from "./public-chain";
 import { mountWellKnown, type WellKnownSource } from "./well-known";
+import { requestLog } from "./request-log";
+import { mountMetrics, type BatcherView } from "./metrics-route";
 import type { DomainContext } from "../domain/context";
 
 export interface AppOptions {
@@ -30,7 +33,14 @@ export interface AppOptions {
   bodyLimit: string;
   /** Requests per minute per client address on routes that need no API key. */
   publicRateLimit: number;
+  /** Where failures (5xx) are reported. */
   log: (msg: string, err?: unknown) => void;
+  /** One JSON line per request (see request-log.ts); unset: requests are counted in /metrics but not logged. */
+  logger?: Logger;
+  /** What /metrics reads of the batcher at scrape time; unset: no batcher series. */
+  batcher?: () => BatcherView;
+  /** Check every success body against its route's response schema, answering 500 RESPONSE_MISMATCH when it fails (tests). */
+  checkResponses?: boolean;
   /** What /healthz adds to {status, version}: anchoring ok or degraded for anyone, details for the operator. */
   health?: () => HealthSource;
   /** Base of the links in receipt QR codes (PUBLIC_BASE_URL); unset: the address each request came in on. */
@@ -47,6 +57,7 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
+  app.use(requestLog(options.logger));
   const limiter = rateLimit({
     windowMs: 60_000,
     limit: options.publicRateLimit,
@@ -56,13 +67,14 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
       res.status(429).json(errorBody("RATE_LIMITED", "too many requests; slow down and retry later"));
     },
   });
-  const api = new Api({ ctx: options.ctx, operatorToken: options.operatorToken, publicLimiter: limiter });
+  const api = new Api({ ctx: options.ctx, operatorToken: options.operatorToken, publicLimiter: limiter, checkResponses: options.checkResponses });
   for (const register of [companyRoutes, memberRoutes, sealRoutes, scenarioRoutes, grantRoutes, requestRoutes, receiptRoutes, recordRoutes]) register(api, options.ctx);
   usageRoutes(api, options.ctx, options.publicBaseUrl);
   receiptQrRoutes(api, options.ctx, options.publicBaseUrl);
   const document = openApiDocument(api.routes, options.version);
 
   mountHealth(app, { version: options.version, operatorToken: options.operatorToken, store: options.ctx.store, health: options.health });
+  mountMetrics(app, { operatorToken: options.operatorToken, store: options.ctx.store, batcher: options.batcher });
   app.get("/api/v1/openapi.json", limiter, (_req, res) => {
     res.json(document);
   });

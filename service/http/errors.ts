@@ -3,6 +3,7 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { ZodError } from "zod";
 import { DomainError } from "../domain/errors";
+import { StoreUnavailableError } from "../store/port";
 
 export class ApiError extends Error {
   constructor(
@@ -13,6 +14,17 @@ export class ApiError extends Error {
   ) {
     super(message);
     this.name = "ApiError";
+  }
+}
+
+/** A success body that does not match its route's response schema: our bug, reported loudly where responses are checked (tests). */
+export class ResponseMismatchError extends Error {
+  constructor(
+    readonly route: string,
+    readonly issues: ZodError,
+  ) {
+    super(`${route} answered a body that does not match its response schema`);
+    this.name = "ResponseMismatchError";
   }
 }
 
@@ -42,7 +54,8 @@ const PARSER_ERRORS: Record<string, [number, string, string]> = {
 export function errorHandler(log: (msg: string, err: unknown) => void): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const [status, body] = toResponse(err);
-    if (status >= 500) log(`${req.method} ${req.path} failed`, err);
+    if (status >= 500) log(`${req.method} ${String(res.locals.route ?? req.path)} failed`, err);
+    res.locals.errorCode = body.error.code;
     res.status(status).json(body);
   };
 }
@@ -50,6 +63,11 @@ export function errorHandler(log: (msg: string, err: unknown) => void): ErrorReq
 function toResponse(err: unknown): [number, ErrorBody] {
   if (err instanceof ApiError) return [err.status, errorBody(err.code, err.message, err.details)];
   if (err instanceof DomainError) return [err.status, errorBody(err.code, err.message, err.details)];
+  if (err instanceof StoreUnavailableError) return [503, errorBody("STORE_UNAVAILABLE", "the store stopped accepting writes; nothing was acknowledged, retry shortly")];
+  if (err instanceof ResponseMismatchError) {
+    const details = err.issues.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+    return [500, errorBody("RESPONSE_MISMATCH", err.message, details)];
+  }
   if (err instanceof ZodError) {
     const details = err.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
     const index = err.issues.findIndex((i) => i.code === "custom" && typeof i.params?.code === "string");

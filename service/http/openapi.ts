@@ -27,6 +27,12 @@ export function openApiDocument(routes: RouteSpec[], version: string): object {
       security: [{}, { operatorToken: [] }], responses: { "200": { description: "the service is up" }, "401": { description: "a token was sent and is not the operator token" } },
     },
   };
+  paths["/metrics"] = {
+    get: {
+      tags: ["health"], summary: "Prometheus metrics (operator token): requests by route and status, usages accepted and refused by code, records waiting, batches unanchored, batcher state, anchor time and failures, alerts raised by code",
+      security: [{ operatorToken: [] }], responses: { "200": { description: "Prometheus text format 0.0.4", content: { "text/plain": { schema: { type: "string" } } } }, "401": { description: "no operator token" } },
+    },
+  };
   paths["/.well-known/sealproof.json"] = {
     get: {
       tags: ["deployment"], summary: "The deployment verifiers pin: { format: sealproof-deployment/1, chainId, contract, deploymentBlock, commandPublicKey, publicBaseUrl }",
@@ -54,26 +60,26 @@ function operation(route: RouteSpec): object {
     operationId: `${route.method}${route.path.replace(/[^A-Za-z0-9]+(\w)/g, (_m, c: string) => c.toUpperCase())}`,
     security,
     parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query"), ...(route.method === "post" ? [idempotencyHeader] : [])],
-    responses: { [String(route.status)]: { description: route.responds, content: successContent(route) }, "4XX": errorResponse },
+    responses: { [String(route.status)]: { description: "success", content: successContent(route) }, "4XX": errorResponse },
   };
-  if (route.body) op.requestBody = { required: true, content: { "application/json": { schema: jsonSchema(route.body) } } };
+  if (route.body) op.requestBody = { required: true, content: { "application/json": { schema: jsonSchema(route.body, "input") } } };
   return op;
 }
 
 function successContent(route: RouteSpec): object {
   if (route.produces) return { [route.produces]: { schema: { type: "string", contentMediaType: route.produces } } };
-  return { "application/json": { schema: {} } };
+  return { "application/json": { schema: jsonSchema(route.response, "output") } };
 }
 
 const idempotencyHeader = { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 128 }, description: "a retry with the same key and body returns the first response and writes nothing new" };
 
 function parameters(schema: z.ZodType | undefined, location: "path" | "query"): object[] {
   if (!schema) return [];
-  const json = jsonSchema(schema) as { properties?: Record<string, object>; required?: string[] };
+  const json = jsonSchema(schema, "input") as { properties?: Record<string, object>; required?: string[] };
   return Object.entries(json.properties ?? {}).map(([name, s]) => ({ name, in: location, required: location === "path" || (json.required ?? []).includes(name), schema: s }));
 }
 
-function jsonSchema(schema: z.ZodType): object {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): object {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
   return rest;
 }

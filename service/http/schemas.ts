@@ -37,6 +37,7 @@ const isoTime = z.iso.datetime({ offset: false, precision: 3 });
 const department = z.string().trim().min(1).max(64).nullable().default(null);
 
 export const ids = {
+  company: id("c"),
   member: id("m"),
   key: id("k"),
   seal: id("s"),

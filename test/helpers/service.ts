@@ -7,6 +7,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
 import express, { type RequestHandler } from "express";
+import pino from "pino";
 import { createApp, type AppOptions } from "../../service/http/app";
 import { openStore } from "../../service/store/open";
 import { formatRegistryCheck } from "../../service/domain/registry-check";
@@ -32,6 +33,8 @@ export interface TestService {
   dataKey: Buffer;
   ctx: DomainContext;
   dataDir: string;
+  /** Every line the service logged, as written (JSON). */
+  logs: string[];
   call<T = any>(method: string, route: string, options?: { token?: string; body?: unknown; raw?: string | Uint8Array; headers?: Record<string, string> }): Promise<Reply<T>>;
   stop(): Promise<void>;
 }
@@ -60,7 +63,7 @@ export function jsonClient(url: string): { call: Call } {
   };
 }
 
-export interface AppOverrides extends Partial<Pick<AppOptions, "publicRateLimit" | "bodyLimit" | "publicBaseUrl" | "verifyPage" | "rpcProxy" | "wellKnown" | "health">> {
+export interface AppOverrides extends Partial<Pick<AppOptions, "publicRateLimit" | "bodyLimit" | "publicBaseUrl" | "verifyPage" | "rpcProxy" | "wellKnown" | "health" | "batcher">> {
   /** Runs before the app on every request: lets a test change what the real routes answer (a server gone bad). */
   intercept?: RequestHandler;
 }
@@ -72,7 +75,11 @@ export async function startService(overrides: Partial<DomainContext> = {}, appOv
   const pool = createSm2Pool(0);
   const ctx: DomainContext = { store, now: () => new Date(), registryCheck: formatRegistryCheck, reservationTtlMs: 3_600_000, verifyUsage: pool.verify, ...overrides };
   const { intercept, ...options } = appOverrides;
-  const { app } = createApp({ ctx, operatorToken: OPERATOR_TOKEN, version: "test", bodyLimit: "64kb", publicRateLimit: 10_000, log: () => undefined, ...options });
+  // Every answer is checked against its route's response schema: a route answering what it does not declare fails its test.
+  const logs: string[] = [];
+  const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(line) });
+  const log = (msg: string, err?: unknown) => logger.error({ err }, msg);
+  const { app } = createApp({ ctx, operatorToken: OPERATOR_TOKEN, version: "test", bodyLimit: "64kb", publicRateLimit: 10_000, log, logger, checkResponses: true, ...options });
   const root = intercept ? express().use(intercept, app) : app;
   const server: Server = await new Promise((resolve) => {
     const s = root.listen(0, "127.0.0.1", () => resolve(s));
@@ -84,6 +91,7 @@ export async function startService(overrides: Partial<DomainContext> = {}, appOv
     dataKey,
     ctx,
     dataDir,
+    logs,
     call: jsonClient(url).call,
     async stop() {
       server.closeAllConnections();

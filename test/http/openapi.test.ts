@@ -16,9 +16,10 @@ describe("http: OpenAPI description", () => {
     expect(r.body.openapi).to.equal("3.1.0");
     const documented = Object.entries(r.body.paths as Record<string, Record<string, unknown>>)
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
-      .filter((op) => op !== "GET /healthz" && op !== "GET /.well-known/sealproof.json")
+      .filter((op) => op.includes(" /api/v1/"))
       .sort();
     const { api } = createApp({ ctx: svc.ctx, operatorToken: "x", version: "t", bodyLimit: "1kb", publicRateLimit: 1, log: () => undefined });
+    expect(Object.keys(r.body.paths)).to.include.members(["/healthz", "/metrics", "/.well-known/sealproof.json"]);
     const layers = (api.router as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> }).stack;
     const served = layers
       .filter((l) => l.route)
@@ -34,5 +35,23 @@ describe("http: OpenAPI description", () => {
     expect(post.requestBody.content["application/json"].schema.properties.tbs.required).to.include.members(["receipt", "seal", "signer", "documentHash"]);
     const param = doc.paths["/api/v1/seals/{id}"].get.parameters.find((p: { name: string }) => p.name === "id");
     expect(param.in).to.equal("path");
+  });
+
+  it("describes every JSON success body with its response schema", async () => {
+    const doc = (await svc.call("GET", "/api/v1/openapi.json")).body;
+    const operations = Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }> }>>)
+      .filter(([path]) => path.startsWith("/api/v1/") && path !== "/api/v1/openapi.json")
+      .flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })));
+    const undescribed = operations.filter(({ op }) => {
+      const success = Object.entries(op.responses).find(([status]) => status.startsWith("2"))?.[1];
+      const json = success?.content?.["application/json"]?.schema;
+      const image = success?.content?.["image/svg+xml"] ?? success?.content?.["image/png"];
+      return image === undefined && (json === undefined || Object.keys(json).length === 0);
+    });
+    expect(undescribed.map((o) => o.route)).to.deep.equal([]);
+    const seal = doc.paths["/api/v1/seals/{id}"].get.responses["200"].content["application/json"].schema;
+    expect(seal.required).to.include.members(["id", "status", "publicKey", "registeredSeq"]);
+    const receipt = doc.paths["/api/v1/receipts/{receiptId}"].get.responses["200"].content["application/json"].schema;
+    expect(Object.keys(receipt.properties)).to.have.members(["status", "receipt", "sealReceipt", "companyReceipt", "seal"]);
   });
 });

@@ -1,23 +1,22 @@
 // Companies: the operator creates one (with its legal representative and a first API key); members read their own.
-import { z } from "zod";
 import { createCompanyBody } from "../schemas";
-import { createCompany } from "../../domain/companies";
-import { getOwned } from "../../domain/lookup";
+import { company, createdCompany } from "../responses";
+import { createCompany, getCompany } from "../../domain/companies";
 import type { Api } from "../api";
 import type { DomainContext } from "../../domain/context";
 import type { Company } from "../../domain/model";
 
 /** A company as shown through the API: the legal representative's ID number never leaves the store. */
-export function companyView(c: Company) {
+function companyView(c: Company) {
   return { id: c.id, name: c.name, creditCode: c.creditCode, legalRepName: c.legalRepName, registryCheck: c.registryCheck, createdAt: c.createdAt };
 }
 
 export function companyRoutes(api: Api, ctx: DomainContext): void {
-  api.add<unknown, unknown, z.infer<typeof createCompanyBody>>(
+  api.add(
     {
       method: "post", path: "/companies", tag: "companies", auth: "operator", body: createCompanyBody, status: 201, returnsSecret: true, rateLimited: true,
-      summary: "Register a company with its legal representative (operator token)",
-      responds: "the company, the legal representative member and their API key secret, shown once",
+      summary: "Register a company with its legal representative (operator token); the answer carries the legal representative's API key secret, shown once",
+      response: createdCompany,
     },
     async ({ body }) => {
       const created = await createCompany(ctx, body);
@@ -25,7 +24,7 @@ export function companyRoutes(api: Api, ctx: DomainContext): void {
     },
   );
   api.add(
-    { method: "get", path: "/company", tag: "companies", auth: "member", status: 200, summary: "The caller's company", responds: "the company" },
-    async ({ actor }) => companyView(await getOwned(ctx.store, "companies", actor.company, actor.company)),
+    { method: "get", path: "/company", tag: "companies", auth: "member", status: 200, summary: "The caller's company", response: company },
+    async ({ actor }) => companyView(await getCompany(ctx, actor)),
   );
 }

@@ -4,7 +4,8 @@ import type { Request } from "express";
 import QRCode from "qrcode";
 import { z } from "zod";
 import { ids } from "../schemas";
-import { refuse } from "../../domain/errors";
+import { svgImage, pngImage } from "../responses";
+import { requireReceipt } from "../../domain/receipts";
 import type { Api } from "../api";
 import type { DomainContext } from "../../domain/context";
 import { verifyPageUrl } from "../../evidence";
@@ -19,22 +20,22 @@ const PNG_SCALE = 8;
 /** `publicBaseUrl` undefined: links point at the address the request came in on, i.e. the service's own HOST:PORT. */
 export function receiptQrRoutes(api: Api, ctx: DomainContext, publicBaseUrl: string | undefined): void {
   const linkFor = async (req: Request, receiptId: string): Promise<string> => {
-    if ((await ctx.store.records.getByReceipt(receiptId)) === null) refuse("NOT_FOUND", "no receipt with this id");
+    await requireReceipt(ctx, receiptId);
     return verifyPageUrl(publicBaseUrl ?? ownBaseUrl(req), receiptId);
   };
-  api.addMedia<z.infer<typeof receiptParams>>(
+  api.addMedia(
     {
       method: "get", path: "/receipts/:receiptId/qr.svg", tag: "receipts", auth: "public", params: receiptParams, status: 200, rateLimited: true, produces: "image/svg+xml",
       summary: "QR code (SVG) of the receipt's verify page link, PUBLIC_BASE_URL/v/{receiptId}",
-      responds: "an SVG image",
+      response: svgImage,
     },
     async ({ params, req }) => QRCode.toString(await linkFor(req, params.receiptId), { ...QR_OPTIONS, type: "svg" }),
   );
-  api.addMedia<z.infer<typeof receiptParams>>(
+  api.addMedia(
     {
       method: "get", path: "/receipts/:receiptId/qr.png", tag: "receipts", auth: "public", params: receiptParams, status: 200, rateLimited: true, produces: "image/png",
       summary: "QR code (PNG) of the receipt's verify page link, PUBLIC_BASE_URL/v/{receiptId}",
-      responds: "a PNG image",
+      response: pngImage,
     },
     async ({ params, req }) => QRCode.toBuffer(await linkFor(req, params.receiptId), { ...QR_OPTIONS, type: "png", scale: PNG_SCALE }),
   );

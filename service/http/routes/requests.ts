@@ -1,33 +1,33 @@
 // Seal use requests and their approval.
 import { z } from "zod";
 import { createRequestBody, ids } from "../schemas";
+import { requestsPage, sealRequest } from "../responses";
 import { confirmCustody, createRequest, decideRequest, getRequest, listRequests } from "../../domain/requests";
 import { rolesText } from "../../domain/policy";
 import type { Api } from "../api";
 import type { DomainContext } from "../../domain/context";
 
 const requestParams = z.strictObject({ id: ids.request });
-type RequestParams = z.infer<typeof requestParams>;
 
 export function requestRoutes(api: Api, ctx: DomainContext): void {
-  api.add({ method: "get", path: "/requests", tag: "requests", auth: "member", status: 200, summary: "List requests visible to the caller", responds: "{ requests }" }, async ({ actor }) => ({
+  api.add({ method: "get", path: "/requests", tag: "requests", auth: "member", status: 200, summary: `The requests visible to the caller (their own; every request: ${rolesText("request.read-all")})`, response: requestsPage }, async ({ actor }) => ({
     requests: await listRequests(ctx, actor),
   }));
-  api.add<unknown, unknown, z.infer<typeof createRequestBody>>(
-    { method: "post", path: "/requests", tag: "requests", auth: "member", body: createRequestBody, status: 201, summary: "Request to use a seal for a document", responds: "the request" },
+  api.add(
+    { method: "post", path: "/requests", tag: "requests", auth: "member", body: createRequestBody, status: 201, summary: "Request to use a seal for a document", response: sealRequest },
     async ({ actor, body }) => createRequest(ctx, actor, body),
   );
-  api.add<RequestParams>({ method: "get", path: "/requests/:id", tag: "requests", auth: "member", params: requestParams, status: 200, summary: "One request", responds: "the request" }, async ({ actor, params }) =>
+  api.add({ method: "get", path: "/requests/:id", tag: "requests", auth: "member", params: requestParams, status: 200, summary: "One request", response: sealRequest }, async ({ actor, params }) =>
     getRequest(ctx, actor, params.id),
   );
   for (const decision of ["approve", "reject"] as const) {
-    api.add<RequestParams>(
-      { method: "post", path: `/requests/:id/${decision}`, tag: "requests", auth: "member", params: requestParams, status: 200, summary: `${decision === "approve" ? "Approve" : "Reject"} a pending request at the scenario's level (dept_head level: ${rolesText("request.approve")}; legal_rep level: ${rolesText("request.approve-legal-rep-level")}; never one's own, but a sole legal_rep's at legal_rep level, flagged)`, responds: "the request" },
+    api.add(
+      { method: "post", path: `/requests/:id/${decision}`, tag: "requests", auth: "member", params: requestParams, status: 200, summary: `${decision === "approve" ? "Approve" : "Reject"} a pending request at the scenario's level (dept_head level: ${rolesText("request.approve")}; legal_rep level: ${rolesText("request.approve-legal-rep-level")}; never one's own, but a sole legal_rep's at legal_rep level, flagged)`, response: sealRequest },
       async ({ actor, params }) => decideRequest(ctx, actor, params.id, decision),
     );
   }
-  api.add<RequestParams>(
-    { method: "post", path: "/requests/:id/confirm-custody", tag: "requests", auth: "member", params: requestParams, status: 200, summary: "Custodian or reviewer confirms custody of a physical seal", responds: "the request" },
+  api.add(
+    { method: "post", path: "/requests/:id/confirm-custody", tag: "requests", auth: "member", params: requestParams, status: 200, summary: "Custodian or reviewer confirms custody of a physical seal", response: sealRequest },
     async ({ actor, params }) => confirmCustody(ctx, actor, params.id),
   );
 }

@@ -1,6 +1,7 @@
 // The scenario list.
 import { z } from "zod";
 import { defineScenarioBody, ids } from "../schemas";
+import { scenario, scenariosPage } from "../responses";
 import { defineScenario, getScenario, listScenarios } from "../../domain/scenarios";
 import { rolesText } from "../../domain/policy";
 import type { Api } from "../api";
@@ -9,14 +10,14 @@ import type { DomainContext } from "../../domain/context";
 const scenarioParams = z.strictObject({ id: ids.scenario });
 
 export function scenarioRoutes(api: Api, ctx: DomainContext): void {
-  api.add({ method: "get", path: "/scenarios", tag: "scenarios", auth: "member", status: 200, summary: "List the scenarios", responds: "{ scenarios }" }, async ({ actor }) => ({
+  api.add({ method: "get", path: "/scenarios", tag: "scenarios", auth: "member", status: 200, summary: "The scenarios", response: scenariosPage }, async ({ actor }) => ({
     scenarios: await listScenarios(ctx, actor),
   }));
-  api.add<unknown, unknown, z.infer<typeof defineScenarioBody>>(
-    { method: "post", path: "/scenarios", tag: "scenarios", auth: "member", body: defineScenarioBody, status: 201, summary: `Define a scenario (${rolesText("scenario.define")})`, responds: "the scenario" },
+  api.add(
+    { method: "post", path: "/scenarios", tag: "scenarios", auth: "member", body: defineScenarioBody, status: 201, summary: `Define a scenario (${rolesText("scenario.define")})`, response: scenario },
     async ({ actor, body }) => defineScenario(ctx, actor, body),
   );
-  api.add<z.infer<typeof scenarioParams>>({ method: "get", path: "/scenarios/:id", tag: "scenarios", auth: "member", params: scenarioParams, status: 200, summary: "One scenario", responds: "the scenario" }, async ({ actor, params }) =>
+  api.add({ method: "get", path: "/scenarios/:id", tag: "scenarios", auth: "member", params: scenarioParams, status: 200, summary: "One scenario", response: scenario }, async ({ actor, params }) =>
     getScenario(ctx, actor, params.id),
   );
 }

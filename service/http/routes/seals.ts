@@ -1,14 +1,13 @@
 // Seals and their lifecycle.
 import { z } from "zod";
 import { ids, registerSealBody } from "../schemas";
+import { replacedSeal, seal, sealsPage } from "../responses";
 import { changeSealStatus, getSeal, listSeals, registerSeal, replaceSeal, type SealTransition } from "../../domain/seals";
 import { rolesText } from "../../domain/policy";
 import type { Api } from "../api";
 import type { DomainContext } from "../../domain/context";
 
 const sealParams = z.strictObject({ id: ids.seal });
-type SealParams = z.infer<typeof sealParams>;
-type SealBody = z.infer<typeof registerSealBody>;
 
 const TRANSITION_SUMMARIES: Record<SealTransition, string> = {
   suspend: "Suspend an active seal",
@@ -18,22 +17,22 @@ const TRANSITION_SUMMARIES: Record<SealTransition, string> = {
 };
 
 export function sealRoutes(api: Api, ctx: DomainContext): void {
-  api.add({ method: "get", path: "/seals", tag: "seals", auth: "member", status: 200, summary: "List the company's seals", responds: "{ seals }" }, async ({ actor }) => ({ seals: await listSeals(ctx, actor) }));
-  api.add<unknown, unknown, SealBody>(
-    { method: "post", path: "/seals", tag: "seals", auth: "member", body: registerSealBody, status: 201, summary: `Register a seal (${rolesText("seal.register")}; electronic: SM2 public key; physical: device, custodian, reviewer)`, responds: "the seal" },
+  api.add({ method: "get", path: "/seals", tag: "seals", auth: "member", status: 200, summary: "The company's seals", response: sealsPage }, async ({ actor }) => ({ seals: await listSeals(ctx, actor) }));
+  api.add(
+    { method: "post", path: "/seals", tag: "seals", auth: "member", body: registerSealBody, status: 201, summary: `Register a seal (${rolesText("seal.register")}; electronic: SM2 public key; physical: device, custodian, reviewer)`, response: seal },
     async ({ actor, body }) => registerSeal(ctx, actor, body),
   );
-  api.add<SealParams>({ method: "get", path: "/seals/:id", tag: "seals", auth: "member", params: sealParams, status: 200, summary: "One seal", responds: "the seal" }, async ({ actor, params }) =>
+  api.add({ method: "get", path: "/seals/:id", tag: "seals", auth: "member", params: sealParams, status: 200, summary: "One seal", response: seal }, async ({ actor, params }) =>
     getSeal(ctx, actor, params.id),
   );
   for (const transition of Object.keys(TRANSITION_SUMMARIES) as SealTransition[]) {
-    api.add<SealParams>(
-      { method: "post", path: `/seals/:id/${transition}`, tag: "seals", auth: "member", params: sealParams, status: 200, summary: `${TRANSITION_SUMMARIES[transition]} (${rolesText(`seal.${transition}`)})`, responds: "the seal" },
+    api.add(
+      { method: "post", path: `/seals/:id/${transition}`, tag: "seals", auth: "member", params: sealParams, status: 200, summary: `${TRANSITION_SUMMARIES[transition]} (${rolesText(`seal.${transition}`)})`, response: seal },
       async ({ actor, params }) => changeSealStatus(ctx, actor, params.id, transition),
     );
   }
-  api.add<SealParams, unknown, SealBody>(
-    { method: "post", path: "/seals/:id/replace", tag: "seals", auth: "member", params: sealParams, body: registerSealBody, status: 201, summary: `Register a successor and revoke this seal together (${rolesText("seal.replace")})`, responds: "{ old, replacement }" },
+  api.add(
+    { method: "post", path: "/seals/:id/replace", tag: "seals", auth: "member", params: sealParams, body: registerSealBody, status: 201, summary: `Register a successor and revoke this seal together (${rolesText("seal.replace")})`, response: replacedSeal },
     async ({ actor, params, body }) => replaceSeal(ctx, actor, params.id, body),
   );
 }

@@ -1,0 +1,85 @@
+// Receipts as the API shows them: by unguessable receipt id for anyone (with public facts about the seal), by seq
+// for members who may read the log. A usage's receipt comes with its seal's registration receipt, and every receipt
+// with the company's `company.registered` receipt once anchored: what the verify page and the CLI check against.
+import { refuse } from "./errors";
+import { getRecord, listRecords } from "./records";
+import { receiptFor, type ReceiptLookup } from "../anchoring/receipts";
+import type { Actor, DomainContext } from "./context";
+import type { EvidenceRecord, ReceiptBundle } from "../evidence";
+import type { Seal } from "./model";
+
+export interface ReceiptView {
+  status: ReceiptLookup["status"];
+  receipt?: ReceiptBundle;
+  sealReceipt?: ReceiptBundle;
+  /** The company's `company.registered` receipt, once anchored. */
+  companyReceipt?: ReceiptBundle;
+  seal?: { company: string; name: string; kind: string; type: string; status: string };
+}
+
+export type ReceiptListItem = { seq: number; status: "anchored"; receipt: ReceiptBundle } | { seq: number; status: "pending" };
+
+/** A usage's receipt by its receipt id, for anyone holding the id; an unknown id is NOT_FOUND. */
+export async function publicReceipt(ctx: DomainContext, receiptId: string): Promise<ReceiptView> {
+  return view(ctx, await usageRecord(ctx, receiptId), true);
+}
+
+/** Refuses NOT_FOUND unless a usage with this receipt id is recorded (the QR routes encode only links that resolve). */
+export async function requireReceipt(ctx: DomainContext, receiptId: string): Promise<void> {
+  await usageRecord(ctx, receiptId);
+}
+
+/** The receipt of one of the actor's company's records, under the rule for reading records. */
+export async function recordReceipt(ctx: DomainContext, actor: Actor, seq: number): Promise<ReceiptView> {
+  return view(ctx, await getRecord(ctx, actor, seq), false);
+}
+
+/** The receipts of a page of the company's records, by seq. */
+export async function listReceipts(ctx: DomainContext, actor: Actor, fromSeq: number, limit: number): Promise<{ receipts: ReceiptListItem[]; nextFromSeq: number | null }> {
+  const page = await listRecords(ctx, actor, fromSeq, limit);
+  const receipts = await Promise.all(
+    page.records.map(async (r): Promise<ReceiptListItem> => {
+      const lookup = await receiptFor(ctx.store, r);
+      return lookup.status === "anchored" ? { seq: r.seq, status: lookup.status, receipt: lookup.receipt } : { seq: r.seq, status: lookup.status };
+    }),
+  );
+  return { receipts, nextFromSeq: page.nextFromSeq };
+}
+
+async function usageRecord(ctx: DomainContext, receiptId: string): Promise<EvidenceRecord> {
+  const record = await ctx.store.records.getByReceipt(receiptId);
+  if (record === null) refuse("NOT_FOUND", "no receipt with this id");
+  return record;
+}
+
+async function view(ctx: DomainContext, record: EvidenceRecord, publicFacts: boolean): Promise<ReceiptView> {
+  const lookup = await receiptFor(ctx.store, record);
+  const out: ReceiptView = { status: lookup.status };
+  if (lookup.status === "anchored") out.receipt = lookup.receipt;
+  const companyReceipt = await companyRegistrationReceipt(ctx, record.company);
+  if (companyReceipt) out.companyReceipt = companyReceipt;
+  if (record.type !== "seal.used") return out;
+  const seal = await ctx.store.seals.get(record.subject);
+  if (seal === null) return out;
+  const registration = await ctx.store.records.get(seal.registeredSeq);
+  if (registration) {
+    const sealLookup = await receiptFor(ctx.store, registration);
+    if (sealLookup.status === "anchored") out.sealReceipt = sealLookup.receipt;
+  }
+  if (publicFacts) out.seal = await sealFacts(ctx, seal);
+  return out;
+}
+
+/** The company's first record is its `company.registered`, which carries its registered name and credit code. */
+async function companyRegistrationReceipt(ctx: DomainContext, company: string): Promise<ReceiptBundle | null> {
+  const [first] = await ctx.store.records.list({ company, fromSeq: 0, limit: 1 });
+  if (first === undefined || first.type !== "company.registered") return null;
+  const lookup = await receiptFor(ctx.store, first);
+  return lookup.status === "anchored" ? lookup.receipt : null;
+}
+
+/** What the service says of the seal now; the page shows the anchored facts from the receipts instead where they exist. */
+async function sealFacts(ctx: DomainContext, seal: Seal): Promise<NonNullable<ReceiptView["seal"]>> {
+  const company = await ctx.store.companies.get(seal.company);
+  return { company: company?.name ?? "", name: seal.name, kind: seal.kind, type: seal.type, status: seal.status };
+}

@@ -1,0 +1,158 @@
+// Response schemas (zod): what each route answers on success. The OpenAPI document describes them, and an Api
+// that checks responses (tests) refuses to send an answer that does not match. Views of stored documents are
+// strict objects, so a field that should never leave the store (an ID number, a key hash) fails the check.
+import { z } from "zod";
+import { APPROVAL_LEVELS, REQUEST_STATUSES, ROLES, SEAL_KINDS, SEAL_STATUSES, SEAL_TYPES } from "../domain/model";
+import { hash32, ids } from "./schemas";
+
+const time = z.iso.datetime({ offset: false });
+const seq = z.number().int().min(0);
+const hex32 = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const company = z.strictObject({
+  id: ids.company,
+  name: z.string(),
+  creditCode: z.string(),
+  legalRepName: z.string(),
+  registryCheck: z.strictObject({ checkedAt: time, method: z.string(), ok: z.boolean(), note: z.string() }),
+  createdAt: time,
+});
+
+export const member = z.strictObject({
+  id: ids.member,
+  company: ids.company,
+  name: z.string(),
+  roles: z.array(z.enum(ROLES)),
+  department: z.string().nullable(),
+  active: z.boolean(),
+  createdAt: time,
+});
+
+/** A newly issued key: the secret is in this answer and nowhere else. */
+export const issuedKey = z.strictObject({ id: ids.key, secret: z.string(), prefix: z.string() });
+export const keyView = z.strictObject({ id: ids.key, member: ids.member, prefix: z.string(), revoked: z.boolean(), createdAt: time });
+
+export const createdCompany = z.strictObject({ company, legalRep: member, apiKey: issuedKey });
+export const addedMember = z.strictObject({ member, apiKey: issuedKey });
+
+export const seal = z.strictObject({
+  id: ids.seal,
+  company: ids.company,
+  kind: z.enum(SEAL_KINDS),
+  type: z.enum(SEAL_TYPES),
+  name: z.string(),
+  status: z.enum(SEAL_STATUSES),
+  imageHash: hash32.nullable(),
+  publicKey: z.string().nullable(),
+  device: z.string().nullable(),
+  custodian: ids.member.nullable(),
+  reviewer: ids.member.nullable(),
+  department: z.string().nullable(),
+  replaces: ids.seal.nullable(),
+  replacedBy: ids.seal.nullable(),
+  registeredSeq: seq,
+  createdAt: time,
+});
+export const replacedSeal = z.strictObject({ old: seal, replacement: seal });
+
+export const scenario = z.strictObject({
+  id: ids.scenario,
+  company: ids.company,
+  code: z.string(),
+  name: z.string(),
+  sealKinds: z.array(z.enum(SEAL_KINDS)),
+  sealTypes: z.array(z.enum(SEAL_TYPES)),
+  approval: z.enum(APPROVAL_LEVELS),
+  dualControl: z.boolean(),
+  createdAt: time,
+});
+
+export const grant = z.strictObject({
+  id: ids.grant,
+  company: ids.company,
+  member: ids.member,
+  seal: ids.seal,
+  scenarios: z.array(ids.scenario),
+  validFrom: time,
+  validTo: time,
+  useLimit: z.number().int().nullable(),
+  uses: z.number().int().min(0),
+  givenBy: ids.member,
+  parent: ids.grant.nullable().optional(),
+  withdrawn: z.boolean(),
+  createdAt: time,
+});
+
+export const sealRequest = z.strictObject({
+  id: ids.request,
+  company: ids.company,
+  member: ids.member,
+  seal: ids.seal,
+  scenario: ids.scenario,
+  documentHash: hash32,
+  title: z.string(),
+  reason: z.string(),
+  copies: z.number().int().min(1),
+  status: z.enum(REQUEST_STATUSES),
+  decidedBy: ids.member.nullable(),
+  custodyConfirmedBy: z.array(ids.member),
+  createdAt: time,
+});
+
+export const reservation = z.strictObject({ receipt: ids.receipt, seal: ids.seal, expiresAt: time, verifyUrl: z.url() });
+
+/** An evidence record; its data is checked by its type's spec in evidence/, not here. */
+export const evidenceRecord = z.strictObject({
+  v: z.number().int(),
+  seq,
+  type: z.string(),
+  at: time,
+  company: z.string(),
+  subject: z.string(),
+  actor: z.string(),
+  data: z.record(z.string(), z.json()),
+});
+
+export const usage = z.strictObject({ seq, receipt: ids.receipt, record: evidenceRecord });
+
+export const receiptBundle = z.strictObject({
+  format: z.literal("sealproof-receipt/1"),
+  record: evidenceRecord,
+  proof: z.strictObject({ leafIndex: seq, treeSize: z.number().int().min(1), leaf: hex32, path: z.array(hex32) }),
+  batch: z.strictObject({ id: z.number().int().min(0), root: hex32, firstSeq: seq, count: z.number().int().min(1) }),
+  anchor: z.strictObject({
+    chainId: z.number().int().min(0),
+    contract: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
+    txHash: z.string().regex(/^0x[0-9a-fA-F]{64}$/),
+    blockNumber: z.number().int().min(0),
+  }),
+  hash: z.literal("sm3"),
+});
+
+/** A receipt by receipt id or seq: anchored with its bundle, or pending; a usage's comes with its seal's registration. */
+export const receiptView = z.strictObject({
+  status: z.enum(["anchored", "pending"]),
+  receipt: receiptBundle.optional(),
+  sealReceipt: receiptBundle.optional(),
+  companyReceipt: receiptBundle.optional(),
+  /** Public facts about the seal as the service knows it now (public receipt route only). */
+  seal: z.strictObject({ company: z.string(), name: z.string(), kind: z.string(), type: z.string(), status: z.string() }).optional(),
+});
+
+export const recordsPage = z.strictObject({ records: z.array(evidenceRecord), nextFromSeq: seq.nullable() });
+export const receiptsPage = z.strictObject({
+  receipts: z.array(z.union([z.strictObject({ seq, status: z.literal("anchored"), receipt: receiptBundle }), z.strictObject({ seq, status: z.literal("pending") })])),
+  nextFromSeq: seq.nullable(),
+});
+
+export const membersPage = z.strictObject({ members: z.array(member) });
+export const keysPage = z.strictObject({ keys: z.array(keyView) });
+export const sealsPage = z.strictObject({ seals: z.array(seal) });
+export const scenariosPage = z.strictObject({ scenarios: z.array(scenario) });
+export const grantsPage = z.strictObject({ grants: z.array(grant) });
+export const requestsPage = z.strictObject({ requests: z.array(sealRequest) });
+
+/** Bodies of the QR routes: an SVG document, or PNG bytes. */
+export const svgImage = z.string().regex(/^(<\?xml[^>]*>\s*)?<svg[\s>]/);
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+export const pngImage = z.instanceof(Uint8Array).refine((b) => PNG_SIGNATURE.every((byte, i) => b[i] === byte), "expected PNG bytes");
