@@ -9,6 +9,7 @@ import { withSealedFields } from "./domain/sealed-fields";
 import type { BatcherStatus } from "./anchoring/batcher";
 import type { HealthSource } from "./http/health";
 import { openStore } from "./store/open";
+import { SERVICE_SCHEMA } from "./schema";
 import { startPurging } from "./store/purge";
 import { createApp } from "./http/app";
 import { createSm2Pool } from "./workers/sm2-pool";
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
   const log = (line: string) => logger.info(line);
   const failpoint = failpointFromEnv();
   const store = withSealedFields(
-    await openStore({ dataDir: config.dataDir, mongodbUri: config.mongodbUri, onFatal: exitOnStoreFailure, afterGuardedWrite: () => failpoint?.("after-idempotent-write") }),
+    await openStore({ dataDir: config.dataDir, mongodbUri: config.mongodbUri, schema: SERVICE_SCHEMA, onFatal: exitOnStoreFailure, afterGuardedWrite: () => failpoint?.("after-idempotent-write") }),
     cipher,
   );
   const chain = await connectChain(config, log);

@@ -23,6 +23,7 @@ import { formatRegistryCheck, randomCreditCode } from "../../service/domain/regi
 import { buildTree, generateSm2KeyPair, sm3, utf8 } from "../../service/evidence";
 import { createApp } from "../../service/http/app";
 import { openStore } from "../../service/store/open";
+import { SERVICE_SCHEMA } from "../../service/schema";
 import type { RecordDraft, Store } from "../../service/store/port";
 import { createSm2Pool } from "../../service/workers/sm2-pool";
 
@@ -380,7 +381,7 @@ async function measureAtScale(root: string, chain: Chain): Promise<{ run: Anchor
   const total = SCALE_BATCH * (SCALE_BATCHES + 1);
   const label = `batch ${int(SCALE_BATCH)}, store of ${int(total)}`;
   progress(`${label}: ${SCALE_BATCHES} timed batches after 1 warm-up batch`);
-  const store = await openStore({ dataDir: path.join(root, "scale") });
+  const store = await openStore({ dataDir: path.join(root, "scale"), schema: SERVICE_SCHEMA });
   const pool = createSm2Pool(0);
   const ctx: DomainContext = { store, now: () => new Date(), registryCheck: formatRegistryCheck, reservationTtlMs: 3_600_000, verifyUsage: pool.verify };
   const { app } = createApp({ ctx, operatorToken: OPERATOR_TOKEN, version: "bench", bodyLimit: "64kb", publicRateLimit: 1_000_000, log: () => undefined });

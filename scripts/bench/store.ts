@@ -9,6 +9,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { buildTree, HASH_SIZE, inclusionProof, receiptProof, rootOf, sm3, toHex, utf8, type MerkleTree } from "../../service/evidence";
 import type { RecordDraft, Store, StoredProof } from "../../service/store/port";
+import { DOMAIN_SCHEMA, type DomainSchema } from "../../service/domain/schema";
 import { openSqliteStore } from "../../service/store/sqlite";
 import { encodeProof } from "../../service/store/batches";
 
@@ -51,7 +52,7 @@ interface Row {
 }
 
 /** One domain-shaped transaction: a document written and its evidence record appended. */
-async function oneTransaction(store: Store, n: number): Promise<void> {
+async function oneTransaction(store: Store<DomainSchema>, n: number): Promise<void> {
   await store.transaction(async (tx) => {
     await tx.members.insert({ id: `m_${n}`, company: "c_bench", name: "Bench", roles: ["employee"], department: null, active: true, createdAt: "2026-01-01T00:00:00.000Z" });
     await tx.records.append([{ type: "member.added", at: "2026-01-01T00:00:00.000Z", company: "c_bench", subject: `m_${n}`, actor: "m_admin", data: { n } }]);
@@ -59,7 +60,7 @@ async function oneTransaction(store: Store, n: number): Promise<void> {
 }
 
 async function runRound(dir: string, mode: Mode): Promise<Round> {
-  const store = await openSqliteStore(path.join(dir, `${mode.maxGroupSize}-${Date.now()}.db`), { maxGroupSize: mode.maxGroupSize });
+  const store = await openSqliteStore(path.join(dir, `${mode.maxGroupSize}-${Date.now()}.db`), { schema: DOMAIN_SCHEMA, maxGroupSize: mode.maxGroupSize });
   let n = 0;
   for (let i = 0; i < WARMUP_TX; i++) await oneTransaction(store, n++);
   const latencies: number[] = [];

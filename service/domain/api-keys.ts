@@ -4,7 +4,7 @@ import { draft, recordChange, type Actor, type DomainContext } from "./context";
 import { hashApiKey, newApiKeySecret, newId } from "./ids";
 import { getOwned } from "./lookup";
 import { keyAction, requirePower } from "./policy";
-import type { Tx } from "../store/port";
+import type { Tx } from "./schema";
 import type { ApiKey, Member } from "./model";
 
 export interface IssuedKey {

@@ -1,5 +1,6 @@
 // What every domain function receives: the store, a clock and the registry check, plus who is acting.
-import type { Store, Tx, RecordDraft } from "../store/port";
+import type { RecordDraft } from "../store/port";
+import type { Store, Tx } from "./schema";
 import type { JsonValue, RecordType, UsageTbs } from "../evidence";
 import type { Member } from "./model";
 import type { RegistryCheck } from "./registry-check";

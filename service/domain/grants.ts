@@ -8,7 +8,7 @@ import { activeLegalReps, getOwned } from "./lookup";
 import { isLegalRep, may, requirePower } from "./policy";
 import { requireUsable } from "./seal-usability";
 import { scenarioAllows } from "./scenarios";
-import type { Repositories, Tx } from "../store/port";
+import type { Repositories, Tx } from "./schema";
 import type { Grant, Member } from "./model";
 
 export type GiveGrantInput = Pick<Grant, "member" | "seal" | "scenarios" | "validFrom" | "validTo" | "useLimit">;

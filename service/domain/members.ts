@@ -6,7 +6,7 @@ import { activeLegalReps, getOwned } from "./lookup";
 import { addMemberAction, changeRolesAction, removeMemberAction, requirePower } from "./policy";
 import { withdrawWithDescendants } from "./grants";
 import { issueKeyIn, type IssuedKey } from "./api-keys";
-import type { Tx } from "../store/port";
+import type { Tx } from "./schema";
 import type { Member, Role } from "./model";
 
 export interface AddMemberInput {

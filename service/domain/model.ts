@@ -120,11 +120,3 @@ export interface Reservation extends Owned {
   expiresAt: string;
   createdAt: string;
 }
-
-export interface IdempotencyEntry extends Owned {
-  /** The response first sent for this key, replayed on retry. */
-  fingerprint: string;
-  status: number;
-  body: string;
-  createdAt: string;
-}

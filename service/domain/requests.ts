@@ -8,7 +8,7 @@ import { isLegalRep, may, requirePower, type Action } from "./policy";
 import { requireUsable } from "./seal-usability";
 import { scenarioAllows } from "./scenarios";
 import { usableGrant } from "./grants";
-import type { Tx } from "../store/port";
+import type { Tx } from "./schema";
 import type { ApprovalLevel, Scenario, SealRequest } from "./model";
 
 export type CreateRequestInput = Pick<SealRequest, "seal" | "scenario" | "documentHash" | "title" | "reason" | "copies">;

@@ -2,40 +2,43 @@
 // Store encrypts them on every write and decrypts them on every read, so the store learns no domain rule and
 // the domain never sees ciphertext. Values written before encryption was on still read, and are sealed on their
 // next write.
-import type { Documents, Kind, Repositories, Repository, Store, Tx } from "../store/port";
+import type { Repository, Store, Tx } from "../store/port";
+import type { Owned, Schema } from "../store/schema";
 import type { FieldCipher } from "../crypto/field-cipher";
-
-type SealedFields = { [K in Kind]?: ReadonlyArray<keyof Documents[K] & string> };
 
 /**
  * Names and ID numbers of people: the legal representative's on the company, every member's name, and the
- * stored API responses replayed for idempotent retries, which repeat those names. The company's own name is a
- * public business fact and stays in clear.
+ * stored API responses replayed for idempotent retries (http's kind), which repeat those names. The company's
+ * own name is a public business fact and stays in clear.
  */
-export const SEALED_FIELDS: SealedFields = {
+export const SEALED_FIELDS: { readonly [kind: string]: readonly string[] } = {
   companies: ["legalRepName", "legalRepIdNumber"],
   members: ["name"],
   idempotency: ["body"],
 };
 
 /** The same store, with SEALED_FIELDS encrypted at rest, in and outside transactions. */
-export function withSealedFields(store: Store, cipher: FieldCipher): Store {
+export function withSealedFields<S extends Schema>(store: Store<S>, cipher: FieldCipher): Store<S> {
   return { ...store, ...sealedRepositories(store, cipher), transaction: (fn) => store.transaction((tx) => fn(sealedTx(tx, cipher))) };
 }
 
-function sealedTx(tx: Tx, cipher: FieldCipher): Tx {
+function sealedTx<S extends Schema>(tx: Tx<S>, cipher: FieldCipher): Tx<S> {
   return { ...tx, ...sealedRepositories(tx, cipher) };
 }
 
-function sealedRepositories(repos: Repositories, cipher: FieldCipher): Partial<Repositories> {
-  const sealed: Partial<Repositories> = {};
-  for (const kind of Object.keys(SEALED_FIELDS) as Kind[]) Object.assign(sealed, { [kind]: sealedRepository(kind, repos[kind], cipher) });
+/** The repositories of the sealed kinds that `repos` holds, wrapped. */
+function sealedRepositories(repos: object, cipher: FieldCipher): { [kind: string]: Repository<Owned> } {
+  const sealed: { [kind: string]: Repository<Owned> } = {};
+  for (const [kind, fields] of Object.entries(SEALED_FIELDS)) {
+    const repo: unknown = Reflect.get(repos, kind);
+    // Every value the store gives under a kind's name is that kind's repository.
+    if (repo !== undefined) sealed[kind] = sealedRepository(kind, fields, repo as Repository<Owned>, cipher);
+  }
   return sealed;
 }
 
-function sealedRepository<K extends Kind>(kind: K, repo: Repository<Documents[K]>, cipher: FieldCipher): Repository<Documents[K]> {
-  type Doc = Documents[K];
-  const fields: ReadonlyArray<string> = SEALED_FIELDS[kind] ?? [];
+function sealedRepository(kind: string, fields: readonly string[], repo: Repository<Owned>, cipher: FieldCipher): Repository<Owned> {
+  type Doc = Owned;
   const context = (doc: Doc, field: string) => `${kind}.${field}:${doc.id}`;
   const map = (doc: Doc, transform: (value: string, context: string) => string): Doc => {
     const changed: Record<string, string> = {};
@@ -48,13 +51,21 @@ function sealedRepository<K extends Kind>(kind: K, repo: Repository<Documents[K]
   const seal = (doc: Doc) => map(doc, (value, ctx) => cipher.seal(value, ctx));
   const openDoc = (doc: Doc) => map(doc, (value, ctx) => cipher.open(value, ctx));
   const open = (doc: Doc | null) => (doc === null ? null : openDoc(doc));
+  const refuseSealedFilter = (where: object | undefined) => {
+    const filtered = Object.keys(where ?? {}).filter((field) => fields.includes(field));
+    if (filtered.length > 0) throw new Error(`${kind}: cannot filter on ${filtered.join(", ")}, which are stored encrypted`);
+  };
   return {
     get: async (id) => open(await repo.get(id)),
     getByKey: async (key) => open(await repo.getByKey(key)),
     list: async (company, where) => {
-      const filtered = Object.keys(where ?? {}).filter((field) => fields.includes(field));
-      if (filtered.length > 0) throw new Error(`${kind}: cannot filter on ${filtered.join(", ")}, which are stored encrypted`);
+      refuseSealedFilter(where);
       return (await repo.list(company, where)).map(openDoc);
+    },
+    page: async (company, where, page) => {
+      refuseSealedFilter(where);
+      const found = await repo.page(company, where, page);
+      return { items: found.items.map(openDoc), next: found.next };
     },
     insert: (doc) => repo.insert(seal(doc)),
     update: (doc) => repo.update(seal(doc)),

@@ -6,7 +6,7 @@ import { newId } from "./ids";
 import { getOwned } from "./lookup";
 import { requirePower } from "./policy";
 import { isSm2PublicKey, type JsonValue } from "../evidence";
-import type { Tx } from "../store/port";
+import type { Tx } from "./schema";
 import type { Seal, SealKind, SealStatus, SealType } from "./model";
 
 export interface RegisterSealInput {

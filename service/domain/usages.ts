@@ -9,7 +9,8 @@ import { requireUsable } from "./seal-usability";
 import { scenarioAllows } from "./scenarios";
 import { usableGrant } from "./grants";
 import type { EvidenceRecord, UsageTbs } from "../evidence";
-import { StoreConflictError, type Tx } from "../store/port";
+import { StoreConflictError } from "../store/port";
+import type { Tx } from "./schema";
 import type { Reservation } from "./model";
 
 /** How far a client's clock may run ahead of ours. */

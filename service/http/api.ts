@@ -3,7 +3,7 @@
 import { Router, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import { requireMember, requireOperator } from "./auth";
-import { withIdempotency, type StoredResponse } from "./idempotency";
+import { idempotencyOf, withIdempotency, type StoredResponse } from "./idempotency";
 import { ResponseMismatchError } from "./errors";
 import type { OutcomeCounter } from "../metrics";
 import type { Actor, DomainContext } from "../domain/context";
@@ -122,7 +122,7 @@ export class Api {
   private async idempotent(spec: RouteSpec, req: Request, actor: Actor | null, run: () => Promise<StoredResponse>): Promise<StoredResponse> {
     const scope = actor ? { company: actor.company, principal: actor.member.id } : { company: "-", principal: spec.auth };
     const request = { method: req.method, path: req.path, body: req.body };
-    return withIdempotency(this.deps.ctx.store, scope, req.get("Idempotency-Key"), request, run, spec.returnsSecret ? withoutSecrets : undefined);
+    return withIdempotency(idempotencyOf(this.deps.ctx.store), scope, req.get("Idempotency-Key"), request, run, spec.returnsSecret ? withoutSecrets : undefined);
   }
 }
 

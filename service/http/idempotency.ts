@@ -1,7 +1,9 @@
 // Idempotency-Key on POST: a retry with the same key and body learns the first request's outcome and writes nothing.
 //
-// The entry is written in the same transaction as the request's write (Store.guarded), naming what that write
-// created; the response is stored in the entry afterwards. So a crash can never separate a write from its entry:
+// http owns this: its entry type, its kind (IDEMPOTENCY_SCHEMA, merged with the domain's when the store is opened in
+// main.ts) and the small port below over the generic store. The entry is the guard of the request's write
+// (Store.guarded): inserted in the same transaction, naming what that write created; the response is stored in it
+// afterwards, and the store purges it when it expires. So a crash can never separate a write from its entry:
 // a retry finds the entry and gets the stored response, or, when the service died before storing it, a 409 that
 // names what the first request created. A retry racing its original waits for it in the same process; across
 // processes the key itself refuses the retry's write, before any of it lands. A request refused before writing
@@ -9,7 +11,58 @@
 // waits for one durable commit, as without a key.
 import { createHash } from "node:crypto";
 import { ApiError } from "./errors";
-import { IdempotencyKeyTakenError, type CreatedByWrite, type IdempotencyEntry, type Store } from "../store/port";
+import { GuardTakenError, type CreatedByWrite, type Store } from "../store/port";
+import { holdsKinds, kind, type Schema } from "../store/schema";
+
+/**
+ * The outcome of the first request made with an idempotency key. It is inserted in the same transaction as the
+ * request's write, with `created` naming what that write made, and `status` 0 and `body` "" until the response is
+ * stored; a crash in between leaves an entry that still says what happened.
+ */
+export interface IdempotencyEntry {
+  id: string;
+  company: string;
+  /** The method, path and body the key was first used with. */
+  fingerprint: string;
+  /** The response's HTTP status, or 0 while only the write is known. */
+  status: number;
+  /** The response's JSON body, or "" while only the write is known. */
+  body: string;
+  /** Absent on entries written before the write and its entry shared a transaction. */
+  created?: CreatedByWrite[];
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** http's document kind: entries are unique by id (the key's digest) and purged when they expire. */
+export const IDEMPOTENCY_SCHEMA = {
+  idempotency: kind<IdempotencyEntry>({ label: "idempotency entry", uniqueKeys: (e) => [`key:${e.id}`], expires: { field: "expiresAt", afterMs: 0 } }),
+} satisfies Schema;
+
+/** What the HTTP layer needs of a store for idempotency. */
+export interface IdempotencyPort {
+  find(id: string): Promise<IdempotencyEntry | null>;
+  /**
+   * Runs `run` so that its first write also inserts `entry` in the same transaction (see Store.guarded); resolves
+   * with run's value and whether the entry was written. Fails with GuardTakenError when the key is taken.
+   */
+  claim<T>(entry: IdempotencyEntry, run: () => Promise<T>): Promise<{ value: T; written: boolean }>;
+  /** Stores the response in the entry its write inserted, or inserts the entry with it when the request wrote nothing. */
+  keepResponse(entry: IdempotencyEntry, response: Pick<IdempotencyEntry, "status" | "body">, written: boolean): Promise<void>;
+}
+
+/** The port over a store opened with IDEMPOTENCY_SCHEMA; a store without it is a wiring error, said at once. */
+export function idempotencyOf(opened: Store): IdempotencyPort {
+  if (!holdsKinds(opened, IDEMPOTENCY_SCHEMA)) throw new Error("the store was not opened with http's IDEMPOTENCY_SCHEMA");
+  const store: Store<typeof IDEMPOTENCY_SCHEMA> = opened;
+  const entries = store.idempotency;
+  return {
+    find: (id) => entries.get(id),
+    claim: (entry, run) => store.guarded({ kind: "idempotency", id: entry.id, document: (created) => ({ ...entry, created }) }, run),
+    keepResponse: (entry, response, written) =>
+      written ? store.transaction(async (tx) => tx.idempotency.update({ ...((await tx.idempotency.get(entry.id)) ?? entry), ...response })) : entries.insert({ ...entry, ...response }),
+  };
+}
 
 const KEY_RE = /^[\x21-\x7e]{1,128}$/;
 /** `status` of an entry whose write is stored but whose response is not (yet). */
@@ -26,7 +79,7 @@ export interface StoredResponse {
 const running = new Map<string, Promise<void>>();
 
 export async function withIdempotency(
-  store: Store,
+  store: IdempotencyPort,
   scope: { company: string; principal: string },
   key: string | undefined,
   request: { method: string; path: string; body: unknown },
@@ -43,7 +96,7 @@ export async function withIdempotency(
     await original;
     return withIdempotency(store, scope, key, request, run, redact);
   }
-  const earlier = await store.idempotency.get(id);
+  const earlier = await store.find(id);
   if (earlier !== null) return replay(store, earlier, fingerprint);
   let settle = () => {};
   running.set(id, new Promise<void>((resolve) => (settle = resolve)));
@@ -55,29 +108,26 @@ export async function withIdempotency(
   const entry: IdempotencyEntry = { id, company: scope.company, fingerprint, status: NO_RESPONSE, body: "", createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS).toISOString() };
   let outcome: { value: StoredResponse; written: boolean };
   try {
-    outcome = await store.guarded(entry, run);
+    outcome = await store.claim(entry, run);
   } catch (err) {
     done();
-    if (err instanceof IdempotencyKeyTakenError) return replay(store, await store.idempotency.get(id), fingerprint);
+    if (err instanceof GuardTakenError) return replay(store, await store.find(id), fingerprint);
     throw err;
   }
   const response = outcome.value;
-  const stored = { status: response.status, body: JSON.stringify(redact(response.body)) };
   // The entry came with the write (its `created` is in the store only); a request that wrote nothing gets one now,
   // so that its retries are answered alike. If this is lost, a retry learns the outcome from the entry as it is.
-  const saving = outcome.written
-    ? store.transaction(async (tx) => tx.idempotency.update({ ...((await tx.idempotency.get(id)) ?? entry), ...stored }))
-    : store.idempotency.insert({ ...entry, ...stored });
+  const saving = store.keepResponse(entry, { status: response.status, body: JSON.stringify(redact(response.body)) }, outcome.written);
   void saving.catch(() => undefined).finally(done);
   return response;
 }
 
-async function replay(store: Store, found: IdempotencyEntry | null, fingerprint: string): Promise<StoredResponse> {
+async function replay(store: IdempotencyPort, found: IdempotencyEntry | null, fingerprint: string): Promise<StoredResponse> {
   let entry = found;
   if (entry !== null && entry.status === NO_RESPONSE && running.has(entry.id)) {
     // This process is storing its response: wait for that, then look again.
     await running.get(entry.id);
-    entry = await store.idempotency.get(entry.id);
+    entry = await store.find(entry.id);
   }
   if (entry === null) throw new ApiError(409, "IDEMPOTENCY_IN_PROGRESS", "a request with this Idempotency-Key is being processed; retry shortly");
   if (entry.fingerprint !== fingerprint) throw new ApiError(422, "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used for a different request");

@@ -1,50 +1,57 @@
-// Store.guarded for every adapter: an idempotency entry pending in the caller's async context rides along with the
-// first write made in that context, inserted in the write's own transaction (see Store.guarded in port.ts).
+// Store.guarded for every adapter: a guard pending in the caller's async context rides along with the first write
+// made in that context, inserted in the write's own transaction (see Store.guarded in port.ts).
 import { AsyncLocalStorage } from "node:async_hooks";
-import { IdempotencyKeyTakenError, StoreConflictError, type CreatedByWrite, type Documents, type IdempotencyEntry, type Kind, type Repositories, type Repository, type Tx } from "./port";
-import { KINDS } from "./repositories";
+import { GuardTakenError, StoreConflictError, type CreatedByWrite, type Tx, type WriteGuard } from "./port";
+import { repositoryOf } from "./repositories";
+import type { Owned, Schema } from "./schema";
 
 interface Pending {
-  entry: IdempotencyEntry;
+  guard: WriteGuard;
   written: boolean;
 }
 
 /** Runs one write's work on a tx; the adapter supplies how a transaction is opened. */
-export type WriteInTx = <T>(work: (tx: Tx) => Promise<T>) => Promise<T>;
+export type WriteInTx<S extends Schema> = <T>(work: (tx: Tx<S>) => Promise<T>) => Promise<T>;
 
-export class GuardedWrites {
+export class GuardedWrites<S extends Schema> {
   private readonly scope = new AsyncLocalStorage<Pending>();
 
   /** @param afterWrite called once a guarded write is durable, before its caller hears of it (crash tests). */
-  constructor(private readonly afterWrite: () => void = () => undefined) {}
+  constructor(
+    private readonly schema: S,
+    private readonly afterWrite: () => void = () => undefined,
+  ) {}
 
-  async run<T>(entry: IdempotencyEntry, fn: () => Promise<T>): Promise<{ value: T; written: boolean }> {
-    const pending: Pending = { entry, written: false };
+  async run<T>(guard: WriteGuard, fn: () => Promise<T>): Promise<{ value: T; written: boolean }> {
+    if (!Object.hasOwn(this.schema, guard.kind)) throw new Error(`the store's schema has no kind ${guard.kind} to guard writes with`);
+    const pending: Pending = { guard, written: false };
     const value = await this.scope.run(pending, fn);
     return { value, written: pending.written };
   }
 
-  /** True when a write made now must carry an entry: the adapter then takes the (slower) path through write(). */
+  /** True when a write made now must carry a guard: the adapter then takes the (slower) path through write(). */
   get active(): boolean {
     const pending = this.scope.getStore();
     return pending !== undefined && !pending.written;
   }
 
-  /** Runs work in a transaction opened by inTx, adding the pending entry, if any, to that transaction. */
-  async write<T>(inTx: WriteInTx, work: (tx: Tx) => Promise<T>): Promise<T> {
+  /** Runs work in a transaction opened by inTx, adding the pending guard, if any, to that transaction. */
+  async write<T>(inTx: WriteInTx<S>, work: (tx: Tx<S>) => Promise<T>): Promise<T> {
     const pending = this.scope.getStore();
     if (pending === undefined || pending.written) return inTx(work);
+    const { guard } = pending;
     const value = await inTx(async (tx) => {
-      // Checked first, so that a retry racing its original fails here, before the domain's writes could conflict
+      const guards = repositoryOf(tx, guard.kind);
+      // Checked first, so that a retry racing its original fails here, before the caller's writes could conflict
       // with the original's and be reported as something else (a taken scenario code, say).
-      if ((await tx.idempotency.get(pending.entry.id)) !== null) throw new IdempotencyKeyTakenError(pending.entry.id);
+      if ((await guards.get(guard.id)) !== null) throw new GuardTakenError(guard.kind, guard.id);
       const created: CreatedByWrite[] = [];
-      const result = await work(tracking(tx, created));
+      const result = await work(tracking(tx, Object.keys(this.schema), created));
       try {
-        await tx.idempotency.insert({ ...pending.entry, created });
+        await guards.insert(guard.document(created));
       } catch (err) {
-        // Another node's request with the same key committed between the check and here (MongoDB).
-        if (err instanceof StoreConflictError && err.kind === "idempotency") throw new IdempotencyKeyTakenError(pending.entry.id);
+        // Another node's write with the same guard committed between the check and here (MongoDB).
+        if (err instanceof StoreConflictError && err.kind === guard.kind) throw new GuardTakenError(guard.kind, guard.id);
         throw err;
       }
       return result;
@@ -56,9 +63,16 @@ export class GuardedWrites {
 }
 
 /** tx, noting each document inserted and each record appended into `created`. */
-function tracking(tx: Tx, created: CreatedByWrite[]): Tx {
-  const tracked = { ...tx };
-  for (const kind of KINDS) track(tracked, kind, created);
+function tracking<S extends Schema>(tx: Tx<S>, kinds: string[], created: CreatedByWrite[]): Tx<S> {
+  const tracked: Tx<S> = { ...tx };
+  for (const kind of kinds) {
+    const repo = repositoryOf(tx, kind);
+    const insert = async (doc: Owned): Promise<void> => {
+      await repo.insert(doc);
+      created.push({ kind, id: doc.id });
+    };
+    Reflect.set(tracked, kind, { ...repo, insert });
+  }
   tracked.records = {
     ...tx.records,
     append: async (drafts) => {
@@ -68,13 +82,4 @@ function tracking(tx: Tx, created: CreatedByWrite[]): Tx {
     },
   };
   return tracked;
-}
-
-function track<K extends Kind>(tx: Tx, kind: K, created: CreatedByWrite[]): void {
-  const repo = tx[kind] as Repository<Documents[K]>;
-  const insert = async (doc: Documents[K]): Promise<void> => {
-    await repo.insert(doc);
-    created.push({ kind, id: doc.id });
-  };
-  (tx as Repositories)[kind] = { ...repo, insert } as Repositories[K];
 }

@@ -1,99 +1,52 @@
-// The Store port: repositories per aggregate plus the evidence log, all inside one transaction.
-// Adapters (sqlite/, mongo/) must pass test/store/contract.ts unchanged.
+// The Store port: repositories per document kind of the schema the store is opened with, plus the evidence log, all
+// inside one transaction. Adapters (sqlite/, mongo/) must pass test/store/contract.ts unchanged.
 import type { EvidenceRecord } from "../evidence";
-import type { ApiKey, Company, Grant, Member, Reservation, Scenario, Seal, SealRequest } from "../domain/model";
+import type { DocumentOf, Kinds, NoKinds, Owned, Schema } from "./schema";
 
 /** What a guarded write created: a document it inserted, or a record it appended. */
-export type CreatedByWrite = { kind: Kind; id: string } | { record: number; type: string; subject: string };
+export type CreatedByWrite = { kind: string; id: string } | { record: number; type: string; subject: string };
 
 /**
- * The outcome of the first request made with an idempotency key. It is inserted in the same transaction as the
- * request's write (Store.guarded), with `created` naming what that write made, and `status` 0 and `body` "" until
- * the response is stored; a crash in between leaves an entry that still says what happened.
+ * A document to insert with the first write made in a guarded scope (Store.guarded), in that write's transaction:
+ * its id, taken, refuses any other write guarded by the same id.
  */
-export interface IdempotencyEntry {
+export interface WriteGuard {
+  kind: string;
   id: string;
-  company: string;
-  /** The method, path and body the key was first used with. */
-  fingerprint: string;
-  /** The response's HTTP status, or 0 while only the write is known. */
-  status: number;
-  /** The response's JSON body, or "" while only the write is known. */
-  body: string;
-  /** Absent on entries written before the write and its entry shared a transaction. */
-  created?: CreatedByWrite[];
-  createdAt: string;
-  expiresAt: string;
+  /** The document, given what the write created. */
+  document(created: CreatedByWrite[]): Owned;
 }
 
 /** A record before the store gives it its place in the log. */
 export type RecordDraft = Omit<EvidenceRecord, "v" | "seq">;
 
-export interface Documents {
-  companies: Company;
-  members: Member;
-  apiKeys: ApiKey;
-  seals: Seal;
-  scenarios: Scenario;
-  grants: Grant;
-  requests: SealRequest;
-  reservations: Reservation;
-  idempotency: IdempotencyEntry;
+/** Where a page starts: after the item an earlier page's `next` names (from the start when absent), at most `limit` items. */
+export interface PageRequest {
+  after?: string;
+  limit: number;
 }
 
-export type Kind = keyof Documents;
-
-
-/**
- * The unique keys of each kind. A key is a string unique across all documents of its kind; inserting or
- * updating a document whose key another document holds fails with StoreConflictError(kind, key).
- */
-export const UNIQUE_KEYS: { [K in Kind]: (doc: Documents[K]) => string[] } = {
-  companies: (c) => [`creditCode:${c.creditCode}`],
-  members: () => [],
-  apiKeys: (k) => [`hash:${k.hash}`],
-  seals: () => [],
-  scenarios: (s) => [`code:${s.company}:${s.code}`],
-  grants: () => [],
-  requests: () => [],
-  reservations: () => [],
-  idempotency: (e) => [`key:${e.id}`],
-};
-
-/** How long after a reservation expires it is kept, so a late submit learns RESERVATION_EXPIRED rather than NOT_FOUND. */
-export const RESERVATION_KEPT_AFTER_EXPIRY_MS = 3_600_000;
-
-/**
- * The kinds whose documents expire, and when each may be purged (an ISO time; purgeExpired deletes it from then
- * on). SQLite's migration 4 repeats these rules for documents written before it: keep them in step.
- */
-export const PURGE_AFTER: { [K in Kind]?: (doc: Documents[K]) => string } = {
-  reservations: (r) => new Date(Date.parse(r.expiresAt) + RESERVATION_KEPT_AFTER_EXPIRY_MS).toISOString(),
-  idempotency: (e) => e.expiresAt,
-};
-
-/** The time from which a document may be purged, or null for one that never expires. */
-export function purgeTimeOf<K extends Kind>(kind: K, doc: Documents[K]): string | null {
-  const rule = PURGE_AFTER[kind] as ((doc: Documents[K]) => string) | undefined;
-  return rule ? rule(doc) : null;
+/** One page and the cursor of the next, or null when this page holds the last item. Cursors are opaque. */
+export interface Page<T> {
+  items: T[];
+  next: string | null;
 }
 
-/** Kinds whose documents never hold a unique key (UNIQUE_KEYS gives none): writing one touches one row. */
-export const KEYLESS_KINDS: ReadonlySet<Kind> = new Set<Kind>(["members", "seals", "grants", "requests", "reservations"]);
-
-export interface Repository<T extends { id: string; company: string }> {
+export interface Repository<T extends Owned> {
   get(id: string): Promise<T | null>;
-  /** The document holding a unique key (see UNIQUE_KEYS), or null. */
+  /** The document holding a unique key (see KindSpec.uniqueKeys), or null. */
   getByKey(key: string): Promise<T | null>;
   /** Documents of one company whose fields equal every field of `where`, oldest first. */
   list(company: string, where?: Partial<T>): Promise<T[]>;
+  /** As list(), a page at a time, in creation order; an unreadable cursor fails with StoreCursorError. */
+  page(company: string, where: Partial<T>, page: PageRequest): Promise<Page<T>>;
   insert(doc: T): Promise<void>;
   /** Replaces the stored document with the same id; fails with StoreNotFoundError when there is none. */
   update(doc: T): Promise<void>;
   delete(id: string): Promise<void>;
 }
 
-export type Repositories = { [K in Kind]: Repository<Documents[K]> };
+export type Repositories<S extends Schema> = { [K in Kinds<S>]: Repository<DocumentOf<S, K>> };
 
 export interface RecordQuery {
   company?: string;
@@ -101,20 +54,29 @@ export interface RecordQuery {
   limit: number;
 }
 
+/** A company's records, narrowed by type or subject and by the time they carry (`at`, ISO 8601 UTC, from inclusive, to exclusive). */
+export interface RecordFilter {
+  company: string;
+  type?: string;
+  subject?: string;
+  from?: string;
+  to?: string;
+}
+
 export interface RecordLog {
   /** Appends records in order with the next contiguous seq values; visible only if the transaction commits. */
   append(drafts: RecordDraft[]): Promise<EvidenceRecord[]>;
   get(seq: number): Promise<EvidenceRecord | null>;
-  /** The `seal.used` record whose data.receipt is this receipt id. */
+  /** The record whose receipt id (data.receipt of a type whose record spec has receiptId) is this one. */
   getByReceipt(receiptId: string): Promise<EvidenceRecord | null>;
   list(query: RecordQuery): Promise<EvidenceRecord[]>;
+  /** Records matching `filter` in time order (`at`, then seq), a page at a time. */
+  page(filter: RecordFilter, page: PageRequest): Promise<Page<EvidenceRecord>>;
   /** Number of records stored, which is also the next seq. */
   count(): Promise<number>;
 }
 
-export interface Tx extends Repositories {
-  records: RecordLog;
-}
+export type Tx<S extends Schema = NoKinds> = Repositories<S> & { records: RecordLog };
 
 /** Where and when a batch root landed on chain. */
 export interface BatchAnchor {
@@ -174,31 +136,36 @@ export interface Leases {
   release(name: string, holder: string): Promise<void>;
 }
 
-export interface Store extends Tx {
+export interface StoreCore<S extends Schema> {
   batches: BatchLog;
   leases: Leases;
   readonly adapter: "sqlite" | "mongo";
+  /** The schema the store was opened with. */
+  readonly schema: S;
   /**
    * Runs `fn` in one transaction: every write and every appended record commits together, durably, before
    * the promise resolves, or none does. `fn` may be retried on a transient conflict, so it must not have
    * side effects outside `tx`.
    */
-  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Tx<S>) => Promise<T>): Promise<T>;
   /**
    * Runs `fn` so that the first write it commits through this store (a transaction(), or a single write outside
-   * one) also inserts `entry`, in that same transaction, with `created` set to what the write inserted and
-   * appended: the write and its idempotency entry are durable together or not at all. When an entry with the same
-   * id exists (or another request commits one first), that write fails with IdempotencyKeyTakenError and writes
-   * nothing. Resolves with fn's value and whether the entry was written.
+   * one) also inserts guard.document(created) into guard.kind, in that same transaction, `created` naming what the
+   * write inserted and appended: the write and its guard are durable together or not at all. When a document with
+   * the guard's id exists (or another write commits one first), that write fails with GuardTakenError and writes
+   * nothing. Resolves with fn's value and whether the guard was written.
    */
-  guarded<T>(entry: IdempotencyEntry, fn: () => Promise<T>): Promise<{ value: T; written: boolean }>;
-  /** Deletes every document whose purge time (PURGE_AFTER) is at or before `now`; resolves with how many. */
+  guarded<T>(guard: WriteGuard, fn: () => Promise<T>): Promise<{ value: T; written: boolean }>;
+  /** Deletes every document whose purge time (KindSpec.expires) is at or before `now`; resolves with how many. */
   purgeExpired(now: Date): Promise<number>;
   close(): Promise<void>;
 }
 
+/** A store of the kinds of S; Store without a schema is the evidence log alone (what the batcher needs). */
+export type Store<S extends Schema = NoKinds> = Tx<S> & StoreCore<S>;
+
 /** What a StoreConflictError can name: a document kind, the record log, or the batch log. */
-export type ConflictKind = Kind | "records" | "batches";
+export type ConflictKind = string;
 
 export class StoreConflictError extends Error {
   constructor(
@@ -210,11 +177,22 @@ export class StoreConflictError extends Error {
   }
 }
 
-/** A guarded write found its idempotency key taken: an earlier request with the key has written already. */
-export class IdempotencyKeyTakenError extends Error {
-  constructor(readonly id: string) {
-    super(`idempotency: entry ${id} exists`);
-    this.name = "IdempotencyKeyTakenError";
+/** A guarded write found its guard's id taken: an earlier write with the same guard has committed. */
+export class GuardTakenError extends Error {
+  constructor(
+    readonly kind: string,
+    readonly id: string,
+  ) {
+    super(`${kind}: ${id} exists`);
+    this.name = "GuardTakenError";
+  }
+}
+
+/** A page cursor this store did not hand out. */
+export class StoreCursorError extends Error {
+  constructor(readonly cursor: string) {
+    super(`not a cursor of this list: ${JSON.stringify(cursor.slice(0, 64))}`);
+    this.name = "StoreCursorError";
   }
 }
 
@@ -228,7 +206,7 @@ export class StoreUnavailableError extends Error {
 
 export class StoreNotFoundError extends Error {
   constructor(
-    readonly kind: Kind,
+    readonly kind: string,
     readonly id: string,
   ) {
     super(`${kind}: no document ${id}`);

@@ -1,4 +1,4 @@
-// Deletes expired reservations and idempotency entries (Store.purgeExpired) every few minutes in the service process.
+// Deletes expired documents (Store.purgeExpired: reservations, idempotency entries) every few minutes in the service process.
 import type { Store } from "./port";
 
 export const PURGE_INTERVAL_MS = 5 * 60_000;
@@ -8,7 +8,7 @@ export function startPurging(store: Store, options: { everyMs?: number; now: () 
   let running: Promise<void> = Promise.resolve();
   const tick = () => {
     running = store.purgeExpired(options.now()).then(
-      (n) => void (n > 0 && options.log(`purged ${n} expired reservations and idempotency entries`)),
+      (n) => void (n > 0 && options.log(`purged ${n} expired documents`)),
       (err: unknown) => options.log(`purging expired documents failed (tried again in ${options.everyMs ?? PURGE_INTERVAL_MS} ms): ${String(err)}`),
     );
   };

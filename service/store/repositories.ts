@@ -1,30 +1,20 @@
-// One repository per document kind, built by an adapter's factory. The kinds are spelled out so that a kind
-// added to the port is a type error here until every adapter serves it.
-import { KEYLESS_KINDS, UNIQUE_KEYS, type Documents, type Kind, type Repositories, type Repository } from "./port";
+// One repository per kind of the schema, built by an adapter's factory.
+import type { Repositories, Repository } from "./port";
+import type { KindSpec, Owned, Schema } from "./schema";
 
-/** Every document kind, in UNIQUE_KEYS order. */
-export const KINDS = Object.keys(UNIQUE_KEYS) as Kind[];
+/** Builds the repository of one kind from its name and spec. */
+export type RepositoryFactory = (kind: string, spec: KindSpec<Owned>) => Repository<Owned>;
 
-export type RepositoryFactory = <K extends Kind>(kind: K) => Repository<Documents[K]>;
-
-export function repositoriesOf(make: RepositoryFactory): Repositories {
-  return {
-    companies: make("companies"),
-    members: make("members"),
-    apiKeys: make("apiKeys"),
-    seals: make("seals"),
-    scenarios: make("scenarios"),
-    grants: make("grants"),
-    requests: make("requests"),
-    reservations: make("reservations"),
-    idempotency: make("idempotency"),
-  };
+export function repositoriesOf<S extends Schema>(schema: S, make: RepositoryFactory): Repositories<S> {
+  const repos: Record<string, Repository<Owned>> = {};
+  for (const [kind, spec] of Object.entries(schema)) repos[kind] = make(kind, spec);
+  // The factory built one repository per kind of S, each over that kind's documents.
+  return repos as Repositories<S>;
 }
 
-/** The unique keys of a document, without repeats. */
-export function uniqueKeysOf<K extends Kind>(kind: K, doc: Documents[K]): string[] {
-  const keysOf: (doc: Documents[K]) => string[] = UNIQUE_KEYS[kind];
-  const keys = [...new Set(keysOf(doc))];
-  if (keys.length > 0 && KEYLESS_KINDS.has(kind)) throw new Error(`UNIQUE_KEYS gives ${kind} keys, but KEYLESS_KINDS lists it`);
-  return keys;
+/** The repository of `kind` in a set built by repositoriesOf, or an error naming a kind the schema lacks. */
+export function repositoryOf(repos: object, kind: string): Repository<Owned> {
+  const repo: unknown = Reflect.get(repos, kind);
+  if (typeof repo !== "object" || repo === null) throw new Error(`the store's schema has no kind ${kind}`);
+  return repo as Repository<Owned>;
 }

@@ -11,7 +11,7 @@ import { randomCreditCode } from "../../service/domain/registry-check";
 import { startService, OPERATOR_TOKEN, type TestService } from "../helpers/service";
 import { LEGAL_REP_ID_NUMBER } from "../helpers/company";
 import type { Company, Member } from "../../service/domain/model";
-import type { Store } from "../../service/store/port";
+import { SERVICE_SCHEMA, type ServiceStore as Store } from "../../service/schema";
 
 /** The bytes of the database file and its WAL, where fresh writes sit until a checkpoint. */
 function databaseBytes(dataDir: string): Buffer {
@@ -69,7 +69,7 @@ describe("domain: sealed fields at rest", () => {
 
     beforeEach(async () => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-sealed-"));
-      raw = await openStore({ dataDir: dir });
+      raw = await openStore({ dataDir: dir, schema: SERVICE_SCHEMA });
       sealed = withSealedFields(raw, sm4GcmCipher(Buffer.alloc(16, 9)));
     });
     afterEach(async () => {

@@ -15,7 +15,7 @@ import { createSm2Pool } from "../../service/workers/sm2-pool";
 import { withSealedFields } from "../../service/domain/sealed-fields";
 import { sm4GcmCipher } from "../../service/crypto/field-cipher";
 import type { DomainContext } from "../../service/domain/context";
-import type { Store } from "../../service/store/port";
+import { SERVICE_SCHEMA, type ServiceStore as Store } from "../../service/schema";
 
 export const OPERATOR_TOKEN = "op_test_token_0123456789";
 
@@ -71,7 +71,7 @@ export interface AppOverrides extends Partial<Pick<AppOptions, "publicRateLimit"
 export async function startService(overrides: Partial<DomainContext> = {}, appOverrides: AppOverrides = {}): Promise<TestService> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-test-"));
   const dataKey = randomBytes(16);
-  const store = withSealedFields(await openStore({ dataDir }), sm4GcmCipher(dataKey));
+  const store = withSealedFields(await openStore({ dataDir, schema: SERVICE_SCHEMA }), sm4GcmCipher(dataKey));
   const pool = createSm2Pool(0);
   const ctx: DomainContext = { store, now: () => new Date(), registryCheck: formatRegistryCheck, reservationTtlMs: 3_600_000, verifyUsage: pool.verify, ...overrides };
   const { intercept, ...options } = appOverrides;

@@ -7,7 +7,7 @@ import { decideRequest } from "../../service/domain/requests";
 import { giveGrant } from "../../service/domain/grants";
 import { DomainError } from "../../service/domain/errors";
 import type { DomainContext } from "../../service/domain/context";
-import type { Store, Tx } from "../../service/store/port";
+import type { ServiceStore as Store, ServiceTx as Tx } from "../../service/schema";
 import type { Member } from "../../service/domain/model";
 
 const DAY = 86_400_000;

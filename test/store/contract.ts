@@ -1,15 +1,17 @@
 // The Store contract: what every adapter must do, run by store.test.ts against each adapter unchanged.
 import { expect } from "chai";
 import { canonicalJson, fromHex, leafHash, recordBytes, recordLeafHash, sm3, utf8, verifyInclusion, type EvidenceRecord } from "../../service/evidence";
-import { IdempotencyKeyTakenError, RESERVATION_KEPT_AFTER_EXPIRY_MS, StoreConflictError, StoreNotFoundError, type Store, type StoredBatch, type StoredProof, type Tx } from "../../service/store/port";
-import { anchor, batchOver, closeBatch, company, draft, idempotencyEntry, member, rejection, reservation, scenario } from "./fixtures";
+import { GuardTakenError, StoreConflictError, StoreCursorError, StoreNotFoundError, type Page, type Store, type StoredBatch, type StoredProof, type Tx } from "../../service/store/port";
+import { RESERVATION_KEPT_AFTER_EXPIRY_MS } from "../../service/domain/schema";
+import { anchor, batchOver, closeBatch, company, draft, guardOf, idempotencyEntry, member, rejection, reservation, scenario } from "./fixtures";
+import { calibrated, gadget, GADGET_CALIBRATED, type TestSchema } from "./schema";
 import { encodeProof } from "../../service/store/batches";
 
 const CONCURRENT = 50;
 
-export function describeStoreContract(name: string, open: () => Promise<Store>): void {
+export function describeStoreContract(name: string, open: () => Promise<Store<TestSchema>>): void {
   describe(`Store contract: ${name}`, function () {
-    let store: Store;
+    let store: Store<TestSchema>;
 
     beforeEach(async function () {
       store = await open();
@@ -210,7 +212,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       });
 
       it("refuses a tx used after its transaction has ended", async function () {
-        let leaked: Tx | undefined;
+        let leaked: Tx<TestSchema> | undefined;
         await store.transaction(async (tx) => {
           leaked = tx;
         });
@@ -224,9 +226,10 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
 
     describe("guarded writes", function () {
       const entry = idempotencyEntry("k_1", "c_1", "2026-11-23T08:00:00.000Z");
+      const guard = guardOf(entry);
 
       it("inserts the entry in the first write's transaction, naming what it inserted and appended", async function () {
-        const result = await store.guarded(entry, async () => {
+        const result = await store.guarded(guard, async () => {
           const [record] = await store.transaction(async (tx) => {
             await tx.scenarios.insert(scenario("sc_1", "c_1", "contract"));
             return tx.records.append([draft("c_1", {}, "scenario.defined")]);
@@ -241,14 +244,14 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       });
 
       it("carries the entry on a single write outside a transaction too", async function () {
-        const result = await store.guarded(entry, () => store.reservations.insert(reservation("r_1", "c_1", "2026-11-22T09:00:00.000Z")));
+        const result = await store.guarded(guard, () => store.reservations.insert(reservation("r_1", "c_1", "2026-11-22T09:00:00.000Z")));
         expect(result.written).to.equal(true);
         expect((await store.idempotency.get("k_1"))?.created).to.deep.equal([{ kind: "reservations", id: "r_1" }]);
       });
 
       it("writes nothing, entry included, when the write fails; a later write in scope then carries it", async function () {
         const failed = await rejection(
-          store.guarded(entry, () =>
+          store.guarded(guard, () =>
             store.transaction(async (tx) => {
               await tx.members.insert(member("m_1", "c_1"));
               throw new Error("refused");
@@ -257,24 +260,24 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         );
         expect((failed as Error).message).to.equal("refused");
         expect([await store.idempotency.get("k_1"), await store.members.get("m_1")]).to.deep.equal([null, null]);
-        const readOnly = await store.guarded(entry, async () => store.members.list("c_1"));
+        const readOnly = await store.guarded(guard, async () => store.members.list("c_1"));
         expect(readOnly).to.deep.equal({ value: [], written: false });
         expect(await store.idempotency.get("k_1")).to.equal(null);
       });
 
-      it("refuses a write whose entry exists with IdempotencyKeyTakenError, before anything of it is written", async function () {
-        await store.guarded(entry, () => store.members.insert(member("m_1", "c_1")));
-        const again = await rejection(store.guarded(entry, () => store.transaction(async (tx) => tx.members.insert(member("m_2", "c_1")))));
-        expect(again).to.be.instanceOf(IdempotencyKeyTakenError);
+      it("refuses a write whose entry exists with GuardTakenError, before anything of it is written", async function () {
+        await store.guarded(guard, () => store.members.insert(member("m_1", "c_1")));
+        const again = await rejection(store.guarded(guard, () => store.transaction(async (tx) => tx.members.insert(member("m_2", "c_1")))));
+        expect(again).to.be.instanceOf(GuardTakenError);
         expect(await store.members.get("m_2")).to.equal(null);
       });
 
       it(`lets exactly one of ${CONCURRENT} concurrent writes with the same entry commit`, async function () {
         const outcomes = await Promise.allSettled(
-          Array.from({ length: CONCURRENT }, (_, i) => store.guarded(entry, () => store.transaction(async (tx) => tx.records.append([draft("c_1", { i })])))),
+          Array.from({ length: CONCURRENT }, (_, i) => store.guarded(guard, () => store.transaction(async (tx) => tx.records.append([draft("c_1", { i })])))),
         );
         expect(outcomes.filter((o) => o.status === "fulfilled").length).to.equal(1);
-        for (const o of outcomes) if (o.status === "rejected") expect(o.reason).to.be.instanceOf(IdempotencyKeyTakenError);
+        for (const o of outcomes) if (o.status === "rejected") expect(o.reason).to.be.instanceOf(GuardTakenError);
         expect(await store.records.count()).to.equal(1);
       });
     });

@@ -1,6 +1,7 @@
 // Documents and record drafts for the store tests: valid shapes with only the fields a test cares about varying.
 import type { Company, Member, Reservation, Scenario } from "../../service/domain/model";
-import type { BatchAnchor, IdempotencyEntry, RecordDraft, Store, StoredBatch, StoredProof } from "../../service/store/port";
+import type { BatchAnchor, RecordDraft, Store, StoredBatch, StoredProof, WriteGuard } from "../../service/store/port";
+import type { IdempotencyEntry } from "../../service/http/idempotency";
 import { buildTree, receiptProof, rootOf, sm3, toHex, utf8, type JsonValue, type RecordType } from "../../service/evidence";
 import { encodeProof } from "../../service/store/batches";
 
@@ -43,6 +44,11 @@ export function reservation(id: string, companyId: string, expiresAt: string): R
 
 export function idempotencyEntry(id: string, companyId: string, expiresAt: string): IdempotencyEntry {
   return { id, company: companyId, fingerprint: `fp-${id}`, status: 0, body: "", createdAt: AT, expiresAt };
+}
+
+/** The guard http writes for an idempotency entry: the entry, naming what the write created. */
+export function guardOf(entry: IdempotencyEntry): WriteGuard {
+  return { kind: "idempotency", id: entry.id, document: (created) => ({ ...entry, created }) };
 }
 
 export function draft(companyId: string, data: { [key: string]: JsonValue } = {}, type: RecordType = "member.added"): RecordDraft {

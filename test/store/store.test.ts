@@ -9,12 +9,13 @@ import { expect } from "chai";
 import mongoose from "mongoose";
 import { openMongoStore } from "../../service/store/mongo";
 import type { Store } from "../../service/store/port";
-import { openSqliteStore } from "../../service/store/sqlite";
+import { openSqliteStore as openSqlite, type SqliteStoreOptions } from "../../service/store/sqlite";
 import { MIGRATIONS } from "../../service/store/sqlite/migrations";
-import { LIST_BY_MEMBER_SQL } from "../../service/store/sqlite/documents";
+import { listByFieldSql } from "../../service/store/sqlite/documents";
 import type { Grant } from "../../service/domain/model";
 import { describeStoreContract } from "./contract";
 import { anchor, closeBatch, company, draft, member, rejection, scenario } from "./fixtures";
+import { TEST_SCHEMA, type TestSchema } from "./schema";
 
 const tempDirs: string[] = [];
 
@@ -22,6 +23,11 @@ function freshDbFile(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-store-"));
   tempDirs.push(dir);
   return path.join(dir, "sealproof.db");
+}
+
+/** The SQLite store opened with the test schema. */
+function openSqliteStore(file: string, options: Omit<SqliteStoreOptions, "schema"> = {}): Promise<Store<TestSchema>> {
+  return openSqlite(file, { ...options, schema: TEST_SCHEMA });
 }
 
 after(function () {
@@ -37,7 +43,7 @@ if (mongoUri) {
   describeStoreContract("mongo", () => {
     const dbName = `sealproof_test_${randomBytes(6).toString("hex")}`;
     databases.push(dbName);
-    return openMongoStore(mongoUri, { dbName });
+    return openMongoStore(mongoUri, { dbName, schema: TEST_SCHEMA });
   });
   after(async function () {
     const connection = await mongoose.createConnection(mongoUri).asPromise();
@@ -55,7 +61,7 @@ if (mongoUri) {
 
 describe("sqlite store", function () {
   let file: string;
-  let store: Store | null;
+  let store: Store<TestSchema> | null;
 
   beforeEach(function () {
     file = freshDbFile();
@@ -183,9 +189,9 @@ describe("store/sqlite: lookups by member", function () {
       expect(await store.grants.list("c_1", { member: "m_nobody" })).to.deep.equal([]);
 
       const db = new Database(file, { readonly: true });
-      const plan = db.prepare(`EXPLAIN QUERY PLAN ${LIST_BY_MEMBER_SQL}`).all("grants", "c_1", "m_7") as Array<{ detail: string }>;
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${listByFieldSql("grants", "member")}`).all("c_1", "m_7", 0) as Array<{ detail: string }>;
       db.close();
-      expect(plan.map((step) => step.detail).join("; ")).to.match(/USING INDEX documents_by_member \(kind=\? AND company=\? AND <expr>=\?\)/);
+      expect(plan.map((step) => step.detail).join("; ")).to.equal("SEARCH documents USING INDEX documents_grants_by_member (company=? AND <expr>=? AND created>?)");
     } finally {
       await store.close();
     }

@@ -7,13 +7,14 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import { openSqliteStore } from "../../service/store/sqlite";
 import { StoreUnavailableError, type Store } from "../../service/store/port";
+import { TEST_SCHEMA, type TestSchema } from "./schema";
 import { company } from "./fixtures";
 
 const realSync = promisify(fs.fdatasync);
 
 describe("store/sqlite: acknowledged means synced", () => {
   let dir: string;
-  let store: Store;
+  let store: Store<TestSchema>;
   let syncs: Array<() => void>;
   let started: number;
 
@@ -26,7 +27,7 @@ describe("store/sqlite: acknowledged means synced", () => {
       started++;
       return new Promise<void>((resolve, reject) => syncs.push(() => realSync(fd).then(resolve, reject)));
     };
-    store = await openSqliteStore(path.join(dir, "s.db"), { syncWal: heldSync });
+    store = await openSqliteStore(path.join(dir, "s.db"), { schema: TEST_SCHEMA, syncWal: heldSync });
   });
   afterEach(async () => {
     syncs.forEach((release) => release());
@@ -59,7 +60,7 @@ describe("store/sqlite: acknowledged means synced", () => {
   });
 
   describe("a failed sync", () => {
-    let failing: Store;
+    let failing: Store<TestSchema>;
     let fatal: StoreUnavailableError[];
     let syncCalls: number;
     let failNext: (err: Error) => void;
@@ -72,13 +73,13 @@ describe("store/sqlite: acknowledged means synced", () => {
         syncCalls++;
         return new Promise<void>((resolve, reject) => (failNext = (err) => (err ? reject(err) : realSync(fd).then(resolve, reject))));
       };
-      failing = await openSqliteStore(path.join(dir, "f.db"), { syncWal: sync, onFatal: (err) => fatal.push(err) });
+      failing = await openSqliteStore(path.join(dir, "f.db"), { schema: TEST_SCHEMA, syncWal: sync, onFatal: (err) => fatal.push(err) });
     });
     afterEach(async () => {
       await failing.close();
     });
 
-    const appendTo = (s: Store, i: number) => s.transaction((tx) => tx.records.append([{ type: "scenario.defined", at: new Date().toISOString(), company: "c_test0001", subject: `sc_${i}`, actor: "m_test0001", data: {} }]));
+    const appendTo = (s: Store<TestSchema>, i: number) => s.transaction((tx) => tx.records.append([{ type: "scenario.defined", at: new Date().toISOString(), company: "c_test0001", subject: `sc_${i}`, actor: "m_test0001", data: {} }]));
 
     it("acknowledges no waiting caller, refuses every later write, never syncs again, and tells onFatal once", async () => {
       const waiting = Array.from({ length: 5 }, (_, i) => appendTo(failing, i));

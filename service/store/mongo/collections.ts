@@ -1,7 +1,9 @@
 // Collection names, stored shapes and indexes: one collection per document kind, `records`, `counters`, and the
 // batch log's `batches`, `proofs` and `leases`.
 import type { mongo } from "mongoose";
-import type { BatchAnchor, Kind } from "../port";
+import type { BatchAnchor } from "../port";
+import type { Schema } from "../schema";
+import { parseRecord } from "../records";
 import { isDuplicateKey, isNamespaceExists } from "./errors";
 
 /** A document as stored: its own fields plus the id as `_id`, an insertion-order key and its unique keys. */
@@ -12,7 +14,7 @@ export interface StoredDocument {
   _order: mongo.ObjectId;
   /** Absent when the document has no unique key, so the sparse unique index skips it. */
   uniq?: string[];
-  /** When the document may be purged (port.ts PURGE_AFTER); absent for kinds that never expire. */
+  /** When the document may be purged (KindSpec.expires); absent for kinds that never expire. */
   _expires?: Date;
 }
 
@@ -21,6 +23,9 @@ export interface StoredRecord {
   _id: number;
   company: string;
   type: string;
+  /** The record's `at` and `subject`, absent on records stored before they were kept (filled in by backfillRecordFields). */
+  at?: string;
+  subject?: string;
   receipt?: string;
   body: string;
 }
@@ -61,21 +66,24 @@ export const LEASES = "leases";
 /** The counter document whose `next` is the next seq, $inc-ed in the transaction that appends. */
 export const RECORD_SEQ = "records";
 
-/** Creates the indexes (and so the collections) and the seq counter; safe to run on every start. */
-export async function prepareCollections(db: mongo.Db, kinds: readonly Kind[]): Promise<void> {
-  for (const kind of kinds) {
+/** Creates the indexes (and so the collections) the schema asks for and the seq counter; safe to run on every start. */
+export async function prepareCollections(db: mongo.Db, schema: Schema): Promise<void> {
+  for (const [kind, spec] of Object.entries(schema)) {
     await db.collection<StoredDocument>(kind).createIndexes([
       { key: { uniq: 1 }, name: "uniq", unique: true, sparse: true },
       { key: { company: 1, _order: 1 }, name: "by_company" },
-      // Grants, requests, API keys and reservations are listed by member on every usage (as SQLite's documents_by_member).
-      { key: { company: 1, member: 1, _order: 1 }, name: "by_member" },
-      { key: { _expires: 1 }, name: "by_expiry", sparse: true },
+      ...spec.indexed.map((field) => ({ key: { company: 1, [field]: 1, _order: 1 }, name: `by_${field}` })),
+      ...(spec.expires === null ? [] : [{ key: { _expires: 1 }, name: "by_expiry", sparse: true }]),
     ]);
   }
   await db.collection<StoredRecord>(RECORDS).createIndexes([
     { key: { receipt: 1 }, name: "receipt", unique: true, sparse: true },
     { key: { company: 1, _id: 1 }, name: "by_company" },
+    { key: { company: 1, at: 1, _id: 1 }, name: "by_time" },
+    { key: { company: 1, type: 1, at: 1, _id: 1 }, name: "by_type" },
+    { key: { company: 1, subject: 1, at: 1, _id: 1 }, name: "by_subject" },
   ]);
+  await backfillRecordFields(db);
   await db.collection<BatchDocument>(BATCHES).createIndexes([
     { key: { firstSeq: 1 }, name: "firstSeq", unique: true },
     { key: { anchor: 1, _id: 1 }, name: "unanchored" },
@@ -91,6 +99,24 @@ export async function prepareCollections(db: mongo.Db, kinds: readonly Kind[]): 
     if (!isDuplicateKey(err)) throw err;
   }
 }
+
+/** Records stored before `at` and `subject` were kept get them from their body, a chunk at a time. */
+async function backfillRecordFields(db: mongo.Db): Promise<void> {
+  const records = db.collection<StoredRecord>(RECORDS);
+  for (;;) {
+    const old = await records.find({ at: { $exists: false } }, { projection: { body: 1 } }).limit(BACKFILL_CHUNK).toArray();
+    if (old.length === 0) return;
+    await records.bulkWrite(
+      old.map((stored) => {
+        const { at, subject } = parseRecord(stored.body);
+        return { updateOne: { filter: { _id: stored._id }, update: { $set: { at, subject } } } };
+      }),
+      { ordered: false },
+    );
+  }
+}
+
+const BACKFILL_CHUNK = 1_000;
 
 async function createCollection(db: mongo.Db, name: string): Promise<void> {
   try {

@@ -1,6 +1,6 @@
 // Connects through mongoose, refuses a server without transactions, and prepares collections and indexes.
 import mongoose, { mongo } from "mongoose";
-import { KINDS } from "../repositories";
+import type { Schema } from "../schema";
 import { prepareCollections } from "./collections";
 import { REPLICA_SET_REQUIRED } from "./errors";
 
@@ -14,7 +14,7 @@ export interface MongoConnection {
   db: mongo.Db;
 }
 
-export async function connectMongo(uri: string, options: MongoConnectOptions = {}): Promise<MongoConnection> {
+export async function connectMongo(uri: string, schema: Schema, options: MongoConnectOptions = {}): Promise<MongoConnection> {
   const connection = await mongoose
     .createConnection(uri, {
       dbName: options.dbName,
@@ -28,7 +28,7 @@ export async function connectMongo(uri: string, options: MongoConnectOptions = {
     const db = connection.db;
     if (db === undefined) throw new Error("mongoose connected without a database handle");
     await requireTransactions(db);
-    await prepareCollections(db, KINDS);
+    await prepareCollections(db, schema);
     return { connection, db };
   } catch (err) {
     await connection.close();

@@ -1,7 +1,8 @@
 // A repository over one kind's collection, inside a transaction's session or, for reads, outside any.
 import { mongo } from "mongoose";
-import { StoreNotFoundError, purgeTimeOf, type Documents, type Kind, type Repository } from "../port";
-import { uniqueKeysOf } from "../repositories";
+import { checkLimit, decodeCursor, pageOf } from "../cursor";
+import { StoreCursorError, StoreNotFoundError, type Repository } from "../port";
+import { purgeTimeOf, uniqueKeysOf, type KindSpec, type Owned } from "../schema";
 import type { StoredDocument } from "./collections";
 import { documentConflict } from "./errors";
 
@@ -12,29 +13,37 @@ export interface Context {
   track<T>(operation: () => Promise<T>): Promise<T>;
 }
 
-export function documentRepository<K extends Kind>(db: mongo.Db, kind: K, context: Context): Repository<Documents[K]> {
-  type T = Documents[K];
+export function documentRepository(db: mongo.Db, kind: string, spec: KindSpec<Owned>, context: Context): Repository<Owned> {
   const collection = db.collection<StoredDocument>(kind);
   const { session, track } = context;
-  const stored = (doc: T, order: mongo.ObjectId): StoredDocument => {
-    const keys = uniqueKeysOf(kind, doc);
-    const expires = purgeTimeOf(kind, doc);
+  const stored = (doc: Owned, order: mongo.ObjectId): StoredDocument => {
+    const keys = uniqueKeysOf(spec, doc);
+    const expires = purgeTimeOf(spec, doc);
     return { ...doc, _id: doc.id, _order: order, ...(keys.length > 0 ? { uniq: keys } : {}), ...(expires !== null ? { _expires: new Date(expires) } : {}) };
   };
   return {
-    get: (id) => track(async () => fromStoredOrNull<T>(await collection.findOne({ _id: id }, { session }))),
-    getByKey: (key) => track(async () => fromStoredOrNull<T>(await collection.findOne({ uniq: key }, { session }))),
+    get: (id) => track(async () => fromStoredOrNull(await collection.findOne({ _id: id }, { session }))),
+    getByKey: (key) => track(async () => fromStoredOrNull(await collection.findOne({ uniq: key }, { session }))),
     list: (company, where = {}) =>
       track(async () => {
         const found = await collection.find({ $and: [{ company }, ...equalities(where)] }, { session }).sort({ _order: 1 }).toArray();
-        return found.map((raw) => fromStored<T>(raw));
+        return found.map((raw) => fromStored(raw));
+      }),
+    // _order is an ObjectId, unique: creation order is a total order and the cursor is the last item's _order.
+    page: (company, where, { after, limit }) =>
+      track(async () => {
+        checkLimit(limit);
+        const from = after === undefined ? [] : [{ _order: { $gt: orderOf(after) } }];
+        const found = await collection.find({ $and: [{ company }, ...equalities(where), ...from] }, { session }).sort({ _order: 1 }).limit(limit + 1).toArray();
+        const page = pageOf(found, limit, (raw) => [raw._order.toHexString()]);
+        return { items: page.items.map((raw) => fromStored(raw)), next: page.next };
       }),
     insert: (doc) =>
       track(async () => {
         try {
           await collection.insertOne(stored(doc, new mongo.ObjectId()), { session });
         } catch (err) {
-          throw documentConflict(err, kind, doc.id, uniqueKeysOf(kind, doc));
+          throw documentConflict(err, kind, doc.id, uniqueKeysOf(spec, doc));
         }
       }),
     update: (doc) =>
@@ -45,7 +54,7 @@ export function documentRepository<K extends Kind>(db: mongo.Db, kind: K, contex
         try {
           await collection.replaceOne({ _id: doc.id }, stored(doc, current._order), { session });
         } catch (err) {
-          throw documentConflict(err, kind, doc.id, uniqueKeysOf(kind, doc));
+          throw documentConflict(err, kind, doc.id, uniqueKeysOf(spec, doc));
         }
       }),
     delete: (id) =>
@@ -57,13 +66,19 @@ export function documentRepository<K extends Kind>(db: mongo.Db, kind: K, contex
 
 const STORAGE_FIELDS = new Set(["_id", "_order", "uniq", "_expires", "__v"]);
 
-/** The document without the storage fields. Stored documents are written only by this repository, from a T. */
-function fromStored<T>(raw: StoredDocument): T {
-  return Object.fromEntries(Object.entries(raw).filter(([field]) => !STORAGE_FIELDS.has(field))) as T;
+/** The document without the storage fields. Stored documents are written only by this repository, from a document of its kind. */
+function fromStored(raw: StoredDocument): Owned {
+  return Object.fromEntries(Object.entries(raw).filter(([field]) => !STORAGE_FIELDS.has(field))) as Owned;
 }
 
-function fromStoredOrNull<T>(raw: StoredDocument | null): T | null {
-  return raw === null ? null : fromStored<T>(raw);
+function fromStoredOrNull(raw: StoredDocument | null): Owned | null {
+  return raw === null ? null : fromStored(raw);
+}
+
+function orderOf(cursor: string): mongo.ObjectId {
+  const [hex] = decodeCursor(cursor, ["string"] as const);
+  if (!mongo.ObjectId.isValid(hex) || hex.length !== 24) throw new StoreCursorError(cursor);
+  return new mongo.ObjectId(hex);
 }
 
 /** One equality condition per field `where` gives; a field given as undefined is not a condition. */

@@ -2,7 +2,8 @@
 // append leaves no gap; the canonical JSON body is stored as a string so the hashed bytes come back exactly.
 import type { mongo } from "mongoose";
 import { canonicalJson, type EvidenceRecord } from "../../evidence";
-import { StoreConflictError, type RecordLog } from "../port";
+import { checkLimit, decodeCursor, pageOf } from "../cursor";
+import { StoreConflictError, type RecordFilter, type RecordLog } from "../port";
 import { parseRecord, receiptOf, recordAt } from "../records";
 import { COUNTERS, RECORD_SEQ, RECORDS, type Counter, type StoredRecord } from "./collections";
 import type { Context } from "./documents";
@@ -39,6 +40,13 @@ export function recordLog(db: mongo.Db, context: Context): RecordLog {
         const found = await records.find(filter, { session }).sort({ _id: 1 }).limit(limit).toArray();
         return found.map((stored) => parseRecord(stored.body));
       }),
+    page: (filter, { after, limit }) =>
+      track(async () => {
+        checkLimit(limit);
+        const found = await records.find(pageFilter(filter, after), { session }).sort({ at: 1, _id: 1 }).limit(limit + 1).toArray();
+        const page = pageOf(found, limit, (stored) => [stored.at ?? "", stored._id]);
+        return { items: page.items.map((stored) => parseRecord(stored.body)), next: page.next };
+      }),
     count: () => track(async () => (await counters.findOne({ _id: RECORD_SEQ }, { session }))?.next ?? 0),
   };
 }
@@ -46,12 +54,28 @@ export function recordLog(db: mongo.Db, context: Context): RecordLog {
 async function insertRecord(records: mongo.Collection<StoredRecord>, session: mongo.ClientSession, record: EvidenceRecord, body: string): Promise<void> {
   const receipt = receiptOf(record);
   try {
-    await records.insertOne({ _id: record.seq, company: record.company, type: record.type, ...(receipt === null ? {} : { receipt }), body }, { session });
+    const { seq, company, type, at, subject } = record;
+    await records.insertOne({ _id: seq, company, type, at, subject, ...(receipt === null ? {} : { receipt }), body }, { session });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
     if (duplicateKeyValue(err, "_id") !== null) throw new Error(`records: seq ${record.seq} is taken, the counter is behind the log`, { cause: err });
     throw new StoreConflictError("records", `receipt:${receipt}`);
   }
+}
+
+/** The records a RecordFilter and a cursor select; the by_time, by_type and by_subject indexes serve it. */
+function pageFilter(filter: RecordFilter, after: string | undefined): mongo.Filter<StoredRecord> {
+  const { company, type, subject, from, to } = filter;
+  const conditions: mongo.Filter<StoredRecord>[] = [{ company }];
+  if (type !== undefined) conditions.push({ type });
+  if (subject !== undefined) conditions.push({ subject });
+  if (from !== undefined) conditions.push({ at: { $gte: from } });
+  if (to !== undefined) conditions.push({ at: { $lt: to } });
+  if (after !== undefined) {
+    const [at, seq] = decodeCursor(after, ["string", "number"] as const);
+    conditions.push({ $or: [{ at: { $gt: at } }, { at, _id: { $gt: seq } }] });
+  }
+  return { $and: conditions };
 }
 
 function fromStored(stored: StoredRecord | null): EvidenceRecord | null {

@@ -1,9 +1,10 @@
 // The production Store on MongoDB: each transaction() is a session transaction, retried on transient errors.
 import type mongoose from "mongoose";
 import type { mongo } from "mongoose";
-import { PURGE_AFTER, StoreNotFoundError, type Documents, type Kind, type Repository, type Store, type Tx } from "../port";
+import { StoreNotFoundError, type Repository, type Store, type Tx } from "../port";
 import { GuardedWrites } from "../guarded";
-import { KINDS, repositoriesOf } from "../repositories";
+import { repositoriesOf, repositoryOf } from "../repositories";
+import { checkSchema, type KindSpec, type NoKinds, type Owned, type Schema } from "../schema";
 import type { StoredDocument } from "./collections";
 import { batchLog } from "./batches";
 import { connectMongo, type MongoConnectOptions } from "./connection";
@@ -12,7 +13,9 @@ import { transactionsUnsupported } from "./errors";
 import { leases } from "./leases";
 import { recordLog } from "./records";
 
-export interface MongoStoreOptions extends MongoConnectOptions {
+export interface MongoStoreOptions<S extends Schema = NoKinds> extends MongoConnectOptions {
+  /** The document kinds the store holds; none when absent. */
+  schema?: S;
   /** Called when a write guarded by an idempotency entry is committed, before its caller hears (crash tests). */
   afterGuardedWrite?: () => void;
 }
@@ -26,14 +29,17 @@ const TRANSACTION_OPTIONS: mongo.TransactionOptions = {
 
 const OUTSIDE_TX: Context = { track: (operation) => operation() };
 
-export async function openMongoStore(uri: string, options: MongoStoreOptions = {}): Promise<Store> {
-  const { connection, db } = await connectMongo(uri, options);
+export async function openMongoStore<S extends Schema = NoKinds>(uri: string, options: MongoStoreOptions<S> = {}): Promise<Store<S>> {
+  // Without a schema the store holds no kinds: S is then NoKinds, whose only value is {}.
+  const schema = options.schema ?? ({} as S);
+  checkSchema(schema);
+  const { connection, db } = await connectMongo(uri, schema, options);
   const running = new Set<Promise<unknown>>();
-  const guarded = new GuardedWrites(options.afterGuardedWrite);
+  const guarded = new GuardedWrites(schema, options.afterGuardedWrite);
   let closing: Promise<void> | null = null;
 
-  const txFor = (context: Context): Tx => ({
-    ...repositoriesOf((kind) => documentRepository(db, kind, context)),
+  const txFor = (context: Context): Tx<S> => ({
+    ...repositoriesOf(schema, (kind, spec) => documentRepository(db, kind, spec, context)),
     records: recordLog(db, context),
   });
 
@@ -45,18 +51,19 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
     return done;
   };
 
-  const transaction = <T>(work: (tx: Tx) => Promise<T>): Promise<T> => guarded.write((fn) => inTransaction((context) => fn(txFor(context))), work);
+  const transaction = <T>(work: (tx: Tx<S>) => Promise<T>): Promise<T> => guarded.write((fn) => inTransaction((context) => fn(txFor(context))), work);
 
   // Outside transaction(), reads see majority-committed data and each write is a transaction of its own (one that
-  // also carries a pending idempotency entry, when there is one: see Store.guarded).
-  const outside = <K extends Kind>(kind: K): Repository<Documents[K]> => {
-    const reads = documentRepository(db, kind, OUTSIDE_TX);
-    const inOwnTx = (write: (repo: Repository<Documents[K]>) => Promise<void>): Promise<void> =>
-      guarded.active ? transaction((tx) => write(tx[kind] as Repository<Documents[K]>)) : inTransaction((context) => write(documentRepository(db, kind, context)));
+  // also carries a pending guard, when there is one: see Store.guarded).
+  const outside = (kind: string, spec: KindSpec<Owned>): Repository<Owned> => {
+    const reads = documentRepository(db, kind, spec, OUTSIDE_TX);
+    const inOwnTx = (write: (repo: Repository<Owned>) => Promise<void>): Promise<void> =>
+      guarded.active ? transaction((tx) => write(repositoryOf(tx, kind))) : inTransaction((context) => write(documentRepository(db, kind, spec, context)));
     return {
       get: reads.get,
       getByKey: reads.getByKey,
       list: reads.list,
+      page: reads.page,
       insert: (doc) => inOwnTx((repo) => repo.insert(doc)),
       update: (doc) => inOwnTx((repo) => repo.update(doc)),
       delete: (id) => inOwnTx((repo) => repo.delete(id)),
@@ -66,17 +73,18 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
 
   return {
     adapter: "mongo",
-    ...repositoriesOf(outside),
+    schema,
+    ...repositoriesOf(schema, outside),
     records: { ...records, append: (drafts) => transaction((tx) => tx.records.append(drafts)) },
     // The batch log and leases are used outside transaction() only: each batch write is a transaction of its own.
     batches: batchLog(db, inTransaction),
     leases: leases(db),
     transaction,
-    guarded: (entry, fn) => guarded.run(entry, fn),
+    guarded: (guard, fn) => guarded.run(guard, fn),
     purgeExpired: async (now) => {
       if (closing !== null) throw new Error("the store is closed");
       let purged = 0;
-      for (const kind of KINDS.filter((k) => PURGE_AFTER[k] !== undefined)) {
+      for (const kind of Object.keys(schema).filter((k) => schema[k].expires !== null)) {
         purged += (await db.collection<StoredDocument>(kind).deleteMany({ _expires: { $lte: now } }, { writeConcern: { w: "majority", journal: true } })).deletedCount;
       }
       return purged;

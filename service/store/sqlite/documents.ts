@@ -1,114 +1,163 @@
 // Documents of every kind in one table, their unique keys in another: reads on any connection, writes on the writer.
+// Each indexed field of a kind has a partial expression index of its own (see indexFields), built from the schema.
 import { isDeepStrictEqual } from "node:util";
 import type Database from "better-sqlite3";
-import { KEYLESS_KINDS, PURGE_AFTER, StoreConflictError, StoreNotFoundError, purgeTimeOf, type Documents, type Kind, type Repository } from "../port";
-import { uniqueKeysOf } from "../repositories";
+import { checkLimit, decodeCursor, pageOf } from "../cursor";
+import { StoreConflictError, StoreNotFoundError, type Repository } from "../port";
+import { isKeyless, purgeTimeOf, uniqueKeysOf, type KindSpec, type Owned, type Schema } from "../schema";
 import type { Connection } from "./connection";
 import { onConstraint } from "./constraint";
 import type { Guard } from "./group-commit";
 
-type Owned = { id: string; company: string };
-export type DocumentReads<T extends Owned> = Pick<Repository<T>, "get" | "getByKey" | "list">;
-export type DocumentWrites<T extends Owned> = Pick<Repository<T>, "insert" | "update" | "delete">;
+export type DocumentReads = Pick<Repository<Owned>, "get" | "getByKey" | "list" | "page">;
+export type DocumentWrites = Pick<Repository<Owned>, "insert" | "update" | "delete">;
 
-/** Uses the documents_by_member index (migration 3), whose expression it must repeat exactly. */
-export const LIST_BY_MEMBER_SQL = "SELECT data FROM documents WHERE kind = ? AND company = ? AND json_extract(data, '$.member') = ? ORDER BY created";
+interface Row {
+  created: number;
+  data: string;
+}
+
+/** Rows of one company in creation order, after a `created` value; reads lazily, so a page stops when it is full. */
+type RowScan = (company: string, after: number) => IterableIterator<Row>;
+
+/** The index of one kind's field: partial on the kind, so documents of other kinds cost it nothing. */
+function indexName(kind: string, field: string): string {
+  return `documents_${kind}_by_${field}`;
+}
+
+/** The statement a field's index serves; the kind is a literal, which is what lets SQLite use a partial index. */
+export function listByFieldSql(kind: string, field: string): string {
+  return `SELECT created, data FROM documents WHERE kind = '${kind}' AND company = ? AND json_extract(data, '$.${field}') = ? AND created > ? ORDER BY created`;
+}
+
+/** Creates the index of every indexed field the schema names, under the write lock; safe on every open. */
+export function indexFields(db: Connection, schema: Schema): void {
+  const create = db.transaction(() => {
+    for (const [kind, spec] of Object.entries(schema)) {
+      for (const field of spec.indexed) {
+        db.exec(`CREATE INDEX IF NOT EXISTS ${indexName(kind, field)} ON documents (company, json_extract(data, '$.${field}'), created) WHERE kind = '${kind}'`);
+      }
+    }
+  });
+  create.immediate();
+}
 
 export class DocumentReader {
-  private readonly byId: Database.Statement<[Kind, string], string>;
-  private readonly byKey: Database.Statement<[Kind, string], string>;
-  private readonly byCompany: Database.Statement<[Kind, string], string>;
-  private readonly byMember: Database.Statement<[Kind, string, string], string>;
+  private readonly byId: Database.Statement<[string, string], string>;
+  private readonly byKey: Database.Statement<[string, string], string>;
+  private readonly byCompany: Database.Statement<[string, string, number], Row>;
+  /** Per kind, the statement of each indexed field, prepared once. */
+  private readonly byField = new Map<string, Map<string, Database.Statement<[string, string | number, number], Row>>>();
 
-  constructor(db: Connection) {
-    this.byId = db.prepare<[Kind, string], string>("SELECT data FROM documents WHERE kind = ? AND id = ?").pluck();
+  constructor(db: Connection, schema: Schema) {
+    this.byId = db.prepare<[string, string], string>("SELECT data FROM documents WHERE kind = ? AND id = ?").pluck();
     this.byKey = db
-      .prepare<[Kind, string], string>(
+      .prepare<[string, string], string>(
         "SELECT d.data FROM unique_keys k JOIN documents d ON d.kind = k.kind AND d.id = k.id WHERE k.kind = ? AND k.key = ?",
       )
       .pluck();
-    this.byCompany = db
-      .prepare<[Kind, string], string>("SELECT data FROM documents WHERE kind = ? AND company = ? ORDER BY created")
-      .pluck();
-    this.byMember = db.prepare<[Kind, string, string], string>(LIST_BY_MEMBER_SQL).pluck();
+    this.byCompany = db.prepare<[string, string, number], Row>("SELECT created, data FROM documents WHERE kind = ? AND company = ? AND created > ? ORDER BY created");
+    for (const [kind, spec] of Object.entries(schema)) {
+      this.byField.set(kind, new Map(spec.indexed.map((field) => [field, db.prepare<[string, string | number, number], Row>(listByFieldSql(kind, field))])));
+    }
   }
 
-  reads<K extends Kind>(kind: K, guard: Guard): DocumentReads<Documents[K]> {
-    type T = Documents[K];
+  reads(kind: string, guard: Guard): DocumentReads {
+    const byField = this.byField.get(kind) ?? new Map();
+    // The first indexed field `where` gives a string or number for (what json_extract returns compares equal to it).
+    const scanFor = (where: object): RowScan => {
+      for (const [field, statement] of byField) {
+        const value: unknown = Reflect.get(where, field);
+        if (typeof value === "string" || typeof value === "number") return (company, after) => statement.iterate(company, value, after);
+      }
+      return (company, after) => this.byCompany.iterate(kind, company, after);
+    };
+    const matching = function* (where: object, company: string, after: number): Generator<Row & { doc: Owned }> {
+      for (const row of scanFor(where)(company, after)) {
+        const doc = parseDocument(row.data);
+        if (matches(doc, where)) yield { ...row, doc };
+      }
+    };
     return {
       get: async (id) => {
         guard();
-        return parseOrNull<T>(this.byId.get(kind, id));
+        return parseOrNull(this.byId.get(kind, id));
       },
       getByKey: async (key) => {
         guard();
-        return parseOrNull<T>(this.byKey.get(kind, key));
+        return parseOrNull(this.byKey.get(kind, key));
       },
       list: async (company, where = {}) => {
         guard();
-        const member = (where as { member?: unknown }).member;
-        const rows = typeof member === "string" ? this.byMember.all(kind, company, member) : this.byCompany.all(kind, company);
-        return rows
-          .map((data) => parseDocument<T>(data))
-          .filter((doc) => matches(doc, where));
+        return Array.from(matching(where, company, 0), (row) => row.doc);
+      },
+      page: async (company, where, { after, limit }) => {
+        guard();
+        checkLimit(limit);
+        const [from] = after === undefined ? [0] : decodeCursor(after, ["number"] as const);
+        const rows: Array<Row & { doc: Owned }> = [];
+        // Leaving the loop early ends the statement's iteration, so no more rows than the page needs are read.
+        for (const row of matching(where, company, from)) if (rows.push(row) > limit) break;
+        const page = pageOf(rows, limit, (row) => [row.created]);
+        return { items: page.items.map((row) => row.doc), next: page.next };
       },
     };
   }
 }
 
 export class DocumentWriter {
-  private readonly insertAtomically: (kind: Kind, id: string, company: string, data: string, expires: string | null, keys: string[]) => void;
-  private readonly updateAtomically: (kind: Kind, id: string, company: string, data: string, expires: string | null, keys: string[]) => void;
-  private readonly updateKeyless: (kind: Kind, id: string, company: string, data: string, expires: string | null) => void;
-  private readonly deleteDocument: Database.Statement<[Kind, string]>;
+  private readonly insertAtomically: (kind: string, id: string, company: string, data: string, expires: string | null, keys: string[]) => void;
+  private readonly replace: (kind: string, expiring: boolean, id: string, company: string, data: string, expires: string | null) => void;
+  private readonly updateAtomically: (kind: string, expiring: boolean, id: string, company: string, data: string, expires: string | null, keys: string[]) => void;
+  private readonly deleteDocument: Database.Statement<[string, string]>;
 
   constructor(db: Connection) {
-    const insertDocument = db.prepare<[Kind, string, string, string, string | null]>("INSERT INTO documents (kind, id, company, data, expires) VALUES (?, ?, ?, ?, ?)");
+    const insertDocument = db.prepare<[string, string, string, string, string | null]>("INSERT INTO documents (kind, id, company, data, expires) VALUES (?, ?, ?, ?, ?)");
     // Setting company, even to the value it has, rewrites the document's entry in documents_by_company; a
     // document's company practically never changes, so the data-only statement goes first. Likewise expires,
-    // indexed: only the kinds that expire (PURGE_AFTER) set it.
-    const updateData = db.prepare<[string, Kind, string, string]>("UPDATE documents SET data = ? WHERE kind = ? AND id = ? AND company = ?");
-    const updateDocument = db.prepare<[string, string, Kind, string]>("UPDATE documents SET company = ?, data = ? WHERE kind = ? AND id = ?");
-    const updateExpiring = db.prepare<[string, string, string | null, Kind, string]>("UPDATE documents SET company = ?, data = ?, expires = ? WHERE kind = ? AND id = ?");
-    const insertKey = db.prepare<[Kind, string, string]>("INSERT INTO unique_keys (kind, key, id) VALUES (?, ?, ?)");
-    const deleteKeys = db.prepare<[Kind, string]>("DELETE FROM unique_keys WHERE kind = ? AND id = ?");
-    const claimKeys = (kind: Kind, id: string, keys: string[]): void => {
+    // indexed: only the kinds that expire set it.
+    const updateData = db.prepare<[string, string, string, string]>("UPDATE documents SET data = ? WHERE kind = ? AND id = ? AND company = ?");
+    const updateDocument = db.prepare<[string, string, string, string]>("UPDATE documents SET company = ?, data = ? WHERE kind = ? AND id = ?");
+    const updateExpiring = db.prepare<[string, string, string | null, string, string]>("UPDATE documents SET company = ?, data = ?, expires = ? WHERE kind = ? AND id = ?");
+    const insertKey = db.prepare<[string, string, string]>("INSERT INTO unique_keys (kind, key, id) VALUES (?, ?, ?)");
+    const deleteKeys = db.prepare<[string, string]>("DELETE FROM unique_keys WHERE kind = ? AND id = ?");
+    const claimKeys = (kind: string, id: string, keys: string[]): void => {
       for (const key of keys) onConstraint("SQLITE_CONSTRAINT_PRIMARYKEY", () => insertKey.run(kind, key, id), () => new StoreConflictError(kind, key));
     };
-    const replace = (kind: Kind, id: string, company: string, data: string, expires: string | null): void => {
-      const changed = PURGE_AFTER[kind]
+    this.replace = (kind, expiring, id, company, data, expires) => {
+      const changed = expiring
         ? updateExpiring.run(company, data, expires, kind, id).changes > 0
         : updateData.run(data, kind, id, company).changes > 0 || updateDocument.run(company, data, kind, id).changes > 0;
       if (!changed) throw new StoreNotFoundError(kind, id);
     };
     // Each write runs in its own savepoint (better-sqlite3 nests db.transaction that way), so a conflict on the
     // second key leaves no trace of the first even when the caller's fn catches the error and carries on.
-    this.insertAtomically = db.transaction((kind: Kind, id: string, company: string, data: string, expires: string | null, keys: string[]) => {
+    this.insertAtomically = db.transaction((kind: string, id: string, company: string, data: string, expires: string | null, keys: string[]) => {
       onConstraint("SQLITE_CONSTRAINT_UNIQUE", () => insertDocument.run(kind, id, company, data, expires), () => new StoreConflictError(kind, `id:${id}`));
       claimKeys(kind, id, keys);
     });
-    this.updateAtomically = db.transaction((kind: Kind, id: string, company: string, data: string, expires: string | null, keys: string[]) => {
-      replace(kind, id, company, data, expires);
+    this.updateAtomically = db.transaction((kind: string, expiring: boolean, id: string, company: string, data: string, expires: string | null, keys: string[]) => {
+      this.replace(kind, expiring, id, company, data, expires);
       deleteKeys.run(kind, id);
       claimKeys(kind, id, keys);
     });
-    // A kind without unique keys is updated by one statement, atomic by itself: no savepoint, no key rows.
-    this.updateKeyless = replace;
     // Its unique keys go with it: ON DELETE CASCADE.
-    this.deleteDocument = db.prepare<[Kind, string]>("DELETE FROM documents WHERE kind = ? AND id = ?");
+    this.deleteDocument = db.prepare<[string, string]>("DELETE FROM documents WHERE kind = ? AND id = ?");
   }
 
-  writes<K extends Kind>(kind: K, guard: Guard): DocumentWrites<Documents[K]> {
-    const keyless = KEYLESS_KINDS.has(kind);
+  writes(kind: string, spec: KindSpec<Owned>, guard: Guard): DocumentWrites {
+    const keyless = isKeyless(spec);
+    const expiring = spec.expires !== null;
     return {
       insert: async (doc) => {
         guard();
-        this.insertAtomically(kind, doc.id, doc.company, JSON.stringify(doc), purgeTimeOf(kind, doc), uniqueKeysOf(kind, doc));
+        this.insertAtomically(kind, doc.id, doc.company, JSON.stringify(doc), purgeTimeOf(spec, doc), uniqueKeysOf(spec, doc));
       },
       update: async (doc) => {
         guard();
-        if (keyless) this.updateKeyless(kind, doc.id, doc.company, JSON.stringify(doc), purgeTimeOf(kind, doc));
-        else this.updateAtomically(kind, doc.id, doc.company, JSON.stringify(doc), purgeTimeOf(kind, doc), uniqueKeysOf(kind, doc));
+        // A kind without unique keys is updated by one statement, atomic by itself: no savepoint, no key rows.
+        if (keyless) this.replace(kind, expiring, doc.id, doc.company, JSON.stringify(doc), purgeTimeOf(spec, doc));
+        else this.updateAtomically(kind, expiring, doc.id, doc.company, JSON.stringify(doc), purgeTimeOf(spec, doc), uniqueKeysOf(spec, doc));
       },
       delete: async (id) => {
         guard();
@@ -135,12 +184,12 @@ export class DocumentPurger {
 }
 
 /** Documents are written only by DocumentWriter, from values of their kind's type. */
-function parseDocument<T>(data: string): T {
-  return JSON.parse(data) as T;
+function parseDocument(data: string): Owned {
+  return JSON.parse(data) as Owned;
 }
 
-function parseOrNull<T>(data: string | undefined): T | null {
-  return data === undefined ? null : parseDocument<T>(data);
+function parseOrNull(data: string | undefined): Owned | null {
+  return data === undefined ? null : parseDocument(data);
 }
 
 /** Equality on every field `where` names; a field given as undefined is not a condition. */

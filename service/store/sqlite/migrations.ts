@@ -115,15 +115,31 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 4,
     name: "documents expire",
-    // expires is when a document may be purged (port.ts PURGE_AFTER, whose rules the two UPDATEs repeat for the
-    // documents that exist): ISO 8601 UTC text like the documents' own times, so text order is time order. Older
-    // idempotency entries have no expiresAt: they expire a day after they were made.
+    // expires is when a document may be purged, ISO 8601 UTC text like the documents' own times, so text order is
+    // time order. The UPDATEs set it for the documents of that time by the rules of that time (kinds now declare
+    // theirs in the schema, KindSpec.expires); older idempotency entries have no expiresAt: a day after they were made.
     sql: `
       ALTER TABLE documents ADD COLUMN expires TEXT;
       UPDATE documents SET expires = strftime('%Y-%m-%dT%H:%M:%fZ', json_extract(data, '$.expiresAt'), '+1 hour') WHERE kind = 'reservations';
       UPDATE documents SET expires = coalesce(json_extract(data, '$.expiresAt'), strftime('%Y-%m-%dT%H:%M:%fZ', json_extract(data, '$.createdAt'), '+1 day'))
         WHERE kind = 'idempotency';
       CREATE INDEX documents_by_expiry ON documents (expires) WHERE expires IS NOT NULL;
+    `,
+  },
+  {
+    version: 5,
+    name: "records by time, type and subject; indexed fields per kind",
+    // A company's records in time order (at, then seq), whole or of one type or one subject (RecordLog.page). at and
+    // subject are read from the stored body, so existing records are indexed as they are, with no rewrite of the
+    // append-only table. documents_by_member gives way to the per-kind indexes the schema names (indexFields in
+    // documents.ts, made on every open), which documents of other kinds do not pay for.
+    sql: `
+      ALTER TABLE records ADD COLUMN at TEXT GENERATED ALWAYS AS (json_extract(body, '$.at')) VIRTUAL;
+      ALTER TABLE records ADD COLUMN subject TEXT GENERATED ALWAYS AS (json_extract(body, '$.subject')) VIRTUAL;
+      CREATE INDEX records_by_time ON records (company, at, seq);
+      CREATE INDEX records_by_type ON records (company, type, at, seq);
+      CREATE INDEX records_by_subject ON records (company, subject, at, seq);
+      DROP INDEX documents_by_member;
     `,
   },
 ];

@@ -1,7 +1,9 @@
-// The evidence log table: append with the next contiguous seq, look up by seq, receipt id or company.
+// The evidence log table: append with the next contiguous seq, look up by seq, receipt id or company, page through a
+// company's records by time, type and subject (migration 5's indexes).
 import type Database from "better-sqlite3";
 import { canonicalJson, type EvidenceRecord } from "../../evidence";
-import { StoreConflictError, type RecordDraft, type RecordLog } from "../port";
+import { checkLimit, decodeCursor, pageOf } from "../cursor";
+import { StoreConflictError, type RecordDraft, type RecordFilter, type RecordLog } from "../port";
 import { parseRecord, receiptOf, recordAt } from "../records";
 import type { Connection } from "./connection";
 import { onConstraint } from "./constraint";
@@ -15,8 +17,10 @@ export class RecordReader {
   private readonly fromSeq: Database.Statement<[number, number], string>;
   private readonly ofCompanyFromSeq: Database.Statement<[string, number, number], string>;
   private readonly nextSeq: Database.Statement<[], number>;
+  /** One statement per filter shape (which of type, subject, from, to and the cursor are given), prepared on first use. */
+  private readonly pages = new Map<string, Database.Statement<Array<string | number>, { body: string; at: string; seq: number }>>();
 
-  constructor(db: Connection) {
+  constructor(private readonly db: Connection) {
     this.bySeq = db.prepare<[number], string>("SELECT body FROM records WHERE seq = ?").pluck();
     this.byReceipt = db.prepare<[string], string>("SELECT body FROM records WHERE receipt = ?").pluck();
     this.fromSeq = db.prepare<[number, number], string>("SELECT body FROM records WHERE seq >= ? ORDER BY seq LIMIT ?").pluck();
@@ -42,11 +46,38 @@ export class RecordReader {
         const bodies = company === undefined ? this.fromSeq.all(fromSeq, limit) : this.ofCompanyFromSeq.all(company, fromSeq, limit);
         return bodies.map(parseRecord);
       },
+      page: async (filter, { after, limit }) => {
+        guard();
+        checkLimit(limit);
+        const cursor = after === undefined ? null : decodeCursor(after, ["string", "number"] as const);
+        const rows = this.pageStatement(filter, cursor !== null).all(...pageParameters(filter, cursor), limit + 1);
+        const page = pageOf(rows, limit, (row) => [row.at, row.seq]);
+        return { items: page.items.map((row) => parseRecord(row.body)), next: page.next };
+      },
       count: async () => {
         guard();
         return this.next();
       },
     };
+  }
+
+  private pageStatement(filter: RecordFilter, afterCursor: boolean): Database.Statement<Array<string | number>, { body: string; at: string; seq: number }> {
+    const conditions = [
+      "company = ?",
+      ...(filter.type === undefined ? [] : ["type = ?"]),
+      ...(filter.subject === undefined ? [] : ["subject = ?"]),
+      ...(filter.from === undefined ? [] : ["at >= ?"]),
+      ...(filter.to === undefined ? [] : ["at < ?"]),
+      // A row value comparison: SQLite walks the (…, at, seq) index from the cursor on.
+      ...(afterCursor ? ["(at, seq) > (?, ?)"] : []),
+    ];
+    const sql = `SELECT body, at, seq FROM records WHERE ${conditions.join(" AND ")} ORDER BY at, seq LIMIT ?`;
+    let statement = this.pages.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare<Array<string | number>, { body: string; at: string; seq: number }>(sql);
+      this.pages.set(sql, statement);
+    }
+    return statement;
   }
 
   next(): number {
@@ -87,6 +118,12 @@ export class RecordWriter {
       return this.appendAtomically(drafts);
     };
   }
+}
+
+/** The values of pageStatement's placeholders, in its order. */
+function pageParameters(filter: RecordFilter, cursor: readonly [string, number] | null): Array<string | number> {
+  const { company, type, subject, from, to } = filter;
+  return [company, type, subject, from, to, ...(cursor ?? [])].filter((value): value is string | number => value !== undefined);
 }
 
 function parseOrNull(body: string | undefined): EvidenceRecord | null {

@@ -1,18 +1,21 @@
 // The embedded Store: one SQLite file, a writer connection behind a group-commit queue and a reader for the rest.
 import { checkBatchShape, proofBuffer } from "../batches";
-import type { Documents, Kind, Repository, Store, StoreUnavailableError, Tx } from "../port";
+import type { Repository, Store, StoreUnavailableError, Tx } from "../port";
 import { GuardedWrites } from "../guarded";
-import { repositoriesOf } from "../repositories";
+import { repositoriesOf, repositoryOf } from "../repositories";
+import { checkSchema, type KindSpec, type NoKinds, type Owned, type Schema } from "../schema";
 import { BatchReader, BatchWriter } from "./batches";
 import { openReader, openWriter, type Connection } from "./connection";
-import { DocumentPurger, DocumentReader, DocumentWriter, type DocumentWrites } from "./documents";
+import { DocumentPurger, DocumentReader, DocumentWriter, indexFields, type DocumentWrites } from "./documents";
 import { GroupCommitQueue, type Guard } from "./group-commit";
 import { WalSync } from "./wal-sync";
 import { LeaseWriter } from "./leases";
 import { migrate } from "./migrations";
 import { RecordReader, RecordWriter } from "./records";
 
-export interface SqliteStoreOptions {
+export interface SqliteStoreOptions<S extends Schema = NoKinds> {
+  /** The document kinds the store holds; none when absent. */
+  schema?: S;
   /** Most transactions made durable by one COMMIT; 1 turns group commit off. Default 256. */
   maxGroupSize?: number;
   /** How the WAL file is made durable; tests substitute a slow one to see acknowledgements wait for it. */
@@ -29,11 +32,15 @@ const PURGE_CHUNK = 1_000;
 const OUTSIDE_TX: Guard = () => {};
 
 /** Opens (creating and migrating as needed) the SQLite store in `file`; the directory must exist. */
-export async function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Promise<Store> {
+export async function openSqliteStore<S extends Schema = NoKinds>(file: string, options: SqliteStoreOptions<S> = {}): Promise<Store<S>> {
+  // Without a schema the store holds no kinds: S is then NoKinds, whose only value is {}.
+  const schema = options.schema ?? ({} as S);
+  checkSchema(schema);
   const writer = openWriter(file);
   let reader: Connection;
   try {
     migrate(writer);
+    indexFields(writer, schema);
     reader = openReader(file);
   } catch (err) {
     writer.close();
@@ -41,34 +48,34 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   }
   const wal = new WalSync(`${file}-wal`, options.syncWal);
   const queue = new GroupCommitQueue(writer, options.maxGroupSize ?? DEFAULT_MAX_GROUP_SIZE, wal, options.onFatal);
-  const guarded = new GuardedWrites(options.afterGuardedWrite);
+  const guarded = new GuardedWrites(schema, options.afterGuardedWrite);
   const purger = new DocumentPurger(writer);
-  const inTx = { documents: new DocumentReader(writer), records: new RecordReader(writer), batches: new BatchReader(writer) };
+  const inTx = { documents: new DocumentReader(writer, schema), records: new RecordReader(writer), batches: new BatchReader(writer) };
   const writes = {
     documents: new DocumentWriter(writer),
     records: new RecordWriter(writer, inTx.records),
     batches: new BatchWriter(writer, inTx.batches, inTx.records),
     leases: new LeaseWriter(writer),
   };
-  const committed = { documents: new DocumentReader(reader), records: new RecordReader(reader), batches: new BatchReader(reader) };
+  const committed = { documents: new DocumentReader(reader, schema), records: new RecordReader(reader), batches: new BatchReader(reader) };
 
   let closing: Promise<void> | null = null;
   const queued = <T>(work: (guard: Guard) => Promise<T>): Promise<T> =>
     closing === null ? queue.run(work) : Promise.reject(new Error("the store is closed"));
 
-  const txFor = (guard: Guard): Tx => ({
-    ...repositoriesOf((kind) => ({ ...inTx.documents.reads(kind, guard), ...writes.documents.writes(kind, guard) })),
+  const txFor = (guard: Guard): Tx<S> => ({
+    ...repositoriesOf(schema, (kind, spec) => ({ ...inTx.documents.reads(kind, guard), ...writes.documents.writes(kind, spec, guard) })),
     records: { ...inTx.records.reads(guard), append: writes.records.append(guard) },
   });
 
-  const inTransaction = <T>(work: (tx: Tx) => Promise<T>): Promise<T> => queued((guard) => work(txFor(guard)));
-  const transaction = <T>(work: (tx: Tx) => Promise<T>): Promise<T> => guarded.write(inTransaction, work);
+  const inTransaction = <T>(work: (tx: Tx<S>) => Promise<T>): Promise<T> => queued((guard) => work(txFor(guard)));
+  const transaction = <T>(work: (tx: Tx<S>) => Promise<T>): Promise<T> => guarded.write(inTransaction, work);
 
   // Outside transaction(), a read sees only committed data and each write is a transaction of its own (one that
-  // also carries a pending idempotency entry, when there is one: see Store.guarded).
-  const outside = <K extends Kind>(kind: K): Repository<Documents[K]> => {
-    const inOwnTx = (write: (repo: DocumentWrites<Documents[K]>) => Promise<void>): Promise<void> =>
-      guarded.active ? transaction((tx) => write(tx[kind] as Repository<Documents[K]>)) : queued((guard) => write(writes.documents.writes(kind, guard)));
+  // also carries a pending guard, when there is one: see Store.guarded).
+  const outside = (kind: string, spec: KindSpec<Owned>): Repository<Owned> => {
+    const inOwnTx = (write: (repo: DocumentWrites) => Promise<void>): Promise<void> =>
+      guarded.active ? transaction((tx) => write(repositoryOf(tx, kind))) : queued((guard) => write(writes.documents.writes(kind, spec, guard)));
     return {
       ...committed.documents.reads(kind, OUTSIDE_TX),
       insert: (doc) => inOwnTx((repo) => repo.insert(doc)),
@@ -79,7 +86,8 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
 
   return {
     adapter: "sqlite",
-    ...repositoriesOf(outside),
+    schema,
+    ...repositoriesOf(schema, outside),
     records: {
       ...committed.records.reads(OUTSIDE_TX),
       append: (drafts) => (guarded.active ? transaction((tx) => tx.records.append(drafts)) : queued((guard) => writes.records.append(guard)(drafts))),
@@ -101,7 +109,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
       release: (name, holder) => queued(async () => writes.leases.release(name, holder)),
     },
     transaction,
-    guarded: (entry, fn) => guarded.run(entry, fn),
+    guarded: (guard, fn) => guarded.run(guard, fn),
     purgeExpired: async (now) => {
       let purged = 0;
       for (let n = PURGE_CHUNK; n === PURGE_CHUNK; purged += n) n = await queued(async () => purger.purge(now, PURGE_CHUNK));
