@@ -1,9 +1,11 @@
 // The batcher: closes batches by size or age, anchors them in order, and reconciles with the chain before
 // sending anything, so a batch is anchored exactly once whatever point a crash interrupted. One batcher is
-// active at a time (a lease in the store); the others stand by.
+// active at a time (a lease in the store, held through the job runner); the others stand by.
 import { randomUUID } from "node:crypto";
 import { closeNextBatch } from "./close-batch";
-import { raiseAlert } from "./alerts";
+import { raiseAlert, severityOf, SYSTEM_COMPANY } from "../alerts/raise";
+import type { AlertCode } from "../alerts/codes";
+import { JobRunner } from "../jobs/runner";
 import type { AnchorClient } from "../chain/anchor-client";
 import type { Store, StoredBatch } from "../store/port";
 import { DEV_CHAIN_ID } from "../chain/dev-chain";
@@ -33,17 +35,13 @@ export interface BatcherStatus {
   detail: string | null;
 }
 
-const LEASE = "batcher";
+/** The lease's name, and the subject and actor of the batcher's alerts. */
+const BATCHER = "batcher";
 
 type Counters = { batchCount: number; nextSeq: number };
-const MAX_BACKOFF_MS = 30_000;
 
 export class Batcher {
-  private readonly holder: string;
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
-  private failures = 0;
+  private readonly runner: JobRunner;
   /** Highest batch id whose on-chain root this process has seen equal to the store's. */
   private verifiedThrough = -1;
   readonly status: BatcherStatus = { state: "starting", lastAnchoredBatch: null, detail: null };
@@ -53,28 +51,31 @@ export class Batcher {
     private readonly chain: AnchorClient,
     private readonly options: BatcherOptions,
   ) {
-    this.holder = options.holder ?? randomUUID();
+    const { leaseTtlMs, pollMs, now, log } = options;
+    const job = {
+      pass: () => this.anchoringPass(),
+      halted: () => this.isHalted(),
+      standby: () => this.setState("standby", "another batcher holds the lease"),
+      // RPC and store hiccups: the API keeps accepting records; the runner retries with backoff until it lands.
+      failed: (err: unknown) => this.setState("retrying", err instanceof Error ? err.message : String(err)),
+    };
+    this.runner = new JobRunner(store.leases, job, { name: BATCHER, holder: options.holder ?? randomUUID(), leaseTtlMs, pollMs, now, log });
   }
 
   start(): void {
-    this.running = true;
-    this.loop = this.run();
+    this.runner.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-    await this.store.leases.release(LEASE, this.holder);
+    await this.runner.stop();
   }
 
   /** One pass: lease, reconcile, close what is due, anchor what is closed. Returns whether work remains. */
-  async pass(): Promise<boolean> {
-    if (this.isHalted()) return false;
-    if (!(await this.store.leases.acquire(LEASE, this.holder, this.options.leaseTtlMs, this.options.now()))) {
-      this.setState("standby", "another batcher holds the lease");
-      return false;
-    }
+  pass(): Promise<boolean> {
+    return this.runner.pass();
+  }
+
+  private async anchoringPass(): Promise<boolean> {
     const counters = await this.reconcile();
     if (counters === null) return false;
     const closed = await this.closeDue();
@@ -83,24 +84,6 @@ export class Batcher {
     if (this.isHalted()) return false;
     this.setState("active", null);
     return closed || anchored;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let busy = false;
-      try {
-        busy = await this.pass();
-        this.failures = 0;
-      } catch (err) {
-        // RPC and store hiccups: the API keeps accepting records; we retry with backoff until it lands.
-        this.failures++;
-        this.setState("retrying", err instanceof Error ? err.message : String(err));
-        this.options.log(`batcher: ${this.status.detail}; retrying in ${this.backoffMs()} ms`);
-        await this.sleep(this.backoffMs());
-        continue;
-      }
-      if (!busy) await this.sleep(this.options.pollMs);
-    }
   }
 
   /** Closes at most one batch: when BATCH_MAX records wait, or the oldest waiting record is old enough. */
@@ -189,7 +172,7 @@ export class Batcher {
       return null;
     }
     await this.store.batches.clearAnchors(batchCount);
-    await raiseAlert(this.store, { severity: "warning", code: "BATCHES_REANCHORING", message: `dev chain lost batches ${batchCount}..${lastAnchored}; anchoring them again`, data: { from: batchCount, to: lastAnchored } }, this.options.now(), this.options.log);
+    await this.alert("BATCHES_REANCHORING", `dev chain lost batches ${batchCount}..${lastAnchored}; anchoring them again`, { from: batchCount, to: lastAnchored });
     return undefined;
   }
 
@@ -200,9 +183,16 @@ export class Batcher {
     return last === null ? null : last.id;
   }
 
-  private async halt(code: string, message: string, data: { [key: string]: string | number }): Promise<void> {
+  private async halt(code: AlertCode, message: string, data: { [key: string]: string | number }): Promise<void> {
     this.setState("halted", `${code}: ${message}`);
-    await raiseAlert(this.store, { severity: "critical", code, message: `${message}; anchoring stopped`, data }, this.options.now(), this.options.log);
+    await this.alert(code, `${message}; anchoring stopped`, data);
+  }
+
+  /** Logs the alert and records it, in a transaction of its own: the batcher's state changes are not documents. */
+  private async alert(code: AlertCode, message: string, data: { [key: string]: string | number }): Promise<void> {
+    this.options.log(`[${severityOf(code)}] ${code}: ${message}`);
+    const alert = { code, at: this.options.now(), company: SYSTEM_COMPANY, subject: BATCHER, source: BATCHER, data };
+    await this.store.transaction((tx) => raiseAlert(tx, alert));
   }
 
   private isHalted(): boolean {
@@ -214,17 +204,4 @@ export class Batcher {
     this.status.detail = detail;
   }
 
-  private backoffMs(): number {
-    return Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(this.failures, 10));
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
 }

@@ -1,0 +1,52 @@
+// raiseAlert appends `alert.raised` in the caller's transaction: it commits with the caller's state change or not at all.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect } from "chai";
+import { openSqliteStore } from "../../service/store/sqlite";
+import type { Store } from "../../service/store/port";
+import { raiseAlert, SYSTEM_COMPANY } from "../../service/alerts/raise";
+import { member } from "../store/fixtures";
+
+const AT = new Date("2026-11-22T08:00:00.000Z");
+
+describe("alerts: raised inside the caller's transaction", function () {
+  let dir: string;
+  let store: Store;
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-alerts-"));
+    store = await openSqliteStore(path.join(dir, "sealproof.db"));
+  });
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("commits with the state change that caused it, its severity taken from its code", async () => {
+    await store.transaction(async (tx) => {
+      await tx.members.insert(member("m_1", "c_1", { active: false }));
+      await raiseAlert(tx, { code: "ROOT_MISMATCH", at: AT, company: "c_1", subject: "m_1", source: "test", data: { batch: 3 } });
+    });
+    await store.transaction((tx) => raiseAlert(tx, { code: "BATCHES_REANCHORING", at: AT, company: SYSTEM_COMPANY, subject: "batcher", source: "batcher", data: { from: 1, to: 2 } }));
+    const [first, second] = await store.records.list({ limit: 10 });
+    expect(first).to.deep.include({ type: "alert.raised", at: AT.toISOString(), company: "c_1", subject: "m_1", actor: "test" });
+    expect(first.data).to.deep.equal({ code: "ROOT_MISMATCH", severity: "critical", batch: 3 });
+    expect(second).to.deep.include({ company: "system", subject: "batcher", actor: "batcher" });
+    expect(second.data).to.deep.equal({ code: "BATCHES_REANCHORING", severity: "warning", from: 1, to: 2 });
+    expect((await store.members.get("m_1"))?.active).to.equal(false);
+  });
+
+  it("is gone with the caller's transaction when the caller throws", async () => {
+    const refused = await store
+      .transaction(async (tx) => {
+        await tx.members.insert(member("m_1", "c_1"));
+        await raiseAlert(tx, { code: "CHAIN_OUT_OF_STEP", at: AT, company: "c_1", subject: "m_1", source: "test", data: {} });
+        throw new Error("the caller refused");
+      })
+      .catch((err: Error) => err.message);
+    expect(refused).to.equal("the caller refused");
+    expect(await store.records.count()).to.equal(0);
+    expect(await store.members.get("m_1")).to.equal(null);
+  });
+});
