@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { openSqliteStore } from "../../service/store/sqlite";
 import type { Store } from "../../service/store/port";
 import { raiseAlert, SYSTEM_COMPANY } from "../../service/alerts/raise";
-import { member } from "../store/fixtures";
+import { draft } from "../store/fixtures";
 
 const AT = new Date("2026-11-22T08:00:00.000Z");
 
@@ -25,28 +25,27 @@ describe("alerts: raised inside the caller's transaction", function () {
 
   it("commits with the state change that caused it, its severity taken from its code", async () => {
     await store.transaction(async (tx) => {
-      await tx.members.insert(member("m_1", "c_1", { active: false }));
-      await raiseAlert(tx, { code: "ROOT_MISMATCH", at: AT, company: "c_1", subject: "m_1", source: "test", data: { batch: 3 } });
+      await tx.records.append([draft("c_1")]);
+      await raiseAlert(tx, { code: "ROOT_MISMATCH", at: AT, company: "c_1", subject: "s_1", source: "test", data: { batch: 3 } });
     });
     await store.transaction((tx) => raiseAlert(tx, { code: "BATCHES_REANCHORING", at: AT, company: SYSTEM_COMPANY, subject: "batcher", source: "batcher", data: { from: 1, to: 2 } }));
-    const [first, second] = await store.records.list({ limit: 10 });
-    expect(first).to.deep.include({ type: "alert.raised", at: AT.toISOString(), company: "c_1", subject: "m_1", actor: "test" });
+    const [change, first, second] = await store.records.list({ limit: 10 });
+    expect(change.company).to.equal("c_1");
+    expect(first).to.deep.include({ seq: 1, type: "alert.raised", at: AT.toISOString(), company: "c_1", subject: "s_1", actor: "test" });
     expect(first.data).to.deep.equal({ code: "ROOT_MISMATCH", severity: "critical", batch: 3 });
     expect(second).to.deep.include({ company: "system", subject: "batcher", actor: "batcher" });
     expect(second.data).to.deep.equal({ code: "BATCHES_REANCHORING", severity: "warning", from: 1, to: 2 });
-    expect((await store.members.get("m_1"))?.active).to.equal(false);
   });
 
   it("is gone with the caller's transaction when the caller throws", async () => {
     const refused = await store
       .transaction(async (tx) => {
-        await tx.members.insert(member("m_1", "c_1"));
-        await raiseAlert(tx, { code: "CHAIN_OUT_OF_STEP", at: AT, company: "c_1", subject: "m_1", source: "test", data: {} });
+        await tx.records.append([draft("c_1")]);
+        await raiseAlert(tx, { code: "CHAIN_OUT_OF_STEP", at: AT, company: "c_1", subject: "s_1", source: "test", data: {} });
         throw new Error("the caller refused");
       })
       .catch((err: Error) => err.message);
     expect(refused).to.equal("the caller refused");
     expect(await store.records.count()).to.equal(0);
-    expect(await store.members.get("m_1")).to.equal(null);
   });
 });
