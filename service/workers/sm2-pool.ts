@@ -45,7 +45,8 @@ function createBatchPool(inFlight: number): Sm2Pool {
   const flush = () => {
     scheduled = false;
     while (running < inFlight && queue.length > 0) {
-      const batch = queue.splice(0, MAX_BATCH);
+      // Shared out over the free slots, so two batches at a time keep two threads busy.
+      const batch = queue.splice(0, Math.min(MAX_BATCH, Math.ceil(queue.length / (inFlight - running))));
       running++;
       sm2VerifyBatch(batch.map((b) => b.job))
         .then(
