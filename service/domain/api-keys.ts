@@ -5,6 +5,7 @@ import { hashApiKey, newApiKeySecret, newId } from "./ids";
 import { getOwned } from "./lookup";
 import { keyAction, requirePower } from "./policy";
 import type { Tx } from "./schema";
+import type { Page, PageRequest } from "../store/port";
 import type { ApiKey, Member } from "./model";
 
 export interface IssuedKey {
@@ -48,10 +49,10 @@ export async function revokeKey(ctx: DomainContext, actor: Actor, keyId: string)
   });
 }
 
-export async function listKeys(ctx: DomainContext, actor: Actor, memberId: string): Promise<ApiKey[]> {
+export async function listKeys(ctx: DomainContext, actor: Actor, memberId: string, page: PageRequest): Promise<Page<ApiKey>> {
   requirePower(actor, memberId === actor.member.id ? "key.list-own" : "key.list-other");
   await getOwned(ctx.store, "members", actor.company, memberId);
-  return ctx.store.apiKeys.list(actor.company, { member: memberId });
+  return ctx.store.apiKeys.page(actor.company, { member: memberId }, page);
 }
 
 async function holdsGrant(tx: Tx, member: Member): Promise<boolean> {

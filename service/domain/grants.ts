@@ -8,7 +8,9 @@ import { activeLegalReps, getOwned } from "./lookup";
 import { isLegalRep, may, requirePower } from "./policy";
 import { requireUsable } from "./seal-usability";
 import { scenarioAllows } from "./scenarios";
+import { pageOfEither } from "./paging";
 import type { Repositories, Tx } from "./schema";
+import type { Page, PageRequest } from "../store/port";
 import type { Grant, Member } from "./model";
 
 export type GiveGrantInput = Pick<Grant, "member" | "seal" | "scenarios" | "validFrom" | "validTo" | "useLimit">;
@@ -66,11 +68,12 @@ export async function withdrawWithDescendants(tx: Tx, now: Date, actor: Actor, g
 }
 
 /** Admins and auditors see every grant; other members see their own and those they gave. */
-export async function listGrants(ctx: DomainContext, actor: Actor): Promise<Grant[]> {
+export async function listGrants(ctx: DomainContext, actor: Actor, page: PageRequest): Promise<Page<Grant>> {
   requirePower(actor, "grant.read-own");
-  const all = await ctx.store.grants.list(actor.company);
-  if (may(actor, "grant.read-all")) return all;
-  return all.filter((g) => g.member === actor.member.id || g.givenBy === actor.member.id);
+  const grants = ctx.store.grants;
+  if (may(actor, "grant.read-all")) return grants.page(actor.company, {}, page);
+  const me = actor.member.id;
+  return pageOfEither(grants, actor.company, { member: me }, { givenBy: me }, (g) => g.member === me, page);
 }
 
 export async function getGrant(ctx: DomainContext, actor: Actor, grantId: string): Promise<Grant> {

@@ -7,6 +7,7 @@ import { addMemberAction, changeRolesAction, removeMemberAction, requirePower } 
 import { withdrawWithDescendants } from "./grants";
 import { issueKeyIn, type IssuedKey } from "./api-keys";
 import type { Tx } from "./schema";
+import type { Page, PageRequest } from "../store/port";
 import type { Member, Role } from "./model";
 
 export interface AddMemberInput {
@@ -62,9 +63,9 @@ export async function removeMember(ctx: DomainContext, actor: Actor, memberId: s
   });
 }
 
-export async function listMembers(ctx: DomainContext, actor: Actor): Promise<Member[]> {
+export async function listMembers(ctx: DomainContext, actor: Actor, page: PageRequest): Promise<Page<Member>> {
   requirePower(actor, "member.read");
-  return ctx.store.members.list(actor.company);
+  return ctx.store.members.page(actor.company, {}, page);
 }
 
 export async function getMember(ctx: DomainContext, actor: Actor, memberId: string): Promise<Member> {

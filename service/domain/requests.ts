@@ -9,6 +9,7 @@ import { requireUsable } from "./seal-usability";
 import { scenarioAllows } from "./scenarios";
 import { usableGrant } from "./grants";
 import type { Tx } from "./schema";
+import type { Page, PageRequest } from "../store/port";
 import type { ApprovalLevel, Scenario, SealRequest } from "./model";
 
 export type CreateRequestInput = Pick<SealRequest, "seal" | "scenario" | "documentHash" | "title" | "reason" | "copies">;
@@ -67,11 +68,10 @@ export async function confirmCustody(ctx: DomainContext, actor: Actor, requestId
   });
 }
 
-export async function listRequests(ctx: DomainContext, actor: Actor): Promise<SealRequest[]> {
+/** Those who may read every request page through all of them; others through their own. */
+export async function listRequests(ctx: DomainContext, actor: Actor, page: PageRequest): Promise<Page<SealRequest>> {
   requirePower(actor, "request.read-own");
-  const all = await ctx.store.requests.list(actor.company);
-  if (may(actor, "request.read-all")) return all;
-  return all.filter((r) => r.member === actor.member.id);
+  return ctx.store.requests.page(actor.company, may(actor, "request.read-all") ? {} : { member: actor.member.id }, page);
 }
 
 export async function getRequest(ctx: DomainContext, actor: Actor, requestId: string): Promise<SealRequest> {

@@ -5,6 +5,7 @@ import { newId } from "./ids";
 import { getOwned } from "./lookup";
 import { requirePower } from "./policy";
 import { StoreConflictError } from "../store/port";
+import type { Page, PageRequest } from "../store/port";
 import type { Scenario, Seal } from "./model";
 
 export type DefineScenarioInput = Pick<Scenario, "code" | "name" | "sealKinds" | "sealTypes" | "approval" | "dualControl">;
@@ -26,9 +27,9 @@ export async function defineScenario(ctx: DomainContext, actor: Actor, input: De
   }
 }
 
-export async function listScenarios(ctx: DomainContext, actor: Actor): Promise<Scenario[]> {
+export async function listScenarios(ctx: DomainContext, actor: Actor, page: PageRequest): Promise<Page<Scenario>> {
   requirePower(actor, "scenario.read");
-  return ctx.store.scenarios.list(actor.company);
+  return ctx.store.scenarios.page(actor.company, {}, page);
 }
 
 export async function getScenario(ctx: DomainContext, actor: Actor, id: string): Promise<Scenario> {

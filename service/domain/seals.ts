@@ -7,6 +7,7 @@ import { getOwned } from "./lookup";
 import { requirePower } from "./policy";
 import { isSm2PublicKey, type JsonValue } from "../evidence";
 import type { Tx } from "./schema";
+import type { Page, PageRequest } from "../store/port";
 import type { Seal, SealKind, SealStatus, SealType } from "./model";
 
 export interface RegisterSealInput {
@@ -66,9 +67,9 @@ export async function replaceSeal(ctx: DomainContext, actor: Actor, sealId: stri
   });
 }
 
-export async function listSeals(ctx: DomainContext, actor: Actor): Promise<Seal[]> {
+export async function listSeals(ctx: DomainContext, actor: Actor, page: PageRequest): Promise<Page<Seal>> {
   requirePower(actor, "seal.read");
-  return ctx.store.seals.list(actor.company);
+  return ctx.store.seals.page(actor.company, {}, page);
 }
 
 export async function getSeal(ctx: DomainContext, actor: Actor, sealId: string): Promise<Seal> {

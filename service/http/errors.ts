@@ -3,7 +3,7 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { ZodError } from "zod";
 import { DomainError } from "../domain/errors";
-import { StoreUnavailableError } from "../store/port";
+import { StoreCursorError, StoreUnavailableError } from "../store/port";
 
 export class ApiError extends Error {
   constructor(
@@ -63,6 +63,7 @@ export function errorHandler(log: (msg: string, err: unknown) => void): ErrorReq
 function toResponse(err: unknown): [number, ErrorBody] {
   if (err instanceof ApiError) return [err.status, errorBody(err.code, err.message, err.details)];
   if (err instanceof DomainError) return [err.status, errorBody(err.code, err.message, err.details)];
+  if (err instanceof StoreCursorError) return [400, errorBody("CURSOR_INVALID", "after is not a cursor this list handed out; start from the first page")];
   if (err instanceof StoreUnavailableError) return [503, errorBody("STORE_UNAVAILABLE", "the store stopped accepting writes; nothing was acknowledged, retry shortly")];
   if (err instanceof ResponseMismatchError) {
     const details = err.issues.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));

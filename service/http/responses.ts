@@ -145,12 +145,14 @@ export const receiptsPage = z.strictObject({
   nextFromSeq: seq.nullable(),
 });
 
-export const membersPage = z.strictObject({ members: z.array(member) });
-export const keysPage = z.strictObject({ keys: z.array(keyView) });
-export const sealsPage = z.strictObject({ seals: z.array(seal) });
-export const scenariosPage = z.strictObject({ scenarios: z.array(scenario) });
-export const grantsPage = z.strictObject({ grants: z.array(grant) });
-export const requestsPage = z.strictObject({ requests: z.array(sealRequest) });
+/** The cursor of the next page, to pass back as `after`; null on the last page. */
+const next = z.string().nullable();
+export const membersPage = z.strictObject({ members: z.array(member), next });
+export const keysPage = z.strictObject({ keys: z.array(keyView), next });
+export const sealsPage = z.strictObject({ seals: z.array(seal), next });
+export const scenariosPage = z.strictObject({ scenarios: z.array(scenario), next });
+export const grantsPage = z.strictObject({ grants: z.array(grant), next });
+export const requestsPage = z.strictObject({ requests: z.array(sealRequest), next });
 
 /** Bodies of the QR routes: an SVG document, or PNG bytes. */
 export const svgImage = z.string().regex(/^(<\?xml[^>]*>\s*)?<svg[\s>]/);

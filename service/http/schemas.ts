@@ -120,4 +120,10 @@ export const recordsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
+/** A page of a list: `after` is the `next` cursor of the page before; at most `limit` items (default 100, at most 1000). */
+export const pageQuery = z.strictObject({
+  after: z.string().min(1).max(512).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
 export const seqParam = z.strictObject({ seq: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });

@@ -1,6 +1,6 @@
 // Members, roles and API keys.
 import { z } from "zod";
-import { addMemberBody, changeRolesBody, ids } from "../schemas";
+import { addMemberBody, changeRolesBody, ids, pageQuery } from "../schemas";
 import { addedMember, issuedKey, keysPage, keyView as keyViewSchema, member, membersPage } from "../responses";
 import { addMember, changeRoles, getMember, listMembers, removeMember } from "../../domain/members";
 import { issueKey, listKeys, revokeKey } from "../../domain/api-keys";
@@ -16,9 +16,10 @@ const keyView = (k: ApiKey) => ({ id: k.id, member: k.member, prefix: k.prefix, 
 
 export function memberRoutes(api: Api, ctx: DomainContext): void {
   api.add({ method: "get", path: "/me", tag: "members", auth: "member", status: 200, summary: "The member the API key belongs to", response: member }, async ({ actor }) => actor.member);
-  api.add({ method: "get", path: "/members", tag: "members", auth: "member", status: 200, summary: "The company's members", response: membersPage }, async ({ actor }) => ({
-    members: await listMembers(ctx, actor),
-  }));
+  api.add({ method: "get", path: "/members", tag: "members", auth: "member", query: pageQuery, status: 200, summary: "A page of the company's members", response: membersPage }, async ({ actor, query }) => {
+    const page = await listMembers(ctx, actor, query);
+    return { members: page.items, next: page.next };
+  });
   api.add(
     { method: "post", path: "/members", tag: "members", auth: "member", body: addMemberBody, status: 201, returnsSecret: true, summary: `Add a member (${rolesText("member.add")}; members with roles beyond employee and auditor: ${rolesText("member.add-empowered")}); the answer carries their first API key secret, shown once`, response: addedMember },
     async ({ actor, body }) => addMember(ctx, actor, body),
@@ -34,9 +35,10 @@ export function memberRoutes(api: Api, ctx: DomainContext): void {
     { method: "post", path: "/members/:id/leave", tag: "members", auth: "member", params: memberParams, status: 200, summary: `The member leaves: their grants, and those given under them, are withdrawn and keys stop working (${rolesText("member.leave")})`, response: member },
     async ({ actor, params }) => removeMember(ctx, actor, params.id),
   );
-  api.add({ method: "get", path: "/members/:id/keys", tag: "members", auth: "member", params: memberParams, status: 200, summary: "A member's API keys (never the secrets)", response: keysPage }, async ({ actor, params }) => ({
-    keys: (await listKeys(ctx, actor, params.id)).map(keyView),
-  }));
+  api.add({ method: "get", path: "/members/:id/keys", tag: "members", auth: "member", params: memberParams, query: pageQuery, status: 200, summary: "A page of a member's API keys (never the secrets)", response: keysPage }, async ({ actor, params, query }) => {
+    const page = await listKeys(ctx, actor, params.id, query);
+    return { keys: page.items.map(keyView), next: page.next };
+  });
   api.add(
     { method: "post", path: "/members/:id/keys", tag: "members", auth: "member", params: memberParams, status: 201, returnsSecret: true, summary: `Issue an API key (oneself; another member: ${rolesText("key.issue-other")}; a member holding powers: ${rolesText("key.issue-empowered")}); the answer carries the secret, shown once`, response: issuedKey },
     async ({ actor, params }) => issueKey(ctx, actor, params.id),

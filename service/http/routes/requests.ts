@@ -1,6 +1,6 @@
 // Seal use requests and their approval.
 import { z } from "zod";
-import { createRequestBody, ids } from "../schemas";
+import { createRequestBody, ids, pageQuery } from "../schemas";
 import { requestsPage, sealRequest } from "../responses";
 import { confirmCustody, createRequest, decideRequest, getRequest, listRequests } from "../../domain/requests";
 import { rolesText } from "../../domain/policy";
@@ -10,9 +10,10 @@ import type { DomainContext } from "../../domain/context";
 const requestParams = z.strictObject({ id: ids.request });
 
 export function requestRoutes(api: Api, ctx: DomainContext): void {
-  api.add({ method: "get", path: "/requests", tag: "requests", auth: "member", status: 200, summary: `The requests visible to the caller (their own; every request: ${rolesText("request.read-all")})`, response: requestsPage }, async ({ actor }) => ({
-    requests: await listRequests(ctx, actor),
-  }));
+  api.add({ method: "get", path: "/requests", tag: "requests", auth: "member", query: pageQuery, status: 200, summary: `A page of the requests visible to the caller (their own; every request: ${rolesText("request.read-all")})`, response: requestsPage }, async ({ actor, query }) => {
+    const page = await listRequests(ctx, actor, query);
+    return { requests: page.items, next: page.next };
+  });
   api.add(
     { method: "post", path: "/requests", tag: "requests", auth: "member", body: createRequestBody, status: 201, summary: "Request to use a seal for a document", response: sealRequest },
     async ({ actor, body }) => createRequest(ctx, actor, body),

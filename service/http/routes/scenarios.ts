@@ -1,6 +1,6 @@
 // The scenario list.
 import { z } from "zod";
-import { defineScenarioBody, ids } from "../schemas";
+import { defineScenarioBody, ids, pageQuery } from "../schemas";
 import { scenario, scenariosPage } from "../responses";
 import { defineScenario, getScenario, listScenarios } from "../../domain/scenarios";
 import { rolesText } from "../../domain/policy";
@@ -10,9 +10,10 @@ import type { DomainContext } from "../../domain/context";
 const scenarioParams = z.strictObject({ id: ids.scenario });
 
 export function scenarioRoutes(api: Api, ctx: DomainContext): void {
-  api.add({ method: "get", path: "/scenarios", tag: "scenarios", auth: "member", status: 200, summary: "The scenarios", response: scenariosPage }, async ({ actor }) => ({
-    scenarios: await listScenarios(ctx, actor),
-  }));
+  api.add({ method: "get", path: "/scenarios", tag: "scenarios", auth: "member", query: pageQuery, status: 200, summary: "A page of the scenarios", response: scenariosPage }, async ({ actor, query }) => {
+    const page = await listScenarios(ctx, actor, query);
+    return { scenarios: page.items, next: page.next };
+  });
   api.add(
     { method: "post", path: "/scenarios", tag: "scenarios", auth: "member", body: defineScenarioBody, status: 201, summary: `Define a scenario (${rolesText("scenario.define")})`, response: scenario },
     async ({ actor, body }) => defineScenario(ctx, actor, body),

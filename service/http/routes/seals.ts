@@ -1,6 +1,6 @@
 // Seals and their lifecycle.
 import { z } from "zod";
-import { ids, registerSealBody } from "../schemas";
+import { ids, pageQuery, registerSealBody } from "../schemas";
 import { replacedSeal, seal, sealsPage } from "../responses";
 import { changeSealStatus, getSeal, listSeals, registerSeal, replaceSeal, type SealTransition } from "../../domain/seals";
 import { rolesText } from "../../domain/policy";
@@ -17,7 +17,10 @@ const TRANSITION_SUMMARIES: Record<SealTransition, string> = {
 };
 
 export function sealRoutes(api: Api, ctx: DomainContext): void {
-  api.add({ method: "get", path: "/seals", tag: "seals", auth: "member", status: 200, summary: "The company's seals", response: sealsPage }, async ({ actor }) => ({ seals: await listSeals(ctx, actor) }));
+  api.add({ method: "get", path: "/seals", tag: "seals", auth: "member", query: pageQuery, status: 200, summary: "A page of the company's seals", response: sealsPage }, async ({ actor, query }) => {
+    const page = await listSeals(ctx, actor, query);
+    return { seals: page.items, next: page.next };
+  });
   api.add(
     { method: "post", path: "/seals", tag: "seals", auth: "member", body: registerSealBody, status: 201, summary: `Register a seal (${rolesText("seal.register")}; electronic: SM2 public key; physical: device, custodian, reviewer)`, response: seal },
     async ({ actor, body }) => registerSeal(ctx, actor, body),
