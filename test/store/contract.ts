@@ -6,6 +6,7 @@ import { RESERVATION_KEPT_AFTER_EXPIRY_MS } from "../../service/domain/schema";
 import { anchor, batchOver, closeBatch, company, draft, guardOf, idempotencyEntry, member, rejection, reservation, scenario } from "./fixtures";
 import { calibrated, gadget, GADGET_CALIBRATED, type TestSchema } from "./schema";
 import { encodeProof } from "../../service/store/batches";
+import type { OutboxDraft } from "../../service/store/port";
 
 const CONCURRENT = 50;
 
@@ -301,6 +302,115 @@ export function describeStoreContract(name: string, open: () => Promise<Store<Te
         await store.idempotency.insert(idempotencyEntry("k_old", "c_1", ago(-60_000)));
         await store.idempotency.update({ ...liveEntry, expiresAt: ago(-120_000) });
         expect(await store.purgeExpired(new Date(now.getTime() + 1))).to.equal(0);
+      });
+    });
+
+    describe("pages", function () {
+      /** Every item of a list, read `limit` at a time through page() from the start, and the number of pages it took. */
+      async function readAll<T>(read: (after: string | undefined) => Promise<Page<T>>): Promise<{ items: T[]; pages: number }> {
+        const items: T[] = [];
+        let after: string | undefined;
+        for (let pages = 1; ; pages++) {
+          const page = await read(after);
+          items.push(...page.items);
+          if (page.next === null) return { items, pages };
+          after = page.next;
+        }
+      }
+
+      it("pages through one company's documents in creation order, filtered as list() filters, ending with next null", async function () {
+        const members = Array.from({ length: 7 }, (_, i) => member(`m_${i}`, "c_1", { department: i % 2 === 0 ? "sales" : "legal" }));
+        for (const m of members) await store.members.insert(m);
+        await store.members.insert(member("m_other", "c_2"));
+        // An update keeps a document's place.
+        await store.members.update({ ...members[1], active: false });
+        const all = await store.members.list("c_1");
+
+        expect(await readAll((after) => store.members.page("c_1", {}, { after, limit: 3 }))).to.deep.equal({ items: all, pages: 3 });
+        expect(await readAll((after) => store.members.page("c_1", {}, { after, limit: 7 }))).to.deep.equal({ items: all, pages: 1 });
+        const sales = await readAll((after) => store.members.page("c_1", { department: "sales" }, { after, limit: 2 }));
+        expect(sales.items.map((m) => m.id)).to.deep.equal(["m_0", "m_2", "m_4", "m_6"]);
+        expect(await store.members.page("c_3", {}, { limit: 5 })).to.deep.equal({ items: [], next: null });
+
+        // Through an indexed field, with another condition beside it.
+        for (let i = 0; i < 5; i++) await store.reservations.insert(reservation(`r_${i}`, "c_1", "2026-11-22T09:00:00.000Z"));
+        await store.reservations.insert({ ...reservation("r_mine", "c_1", "2026-11-22T09:00:00.000Z"), member: "m_mine" });
+        const held = await readAll((after) => store.reservations.page("c_1", { member: "m_member", seal: "s_seal" }, { after, limit: 2 }));
+        expect(held.items.map((r) => r.id)).to.deep.equal(["r_0", "r_1", "r_2", "r_3", "r_4"]);
+      });
+
+      it("refuses a cursor it did not hand out with StoreCursorError, and a limit below 1 with RangeError", async function () {
+        await store.members.insert(member("m_1", "c_1"));
+        for (const cursor of ["", "not a cursor", Buffer.from('["x"]').toString("base64url"), Buffer.from("[1,2,3]").toString("base64url")]) {
+          expect(await rejection(store.members.page("c_1", {}, { after: cursor, limit: 1 })), cursor).to.be.instanceOf(StoreCursorError);
+          expect(await rejection(store.records.page({ company: "c_1" }, { after: cursor, limit: 1 })), cursor).to.be.instanceOf(StoreCursorError);
+        }
+        expect(await rejection(store.members.page("c_1", {}, { limit: 0 }))).to.be.instanceOf(RangeError);
+        expect(await rejection(store.records.page({ company: "c_1" }, { limit: 0 }))).to.be.instanceOf(RangeError);
+      });
+
+      it("pages through a company's records in time order, by type, by subject and by a range of at", async function () {
+        const at = (minute: number) => new Date(Date.UTC(2026, 10, 22, 8, minute)).toISOString();
+        // Appended out of time order: seq order is not time order.
+        const minutes = [5, 1, 3, 3, 9, 0, 7, 3];
+        await store.records.append(minutes.map((m, i) => ({ ...draft(i === 6 ? "c_2" : "c_1", { i }, i % 2 === 0 ? "member.added" : "scenario.defined"), at: at(m), subject: `s_${i % 3}` })));
+        const stored = await store.records.list({ limit: 100 });
+        const c1 = stored.filter((r) => r.company === "c_1").sort((a, b) => (a.at === b.at ? a.seq - b.seq : a.at < b.at ? -1 : 1));
+        const seqs = (records: EvidenceRecord[]) => records.map((r) => r.seq);
+
+        const everything = await readAll((after) => store.records.page({ company: "c_1" }, { after, limit: 2 }));
+        expect(seqs(everything.items)).to.deep.equal(seqs(c1));
+        expect(everything.items).to.deep.equal(c1);
+        const byType = await readAll((after) => store.records.page({ company: "c_1", type: "scenario.defined" }, { after, limit: 1 }));
+        expect(seqs(byType.items)).to.deep.equal(seqs(c1.filter((r) => r.type === "scenario.defined")));
+        const bySubject = await readAll((after) => store.records.page({ company: "c_1", subject: "s_0" }, { after, limit: 2 }));
+        expect(seqs(bySubject.items)).to.deep.equal(seqs(c1.filter((r) => r.subject === "s_0")));
+        const inRange = await readAll((after) => store.records.page({ company: "c_1", from: at(3), to: at(7) }, { after, limit: 2 }));
+        expect(seqs(inRange.items)).to.deep.equal(seqs(c1.filter((r) => r.at >= at(3) && r.at < at(7))));
+        const narrow = await store.records.page({ company: "c_1", type: "member.added", subject: "s_0", from: at(1) }, { limit: 10 });
+        expect(seqs(narrow.items)).to.deep.equal(seqs(c1.filter((r) => r.type === "member.added" && r.subject === "s_0" && r.at >= at(1))));
+        expect(await store.records.page({ company: "c_3" }, { limit: 10 })).to.deep.equal({ items: [], next: null });
+      });
+    });
+
+    describe("a kind and a record type the store code has never heard of (test/store/schema.ts)", function () {
+      it("keeps gadgets with their unique serial, finds them by indexed owner a page at a time, and purges retired ones", async function () {
+        const [a, b, c] = [gadget("g_a", "c_1", { owner: "m_1", tags: ["x"] }), gadget("g_b", "c_1", { owner: "m_2" }), gadget("g_c", "c_1", { owner: "m_1", retireAt: "2026-11-22T08:00:00.000Z" })];
+        for (const g of [a, b, c]) await store.gadgets.insert(g);
+        expect(await store.gadgets.get("g_a")).to.deep.equal(a);
+        expect(await store.gadgets.getByKey("serial:SN-g_b")).to.deep.equal(b);
+        expect(await store.gadgets.list("c_1", { owner: "m_1" })).to.deep.equal([a, c]);
+        const first = await store.gadgets.page("c_1", { owner: "m_1" }, { limit: 1 });
+        expect(first.items).to.deep.equal([a]);
+        expect(await store.gadgets.page("c_1", { owner: "m_1" }, { after: first.next ?? undefined, limit: 1 })).to.deep.equal({ items: [c], next: null });
+
+        const taken = await rejection(store.gadgets.insert(gadget("g_d", "c_1", { serial: "SN-g_a" })));
+        expect(taken).to.be.instanceOf(StoreConflictError);
+        expect(taken).to.include({ kind: "gadgets", key: "serial:SN-g_a" });
+        expect(await store.gadgets.get("g_d")).to.equal(null);
+        const missing = await rejection(store.gadgets.update(gadget("g_none", "c_1")));
+        expect(missing).to.be.instanceOf(StoreNotFoundError);
+        expect(missing).to.include({ kind: "gadgets", id: "g_none" });
+
+        // Retired a minute (the kind's delay) before now: purged; no retireAt: kept. Its serial is then free.
+        expect(await store.purgeExpired(new Date("2026-11-22T08:01:00.000Z"))).to.equal(1);
+        expect((await store.gadgets.list("c_1")).map((g) => g.id)).to.deep.equal(["g_a", "g_b"]);
+        await store.gadgets.insert(gadget("g_c2", "c_1", { serial: "SN-g_c" }));
+      });
+
+      it("appends a record type evidence/ has no spec for, finds it by type and subject, and gives it no receipt id", async function () {
+        const [record] = await store.transaction(async (tx) => {
+          await tx.gadgets.insert(gadget("g_a", "c_1"));
+          return tx.records.append([calibrated("c_1", "g_a", "2026-11-22T08:00:00.000Z", { receipt: "R4mZpW4tYbN3x8Kq", offset: 0.25 })]);
+        });
+        expect(record).to.deep.include({ seq: 0, type: GADGET_CALIBRATED, subject: "g_a", data: { receipt: "R4mZpW4tYbN3x8Kq", offset: 0.25 } });
+        expect(await store.records.get(0)).to.deep.equal(record);
+        expect(await store.records.page({ company: "c_1", type: GADGET_CALIBRATED }, { limit: 5 })).to.deep.equal({ items: [record], next: null });
+        expect(await store.records.page({ company: "c_1", subject: "g_a" }, { limit: 5 })).to.deep.equal({ items: [record], next: null });
+        expect(await store.records.getByReceipt("R4mZpW4tYbN3x8Kq")).to.equal(null);
+        // Not a receipt id: another record may carry the same data.receipt.
+        await store.records.append([calibrated("c_1", "g_a", "2026-11-22T08:00:01.000Z", { receipt: "R4mZpW4tYbN3x8Kq" })]);
+        expect(await store.records.count()).to.equal(2);
       });
     });
 
@@ -602,6 +712,119 @@ export function describeStoreContract(name: string, open: () => Promise<Store<Te
         const winner = `h_${won.indexOf(true)}`;
         expect(await store.leases.acquire("batcher", winner, 60_000, at(1))).to.equal(true);
         expect(await store.leases.acquire("batcher", "other", 60_000, at(1))).to.equal(false);
+      });
+    });
+
+    describe("outbox", function () {
+      const T0 = Date.parse("2026-11-22T08:00:00.000Z");
+      const at = (ms: number): Date => new Date(T0 + ms);
+      const command = (target: string, n: number): OutboxDraft => ({ target, kind: "command", payload: { n, body: { "$op": "unlock", "a.b": [1, null] } } });
+      const heads = async (ms: number, limit = 100) => (await store.outbox.next(at(ms), limit)).map((e) => [e.target, e.payload.n]);
+
+      it("hands out an entry once its transaction commits, and nothing of a transaction that threw", async function () {
+        const id = await store.transaction(async (tx) => {
+          await tx.records.append([draft("c_1")]);
+          return tx.outbox.add(command("device:d1", 1));
+        });
+        const thrown = new RangeError("domain says no");
+        const err = await rejection(
+          store.transaction(async (tx) => {
+            await tx.outbox.add(command("device:d2", 1));
+            await tx.outbox.add(command("device:d1", 2));
+            throw thrown;
+          }),
+        );
+        expect(err).to.equal(thrown);
+        expect(await store.outbox.next(at(0), 10)).to.deep.equal([{ id, ...command("device:d1", 1), attempts: 0, lastError: null }]);
+      });
+
+      it("does not hand out an entry while its transaction is open", async function () {
+        let reachedGate!: () => void;
+        const reached = new Promise<void>((resolve) => (reachedGate = resolve));
+        let openGate!: () => void;
+        const gate = new Promise<void>((resolve) => (openGate = resolve));
+        const committing = store.transaction(async (tx) => {
+          await tx.outbox.add(command("device:d1", 1));
+          reachedGate();
+          await gate;
+        });
+        await reached;
+        const probe: { seen: unknown[][] | null } = { seen: null };
+        const looking = heads(0).then((found) => (probe.seen = found));
+        // The read either waits for the commit or sees nothing; it never sees the open transaction's entry.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const beforeCommit = probe.seen;
+        openGate();
+        await committing;
+        await looking;
+        expect(beforeCommit ?? [], "seen before the commit").to.deep.equal([]);
+        expect(await heads(0)).to.deep.equal([["device:d1", 1]]);
+      });
+
+      it("hands out only the oldest undelivered entry of each target, longest-waiting first, up to the limit", async function () {
+        await store.transaction(async (tx) => {
+          await tx.outbox.add(command("device:b", 1));
+          await tx.outbox.add(command("device:a", 1));
+        });
+        await store.transaction(async (tx) => {
+          await tx.outbox.add(command("device:b", 2));
+          await tx.outbox.add(command("device:c", 1));
+        });
+        expect(await heads(0)).to.deep.equal([["device:b", 1], ["device:a", 1], ["device:c", 1]]);
+        expect(await heads(0, 2)).to.deep.equal([["device:b", 1], ["device:a", 1]]);
+        expect(await store.outbox.next(at(0), 0)).to.deep.equal([]);
+        const [b1] = await store.outbox.next(at(0), 1);
+        await store.outbox.markDelivered(b1.id, at(1));
+        expect(await heads(1)).to.deep.equal([["device:a", 1], ["device:b", 2], ["device:c", 1]]);
+        // Marking again changes nothing.
+        await store.outbox.markDelivered(b1.id, at(2));
+        expect(await heads(2)).to.deep.equal([["device:a", 1], ["device:b", 2], ["device:c", 1]]);
+      });
+
+      it("holds a failed entry, and its target's later entries, until its retry time; other targets go on", async function () {
+        const first = await store.outbox.add(command("webhook:w1", 1));
+        await store.outbox.add(command("webhook:w1", 2));
+        await store.outbox.add(command("webhook:w2", 1));
+        await store.outbox.markFailed(first, "HTTP 503", at(1000));
+        expect(await heads(999)).to.deep.equal([["webhook:w2", 1]]);
+        const [retried] = await store.outbox.next(at(1000), 1);
+        expect(retried).to.deep.include({ id: first, attempts: 1, lastError: "HTTP 503" });
+        await store.outbox.markFailed(first, "timeout", at(3000));
+        expect(await heads(2999)).to.deep.equal([["webhook:w2", 1]]);
+        expect((await store.outbox.next(at(3000), 1))[0]).to.deep.include({ id: first, attempts: 2, lastError: "timeout" });
+        await store.outbox.markDelivered(first, at(3001));
+        expect(await heads(3001)).to.deep.equal([["webhook:w1", 2], ["webhook:w2", 1]]);
+      });
+
+      it(`keeps each target's entries in commit order across ${CONCURRENT} concurrent transactions`, async function () {
+        // Each transaction appends a record too: its seq is the transaction's place in commit order.
+        await Promise.all(
+          range(CONCURRENT).map((n) =>
+            store.transaction(async (tx) => {
+              const [record] = await tx.records.append([draft(`c_${n}`)]);
+              await tx.outbox.add({ target: `device:${n % 3}`, kind: "command", payload: { seq: record.seq } });
+            }),
+          ),
+        );
+        const delivered: { [target: string]: number[] } = {};
+        for (let round = 0; round <= CONCURRENT; round++) {
+          const found = await store.outbox.next(at(0), 100);
+          if (found.length === 0) break;
+          for (const entry of found) {
+            (delivered[entry.target] ??= []).push(entry.payload.seq as number);
+            await store.outbox.markDelivered(entry.id, at(0));
+          }
+        }
+        expect(Object.values(delivered).flat()).to.have.length(CONCURRENT);
+        for (const seqs of Object.values(delivered)) expect(seqs).to.deep.equal([...seqs].sort((a, b) => a - b));
+      });
+
+      it("gives every entry its own id, never reused", async function () {
+        const a = await store.outbox.add(command("device:d1", 1));
+        await store.outbox.markDelivered(a, at(0));
+        const b = await store.outbox.add(command("device:d1", 2));
+        expect(b).to.not.equal(a);
+        expect((await store.outbox.next(at(0), 10)).map((e) => e.id)).to.deep.equal([b]);
       });
     });
   });

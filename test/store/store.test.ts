@@ -198,6 +198,16 @@ describe("store/sqlite: lookups by member", function () {
   });
 });
 
+describe("store: no domain", function () {
+  it("has no file under service/store/ that imports from service/domain/ or service/http/", function () {
+    const root = path.join(__dirname, "../../service/store");
+    const files = fs.readdirSync(root, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+    expect(files.length).to.be.greaterThan(10);
+    const offending = files.filter((f) => /from "(\.\.\/)+(domain|http)\//.test(fs.readFileSync(path.join(root, f), "utf8")));
+    expect(offending).to.deep.equal([]);
+  });
+});
+
 /** Runs crash-appender.ts on `file` and kills it with SIGKILL once it has acknowledged `atLeast` records. */
 function runAndKill(file: string, atLeast: number): Promise<Map<number, number>> {
   const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "crash-appender.ts"), file], {
