@@ -16,6 +16,8 @@ import { createSm2Pool } from "./workers/sm2-pool";
 import { formatRegistryCheck } from "./domain/registry-check";
 import { connectChain } from "./chain/connect";
 import { Batcher, type Failpoint } from "./anchoring/batcher";
+import { OutboxDeliverer, type OutboxHandler } from "./jobs/outbox-deliverer";
+import { postEntriesTo, TEST_OUTBOX_KIND, withTestEntries, type TestOutboxHooks } from "./jobs/test-outbox";
 import { publicChainAccess, type PublicChainAccess } from "./http/public-chain";
 import { findDeploymentBlock } from "./chain/deployment-block";
 import type { DomainContext } from "./domain/context";
@@ -36,10 +38,12 @@ async function main(): Promise<void> {
   const logger = pino();
   const log = (line: string) => logger.info(line);
   const failpoint = failpointFromEnv();
-  const store = withSealedFields(
+  const sealed = withSealedFields(
     await openStore({ dataDir: config.dataDir, mongodbUri: config.mongodbUri, schema: SERVICE_SCHEMA, onFatal: exitOnStoreFailure, afterGuardedWrite: () => failpoint?.("after-idempotent-write") }),
     cipher,
   );
+  const testOutbox = process.env.SEALPROOF_TEST_OUTBOX_TARGET;
+  const store = testOutbox ? { ...sealed, transaction: withTestEntries(sealed.transaction.bind(sealed), testOutboxHooks(failpoint)) } : sealed;
   const chain = await connectChain(config, log);
   const batcher = new Batcher(store, measuredAnchoring(chain.client), {
     batchMax: config.batchMax,
@@ -52,6 +56,8 @@ async function main(): Promise<void> {
     log,
     failpoint,
   });
+  const handlers: { [kind: string]: OutboxHandler } = testOutbox ? { [TEST_OUTBOX_KIND]: postEntriesTo(testOutbox) } : {};
+  const deliverer = new OutboxDeliverer(store, { handlers, targetsPerPass: 32, pollMs: 250, leaseTtlMs: 30_000, holder: instanceId(config), retryBaseMs: 1_000, retryMaxMs: 300_000, now: () => new Date(), log });
   const pool = createSm2Pool(config.verifyWorkers);
   const operator = resolveOperatorToken(config);
   const ctx: DomainContext = { store, now: () => new Date(), registryCheck: formatRegistryCheck, reservationTtlMs: config.reservationTtlMs, verifyUsage: pool.verify };
@@ -79,6 +85,7 @@ async function main(): Promise<void> {
   });
   const server = await listen(app.listen(config.port, config.host));
   batcher.start();
+  deliverer.start();
   const stopPurging = startPurging(store, { now: () => new Date(), log });
   announce(logger, config, server, store.adapter, operator, visitors);
 
@@ -87,6 +94,7 @@ async function main(): Promise<void> {
     server.close();
     server.closeAllConnections();
     await batcher.stop();
+    await deliverer.stop();
     await stopPurging();
     await pool.close();
     await store.close();
@@ -160,15 +168,21 @@ function exitOnStoreFailure(err: Error): void {
 }
 
 /**
- * SEALPROOF_FAILPOINT=after-close|after-send|after-confirm (batcher) or after-idempotent-write (a write guarded by
- * an Idempotency-Key is durable, its response not yet stored) makes the process kill itself there (crash tests).
+ * SEALPROOF_FAILPOINT=after-close|after-send|after-confirm (batcher), after-idempotent-write (a write guarded by
+ * an Idempotency-Key is durable, its response not yet stored) or after-outbox-commit (a transaction with a test outbox
+ * entry is durable, the entry not yet delivered) makes the process kill itself there (crash tests).
  */
-function failpointFromEnv(): ((point: Failpoint | "after-idempotent-write") => void) | undefined {
+function failpointFromEnv(): ((point: Failpoint | "after-idempotent-write" | "after-outbox-commit") => void) | undefined {
   const target = process.env.SEALPROOF_FAILPOINT;
   if (!target) return undefined;
   return (point) => {
     if (point === target) process.kill(process.pid, "SIGKILL");
   };
+}
+
+/** Test-only (SEALPROOF_TEST_OUTBOX_TARGET): the failpoint after a test entry commits; SEALPROOF_TEST_OUTBOX_HOLD_MS keeps its transaction open. */
+function testOutboxHooks(failpoint: ReturnType<typeof failpointFromEnv>): TestOutboxHooks {
+  return { afterCommit: () => failpoint?.("after-outbox-commit"), holdMs: Number(process.env.SEALPROOF_TEST_OUTBOX_HOLD_MS ?? 0) };
 }
 
 async function listen(server: Server): Promise<Server> {

@@ -1,6 +1,6 @@
 // The Store port: repositories per document kind of the schema the store is opened with, plus the evidence log, all
 // inside one transaction. Adapters (sqlite/, mongo/) must pass test/store/contract.ts unchanged.
-import type { EvidenceRecord } from "../evidence";
+import type { EvidenceRecord, JsonValue } from "../evidence";
 import type { DocumentOf, Kinds, NoKinds, Owned, Schema } from "./schema";
 
 /** What a guarded write created: a document it inserted, or a record it appended. */
@@ -76,7 +76,44 @@ export interface RecordLog {
   count(): Promise<number>;
 }
 
-export type Tx<S extends Schema = NoKinds> = Repositories<S> & { records: RecordLog };
+export type Tx<S extends Schema = NoKinds> = Repositories<S> & { records: RecordLog; outbox: OutboxWrites };
+
+/**
+ * A side effect outside the database (a device command, a webhook call), added in the transaction whose state
+ * change needs it and delivered by a job once that transaction has committed: at least once, in order per target.
+ */
+export interface OutboxDraft {
+  /** Who receives it: a target's entries are delivered one at a time, in the order their transactions committed. */
+  target: string;
+  /** What it is, which picks the handler that delivers it. */
+  kind: string;
+  payload: { [key: string]: JsonValue };
+}
+
+export interface OutboxEntry extends OutboxDraft {
+  /** Unique and never reused: a receiver can drop a repeated delivery by it. */
+  id: string;
+  /** Failed deliveries so far. */
+  attempts: number;
+  lastError: string | null;
+}
+
+export interface OutboxWrites {
+  /** Adds an entry, to be delivered only if the transaction commits; resolves with its id. */
+  add(entry: OutboxDraft): Promise<string>;
+}
+
+/** The deliverer's side of the outbox; every method is a transaction of its own. */
+export interface Outbox extends OutboxWrites {
+  /**
+   * The oldest undelivered entry of each target whose next attempt is due at `now`, the longest-waiting first, at
+   * most `limit`. Only entries whose transactions have committed durably.
+   */
+  next(now: Date, limit: number): Promise<OutboxEntry[]>;
+  markDelivered(id: string, at: Date): Promise<void>;
+  /** Counts a failed attempt: the entry, and so its target's later entries, wait until `retryAt`. */
+  markFailed(id: string, error: string, retryAt: Date): Promise<void>;
+}
 
 /** Where and when a batch root landed on chain. */
 export interface BatchAnchor {
@@ -139,6 +176,7 @@ export interface Leases {
 export interface StoreCore<S extends Schema> {
   batches: BatchLog;
   leases: Leases;
+  outbox: Outbox;
   readonly adapter: "sqlite" | "mongo";
   /** The schema the store was opened with. */
   readonly schema: S;

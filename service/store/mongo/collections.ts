@@ -118,7 +118,7 @@ async function backfillRecordFields(db: mongo.Db): Promise<void> {
 
 const BACKFILL_CHUNK = 1_000;
 
-async function createCollection(db: mongo.Db, name: string): Promise<void> {
+export async function createCollection(db: mongo.Db, name: string): Promise<void> {
   try {
     await db.createCollection(name);
   } catch (err) {

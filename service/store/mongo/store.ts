@@ -12,6 +12,7 @@ import { documentRepository, type Context } from "./documents";
 import { transactionsUnsupported } from "./errors";
 import { leases } from "./leases";
 import { recordLog } from "./records";
+import { outboxDelivery, outboxWrites, prepareOutbox } from "./outbox";
 
 export interface MongoStoreOptions<S extends Schema = NoKinds> extends MongoConnectOptions {
   /** The document kinds the store holds; none when absent. */
@@ -34,6 +35,10 @@ export async function openMongoStore<S extends Schema = NoKinds>(uri: string, op
   const schema = options.schema ?? ({} as S);
   checkSchema(schema);
   const { connection, db } = await connectMongo(uri, schema, options);
+  await prepareOutbox(db).catch(async (err: unknown) => {
+    await connection.close();
+    throw err;
+  });
   const running = new Set<Promise<unknown>>();
   const guarded = new GuardedWrites(schema, options.afterGuardedWrite);
   let closing: Promise<void> | null = null;
@@ -41,6 +46,7 @@ export async function openMongoStore<S extends Schema = NoKinds>(uri: string, op
   const txFor = (context: Context): Tx<S> => ({
     ...repositoriesOf(schema, (kind, spec) => documentRepository(db, kind, spec, context)),
     records: recordLog(db, context),
+    outbox: outboxWrites(db, context),
   });
 
   const inTransaction = <T>(work: (context: Context) => Promise<T>): Promise<T> => {
@@ -79,6 +85,7 @@ export async function openMongoStore<S extends Schema = NoKinds>(uri: string, op
     // The batch log and leases are used outside transaction() only: each batch write is a transaction of its own.
     batches: batchLog(db, inTransaction),
     leases: leases(db),
+    outbox: outboxDelivery(db, (entry) => transaction((tx) => tx.outbox.add(entry))),
     transaction,
     guarded: (guard, fn) => guarded.run(guard, fn),
     purgeExpired: async (now) => {

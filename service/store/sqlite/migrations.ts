@@ -142,6 +142,25 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP INDEX documents_by_member;
     `,
   },
+  {
+    version: 6,
+    name: "outbox",
+    // Side effects waiting for delivery (port.ts Outbox). AUTOINCREMENT: ids are never reused, so a receiver may drop
+    // a repeated delivery by id. next_attempt_at in milliseconds since the epoch, 0 for "now".
+    sql: `
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        target TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        next_attempt_at INTEGER NOT NULL DEFAULT 0,
+        delivered_at TEXT
+      );
+      CREATE INDEX outbox_pending ON outbox (target, id) WHERE delivered_at IS NULL;
+    `,
+  },
 ];
 
 /** Applies the migrations the file lacks, each in its own transaction; refuses a file from a newer build. */

@@ -12,6 +12,7 @@ import { WalSync } from "./wal-sync";
 import { LeaseWriter } from "./leases";
 import { migrate } from "./migrations";
 import { RecordReader, RecordWriter } from "./records";
+import { OutboxWriter, storeOutbox } from "./outbox";
 
 export interface SqliteStoreOptions<S extends Schema = NoKinds> {
   /** The document kinds the store holds; none when absent. */
@@ -56,6 +57,7 @@ export async function openSqliteStore<S extends Schema = NoKinds>(file: string, 
     records: new RecordWriter(writer, inTx.records),
     batches: new BatchWriter(writer, inTx.batches, inTx.records),
     leases: new LeaseWriter(writer),
+    outbox: new OutboxWriter(writer),
   };
   const committed = { documents: new DocumentReader(reader, schema), records: new RecordReader(reader), batches: new BatchReader(reader) };
 
@@ -66,6 +68,7 @@ export async function openSqliteStore<S extends Schema = NoKinds>(file: string, 
   const txFor = (guard: Guard): Tx<S> => ({
     ...repositoriesOf(schema, (kind, spec) => ({ ...inTx.documents.reads(kind, guard), ...writes.documents.writes(kind, spec, guard) })),
     records: { ...inTx.records.reads(guard), append: writes.records.append(guard) },
+    outbox: { add: writes.outbox.add(guard) },
   });
 
   const inTransaction = <T>(work: (tx: Tx<S>) => Promise<T>): Promise<T> => queued((guard) => work(txFor(guard)));
@@ -108,6 +111,7 @@ export async function openSqliteStore<S extends Schema = NoKinds>(file: string, 
       acquire: (name, holder, ttlMs, now) => queued(async () => writes.leases.acquire(name, holder, ttlMs, now)),
       release: (name, holder) => queued(async () => writes.leases.release(name, holder)),
     },
+    outbox: storeOutbox(writes.outbox, queued, (entry) => transaction((tx) => tx.outbox.add(entry))),
     transaction,
     guarded: (guard, fn) => guarded.run(guard, fn),
     purgeExpired: async (now) => {
