@@ -10,6 +10,8 @@ import "@nomicfoundation/hardhat-ethers";
 const SOLC_VERSION = "0.8.28";
 
 subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }) => {
+  // Hardhat loads this file as CommonJS; the package's own version file says which soljson.js is installed.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const solcPackage = require("solc/package.json") as { version: string };
   if (args.solcVersion !== solcPackage.version) {
     throw new Error(`solidity.version ${args.solcVersion} differs from the installed solc package ${solcPackage.version}`);

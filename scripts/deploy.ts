@@ -24,7 +24,7 @@ async function main(): Promise<number> {
   }
   for (const address of [values.admin, values.anchorer]) {
     if (address !== undefined && !isAddress(address)) {
-      console.error(`deploy: ${address} is not an address`);
+      console.error(`deploy: ${String(address)} is not an address`);
       return 2;
     }
   }

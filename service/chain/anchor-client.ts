@@ -1,6 +1,6 @@
 // The batcher's view of SealAnchor: read the counters and stored batches, find the transaction that
 // anchored a batch, send anchor() and wait for confirmations.
-import { Contract, JsonRpcProvider, Wallet, type Provider, type Signer } from "ethers";
+import { Contract, JsonRpcProvider, Wallet, type ContractTransactionResponse, type Provider, type Signer } from "ethers";
 import { SEAL_ANCHOR_WRITE_ABI } from "./abi";
 import { createChainReader, type RawRpc } from "./reader";
 import type { OnChainBatch } from "../evidence";
@@ -100,7 +100,7 @@ export async function createAnchorClient(provider: RpcProvider, signer: Signer, 
     chainId,
     contract: contractAddress,
     async counters() {
-      const [batchCount, nextSeq] = await Promise.all([contract.batchCount(), contract.nextSeq()]);
+      const [batchCount, nextSeq] = (await Promise.all([contract.batchCount(), contract.nextSeq()])) as [bigint, bigint];
       return { batchCount: Number(batchCount), nextSeq: Number(nextSeq) };
     },
     batch: (id) => reader.readBatch(id),
@@ -113,8 +113,8 @@ export async function createAnchorClient(provider: RpcProvider, signer: Signer, 
       const args = [batch.id, `0x${batch.root}`, batch.firstSeq, batch.count] as const;
       // anchor() costs the same whatever the batch, so one estimate (with headroom) serves every later send.
       gasLimit ??= ((await contract.anchor.estimateGas(...args)) * 3n) / 2n;
-      const tx = await contract.anchor(...args, { gasLimit });
-      return tx.hash as string;
+      const tx = (await contract.anchor(...args, { gasLimit })) as ContractTransactionResponse;
+      return tx.hash;
     },
     async confirm(txHash, confirmations, timeoutMs) {
       // Polled rather than provider.waitForTransaction, which Hardhat's in-process provider lacks.

@@ -75,7 +75,7 @@ export async function fetchPublished(url: string): Promise<PublishedDeployment> 
   try {
     res = await fetch(wellKnown, { headers: { accept: "application/json" } });
   } catch (err) {
-    throw new Error(`cannot reach ${wellKnown}: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`);
+    throw new Error(`cannot reach ${wellKnown}: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`, { cause: err });
   }
   if (!res.ok) throw new Error(`${wellKnown}: HTTP ${res.status}`);
   return parsePublished(await res.json().catch(() => null), String(wellKnown));
@@ -89,6 +89,7 @@ function parsePublished(value: unknown, source: string): PublishedDeployment {
   if (v.format !== WELL_KNOWN_FORMAT || deployment === null || typeof v.publicBaseUrl !== "string" || !URL.canParse(v.publicBaseUrl)) {
     throw new Error(`${source} is not a ${WELL_KNOWN_FORMAT} document`);
   }
-  if (!(block === null || Number.isSafeInteger(block)) || !(key === null || typeof key === "string")) throw new Error(`${source} is not a ${WELL_KNOWN_FORMAT} document`);
-  return { format: WELL_KNOWN_FORMAT, ...deployment, deploymentBlock: block as number | null, commandPublicKey: key as string | null, publicBaseUrl: v.publicBaseUrl };
+  const blockOk = block === null || (typeof block === "number" && Number.isSafeInteger(block));
+  if (!blockOk || !(key === null || typeof key === "string")) throw new Error(`${source} is not a ${WELL_KNOWN_FORMAT} document`);
+  return { format: WELL_KNOWN_FORMAT, ...deployment, deploymentBlock: block, commandPublicKey: key, publicBaseUrl: v.publicBaseUrl };
 }

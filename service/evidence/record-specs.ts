@@ -87,5 +87,5 @@ export function isRecordType(value: unknown): value is RecordType {
 }
 
 export function recordSpec(type: RecordType): RecordSpec<unknown> {
-  return RECORD_SPECS[type] as RecordSpec<unknown>;
+  return RECORD_SPECS[type];
 }

@@ -139,9 +139,11 @@ function loadAddon(choice: string | undefined): Sm2Addon | null {
   }
   if (choice === "js") return null;
   try {
+    // A plain require: the addon is optional, and its absence is an answer (the fallback), not an import error.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require("sealproof-sm2-native") as Sm2Addon;
   } catch (err) {
-    if (choice === "native") throw new Error(`SM2_BACKEND=native but the addon did not load: ${err instanceof Error ? err.message : String(err)}`);
+    if (choice === "native") throw new Error(`SM2_BACKEND=native but the addon did not load: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     return null;
   }
 }

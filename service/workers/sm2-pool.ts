@@ -19,8 +19,8 @@ export interface VerifyResult {
 }
 
 export interface Sm2Pool {
-  verify(tbs: UsageTbs, signature: string, publicKey: string): Promise<boolean>;
-  close(): Promise<void>;
+  verify: (tbs: UsageTbs, signature: string, publicKey: string) => Promise<boolean>;
+  close: () => Promise<void>;
 }
 
 /** The service's pool (size > 0) says at start which SM2 implementation it runs on and where. */

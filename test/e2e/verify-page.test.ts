@@ -152,13 +152,13 @@ describe("e2e: the verify page in Chromium", function () {
     expect(text).to.include("真实有效").and.include("Test Trading Co.").and.include("合同专用章").and.include("电子印章");
     // Company name, credit code and seal name come from the anchored registrations the browser verified.
     const companyRecord = (await svc.store.records.list({ company: co.id, fromSeq: 0, limit: 1 }))[0];
-    expect(await page.innerText("[data-section=seal]")).to.include(companyRecord.data.creditCode as string);
+    expect(await page.innerText("[data-section=seal]")).to.include(companyRecord.data.creditCode);
     expect(await page.getAttribute("[data-section=seal] [data-facts]", "data-facts")).to.equal("anchored");
     expect(await page.innerText("[data-testid=deployment]")).to.include(client.contract.toLowerCase());
     expect(await page.innerText("[data-section=seal]")).to.match(/当前状态\s+有效/).and.match(/用印时状态\s+有效/);
     const receipt = ((await svc.call("GET", `/api/v1/receipts/${receipts.genuine}`)).body as { receipt: ReceiptBundle }).receipt;
     const usage = await page.innerText("[data-section=usage]");
-    expect(usage).to.include(receipt.record.data.scenario as string).and.include(receipts.genuine).and.include(receipt.record.data.documentHash as string);
+    expect(usage).to.include(receipt.record.data.scenario).and.include(receipts.genuine).and.include(receipt.record.data.documentHash);
     expect(usage).to.match(/用印时间\s+\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}:\d{2}（GMT\+8）/);
     const anchoring = await page.innerText("[data-section=anchor]");
     expect(anchoring).to.include(String(DEV_CHAIN_ID)).and.include(String(receipt.anchor.blockNumber)).and.include(receipt.anchor.txHash).and.not.include("未能读取");
@@ -218,7 +218,7 @@ describe("e2e: the verify page in Chromium", function () {
     expect(await page.getAttribute("[data-verdict]", "data-verdict")).to.equal("failed");
     expect(await page.getAttribute("[data-step=deployment]", "data-code")).to.equal("DEPLOYMENT_NOT_TRUSTED");
     expect(await page.innerText("[data-verdict]")).to.include("第 2 步「存证部署」未通过");
-    expect(await page.innerText("[data-section=seal]")).to.not.include(companyRecord.data.creditCode as string);
+    expect(await page.innerText("[data-section=seal]")).to.not.include(companyRecord.data.creditCode);
     await screenshot(page, SHOTS, "shadow-contract-desktop");
   });
 

@@ -76,6 +76,8 @@ describe("native/ addon at its boundary", () => {
   let addon: Addon;
   before(function () {
     if (!fs.existsSync(BUILT_ADDON)) this.skip();
+    // The built file itself, by path, whatever the package's loader decides.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     addon = require(BUILT_ADDON) as Addon;
   });
 

@@ -16,14 +16,12 @@ async function serveHardhat(): Promise<{ url: string; close(): Promise<void> }> 
   const server = http.createServer((req, res) => {
     let body = "";
     req.on("data", (chunk: Buffer) => (body += chunk.toString()));
-    req.on("end", async () => {
+    req.on("end", () => {
       const { id, method, params } = JSON.parse(body) as { id: number; method: string; params: unknown[] };
-      try {
-        const result: unknown = await network.provider.request({ method, params });
-        res.end(JSON.stringify({ jsonrpc: "2.0", id, result: result ?? null }));
-      } catch (err) {
-        res.end(JSON.stringify({ jsonrpc: "2.0", id, error: { code: -32000, message: (err as Error).message } }));
-      }
+      network.provider.request({ method, params }).then(
+        (result: unknown) => res.end(JSON.stringify({ jsonrpc: "2.0", id, result: result ?? null })),
+        (err: unknown) => res.end(JSON.stringify({ jsonrpc: "2.0", id, error: { code: -32000, message: (err as Error).message } })),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

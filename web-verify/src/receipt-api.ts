@@ -33,6 +33,9 @@ export async function fetchReceipt(apiBase: string, receiptId: string): Promise<
 function sealFacts(value: unknown): SealFacts | null {
   if (typeof value !== "object" || value === null) return null;
   const v = value as Record<string, unknown>;
-  const text = (key: string): string => (typeof v[key] === "string" ? (v[key] as string) : "");
+  const text = (key: string): string => {
+    const value = v[key];
+    return typeof value === "string" ? value : "";
+  };
   return { company: text("company"), name: text("name"), kind: text("kind"), type: text("type"), status: text("status") };
 }

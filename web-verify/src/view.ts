@@ -32,10 +32,10 @@ export interface Model {
 }
 
 export interface Handlers {
-  switchLang(): void;
-  retry(): void;
-  rerun(rpcUrl: string): void;
-  checkFile(file: File): void;
+  switchLang: () => void;
+  retry: () => void;
+  rerun: (rpcUrl: string) => void;
+  checkFile: (file: File) => void;
 }
 
 /** The page's verdict: evidence's, with "checking" while it runs ("genuine" is how the page says "verified"). */
