@@ -26,6 +26,8 @@ const BIG_CLOSES = 3;
 /** Every this many 4096-batches takes its proofs from receiptProof() (the batcher's path) instead of flat hex. */
 const RECEIPT_PROOF_EVERY = 16;
 const READS = 20_000;
+/** Records per page in the paged-read rows. */
+const PAGE = 100;
 
 interface Mode {
   readonly name: string;
@@ -95,11 +97,15 @@ async function groupCommitRows(dir: string): Promise<Row[]> {
 }
 
 /** `count` seal.used records in one transaction, each with a fresh receipt id (remembered in `receipts`). */
+/** The `at` of the n-th usage appended: a second apart, so pages by time start anywhere in the log. */
+const usageAt = (n: number): string => new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString();
+
 async function appendUsages(store: Store, count: number, receipts: string[]): Promise<void> {
   const drafts: RecordDraft[] = Array.from({ length: count }, () => {
     const receipt = randomBytes(16).toString("base64url");
+    const at = usageAt(receipts.length);
     receipts.push(receipt);
-    return { type: "seal.used", at: "2026-01-01T00:00:00.000Z", company: "c_bench", subject: "s_bench", actor: "m_bench", data: { receipt, documentHash: randomBytes(32).toString("hex"), scenario: "CONTRACT" } };
+    return { type: "seal.used", at, company: "c_bench", subject: "s_bench", actor: "m_bench", data: { receipt, documentHash: randomBytes(32).toString("hex"), scenario: "CONTRACT" } };
   });
   await store.records.append(drafts);
 }
@@ -181,12 +187,21 @@ async function batchLogRows(dir: string): Promise<{ rows: Row[]; records: number
     const getRead = await readRow("peer: records.get by seq alone", async () => {
       if ((await store.records.get(Math.floor(Math.random() * seq))) === null) throw new Error("a stored record was not found");
     });
+    const pageByTime = await readRow(`records.page of ${PAGE} by company and time from a random at`, async () => {
+      const page = await store.records.page({ company: "c_bench", from: usageAt(Math.floor(Math.random() * (seq - PAGE))) }, { limit: PAGE });
+      if (page.items.length !== PAGE) throw new Error("a page came back short");
+    });
+    const listBySeq = await readRow(`peer: records.list of ${PAGE} by company from a random seq`, async () => {
+      if ((await store.records.list({ company: "c_bench", fromSeq: Math.floor(Math.random() * (seq - PAGE)), limit: PAGE })).length !== PAGE) throw new Error("a list came back short");
+    });
     const rows = [
       closeRow(`batches.close ${BATCH}, flat hex proofs`, BATCH, flatCloses),
       closeRow(`peer: batches.close ${BATCH}, receiptProof() hex`, BATCH, receiptProofCloses),
       closeRow(`batches.close ${BIG_BATCH}, flat hex proofs`, BIG_BATCH, bigCloses),
       receiptRead,
       getRead,
+      pageByTime,
+      listBySeq,
     ];
     return { rows, records: seq };
   } finally {

@@ -73,7 +73,7 @@ export function isKeyless(spec: KindSpec<Owned>): boolean {
 /** The ISO time from which a document may be purged, or null for one that never expires. */
 export function purgeTimeOf(spec: KindSpec<Owned>, doc: Owned): string | null {
   if (spec.expires === null) return null;
-  const from = Reflect.get(doc, spec.expires.field);
+  const from: unknown = Reflect.get(doc, spec.expires.field);
   if (typeof from !== "string" || Number.isNaN(Date.parse(from))) return null;
   return new Date(Date.parse(from) + spec.expires.afterMs).toISOString();
 }

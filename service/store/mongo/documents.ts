@@ -10,7 +10,7 @@ import { documentConflict } from "./errors";
 export interface Context {
   session?: mongo.ClientSession;
   /** Runs one operation of the transaction; throws once the transaction is over. */
-  track<T>(operation: () => Promise<T>): Promise<T>;
+  track: <T>(operation: () => Promise<T>) => Promise<T>;
 }
 
 export function documentRepository(db: mongo.Db, kind: string, spec: KindSpec<Owned>, context: Context): Repository<Owned> {
@@ -83,7 +83,8 @@ function orderOf(cursor: string): mongo.ObjectId {
 
 /** One equality condition per field `where` gives; a field given as undefined is not a condition. */
 function equalities(where: object): mongo.Filter<StoredDocument>[] {
-  return Object.entries(where)
+  const fields: [string, unknown][] = Object.entries(where);
+  return fields
     .filter(([, value]) => value !== undefined)
     .map(([field, value]) => ({ [field]: value }));
 }

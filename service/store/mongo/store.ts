@@ -66,10 +66,7 @@ export async function openMongoStore<S extends Schema = NoKinds>(uri: string, op
     const inOwnTx = (write: (repo: Repository<Owned>) => Promise<void>): Promise<void> =>
       guarded.active ? transaction((tx) => write(repositoryOf(tx, kind))) : inTransaction((context) => write(documentRepository(db, kind, spec, context)));
     return {
-      get: reads.get,
-      getByKey: reads.getByKey,
-      list: reads.list,
-      page: reads.page,
+      ...reads,
       insert: (doc) => inOwnTx((repo) => repo.insert(doc)),
       update: (doc) => inOwnTx((repo) => repo.update(doc)),
       delete: (id) => inOwnTx((repo) => repo.delete(id)),

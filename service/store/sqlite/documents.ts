@@ -63,7 +63,7 @@ export class DocumentReader {
   }
 
   reads(kind: string, guard: Guard): DocumentReads {
-    const byField = this.byField.get(kind) ?? new Map();
+    const byField = this.byField.get(kind) ?? new Map<string, Database.Statement<[string, string | number, number], Row>>();
     // The first indexed field `where` gives a string or number for (what json_extract returns compares equal to it).
     const scanFor = (where: object): RowScan => {
       for (const [field, statement] of byField) {

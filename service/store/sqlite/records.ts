@@ -18,7 +18,7 @@ export class RecordReader {
   private readonly ofCompanyFromSeq: Database.Statement<[string, number, number], string>;
   private readonly nextSeq: Database.Statement<[], number>;
   /** One statement per filter shape (which of type, subject, from, to and the cursor are given), prepared on first use. */
-  private readonly pages = new Map<string, Database.Statement<Array<string | number>, { body: string; at: string; seq: number }>>();
+  private readonly pages = new Map<string, Database.Statement<Array<string | number>, string>>();
 
   constructor(private readonly db: Connection) {
     this.bySeq = db.prepare<[number], string>("SELECT body FROM records WHERE seq = ?").pluck();
@@ -50,9 +50,8 @@ export class RecordReader {
         guard();
         checkLimit(limit);
         const cursor = after === undefined ? null : decodeCursor(after, ["string", "number"] as const);
-        const rows = this.pageStatement(filter, cursor !== null).all(...pageParameters(filter, cursor), limit + 1);
-        const page = pageOf(rows, limit, (row) => [row.at, row.seq]);
-        return { items: page.items.map((row) => parseRecord(row.body)), next: page.next };
+        const bodies = this.pageStatement(filter, cursor !== null).all(...pageParameters(filter, cursor), limit + 1);
+        return pageOf(bodies.map(parseRecord), limit, (record) => [record.at, record.seq]);
       },
       count: async () => {
         guard();
@@ -61,7 +60,7 @@ export class RecordReader {
     };
   }
 
-  private pageStatement(filter: RecordFilter, afterCursor: boolean): Database.Statement<Array<string | number>, { body: string; at: string; seq: number }> {
+  private pageStatement(filter: RecordFilter, afterCursor: boolean): Database.Statement<Array<string | number>, string> {
     const conditions = [
       "company = ?",
       ...(filter.type === undefined ? [] : ["type = ?"]),
@@ -71,10 +70,11 @@ export class RecordReader {
       // A row value comparison: SQLite walks the (…, at, seq) index from the cursor on.
       ...(afterCursor ? ["(at, seq) > (?, ?)"] : []),
     ];
-    const sql = `SELECT body, at, seq FROM records WHERE ${conditions.join(" AND ")} ORDER BY at, seq LIMIT ?`;
+    // Only the body is read: the cursor's at and seq come from the parsed record, not from json_extract again.
+    const sql = `SELECT body FROM records WHERE ${conditions.join(" AND ")} ORDER BY at, seq LIMIT ?`;
     let statement = this.pages.get(sql);
     if (statement === undefined) {
-      statement = this.db.prepare<Array<string | number>, { body: string; at: string; seq: number }>(sql);
+      statement = this.db.prepare<Array<string | number>, string>(sql).pluck();
       this.pages.set(sql, statement);
     }
     return statement;
