@@ -69,7 +69,7 @@ export class JobRunner {
 
   private async run(): Promise<void> {
     while (this.running) {
-      let busy = false;
+      let busy: boolean;
       try {
         busy = await this.pass();
         this.failures = 0;

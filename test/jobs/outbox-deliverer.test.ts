@@ -97,7 +97,6 @@ describe("jobs: the outbox deliverer", function () {
   it("never starts a delivery while the entry's transaction is open", async () => {
     receiver = await startReceiver();
     startDeliverer({ test: postTo(receiver.url) });
-    let committedAt = 0;
     const slow = store.transaction(async (tx) => {
       await tx.outbox.add({ target: "device:a", kind: "test", payload: { n: 1 } });
       await new Promise((r) => setTimeout(r, 500));
@@ -106,7 +105,7 @@ describe("jobs: the outbox deliverer", function () {
     // Meanwhile the deliverer keeps polling every 5 ms.
     await new Promise((r) => setTimeout(r, 400));
     expect(receiver.received).to.deep.equal([]);
-    committedAt = await slow;
+    const committedAt = await slow;
     await until("the delivery", () => receiver!.received.length === 1);
     expect(receiver.received[0].at).to.be.at.least(committedAt - 5);
   });
