@@ -129,7 +129,7 @@ function measuredAnchoring(client: AnchorClient): AnchorClient {
     return tx;
   });
   // A Proxy, not a copy: the client's chainId is filled in once an unreachable chain answers.
-  return new Proxy(client, { get: (target, prop) => (prop === "send" ? send : prop === "confirm" ? confirm : Reflect.get(target, prop)) });
+  return new Proxy(client, { get: (target, prop) => (prop === "send" ? send : prop === "confirm" ? confirm : (Reflect.get(target, prop) as unknown)) });
 }
 
 /** The contract's deployment block, looked up once on first use (it never changes) and remembered. */

@@ -107,7 +107,7 @@ export class Api {
   /** In checking mode, the body as the client will read it must match the route's response schema. */
   private checked<T>(spec: RouteSpec, body: T): T {
     if (!this.deps.checkResponses) return body;
-    const sent = typeof body === "string" || body instanceof Uint8Array ? body : JSON.parse(JSON.stringify(body) ?? "null");
+    const sent: unknown = typeof body === "string" || body instanceof Uint8Array ? body : JSON.parse(JSON.stringify(body) ?? "null");
     const result = spec.response.safeParse(sent);
     if (!result.success) throw new ResponseMismatchError(`${spec.method.toUpperCase()} ${spec.path}`, result.error);
     return body;
@@ -121,7 +121,7 @@ export class Api {
 
   private async idempotent(spec: RouteSpec, req: Request, actor: Actor | null, run: () => Promise<StoredResponse>): Promise<StoredResponse> {
     const scope = actor ? { company: actor.company, principal: actor.member.id } : { company: "-", principal: spec.auth };
-    const request = { method: req.method, path: req.path, body: req.body };
+    const request = { method: req.method, path: req.path, body: req.body as unknown };
     return withIdempotency(idempotencyOf(this.deps.ctx.store), scope, req.get("Idempotency-Key"), request, run, spec.returnsSecret ? withoutSecrets : undefined);
   }
 }

@@ -76,10 +76,10 @@ function toResponse(err: unknown): [number, ErrorBody] {
     if (named?.code === "custom") return [400, errorBody(String(named.params?.code), `${details[index].path}: ${named.message}`, details)];
     return [400, errorBody("VALIDATION_FAILED", "the request does not match the schema", details)];
   }
-  const type = typeof err === "object" && err !== null && "type" in err ? String((err as { type: unknown }).type) : "";
+  const type = typeof err === "object" && err !== null && "type" in err ? String(err.type) : "";
   const parser = PARSER_ERRORS[type];
   if (parser) return [parser[0], errorBody(parser[1], parser[2])];
-  if (typeof err === "object" && err !== null && "status" in err && Number((err as { status: unknown }).status) < 500) {
+  if (typeof err === "object" && err !== null && "status" in err && Number(err.status) < 500) {
     const status = Number((err as { status: number }).status);
     return [status, errorBody("BAD_REQUEST", err instanceof Error ? err.message : "bad request")];
   }

@@ -21,7 +21,7 @@ export function requestLog(logger: Logger | undefined): RequestHandler {
       const route = routeOf(res.locals.route, req.route);
       const code = typeof res.locals.errorCode === "string" ? res.locals.errorCode : undefined;
       httpRequests.inc({ route, status: String(res.statusCode) });
-      countOutcome(res.locals.outcomes, res.statusCode, code);
+      countOutcome(res.locals.outcomes as OutcomeCounter | undefined, res.statusCode, code);
       logger?.info({ reqId: id, method: req.method, route, status: res.statusCode, code, ms: Math.round(performance.now() - started) }, "request");
     });
     next();

@@ -28,11 +28,12 @@ async function countingRelay(upstream: string): Promise<{ url: string; bodies: u
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", async () => {
+    req.on("end", () => {
       const text = Buffer.concat(chunks).toString();
       bodies.push(JSON.parse(text));
-      const reply = await fetch(upstream, { method: "POST", headers: { "content-type": "application/json" }, body: text });
-      res.writeHead(reply.status, { "content-type": "application/json" }).end(await reply.text());
+      void fetch(upstream, { method: "POST", headers: { "content-type": "application/json" }, body: text }).then(async (reply) => {
+        res.writeHead(reply.status, { "content-type": "application/json" }).end(await reply.text());
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
