@@ -20,7 +20,6 @@ import { SERVICE_SCHEMA, type ServiceStore as Store } from "../../service/schema
 export const OPERATOR_TOKEN = "op_test_token_0123456789";
 
 // Response bodies are whatever JSON the server sent; tests read fields freely and assert on them.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface Reply<T = any> {
   status: number;
   body: T;

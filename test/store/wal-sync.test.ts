@@ -25,7 +25,7 @@ describe("store/sqlite: acknowledged means synced", () => {
     // A sync that finishes only when the test says so, after really syncing.
     const heldSync = (fd: number) => {
       started++;
-      return new Promise<void>((resolve, reject) => syncs.push(() => realSync(fd).then(resolve, reject)));
+      return new Promise<void>((resolve, reject) => syncs.push(() => void realSync(fd).then(resolve, reject)));
     };
     store = await openSqliteStore(path.join(dir, "s.db"), { schema: TEST_SCHEMA, syncWal: heldSync });
   });
@@ -71,7 +71,7 @@ describe("store/sqlite: acknowledged means synced", () => {
       // Syncs succeed until the test fails one; the first call is held so a group can gather behind it.
       const sync = (fd: number) => {
         syncCalls++;
-        return new Promise<void>((resolve, reject) => (failNext = (err) => (err ? reject(err) : realSync(fd).then(resolve, reject))));
+        return new Promise<void>((resolve, reject) => (failNext = (err) => (err ? reject(err) : void realSync(fd).then(resolve, reject))));
       };
       failing = await openSqliteStore(path.join(dir, "f.db"), { schema: TEST_SCHEMA, syncWal: sync, onFatal: (err) => fatal.push(err) });
     });

@@ -24,7 +24,8 @@ export function duplicateKeyValue(err: mongo.MongoServerError, field: string): s
   const keyValue: unknown = err.keyValue;
   if (typeof keyValue !== "object" || keyValue === null) return null;
   const value: unknown = Object.getOwnPropertyDescriptor(keyValue, field)?.value;
-  return value === undefined ? null : String(value);
+  if (value === undefined) return null;
+  return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 /**

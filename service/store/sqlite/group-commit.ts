@@ -52,6 +52,11 @@ export class GroupCommitQueue {
   /** Set once a WAL sync has failed: from then on nothing is committed or acknowledged. */
   private fatal: StoreUnavailableError | null = null;
 
+  /** Read through a call: TypeScript would keep a narrowing of the field across the awaits that can change it. */
+  private stoppedBy(): StoreUnavailableError | null {
+    return this.fatal;
+  }
+
   constructor(
     private readonly db: Connection,
     private readonly maxGroupSize: number,
@@ -127,8 +132,9 @@ export class GroupCommitQueue {
         }
         if (attempt.ok) done.push({ job, settle: attempt.settle });
       }
-      // A sync failed while this group ran: nothing more is committed.
-      if (this.fatal) throw this.fatal;
+      // A sync failed while this group ran (the awaits above let it): nothing more is committed.
+      const stopped = this.stoppedBy();
+      if (stopped) throw stopped;
       this.commit.run();
     } catch (err) {
       for (const { job } of done) job.fail(err);
