@@ -6,6 +6,7 @@ import { closeNextBatch } from "./close-batch";
 import { raiseAlert, severityOf, SYSTEM_COMPANY } from "../alerts/raise";
 import type { AlertCode } from "../alerts/codes";
 import { JobRunner } from "../jobs/runner";
+import { alertsRaised } from "../metrics";
 import type { AnchorClient } from "../chain/anchor-client";
 import type { Store, StoredBatch } from "../store/port";
 import { DEV_CHAIN_ID } from "../chain/dev-chain";
@@ -193,6 +194,7 @@ export class Batcher {
     this.options.log(`[${severityOf(code)}] ${code}: ${message}`);
     const alert = { code, at: this.options.now(), company: SYSTEM_COMPANY, subject: BATCHER, source: BATCHER, data };
     await this.store.transaction((tx) => raiseAlert(tx, alert));
+    alertsRaised.inc({ code });
   }
 
   private isHalted(): boolean {

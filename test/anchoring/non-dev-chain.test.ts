@@ -12,6 +12,13 @@ import { DEV_ANCHORER_KEY, startDevChain, type DevChain } from "../../service/ch
 import { deploySealAnchor } from "../../service/chain/deploy";
 import { connectAnchorClient, type AnchorClient } from "../../service/chain/anchor-client";
 import { Batcher, type BatcherOptions } from "../../service/anchoring/batcher";
+import { metrics } from "../../service/metrics";
+
+/** The /metrics counter of alerts raised with `code`, as Prometheus would scrape it. */
+function alertCount(code: string): number {
+  const line = metrics.render().split("\n").find((l) => l.startsWith(`sealproof_alerts_raised_total{code="${code}"}`));
+  return line === undefined ? 0 : Number(line.split(" ").pop());
+}
 
 const OTHER_CHAIN_ID = 1337;
 
@@ -68,9 +75,11 @@ describe("anchoring: a non-dev chain is never rewritten", function () {
     while (await batcher.pass());
     expect((await client.counters()).batchCount).to.equal(1);
     await provider.send("evm_revert", [snapshot]);
+    const raisedBefore = alertCount("BATCHES_VANISHED");
     expect(await batcher.pass()).to.equal(false);
     expect(batcher.status.state).to.equal("halted");
     expect(await criticalAlerts()).to.deep.equal(["BATCHES_VANISHED"]);
+    expect(alertCount("BATCHES_VANISHED")).to.equal(raisedBefore + 1);
     expect((await client.counters()).batchCount).to.equal(0);
     expect((await svc.store.batches.get(0))?.anchor).to.not.equal(null);
   });
