@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   });
   const handlers: { [kind: string]: OutboxHandler } = testOutbox ? { [TEST_OUTBOX_KIND]: postEntriesTo(testOutbox) } : {};
   const deliverer = new OutboxDeliverer(store, { handlers, targetsPerPass: 32, pollMs: 250, leaseTtlMs: 30_000, holder: instanceId(config), retryBaseMs: 1_000, retryMaxMs: 300_000, now: () => new Date(), log });
-  const pool = createSm2Pool(config.verifyWorkers);
+  const pool = createSm2Pool(config.verifyWorkers, log);
   const operator = resolveOperatorToken(config);
   const ctx: DomainContext = { store, now: () => new Date(), registryCheck: formatRegistryCheck, reservationTtlMs: config.reservationTtlMs, verifyUsage: pool.verify };
   // Unknown (null) until an external chain that was down at start has answered.

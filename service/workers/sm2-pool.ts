@@ -23,11 +23,11 @@ export interface Sm2Pool {
   close: () => Promise<void>;
 }
 
-/** The service's pool (size > 0) says at start which SM2 implementation it runs on and where. */
-export function createSm2Pool(size: number): Sm2Pool {
+/** The service's pool (size > 0) says at start, through `log`, which SM2 implementation it runs on and where. */
+export function createSm2Pool(size: number, log: (line: string) => void = () => undefined): Sm2Pool {
   if (size === 0) return { verify: async (tbs, sig, key) => verifyUsageSignature(tbs, sig, key), close: async () => undefined };
   const where = sm2Backend === "native" ? `libuv's thread pool, ${size} batch${size > 1 ? "es" : ""} at a time` : `${size} worker thread${size > 1 ? "s" : ""}`;
-  console.log(`SM2: ${sm2Backend === "native" ? "native addon over Node's OpenSSL" : "sm-crypto-v2 (JavaScript)"}, verifying on ${where}`);
+  log(`SM2: ${sm2Backend === "native" ? "native addon over Node's OpenSSL" : "sm-crypto-v2 (JavaScript)"}, verifying on ${where}`);
   return sm2Backend === "native" ? createBatchPool(size) : createWorkerPool(size);
 }
 
