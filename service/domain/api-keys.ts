@@ -6,7 +6,7 @@ import { getOwned } from "./lookup";
 import { keyAction, requirePower } from "./policy";
 import type { Tx } from "./schema";
 import type { Page, PageRequest } from "../store/port";
-import type { ApiKey, Member } from "./model";
+import type { ApiKey, KeyCustody, Member } from "./model";
 
 export interface IssuedKey {
   id: string;
@@ -15,10 +15,10 @@ export interface IssuedKey {
   prefix: string;
 }
 
-export async function issueKeyIn(tx: Tx, now: Date, member: Member, actor: string): Promise<IssuedKey> {
+export async function issueKeyIn(tx: Tx, now: Date, member: Member, actor: string, custody: KeyCustody): Promise<IssuedKey> {
   const id = newId("k");
   const secret = newApiKeySecret(id);
-  const key: ApiKey = { id, company: member.company, member: member.id, hash: hashApiKey(secret), prefix: secret.slice(0, 12), revoked: false, createdAt: now.toISOString() };
+  const key: ApiKey = { id, company: member.company, member: member.id, hash: hashApiKey(secret), prefix: secret.slice(0, 12), revoked: false, custody, createdAt: now.toISOString() };
   await tx.apiKeys.insert(key);
   await recordChange(tx, draft("member.key-issued", now, member.company, member.id, actor, { key: id }));
   return { id, secret, prefix: key.prefix };
@@ -31,8 +31,27 @@ export async function issueKey(ctx: DomainContext, actor: Actor, memberId: strin
     const member = await getOwned(tx, "members", actor.company, memberId);
     requirePower(actor, keyAction("issue", actor, member, await holdsGrant(tx, member)));
     if (!member.active) refuse("MEMBER_INACTIVE", "the member has left the company");
-    return issueKeyIn(tx, now, member, actor.member.id);
+    return issueKeyIn(tx, now, member, actor.member.id, custodyOf(actor, member.id));
   });
+}
+
+/** Who sees a secret `actor` has issued for `memberId`. */
+export function custodyOf(actor: Actor, memberId: string): KeyCustody {
+  if (actor.member.id === memberId) return "member";
+  return actor.member.roles.includes("legal_rep") ? "legal_rep" : "admin";
+}
+
+/**
+ * A member gaining powers (a role beyond employee and auditor, or a grant) must not remain usable by an admin who
+ * saw their key's secret: in the caller's transaction, every such key of theirs is revoked, each as evidence. The
+ * member then needs a key of their own or from a legal_rep.
+ */
+export async function revokeKeysInAdminHands(tx: Tx, now: Date, member: Member, actor: string): Promise<void> {
+  const keys = await tx.apiKeys.list(member.company, { member: member.id });
+  for (const key of keys.filter((k) => !k.revoked && (k.custody === undefined || k.custody === "admin"))) {
+    await tx.apiKeys.update({ ...key, revoked: true });
+    await recordChange(tx, draft("member.key-revoked", now, member.company, member.id, actor, { key: key.id, reason: "powers-conferred" }));
+  }
 }
 
 export async function revokeKey(ctx: DomainContext, actor: Actor, keyId: string): Promise<ApiKey> {

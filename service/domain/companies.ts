@@ -44,7 +44,7 @@ export async function createCompany(ctx: DomainContext, input: CreateCompanyInpu
       await recordChange(tx, draft("company.registered", now, id, id, OPERATOR_ACTOR, { name: input.name, creditCode: input.creditCode, registryCheck: check.method }));
       await tx.members.insert(legalRep);
       await recordChange(tx, draft("member.added", now, id, legalRep.id, OPERATOR_ACTOR, { roles: legalRep.roles, department: null }));
-      const apiKey = await issueKeyIn(tx, now, legalRep, OPERATOR_ACTOR);
+      const apiKey = await issueKeyIn(tx, now, legalRep, OPERATOR_ACTOR, "operator");
       return { company, legalRep, apiKey };
     });
   } catch (err) {

@@ -9,6 +9,7 @@ import { isLegalRep, may, requirePower } from "./policy";
 import { requireUsable } from "./seal-usability";
 import { scenarioAllows } from "./scenarios";
 import { pageOfEither } from "./paging";
+import { revokeKeysInAdminHands } from "./api-keys";
 import type { Repositories, Tx } from "./schema";
 import type { Page, PageRequest } from "../store/port";
 import type { Grant, Member } from "./model";
@@ -38,6 +39,7 @@ export async function giveGrant(ctx: DomainContext, actor: Actor, input: GiveGra
     const { member, seal: sealId, scenarios, validFrom, validTo, useLimit } = grant;
     const data = { member, seal: sealId, scenarios, validFrom, validTo, useLimit, parent: grant.parent ?? null, ...(selfGranted ? { selfGranted } : {}) };
     await recordChange(tx, draft("grant.given", now, actor.company, grant.id, actor.member.id, data));
+    await revokeKeysInAdminHands(tx, now, grantee, actor.member.id);
     return grant;
   });
 }

@@ -3,9 +3,9 @@ import { refuse } from "./errors";
 import { draft, recordChange, type Actor, type DomainContext } from "./context";
 import { newId } from "./ids";
 import { activeLegalReps, getOwned } from "./lookup";
-import { addMemberAction, changeRolesAction, removeMemberAction, requirePower } from "./policy";
+import { addMemberAction, changeRolesAction, EMPOWERED_ROLES, removeMemberAction, requirePower } from "./policy";
 import { withdrawWithDescendants } from "./grants";
-import { issueKeyIn, type IssuedKey } from "./api-keys";
+import { custodyOf, issueKeyIn, revokeKeysInAdminHands, type IssuedKey } from "./api-keys";
 import type { Tx } from "./schema";
 import type { Page, PageRequest } from "../store/port";
 import type { Member, Role } from "./model";
@@ -24,7 +24,7 @@ export async function addMember(ctx: DomainContext, actor: Actor, input: AddMemb
   return ctx.store.transaction(async (tx) => {
     await tx.members.insert(member);
     await recordChange(tx, draft("member.added", now, actor.company, member.id, actor.member.id, { roles: member.roles, department: member.department }));
-    const apiKey = await issueKeyIn(tx, now, member, actor.member.id);
+    const apiKey = await issueKeyIn(tx, now, member, actor.member.id, custodyOf(actor, member.id));
     return { member, apiKey };
   });
 }
@@ -40,6 +40,7 @@ export async function changeRoles(ctx: DomainContext, actor: Actor, memberId: st
     const updated = { ...member, roles: unique(roles), department };
     await tx.members.update(updated);
     await recordChange(tx, draft("member.roles-changed", now, actor.company, member.id, actor.member.id, { roles: updated.roles, department }));
+    if (updated.roles.some((r) => EMPOWERED_ROLES.includes(r) && !member.roles.includes(r))) await revokeKeysInAdminHands(tx, now, updated, actor.member.id);
     return updated;
   });
 }

@@ -47,8 +47,15 @@ export interface ApiKey extends Owned {
   hash: string;
   prefix: string;
   revoked: boolean;
+  /**
+   * Who saw the secret when it was issued: the member, a legal_rep, the operator, or an admin (a seal_admin adding an
+   * employee). Absent on keys issued before it was recorded, which count as an admin's.
+   */
+  custody?: KeyCustody;
   createdAt: string;
 }
+
+export type KeyCustody = "member" | "legal_rep" | "operator" | "admin";
 
 export interface Seal extends Owned {
   kind: SealKind;

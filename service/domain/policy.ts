@@ -94,7 +94,7 @@ const ADMIN_ROLES: readonly Role[] = ADMINS;
  * powers through their keys. So only a legal representative confers them, and a seal_admin manages
  * employees, auditors and departments.
  */
-const EMPOWERED_ROLES: readonly Role[] = ["legal_rep", "seal_admin", "dept_head", "custodian", "reviewer"];
+export const EMPOWERED_ROLES: readonly Role[] = ["legal_rep", "seal_admin", "dept_head", "custodian", "reviewer"];
 
 export function addMemberAction(roles: Role[]): Action {
   return roles.some((r) => EMPOWERED_ROLES.includes(r)) ? "member.add-empowered" : "member.add";

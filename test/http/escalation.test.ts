@@ -101,6 +101,37 @@ describe("http: escalations of authority", function () {
     });
   });
 
+  describe("keys an admin saw", () => {
+    // A seal_admin receives the first key of each employee it adds. Were that key to survive the employee gaining
+    // powers, the admin could act as a custodian and a reviewer at once, or use the employee's grants.
+    async function employeeAddedByAdmin(): Promise<Person> {
+      const r = await ok(call(co.admin, "POST", "/members", { name: "new clerk", roles: ["employee"], department: "sales" }));
+      return { id: r.member.id as string, token: r.apiKey.secret as string };
+    }
+
+    it("stops working, as evidence, once the member is given a grant", async () => {
+      const clerk = await employeeAddedByAdmin();
+      expect((await call(clerk, "GET", "/me")).status).to.equal(200);
+      await ok(give(co.legalRep, grantBody(clerk.id, co.seal.id, [co.scenarios.none])));
+      expect((await call(clerk, "GET", "/me")).status).to.equal(401);
+      const revoked = (await svc.store.records.list({ company: co.id, limit: 10_000 })).filter((r) => r.type === "member.key-revoked" && r.subject === clerk.id);
+      expect(revoked.map((r) => r.data.reason)).to.deep.equal(["powers-conferred"]);
+    });
+
+    it("stops working once the member is given a custody role; a key from the legal representative then works", async () => {
+      const clerk = await employeeAddedByAdmin();
+      await ok(call(co.legalRep, "POST", `/members/${clerk.id}/roles`, { roles: ["custodian"], department: "sales" }));
+      expect((await call(clerk, "GET", "/me")).status).to.equal(401);
+      const fresh = await ok(call(co.legalRep, "POST", `/members/${clerk.id}/keys`));
+      expect((await call({ id: clerk.id, token: fresh.secret as string }, "GET", "/me")).status).to.equal(200);
+    });
+
+    it("a key the legal representative issued survives the member's grants", async () => {
+      await ok(give(co.legalRep, grantBody(co.employee.id, co.seal.id, [co.scenarios.none])));
+      expect((await call(co.employee, "GET", "/me")).status).to.equal(200);
+    });
+  });
+
   describe("grants", () => {
     /** The department head's own grant: one use, both department-level scenarios, until tomorrow. */
     async function headGrant(extra: Record<string, unknown> = { useLimit: 1 }) {
