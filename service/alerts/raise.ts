@@ -1,7 +1,7 @@
 // Raising an alert is appending `alert.raised` inside the caller's transaction: the alert commits with the state
 // change that caused it, or not at all.
-import type { EvidenceRecord, JsonValue } from "../evidence";
-import type { Tx } from "../store/port";
+import type { JsonValue } from "../evidence";
+import type { LoggedRecord, Tx } from "../store/port";
 import { ALERT_SEVERITY, type AlertCode, type AlertSeverity } from "./codes";
 
 /** The company of alerts that no company owns (the batcher's). */
@@ -25,7 +25,7 @@ export function severityOf(code: AlertCode): AlertSeverity {
 }
 
 /** Appends the alert's `alert.raised` record in `tx`; its data is `data` plus the code and its severity. */
-export async function raiseAlert(tx: Tx, alert: RaisedAlert): Promise<EvidenceRecord> {
+export async function raiseAlert(tx: Tx, alert: RaisedAlert): Promise<LoggedRecord> {
   const { code, at, company, subject, source, data } = alert;
   const [record] = await tx.records.append([{ type: "alert.raised", at: at.toISOString(), company, subject, actor: source, data: { ...data, severity: severityOf(code), code } }]);
   return record;

@@ -1,14 +1,15 @@
-// The batcher: closes batches by size or age, anchors them in order, and reconciles with the chain before
-// sending anything, so a batch is anchored exactly once whatever point a crash interrupted. One batcher is
-// active at a time (a lease in the store, held through the job runner); the others stand by.
+// The batcher: sequences the records writers accepted (numbers them and closes a batch over them, by size or age),
+// anchors batches in order, and reconciles with the chain before sending anything, so a batch is anchored exactly
+// once whatever point a crash interrupted. One batcher is active at a time (a lease in the store, held through the
+// job runner), which makes it the log's only sequencer; the others stand by.
 import { randomUUID } from "node:crypto";
-import { closeNextBatch } from "./close-batch";
+import { batchTree } from "./batch-tree";
 import { raiseAlert, severityOf, SYSTEM_COMPANY } from "../alerts/raise";
 import type { AlertCode } from "../alerts/codes";
 import { JobRunner } from "../jobs/runner";
 import { alertsRaised } from "../metrics";
 import type { AnchorClient } from "../chain/anchor-client";
-import type { Store, StoredBatch } from "../store/port";
+import type { BatchTree, Store, StoredBatch } from "../store/port";
 import { DEV_CHAIN_ID } from "../chain/dev-chain";
 
 export interface BatcherOptions {
@@ -26,7 +27,8 @@ export interface BatcherOptions {
   failpoint?: (point: Failpoint) => void;
 }
 
-export type Failpoint = "after-close" | "after-send" | "after-confirm";
+/** during-sequence runs inside the sequencer's transaction, after the records were numbered, before it commits. */
+export type Failpoint = "during-sequence" | "after-close" | "after-send" | "after-confirm";
 
 export type BatcherState = "starting" | "active" | "standby" | "retrying" | "halted";
 
@@ -41,10 +43,15 @@ const BATCHER = "batcher";
 
 type Counters = { batchCount: number; nextSeq: number };
 
+/** What reconciling found: stop (halted), or go on, with the chain's counters when they were read on the way. */
+type Reconciled = { halted: true } | { halted: false; counters: Counters | null };
+
 export class Batcher {
   private readonly runner: JobRunner;
   /** Highest batch id whose on-chain root this process has seen equal to the store's. */
   private verifiedThrough = -1;
+  /** See numberedTailWaits(). */
+  private numberedTail = true;
   readonly status: BatcherStatus = { state: "starting", lastAnchoredBatch: null, detail: null };
 
   constructor(
@@ -71,40 +78,60 @@ export class Batcher {
     await this.runner.stop();
   }
 
-  /** One pass: lease, reconcile, close what is due, anchor what is closed. Returns whether work remains. */
+  /** One pass: lease, sequence what is due, reconcile, anchor what is closed. Returns whether work remains. */
   pass(): Promise<boolean> {
     return this.runner.pass();
   }
 
   private async anchoringPass(): Promise<boolean> {
-    const counters = await this.reconcile();
-    if (counters === null) return false;
-    const closed = await this.closeDue();
-    const anchored = await this.anchorNext(counters);
+    // Sequencing needs no chain: records are numbered and batched while the chain is unreachable too, and anchored
+    // in order once it answers again.
+    const sequenced = await this.sequenceDue();
+    const reconciled = await this.reconcile();
+    if (reconciled.halted) return false;
+    const anchored = await this.anchorNext(reconciled.counters);
     // anchorNext() may have halted on what it found on chain.
     if (this.isHalted()) return false;
     this.setState("active", null);
-    return closed || anchored;
+    return sequenced || anchored;
   }
 
-  /** Closes at most one batch: when BATCH_MAX records wait, or the oldest waiting record is old enough. */
-  private async closeDue(): Promise<boolean> {
-    const last = await this.store.batches.last();
-    const next = last ? last.firstSeq + last.count : 0;
-    const waiting = (await this.store.records.count()) - next;
-    if (waiting <= 0) return false;
-    if (waiting < this.options.batchMax) {
-      const oldest = await this.store.records.get(next);
-      if (oldest === null || this.options.now().getTime() - Date.parse(oldest.at) < this.options.batchIntervalMs) return false;
-    }
-    const count = Math.min(waiting, this.options.batchMax);
-    await closeNextBatch(this.store, next, count, last ? last.id + 1 : 0, this.options.now());
-    this.options.failpoint?.("after-close");
+  /**
+   * The sequencer: closes at most one batch over the waiting records, when BATCH_MAX of them wait or the first
+   * accepted has waited a batch interval. The store numbers them, in acceptance order, in the batch's transaction.
+   */
+  private async sequenceDue(): Promise<boolean> {
+    const { count, oldestAcceptedAt } = await this.store.records.waiting();
+    const waitedLongEnough = oldestAcceptedAt !== null && this.options.now().getTime() - Date.parse(oldestAcceptedAt) >= this.options.batchIntervalMs;
+    if (count < this.options.batchMax && !waitedLongEnough && !(await this.numberedTailWaits())) return false;
+    const { failpoint } = this.options;
+    const tree: BatchTree =
+      failpoint === undefined
+        ? batchTree
+        : (texts) => {
+            failpoint("during-sequence");
+            return batchTree(texts);
+          };
+    const batch = await this.store.batches.sequence(this.options.batchMax, this.options.now(), tree);
+    if (batch === null) return false;
+    this.options.log(`batch ${batch.id} closed: ${batch.count} records from seq ${batch.firstSeq}`);
+    failpoint?.("after-close");
     return true;
   }
 
+  /**
+   * Whether records numbered when they were written, in a store from before sequencing, still wait for a batch: the
+   * sequencer batches them first. Read until it finds none; no store makes more of them.
+   */
+  private async numberedTailWaits(): Promise<boolean> {
+    if (!this.numberedTail) return false;
+    const last = await this.store.batches.last();
+    this.numberedTail = (await this.store.records.count()) > (last === null ? 0 : last.firstSeq + last.count);
+    return this.numberedTail;
+  }
+
   /** Anchors the lowest unanchored batch, or adopts it if a previous run already anchored it. */
-  private async anchorNext(counters: Counters | undefined): Promise<boolean> {
+  private async anchorNext(counters: Counters | null): Promise<boolean> {
     const batch = await this.store.batches.firstUnanchored();
     if (batch === null) return false;
     const { batchCount, nextSeq } = counters ?? (await this.chain.counters());
@@ -150,31 +177,31 @@ export class Batcher {
    * Before sending anything: the chain must still hold every batch the store calls anchored, with the same
    * root. Batches that vanished are re-anchored on the dev chain; on any other chain we alert and halt.
    */
-  private async reconcile(): Promise<Counters | undefined | null> {
+  private async reconcile(): Promise<Reconciled> {
     const lastAnchored = await this.lastAnchoredId();
-    if (lastAnchored === null) return undefined;
+    if (lastAnchored === null) return { halted: false, counters: null };
     const counters = await this.chain.counters();
     const { batchCount } = counters;
     if (batchCount > lastAnchored) {
       // A root this process anchored or already compared needs no second read while the chain only grew.
-      if (lastAnchored <= this.verifiedThrough) return counters;
+      if (lastAnchored <= this.verifiedThrough) return { halted: false, counters };
       const stored = await this.store.batches.get(lastAnchored);
       const onChain = await this.chain.batch(lastAnchored);
       if (stored && onChain && onChain.root === stored.root) {
         this.verifiedThrough = lastAnchored;
-        return counters;
+        return { halted: false, counters };
       }
       await this.halt("ROOT_MISMATCH", `batch ${lastAnchored} on chain differs from the store's`, { batch: lastAnchored });
-      return null;
+      return { halted: true };
     }
     this.verifiedThrough = batchCount - 1;
     if (this.chain.chainId !== DEV_CHAIN_ID) {
       await this.halt("BATCHES_VANISHED", `the chain holds ${batchCount} batches but ${lastAnchored + 1} were anchored`, { chainBatches: batchCount, anchored: lastAnchored + 1 });
-      return null;
+      return { halted: true };
     }
     await this.store.batches.clearAnchors(batchCount);
     await this.alert("BATCHES_REANCHORING", `dev chain lost batches ${batchCount}..${lastAnchored}; anchoring them again`, { from: batchCount, to: lastAnchored });
-    return undefined;
+    return { halted: false, counters: null };
   }
 
   private async lastAnchoredId(): Promise<number | null> {

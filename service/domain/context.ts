@@ -28,8 +28,8 @@ export function draft(type: RecordType, at: Date, company: string, subject: stri
   return { type, at: at.toISOString(), company, subject, actor, data };
 }
 
-/** Appends exactly one evidence record for one state change. */
-export async function recordChange(tx: Tx, record: RecordDraft): Promise<number> {
+/** Appends exactly one evidence record for one state change; resolves with its record id (its seq comes later). */
+export async function recordChange(tx: Tx, record: RecordDraft): Promise<string> {
   const [stored] = await tx.records.append([record]);
-  return stored.seq;
+  return stored.id;
 }

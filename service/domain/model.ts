@@ -70,8 +70,12 @@ export interface Seal extends Owned {
   department: string | null;
   replaces: string | null;
   replacedBy: string | null;
-  /** seq of the seal.registered record, whose receipt carries the public key. */
-  registeredSeq: number;
+  /**
+   * Record id of the seal.registered record, whose receipt carries the public key. Seals registered before records
+   * had ids carry `registeredSeq` instead (that record's seq) and no id: read them through registrationOf().
+   */
+  registrationRecord?: string;
+  registeredSeq?: number;
   createdAt: string;
 }
 

@@ -6,6 +6,7 @@ import { getRecord, listRecords } from "./records";
 import { receiptFor, type ReceiptLookup } from "../anchoring/receipts";
 import type { Actor, DomainContext } from "./context";
 import type { EvidenceRecord, ReceiptBundle } from "../evidence";
+import type { PendingRecord } from "../store/port";
 import type { Seal } from "./model";
 
 export interface ReceiptView {
@@ -46,13 +47,13 @@ export async function listReceipts(ctx: DomainContext, actor: Actor, fromSeq: nu
   return { receipts, nextFromSeq: page.nextFromSeq };
 }
 
-async function usageRecord(ctx: DomainContext, receiptId: string): Promise<EvidenceRecord> {
-  const record = await ctx.store.records.getByReceipt(receiptId);
-  if (record === null) refuse("NOT_FOUND", "no receipt with this id");
-  return record;
+async function usageRecord(ctx: DomainContext, receiptId: string): Promise<EvidenceRecord | PendingRecord> {
+  const logged = await ctx.store.records.getByReceipt(receiptId);
+  if (logged === null) refuse("NOT_FOUND", "no receipt with this id");
+  return logged.record;
 }
 
-async function view(ctx: DomainContext, record: EvidenceRecord, publicFacts: boolean): Promise<ReceiptView> {
+async function view(ctx: DomainContext, record: EvidenceRecord | PendingRecord, publicFacts: boolean): Promise<ReceiptView> {
   const lookup = await receiptFor(ctx.store, record);
   const out: ReceiptView = { status: lookup.status };
   if (lookup.status === "anchored") out.receipt = lookup.receipt;
@@ -61,7 +62,7 @@ async function view(ctx: DomainContext, record: EvidenceRecord, publicFacts: boo
   if (record.type !== "seal.used") return out;
   const seal = await ctx.store.seals.get(record.subject);
   if (seal === null) return out;
-  const registration = await ctx.store.records.get(seal.registeredSeq);
+  const registration = await registrationOf(ctx, seal);
   if (registration) {
     const sealLookup = await receiptFor(ctx.store, registration);
     if (sealLookup.status === "anchored") out.sealReceipt = sealLookup.receipt;
@@ -70,11 +71,17 @@ async function view(ctx: DomainContext, record: EvidenceRecord, publicFacts: boo
   return out;
 }
 
-/** The company's first record is its `company.registered`, which carries its registered name and credit code. */
+/** The seal's `seal.registered` record: by its record id, or by seq for a seal registered before records had ids. */
+async function registrationOf(ctx: DomainContext, seal: Seal): Promise<EvidenceRecord | PendingRecord | null> {
+  if (seal.registrationRecord !== undefined) return (await ctx.store.records.byId(seal.registrationRecord))?.record ?? null;
+  return seal.registeredSeq === undefined ? null : ctx.store.records.get(seal.registeredSeq);
+}
+
+/** The company's `company.registered` record carries its registered name and credit code; it is written once. */
 async function companyRegistrationReceipt(ctx: DomainContext, company: string): Promise<ReceiptBundle | null> {
-  const [first] = await ctx.store.records.list({ company, fromSeq: 0, limit: 1 });
-  if (first === undefined || first.type !== "company.registered") return null;
-  const lookup = await receiptFor(ctx.store, first);
+  const { items } = await ctx.store.records.page({ company, type: "company.registered", subject: company }, { limit: 1 });
+  if (items.length === 0) return null;
+  const lookup = await receiptFor(ctx.store, items[0].record);
   return lookup.status === "anchored" ? lookup.receipt : null;
 }
 

@@ -94,7 +94,6 @@ async function insertSeal(tx: Tx, now: Date, actor: Actor, input: RegisterSealIn
     department: input.department,
     replaces,
     replacedBy: null,
-    registeredSeq: -1,
     createdAt: now.toISOString(),
   };
   const data: { [key: string]: JsonValue } = {
@@ -108,7 +107,7 @@ async function insertSeal(tx: Tx, now: Date, actor: Actor, input: RegisterSealIn
     reviewer: seal.reviewer,
     replaces,
   };
-  seal.registeredSeq = await recordChange(tx, draft("seal.registered", now, actor.company, seal.id, actor.member.id, data));
+  seal.registrationRecord = await recordChange(tx, draft("seal.registered", now, actor.company, seal.id, actor.member.id, data));
   await tx.seals.insert(seal);
   return seal;
 }

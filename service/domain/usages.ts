@@ -8,8 +8,8 @@ import { requirePower } from "./policy";
 import { requireUsable } from "./seal-usability";
 import { scenarioAllows } from "./scenarios";
 import { usableGrant } from "./grants";
-import type { EvidenceRecord, UsageTbs } from "../evidence";
-import { StoreConflictError } from "../store/port";
+import type { UsageTbs } from "../evidence";
+import { StoreConflictError, type LoggedRecord } from "../store/port";
 import type { Tx } from "./schema";
 import type { Reservation } from "./model";
 
@@ -40,7 +40,7 @@ export async function reserveReceipt(ctx: DomainContext, actor: Actor, sealId: s
  * QR change its bytes), the original's hash; the approved request may name either. It is signed with the rest of
  * the TBS, so the claim that the sealed file derives from the approved one is the signer's, on the record.
  */
-export async function submitUsage(ctx: DomainContext, actor: Actor, tbs: UsageTbs, signature: string): Promise<EvidenceRecord> {
+export async function submitUsage(ctx: DomainContext, actor: Actor, tbs: UsageTbs, signature: string): Promise<LoggedRecord> {
   requirePower(actor, "usage.submit");
   if (tbs.signer !== actor.member.id) refuse("SIGNER_MISMATCH", "the TBS names another signer than the key's member");
   const now = ctx.now();
@@ -76,7 +76,7 @@ async function requireReservation(tx: Tx, actor: Actor, tbs: UsageTbs, now: Date
     refuse("NOT_FOUND", "no reservation for this receipt id, member and seal; reserve one first", { receipt: tbs.receipt });
   }
   const used = await tx.records.getByReceipt(tbs.receipt);
-  if (used !== null) refuse("RESERVATION_USED", "this receipt id has been used already", { seq: used.seq });
+  if (used !== null) refuse("RESERVATION_USED", "this receipt id has been used already", { record: used.id });
   if (Date.parse(reservation.expiresAt) <= now.getTime()) refuse("RESERVATION_EXPIRED", "this receipt id's reservation has expired; reserve a new one");
 }
 

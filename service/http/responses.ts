@@ -50,7 +50,9 @@ export const seal = z.strictObject({
   department: z.string().nullable(),
   replaces: ids.seal.nullable(),
   replacedBy: ids.seal.nullable(),
-  registeredSeq: seq,
+  /** The id of its seal.registered record; seals registered before records had ids give that record's seq instead. */
+  registrationRecord: ids.record.optional(),
+  registeredSeq: seq.optional(),
   createdAt: time,
 });
 export const replacedSeal = z.strictObject({ old: seal, replacement: seal });
@@ -113,7 +115,12 @@ export const evidenceRecord = z.strictObject({
   data: z.record(z.string(), z.json()),
 });
 
-export const usage = z.strictObject({ seq, receipt: ids.receipt, record: evidenceRecord });
+/** A record as the log holds it: its seq is null from acceptance until the sequencer numbers it, within a batch interval. */
+export const acceptedRecord = evidenceRecord.extend({ seq: seq.nullable() });
+export const loggedRecord = z.strictObject({ id: ids.record, record: acceptedRecord });
+
+/** A usage as recorded: accepted, its seq to come (read it later by id: GET /records/by-id/{id}). */
+export const usage = z.strictObject({ id: ids.record, receipt: ids.receipt, record: acceptedRecord });
 
 export const receiptBundle = z.strictObject({
   format: z.literal("sealproof-receipt/1"),

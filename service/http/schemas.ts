@@ -45,6 +45,8 @@ export const ids = {
   grant: id("g"),
   request: id("r"),
   receipt: z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{16,24}$/, "expected a base58 receipt id"),
+  /** A record id: random base58, or "0" and the seq for records sequenced before records had ids. */
+  record: z.string().regex(/^rec_(0[0-9]{1,16}|[1-9A-HJ-NP-Za-km-z]{12,20})$/, "expected a record id (rec_…)"),
 };
 
 export const createCompanyBody = z.strictObject({
@@ -125,5 +127,7 @@ export const pageQuery = z.strictObject({
   after: z.string().min(1).max(512).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
+
+export const recordIdParam = z.strictObject({ id: ids.record });
 
 export const seqParam = z.strictObject({ seq: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });

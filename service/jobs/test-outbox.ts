@@ -1,8 +1,7 @@
 // Test-only, wired by main.ts when SEALPROOF_TEST_OUTBOX_TARGET is set: no feature writes the outbox yet, so crash
 // tests need something in the running service that does. Each append in a transaction adds a "test" entry naming the
 // records, and the deliverer POSTs those entries to the URL.
-import type { EvidenceRecord } from "../evidence";
-import type { Tx } from "../store/port";
+import type { LoggedRecord, Tx } from "../store/port";
 import type { OutboxHandler } from "./outbox-deliverer";
 
 export const TEST_OUTBOX_KIND = "test";
@@ -49,6 +48,6 @@ export function postEntriesTo(url: string): OutboxHandler {
   };
 }
 
-function named(record: EvidenceRecord): { seq: number; type: string; company: string; subject: string } {
-  return { seq: record.seq, type: record.type, company: record.company, subject: record.subject };
+function named({ id, record }: LoggedRecord): { id: string; type: string; company: string; subject: string } {
+  return { id, type: record.type, company: record.company, subject: record.subject };
 }

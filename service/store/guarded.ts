@@ -77,7 +77,7 @@ function tracking<S extends Schema>(tx: Tx<S>, kinds: string[], created: Created
     ...tx.records,
     append: async (drafts) => {
       const records = await tx.records.append(drafts);
-      for (const r of records) created.push({ record: r.seq, type: r.type, subject: r.subject });
+      for (const { id, record } of records) created.push({ record: id, type: record.type, subject: record.subject });
       return records;
     },
   };

@@ -3,8 +3,8 @@
 import type { EvidenceRecord, JsonValue } from "../evidence";
 import type { DocumentOf, Kinds, NoKinds, Owned, Schema } from "./schema";
 
-/** What a guarded write created: a document it inserted, or a record it appended. */
-export type CreatedByWrite = { kind: string; id: string } | { record: number; type: string; subject: string };
+/** What a guarded write created: a document it inserted, or a record it appended (by record id). */
+export type CreatedByWrite = { kind: string; id: string } | { record: string; type: string; subject: string };
 
 /**
  * A document to insert with the first write made in a guarded scope (Store.guarded), in that write's transaction:
@@ -17,8 +17,19 @@ export interface WriteGuard {
   document(created: CreatedByWrite[]): Owned;
 }
 
-/** A record before the store gives it its place in the log. */
+/** A record before the store accepts it. */
 export type RecordDraft = Omit<EvidenceRecord, "v" | "seq">;
+
+/** A record accepted but not yet numbered: its seq is null until the sequencer gives it its place in the log. */
+export type PendingRecord = Omit<EvidenceRecord, "seq"> & { seq: null };
+
+/** A record as the log holds it, from acceptance on. */
+export interface LoggedRecord {
+  /** Given when the record is accepted and unique for good: names the record before it has a seq, and after. */
+  id: string;
+  /** The evidence record once sequenced (record.seq a number), pending until then. */
+  record: EvidenceRecord | PendingRecord;
+}
 
 /** Where a page starts: after the item an earlier page's `next` names (from the start when absent), at most `limit` items. */
 export interface PageRequest {
@@ -63,17 +74,34 @@ export interface RecordFilter {
   to?: string;
 }
 
+/** Records accepted and not yet sequenced: how many, and when the first of them (in acceptance order) was accepted. */
+export interface Waiting {
+  count: number;
+  oldestAcceptedAt: string | null;
+}
+
+/**
+ * The evidence log. A write transaction only accepts records: each gets a fresh id and no position, and nothing
+ * every writer shares is touched (no counter, no head), so writers never wait on one another for a place in the
+ * log. The sequencer (BatchLog.sequence) later gives them contiguous seq values, batch by batch.
+ */
 export interface RecordLog {
-  /** Appends records in order with the next contiguous seq values; visible only if the transaction commits. */
-  append(drafts: RecordDraft[]): Promise<EvidenceRecord[]>;
+  /** Accepts records, in this order, without a seq; visible only if the transaction commits. */
+  append(drafts: RecordDraft[]): Promise<LoggedRecord[]>;
+  /** A record by its id, sequenced or not. */
+  byId(id: string): Promise<LoggedRecord | null>;
+  /** A sequenced record by seq. */
   get(seq: number): Promise<EvidenceRecord | null>;
-  /** The record whose receipt id (data.receipt of a type whose record spec has receiptId) is this one. */
-  getByReceipt(receiptId: string): Promise<EvidenceRecord | null>;
+  /** The record whose receipt id (data.receipt of a type whose record spec has receiptId) is this one, sequenced or not. */
+  getByReceipt(receiptId: string): Promise<LoggedRecord | null>;
+  /** Sequenced records from a seq on, in seq order; of one company when given. */
   list(query: RecordQuery): Promise<EvidenceRecord[]>;
-  /** Records matching `filter` in time order (`at`, then seq), a page at a time. */
-  page(filter: RecordFilter, page: PageRequest): Promise<Page<EvidenceRecord>>;
-  /** Number of records stored, which is also the next seq. */
+  /** Records matching `filter`, sequenced or not, in time order (`at`, then acceptance), a page at a time. */
+  page(filter: RecordFilter, page: PageRequest): Promise<Page<LoggedRecord>>;
+  /** Number of sequenced records, which is also the next seq. */
   count(): Promise<number>;
+  /** The records waiting for the sequencer. */
+  waiting(): Promise<Waiting>;
 }
 
 export type Tx<S extends Schema = NoKinds> = Repositories<S> & { records: RecordLog; outbox: OutboxWrites };
@@ -140,15 +168,23 @@ export interface StoredProof {
   path: string[];
 }
 
+/**
+ * The batch tree over the records' final canonical texts (the leaves, in seq order): its root, hex, and each
+ * record's proof as its leaf hash followed by its audit path, 32 bytes each (bytes, not hex: a batch of 4,096 has
+ * ~50,000 nodes, and hex both ways cost more than the insert).
+ */
+export type BatchTree = (texts: string[]) => { root: string; proofs: Uint8Array[] };
+
 export interface BatchLog {
   /**
-   * Stores batch `batch.id` and the proof of each of its records, atomically: proofs[i] belongs to seq
-   * firstSeq + i and is its leaf hash followed by its audit path, 32 bytes each (bytes, not hex: a batch of
-   * 4,096 has ~50,000 nodes, and hex both ways cost more than the insert). Batches are contiguous: id is the
-   * last id + 1 (0 first) and firstSeq the last batch's end (0 first), and every record of the range exists;
-   * otherwise StoreConflictError("batches", …) and nothing is written. A malformed batch is a RangeError.
+   * The sequencer's step, in one transaction: the records waiting for a seq, in acceptance order and at most `max`,
+   * get the next contiguous seq values (the last batch's end, 0 first) and their final canonical text, and batch
+   * last id + 1 (0 first) closes over them with the root and proofs `tree` computes from those texts. All of it
+   * commits or none does. Resolves with the batch, or null when no record waits. A malformed tree is a RangeError and
+   * writes nothing. Only one sequencer runs at a time (the batcher's lease); a second one's batch meets
+   * StoreConflictError("batches", …) rather than a fork.
    */
-  close(batch: Omit<StoredBatch, "anchor">, proofs: Uint8Array[]): Promise<void>;
+  sequence(max: number, closedAt: Date, tree: BatchTree): Promise<StoredBatch | null>;
   get(id: number): Promise<StoredBatch | null>;
   last(): Promise<StoredBatch | null>;
   /** The batch holding `seq`, or null while the record is not yet batched. */

@@ -1,12 +1,12 @@
 // The Store contract: what every adapter must do, run by store.test.ts against each adapter unchanged.
 import { expect } from "chai";
 import { canonicalJson, fromHex, leafHash, recordBytes, recordLeafHash, sm3, utf8, verifyInclusion, type EvidenceRecord } from "../../service/evidence";
-import { GuardTakenError, StoreConflictError, StoreCursorError, StoreNotFoundError, type Page, type Store, type StoredBatch, type StoredProof, type Tx } from "../../service/store/port";
+import { GuardTakenError, StoreConflictError, StoreCursorError, StoreNotFoundError, type LoggedRecord, type Page, type Store, type StoredBatch, type StoredProof, type Tx } from "../../service/store/port";
 import { RESERVATION_KEPT_AFTER_EXPIRY_MS } from "../../service/domain/schema";
-import { anchor, batchOver, closeBatch, company, draft, guardOf, idempotencyEntry, member, rejection, reservation, scenario } from "./fixtures";
+import { acceptedCount, anchor, AT, closeBatch, company, draft, expectedProofs, guardOf, idempotencyEntry, member, rejection, reservation, scenario, sequenceAll } from "./fixtures";
 import { calibrated, gadget, GADGET_CALIBRATED, type TestSchema } from "./schema";
-import { encodeProof } from "../../service/store/batches";
-import type { OutboxDraft } from "../../service/store/port";
+import { batchTree } from "../../service/anchoring/batch-tree";
+import type { BatchTree, OutboxDraft } from "../../service/store/port";
 
 const CONCURRENT = 50;
 
@@ -133,15 +133,18 @@ export function describeStoreContract(name: string, open: () => Promise<Store<Te
           await tx.members.insert(member("m_1", "c_1"));
           // Reads inside see the transaction's own writes.
           expect((await tx.companies.get("c_1"))?.id).to.equal("c_1");
-          const [record] = await tx.records.append([draft("c_1")]);
-          expect(await tx.records.count()).to.equal(1);
-          expect(await tx.records.get(record.seq)).to.deep.equal(record);
+          const [logged] = await tx.records.append([draft("c_1")]);
+          // Accepted without a place in the log: the sequencer gives it one later.
+          expect(logged.record.seq).to.equal(null);
+          expect(await tx.records.count()).to.equal(0);
+          expect((await tx.records.waiting()).count).to.equal(1);
+          expect(await tx.records.byId(logged.id)).to.deep.equal(logged);
           return "done";
         });
         expect(value).to.equal("done");
         expect((await store.companies.get("c_1"))?.id).to.equal("c_1");
         expect((await store.members.get("m_1"))?.id).to.equal("m_1");
-        expect(await store.records.count()).to.equal(1);
+        expect(await acceptedCount(store)).to.equal(1);
       });
 
       it("leaves nothing when fn throws after writing, and rejects with fn's own error", async function () {
@@ -162,13 +165,16 @@ export function describeStoreContract(name: string, open: () => Promise<Store<Te
         expect(await store.companies.get("c_1")).to.equal(null);
         expect(await store.companies.getByKey("creditCode:91350100M000100Y43")).to.equal(null);
         expect(await store.members.get("m_kept")).to.deep.equal(kept);
-        expect(await store.records.count()).to.equal(1);
-        expect(await store.records.get(1)).to.equal(null);
-        expect(await store.records.list({ company: "c_1", limit: 10 })).to.deep.equal([]);
-        // The key and the seq numbers it held are free again.
+        expect(await acceptedCount(store)).to.equal(1);
+        expect(await store.records.page({ company: "c_1" }, { limit: 10 })).to.deep.equal({ items: [], next: null });
+        // The key is free again, and the sequencer numbers only what committed: no hole where the failed records were.
         await store.companies.insert(company("c_9", "91350100M000100Y43"));
-        const [next] = await store.records.append([draft("c_9")]);
-        expect(next.seq).to.equal(1);
+        await store.records.append([draft("c_9")]);
+        await sequenceAll(store);
+        expect((await store.records.list({ limit: 10 })).map((r) => [r.seq, r.company])).to.deep.equal([
+          [0, "c_0"],
+          [1, "c_9"],
+        ]);
       });
 
       it("fails the whole transaction when a write in it conflicts", async function () {
@@ -183,7 +189,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store<Te
         expect(err).to.be.instanceOf(StoreConflictError);
         expect(await store.members.get("m_1")).to.equal(null);
         expect(await store.companies.get("c_2")).to.equal(null);
-        expect(await store.records.count()).to.equal(0);
+        expect(await acceptedCount(store)).to.equal(0);
       });
 
       it("shows reads outside a transaction only what is committed", async function () {
@@ -202,14 +208,14 @@ export function describeStoreContract(name: string, open: () => Promise<Store<Te
           expect(await store.companies.get("c_1")).to.equal(null);
           expect(await store.companies.getByKey("creditCode:91350100M000100Y43")).to.equal(null);
           expect(await store.companies.list("c_1")).to.deep.equal([]);
-          expect(await store.records.count()).to.equal(0);
-          expect(await store.records.get(0)).to.equal(null);
+          expect(await store.records.waiting()).to.deep.equal({ count: 0, oldestAcceptedAt: null });
+          expect(await store.records.page({ company: "c_1" }, { limit: 10 })).to.deep.equal({ items: [], next: null });
         } finally {
           openGate();
           await committing;
         }
         expect((await store.companies.get("c_1"))?.id).to.equal("c_1");
-        expect(await store.records.count()).to.equal(1);
+        expect((await store.records.waiting()).count).to.equal(1);
       });
 
       it("refuses a tx used after its transaction has ended", async function () {
@@ -221,7 +227,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store<Te
         expect(await rejection(leaked.members.insert(member("m_late", "c_1")))).to.be.instanceOf(Error);
         expect(await rejection(leaked.records.append([draft("c_1")]))).to.be.instanceOf(Error);
         expect(await store.members.get("m_late")).to.equal(null);
-        expect(await store.records.count()).to.equal(0);
+        expect(await acceptedCount(store)).to.equal(0);
       });
     });
 
@@ -237,10 +243,10 @@ export function describeStoreContract(name: string, open: () => Promise<Store<Te
           });
           // A second write in the same scope is a write of its own: the entry is written once.
           await store.members.insert(member("m_1", "c_1"));
-          return record.seq;
+          return record.id;
         });
-        expect(result).to.deep.equal({ value: 0, written: true });
-        expect(await store.idempotency.get("k_1")).to.deep.equal({ ...entry, created: [{ kind: "scenarios", id: "sc_1" }, { record: 0, type: "scenario.defined", subject: "m_subject" }] });
+        expect(result.written).to.equal(true);
+        expect(await store.idempotency.get("k_1")).to.deep.equal({ ...entry, created: [{ kind: "scenarios", id: "sc_1" }, { record: result.value, type: "scenario.defined", subject: "m_subject" }] });
         expect(await store.idempotency.getByKey("key:k_1")).to.not.equal(null);
       });
 
@@ -279,7 +285,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store<Te
         );
         expect(outcomes.filter((o) => o.status === "fulfilled").length).to.equal(1);
         for (const o of outcomes) if (o.status === "rejected") expect(o.reason).to.be.instanceOf(GuardTakenError);
-        expect(await store.records.count()).to.equal(1);
+        expect(await acceptedCount(store)).to.equal(1);
       });
     });
 
@@ -351,25 +357,35 @@ export function describeStoreContract(name: string, open: () => Promise<Store<Te
 
       it("pages through a company's records in time order, by type, by subject and by a range of at", async function () {
         const at = (minute: number) => new Date(Date.UTC(2026, 10, 22, 8, minute)).toISOString();
-        // Appended out of time order: seq order is not time order.
+        // Accepted out of time order: acceptance order is not time order.
         const minutes = [5, 1, 3, 3, 9, 0, 7, 3];
-        await store.records.append(minutes.map((m, i) => ({ ...draft(i === 6 ? "c_2" : "c_1", { i }, i % 2 === 0 ? "member.added" : "scenario.defined"), at: at(m), subject: `s_${i % 3}` })));
-        const stored = await store.records.list({ limit: 100 });
-        const c1 = stored.filter((r) => r.company === "c_1").sort((a, b) => (a.at === b.at ? a.seq - b.seq : a.at < b.at ? -1 : 1));
-        const seqs = (records: EvidenceRecord[]) => records.map((r) => r.seq);
+        const accepted = await store.records.append(minutes.map((m, i) => ({ ...draft(i === 6 ? "c_2" : "c_1", { i }, i % 2 === 0 ? "member.added" : "scenario.defined"), at: at(m), subject: `s_${i % 3}` })));
+        // Time order, and acceptance order among records of the same time (a stable sort keeps it).
+        const c1 = accepted.filter(({ record }) => record.company === "c_1").sort((a, b) => (a.record.at === b.record.at ? 0 : a.record.at < b.record.at ? -1 : 1));
+        const ids = (records: LoggedRecord[]) => records.map((r) => r.id);
+        const where = (keep: (r: LoggedRecord["record"]) => boolean) => ids(c1.filter(({ record }) => keep(record)));
 
         const everything = await readAll((after) => store.records.page({ company: "c_1" }, { after, limit: 2 }));
-        expect(seqs(everything.items)).to.deep.equal(seqs(c1));
         expect(everything.items).to.deep.equal(c1);
         const byType = await readAll((after) => store.records.page({ company: "c_1", type: "scenario.defined" }, { after, limit: 1 }));
-        expect(seqs(byType.items)).to.deep.equal(seqs(c1.filter((r) => r.type === "scenario.defined")));
+        expect(ids(byType.items)).to.deep.equal(where((r) => r.type === "scenario.defined"));
         const bySubject = await readAll((after) => store.records.page({ company: "c_1", subject: "s_0" }, { after, limit: 2 }));
-        expect(seqs(bySubject.items)).to.deep.equal(seqs(c1.filter((r) => r.subject === "s_0")));
+        expect(ids(bySubject.items)).to.deep.equal(where((r) => r.subject === "s_0"));
         const inRange = await readAll((after) => store.records.page({ company: "c_1", from: at(3), to: at(7) }, { after, limit: 2 }));
-        expect(seqs(inRange.items)).to.deep.equal(seqs(c1.filter((r) => r.at >= at(3) && r.at < at(7))));
+        expect(ids(inRange.items)).to.deep.equal(where((r) => r.at >= at(3) && r.at < at(7)));
         const narrow = await store.records.page({ company: "c_1", type: "member.added", subject: "s_0", from: at(1) }, { limit: 10 });
-        expect(seqs(narrow.items)).to.deep.equal(seqs(c1.filter((r) => r.type === "member.added" && r.subject === "s_0" && r.at >= at(1))));
+        expect(ids(narrow.items)).to.deep.equal(where((r) => r.type === "member.added" && r.subject === "s_0" && r.at >= at(1)));
         expect(await store.records.page({ company: "c_3" }, { limit: 10 })).to.deep.equal({ items: [], next: null });
+
+        // Sequencing gives them their seq and changes nothing else: the same records, in the same order, with a cursor
+        // handed out before it still good.
+        const firstPage = await store.records.page({ company: "c_1" }, { limit: 3 });
+        await sequenceAll(store);
+        const sequenced = await readAll((after) => store.records.page({ company: "c_1" }, { after, limit: 2 }));
+        expect(ids(sequenced.items)).to.deep.equal(ids(c1));
+        for (const [i, { record }] of sequenced.items.entries()) expect(record).to.deep.equal({ ...c1[i].record, seq: record.seq }).and.to.have.property("seq").that.is.a("number");
+        const rest = await readAll((after) => store.records.page({ company: "c_1" }, { after: after ?? (firstPage.next as string), limit: 2 }));
+        expect(ids(rest.items)).to.deep.equal(ids(c1).slice(3));
       });
     });
 
@@ -403,77 +419,89 @@ export function describeStoreContract(name: string, open: () => Promise<Store<Te
           await tx.gadgets.insert(gadget("g_a", "c_1"));
           return tx.records.append([calibrated("c_1", "g_a", "2026-11-22T08:00:00.000Z", { receipt: "R4mZpW4tYbN3x8Kq", offset: 0.25 })]);
         });
-        expect(record).to.deep.include({ seq: 0, type: GADGET_CALIBRATED, subject: "g_a", data: { receipt: "R4mZpW4tYbN3x8Kq", offset: 0.25 } });
-        expect(await store.records.get(0)).to.deep.equal(record);
+        expect(record.record).to.deep.include({ seq: null, type: GADGET_CALIBRATED, subject: "g_a", data: { receipt: "R4mZpW4tYbN3x8Kq", offset: 0.25 } });
         expect(await store.records.page({ company: "c_1", type: GADGET_CALIBRATED }, { limit: 5 })).to.deep.equal({ items: [record], next: null });
         expect(await store.records.page({ company: "c_1", subject: "g_a" }, { limit: 5 })).to.deep.equal({ items: [record], next: null });
         expect(await store.records.getByReceipt("R4mZpW4tYbN3x8Kq")).to.equal(null);
         // Not a receipt id: another record may carry the same data.receipt.
         await store.records.append([calibrated("c_1", "g_a", "2026-11-22T08:00:01.000Z", { receipt: "R4mZpW4tYbN3x8Kq" })]);
+        await sequenceAll(store);
+        expect(await store.records.get(0)).to.deep.equal({ ...record.record, seq: 0 });
         expect(await store.records.count()).to.equal(2);
       });
     });
 
     describe("records", function () {
-      it(`gives ${CONCURRENT} concurrent transactions of one record each seq 0..${CONCURRENT - 1}, once each`, async function () {
-        const seqs = await Promise.all(
-          Array.from({ length: CONCURRENT }, (_, n) => store.transaction(async (tx) => (await tx.records.append([draft("c_1", { n })]))[0].seq)),
-        );
-        expect([...seqs].sort((a, b) => a - b)).to.deep.equal(range(CONCURRENT));
+      it(`accepts ${CONCURRENT} concurrent transactions of one record each, which the sequencer numbers 0..${CONCURRENT - 1} once each`, async function () {
+        const ids = await Promise.all(range(CONCURRENT).map((n) => store.transaction(async (tx) => (await tx.records.append([draft("c_1", { n })]))[0].id)));
+        expect(new Set(ids).size).to.equal(CONCURRENT);
+        const waiting = await store.records.waiting();
+        expect(waiting.count).to.equal(CONCURRENT);
+        expect(Date.parse(waiting.oldestAcceptedAt ?? "")).to.be.closeTo(Date.now(), 60_000);
+        expect(await store.records.count()).to.equal(0);
+
+        await sequenceAll(store, 16);
+        expect(await store.records.waiting()).to.deep.equal({ count: 0, oldestAcceptedAt: null });
         expect(await store.records.count()).to.equal(CONCURRENT);
         const stored = await store.records.list({ limit: 1000 });
         expect(stored.map((r) => r.seq)).to.deep.equal(range(CONCURRENT));
-        seqs.forEach((seq, n) => expect(stored[seq].data.n).to.equal(n));
+        expect(stored.map((r) => Number(r.data.n)).sort((a, b) => a - b)).to.deep.equal(range(CONCURRENT));
+        for (const [n, id] of ids.entries()) {
+          const { record } = (await store.records.byId(id)) as LoggedRecord;
+          expect(record.data.n).to.equal(n);
+          expect(record.seq === null ? null : (await store.records.get(record.seq))?.data.n).to.equal(n);
+        }
+        expect((await store.batches.last())?.firstSeq).to.equal(48);
       });
 
-      it("keeps seq contiguous when concurrent transactions fail between ones that succeed", async function () {
+      it("sequences only what committed: no hole where concurrent transactions failed between ones that succeeded", async function () {
         const fails = (n: number): boolean => n % 3 === 1;
         const outcomes = await Promise.allSettled(
           Array.from({ length: 60 }, (_, n) =>
             store.transaction(async (tx) => {
               await tx.members.insert(member(`m_${n}`, "c_1"));
-              const [record] = await tx.records.append([draft("c_1", { n })]);
+              const [logged] = await tx.records.append([draft("c_1", { n })]);
               if (fails(n)) throw new Error(`fail ${n}`);
-              return record.seq;
+              return logged.id;
             }),
           ),
         );
-        const committed: number[] = [];
         outcomes.forEach((outcome, n) => {
-          if (fails(n)) {
-            expect(outcome.status).to.equal("rejected");
-            expect(outcome.status === "rejected" && (outcome.reason as Error).message).to.equal(`fail ${n}`);
-          } else {
-            expect(outcome.status).to.equal("fulfilled");
-            if (outcome.status === "fulfilled") committed.push(outcome.value);
-          }
+          expect(outcome.status).to.equal(fails(n) ? "rejected" : "fulfilled");
+          if (outcome.status === "rejected") expect((outcome.reason as Error).message).to.equal(`fail ${n}`);
         });
-        expect([...committed].sort((a, b) => a - b)).to.deep.equal(range(40));
-        expect(await store.records.count()).to.equal(40);
+        expect((await store.records.waiting()).count).to.equal(40);
+        await sequenceAll(store, 7);
         const stored = await store.records.list({ limit: 1000 });
         expect(stored.map((r) => r.seq)).to.deep.equal(range(40));
         expect(stored.filter((r) => fails(Number(r.data.n)))).to.deep.equal([]);
         expect(await store.members.list("c_1")).to.have.length(40);
       });
 
-      it("returns appended records unchanged by seq, by receipt id and by company from a seq with a limit", async function () {
-        const appended: EvidenceRecord[] = [];
+      it("keeps records unchanged but for their seq from acceptance on, by id, by seq, by receipt id and by company from a seq", async function () {
+        const appended: LoggedRecord[] = [];
         await store.transaction(async (tx) => {
           appended.push(...(await tx.records.append([draft("c_1", { note: "印章 ✓ \u2028", nested: { list: [1, 2.5, null, true] } }), draft("c_2")])));
           appended.push(...(await tx.records.append([draft("c_1", { receipt: "R4mZpW4tYbN3x8Kq" }, "seal.used")])));
         });
         appended.push(...(await store.records.append([draft("c_2"), draft("c_1", { receipt: "QnotAUsage" }, "document.linked"), draft("c_1")])));
-        expect(appended.map((r) => r.seq)).to.deep.equal(range(6));
-        expect(appended[0]).to.deep.include({ v: 1, seq: 0, type: "member.added", company: "c_1" });
+        expect(appended[0].record).to.deep.include({ v: 1, seq: null, type: "member.added", company: "c_1" });
+        for (const logged of appended) expect(await store.records.byId(logged.id)).to.deep.equal(logged);
+        expect(await store.records.getByReceipt("R4mZpW4tYbN3x8Kq")).to.deep.equal(appended[2]);
+        expect(await store.records.list({ limit: 10 })).to.deep.equal([]);
+        expect(await store.records.byId("rec_none")).to.equal(null);
 
-        for (const record of appended) {
-          const stored = await store.records.get(record.seq);
-          expect(stored).to.deep.equal(record);
-          expect(Buffer.from(recordBytes(stored as EvidenceRecord)).equals(Buffer.from(recordBytes(record)))).to.equal(true);
+        // One process, one transaction after another: acceptance order, and so seq order, is the order of the calls.
+        await sequenceAll(store, 4);
+        for (const [seq, { id, record }] of appended.entries()) {
+          const stored = (await store.records.get(seq)) as EvidenceRecord;
+          expect(stored).to.deep.equal({ ...record, seq });
+          expect(await store.records.byId(id)).to.deep.equal({ id, record: stored });
+          expect(Buffer.from(utf8((await store.batches.recordTexts(seq, 1))[0])).equals(Buffer.from(recordBytes(stored)))).to.equal(true);
         }
         expect(await store.records.get(6)).to.equal(null);
 
-        expect(await store.records.getByReceipt("R4mZpW4tYbN3x8Kq")).to.deep.equal(appended[2]);
+        expect((await store.records.getByReceipt("R4mZpW4tYbN3x8Kq"))?.record.seq).to.equal(2);
         expect(await store.records.getByReceipt("QnotAUsage")).to.equal(null);
         expect(await store.records.getByReceipt("Rnone")).to.equal(null);
 
@@ -491,14 +519,17 @@ export function describeStoreContract(name: string, open: () => Promise<Store<Te
         const err = await rejection(store.records.append([draft("c_1"), draft("c_1", { receipt: "R4mZpW4tYbN3x8Kq" }, "seal.used")]));
         expect(err).to.be.instanceOf(StoreConflictError);
         expect(err).to.include({ kind: "records", key: "receipt:R4mZpW4tYbN3x8Kq" });
-        expect(await store.records.count()).to.equal(1);
+        expect(await acceptedCount(store)).to.equal(1);
+        // Sequenced, the receipt id stays taken.
+        await sequenceAll(store);
+        expect(await rejection(store.records.append([draft("c_1", { receipt: "R4mZpW4tYbN3x8Kq" }, "seal.used")]))).to.include({ kind: "records", key: "receipt:R4mZpW4tYbN3x8Kq" });
       });
     });
 
     describe("batches", function () {
-      /** Appends `n` records in one transaction; the record at seq k carries data.n = k. */
+      /** Accepts `n` records in one transaction; the k-th record accepted carries data.n = k. */
       async function appendRecords(n: number): Promise<void> {
-        const start = await store.records.count();
+        const start = await acceptedCount(store);
         await store.records.append(range(n).map((k) => draft("c_1", { n: start + k })));
       }
 
@@ -590,67 +621,63 @@ export function describeStoreContract(name: string, open: () => Promise<Store<Te
         expect(await store.batches.get(0)).to.equal(null);
       });
 
-      it("refuses a batch out of place with StoreConflictError on batches and writes nothing", async function () {
-        await appendRecords(6);
+      it("numbers waiting records in acceptance order, at most max a batch, and closes nothing when none wait", async function () {
+        expect(await store.batches.sequence(10, new Date(AT), batchTree)).to.equal(null);
+        await appendRecords(5);
         const { batch: first } = await closeBatch(store, 0, 0, 2);
-        const refusals: Array<{ id: number; firstSeq: number; count: number; key: string }> = [
-          { id: 0, firstSeq: 2, count: 2, key: "id:0" }, // the last batch's id again
-          { id: 2, firstSeq: 2, count: 2, key: "id:2" }, // an id skipped
-          { id: 1, firstSeq: 3, count: 2, key: "firstSeq:3" }, // a gap after the last batch
-          { id: 1, firstSeq: 1, count: 2, key: "firstSeq:1" }, // an overlap with the last batch
-          { id: 1, firstSeq: 2, count: 5, key: "count:5" }, // past the last record (seq 5)
-        ];
-        for (const { id, firstSeq, count, key } of refusals) {
-          const proofs = range(count).map(() => ({ leaf: "00".repeat(32), path: ["11".repeat(32)] }));
-          const err = await rejection(store.batches.close({ id, firstSeq, count, root: "22".repeat(32), closedAt: first.closedAt }, proofs.map(encodeProof)));
-          expect(err, key).to.be.instanceOf(StoreConflictError);
-          expect(err, key).to.include({ kind: "batches", key });
-          await expectLogEndsAfter(first, [2, 3, 4, 5]);
-        }
-        // Nothing half-written is in the way of the right batch.
-        const { batch: second } = await closeBatch(store, 1, 2, 4);
-        expect(await store.batches.last()).to.deep.equal(second);
-      });
-
-      it("refuses a first batch that does not start at id 0 and seq 0", async function () {
+        expect((await store.records.list({ limit: 10 })).map((r) => r.data.n)).to.deep.equal([0, 1]);
+        expect((await store.records.waiting()).count).to.equal(3);
         await appendRecords(2);
-        const { batch, proofs } = await batchOver(store, 0, 0, 2);
-        expect(await rejection(store.batches.close({ ...batch, id: 1 }, proofs.map(encodeProof)))).to.include({ kind: "batches", key: "id:1" });
-        expect(await rejection(store.batches.close({ ...batch, firstSeq: 1, count: 1 }, proofs.slice(1).map(encodeProof)))).to.include({ kind: "batches", key: "firstSeq:1" });
-        await expectLogEndsAfter(null, [0, 1]);
+        const second = await store.batches.sequence(100, new Date(AT), batchTree);
+        expect(second).to.deep.include({ id: 1, firstSeq: 2, count: 5, anchor: null });
+        expect((await store.records.list({ limit: 10 })).map((r) => r.data.n)).to.deep.equal([0, 1, 2, 3, 4, 5, 6]);
+        expect(await store.batches.sequence(100, new Date(AT), batchTree)).to.equal(null);
+        expect(await store.batches.last()).to.deep.equal(second);
+        expect(await store.batches.get(0)).to.deep.equal(first);
+        expect(await rejection(store.batches.sequence(0, new Date(AT), batchTree))).to.be.instanceOf(RangeError);
       });
 
-      it("refuses a malformed batch with RangeError and writes nothing", async function () {
+      it("refuses a malformed tree with RangeError and numbers nothing", async function () {
         await appendRecords(3);
-        const { batch, proofs } = await batchOver(store, 0, 0, 3);
-        const bytes = proofs.map(encodeProof);
-        const malformed: Array<[string, Omit<StoredBatch, "anchor">, Uint8Array[]]> = [
-          ["fewer proofs than records", batch, bytes.slice(0, 2)],
-          ["more proofs than records", batch, [...bytes, bytes[0]]],
-          ["no records", { ...batch, count: 0 }, []],
-          ["an empty proof", batch, [bytes[0], new Uint8Array(0), bytes[2]]],
-          ["a proof that is not whole 32-byte hashes", batch, [bytes[0], bytes[1].subarray(0, bytes[1].length - 1), bytes[2]]],
-          ["a root that is not hex", { ...batch, root: "zz".repeat(32) }, bytes],
+        const good = batchTree;
+        const malformed: Array<[string, BatchTree]> = [
+          ["fewer proofs than records", (texts) => ({ ...good(texts), proofs: good(texts).proofs.slice(0, 2) })],
+          ["more proofs than records", (texts) => ({ ...good(texts), proofs: [...good(texts).proofs, good(texts).proofs[0]] })],
+          ["an empty proof", (texts) => ({ ...good(texts), proofs: [good(texts).proofs[0], new Uint8Array(0), good(texts).proofs[2]] })],
+          ["a proof that is not whole 32-byte hashes", (texts) => ({ ...good(texts), proofs: good(texts).proofs.map((p) => p.subarray(1)) })],
+          ["a root that is not hex", (texts) => ({ ...good(texts), root: "zz".repeat(32) })],
+          ["a tree that throws", () => {
+            throw new RangeError("no tree today");
+          }],
         ];
-        for (const [what, badBatch, badProofs] of malformed) {
-          expect(await rejection(store.batches.close(badBatch, badProofs)), what).to.be.instanceOf(RangeError);
+        for (const [what, tree] of malformed) {
+          expect(await rejection(store.batches.sequence(10, new Date(AT), tree)), what).to.be.instanceOf(RangeError);
           await expectLogEndsAfter(null, [0, 1, 2]);
+          expect(await store.records.count(), what).to.equal(0);
+          expect((await store.records.waiting()).count, what).to.equal(3);
         }
-        await store.batches.close(batch, bytes);
+        const { proofs } = await closeBatch(store, 0, 0, 3);
         expect(await store.batches.proof(2)).to.deep.equal(proofs[2]);
       });
 
-      it("closes a batch once when two closers race for the same id", async function () {
-        await appendRecords(4);
-        const { batch, proofs } = await batchOver(store, 0, 0, 4);
-        const outcomes = await Promise.allSettled([store.batches.close(batch, proofs.map(encodeProof)), store.batches.close({ ...batch, count: 2 }, proofs.slice(0, 2).map(encodeProof))]);
-        const refused = outcomes.filter((outcome) => outcome.status === "rejected");
-        expect(refused).to.have.length(1);
-        expect(refused[0].status === "rejected" && refused[0].reason).to.be.instanceOf(StoreConflictError);
-        const closed = await store.batches.last();
-        expect(closed?.id).to.equal(0);
-        // Whichever won, its proofs are the ones stored, and no record past its end has one.
-        for (const seq of range(4)) expect(await store.batches.proof(seq), `proof(${seq})`).to.deep.equal(seq < (closed?.count ?? 0) ? proofs[seq] : null);
+      it("numbers each record once when two sequencers race: batches stay contiguous, no record in two", async function () {
+        await appendRecords(9);
+        const outcomes = await Promise.allSettled([3, 4, 5].map((max) => store.batches.sequence(max, new Date(AT), batchTree)));
+        // Where a store runs them one after another, each takes the next records; where it cannot, a loser is refused.
+        for (const o of outcomes) if (o.status === "rejected") expect(o.reason).to.be.instanceOf(StoreConflictError);
+        const closed = outcomes.flatMap((o) => (o.status === "fulfilled" && o.value !== null ? [o.value] : [])).sort((a, b) => a.id - b.id);
+        expect(closed.length).to.be.at.least(1);
+        let next = 0;
+        for (const [id, batch] of closed.entries()) {
+          expect(batch).to.deep.include({ id, firstSeq: next });
+          expect(await store.batches.get(id)).to.deep.equal(batch);
+          for (const [i, proof] of (await expectedProofs(store, batch)).entries()) expect(await store.batches.proof(batch.firstSeq + i)).to.deep.equal(proof);
+          next += batch.count;
+        }
+        await sequenceAll(store);
+        const all = await store.records.list({ limit: 100 });
+        expect(all.map((r) => r.seq)).to.deep.equal(range(9));
+        expect(all.map((r) => Number(r.data.n)).sort((a, b) => a - b)).to.deep.equal(range(9));
       });
 
       it("gives recordTexts byte for byte the canonical JSON of the stored records, non-ASCII included", async function () {
@@ -661,6 +688,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store<Te
           // Integer-like keys: JCS sorts "10" before "9", a parsed JS object puts 9 first, so re-serializing shows.
           draft("c_1", { emoji: "🀄️", cjkKey: { 键: "值" }, byNumber: { "10": "ten", "9": "nine", "1": "one" } }),
         ]);
+        await sequenceAll(store);
         const texts = await store.batches.recordTexts(0, 4);
         expect(texts).to.have.length(4);
         for (const [seq, text] of texts.entries()) {
@@ -797,21 +825,23 @@ export function describeStoreContract(name: string, open: () => Promise<Store<Te
       });
 
       it(`keeps each target's entries in commit order across ${CONCURRENT} concurrent transactions`, async function () {
-        // Each transaction appends a record too: its seq is the transaction's place in commit order.
+        // Each transaction accepts a record too: once sequenced, its seq is the transaction's place in acceptance order.
         await Promise.all(
           range(CONCURRENT).map((n) =>
             store.transaction(async (tx) => {
-              const [record] = await tx.records.append([draft(`c_${n}`)]);
-              await tx.outbox.add({ target: `device:${n % 3}`, kind: "command", payload: { seq: record.seq } });
+              const [logged] = await tx.records.append([draft(`c_${n}`)]);
+              await tx.outbox.add({ target: `device:${n % 3}`, kind: "command", payload: { record: logged.id } });
             }),
           ),
         );
+        await sequenceAll(store);
+        const seqOf = async (id: string): Promise<number> => ((await store.records.byId(id))?.record.seq ?? NaN) as number;
         const delivered: { [target: string]: number[] } = {};
         for (let round = 0; round <= CONCURRENT; round++) {
           const found = await store.outbox.next(at(0), 100);
           if (found.length === 0) break;
           for (const entry of found) {
-            (delivered[entry.target] ??= []).push(entry.payload.seq as number);
+            (delivered[entry.target] ??= []).push(await seqOf(entry.payload.record as string));
             await store.outbox.markDelivered(entry.id, at(0));
           }
         }

@@ -1,5 +1,5 @@
-// Child process of the crash test: appends records in concurrent transactions until it is killed, printing
-// "acked <seq> <n>" for each one transaction() has acknowledged.
+// Child process of the crash test: accepts records in concurrent transactions until it is killed, printing
+// "acked <record id> <n>" for each one transaction() has acknowledged.
 import { openSqliteStore } from "../../service/store/sqlite";
 import { draft } from "./fixtures";
 
@@ -11,8 +11,8 @@ async function main(file: string): Promise<void> {
   const appender = async (): Promise<void> => {
     for (;;) {
       const mine = n++;
-      const seq = await store.transaction(async (tx) => (await tx.records.append([draft("c_crash", { n: mine })]))[0].seq);
-      process.stdout.write(`acked ${seq} ${mine}\n`);
+      const id = await store.transaction(async (tx) => (await tx.records.append([draft("c_crash", { n: mine })]))[0].id);
+      process.stdout.write(`acked ${id} ${mine}\n`);
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, appender));

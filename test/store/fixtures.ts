@@ -3,9 +3,9 @@ import type { Company, Member, Reservation, Scenario } from "../../service/domai
 import type { BatchAnchor, RecordDraft, Store, StoredBatch, StoredProof, WriteGuard } from "../../service/store/port";
 import type { IdempotencyEntry } from "../../service/http/idempotency";
 import { buildTree, receiptProof, rootOf, sm3, toHex, utf8, type JsonValue, type RecordType } from "../../service/evidence";
-import { encodeProof } from "../../service/store/batches";
+import { batchTree } from "../../service/anchoring/batch-tree";
 
-const AT = "2026-11-22T08:00:00.000Z";
+export const AT = "2026-11-22T08:00:00.000Z";
 
 export function company(id: string, creditCode: string, name = `Company ${id}`): Company {
   return {
@@ -69,20 +69,37 @@ export function anchor(txByte: string, blockNumber: number): BatchAnchor {
   return { chainId: 31337, contract: `0x${"ab".repeat(20)}`, txHash: `0x${txByte.repeat(32)}`, blockNumber, anchoredAt: AT };
 }
 
-/** A batch over the stored texts of [firstSeq, firstSeq + count) with its real SM3 tree root and proofs, not yet closed. */
-export async function batchOver(store: Store, id: number, firstSeq: number, count: number): Promise<{ batch: Omit<StoredBatch, "anchor">; proofs: StoredProof[] }> {
-  const texts = await store.batches.recordTexts(firstSeq, count);
+/** The proofs of a batch's records, computed here from its stored texts with the evidence core's own tree. */
+export async function expectedProofs(store: Store, batch: Pick<StoredBatch, "firstSeq" | "count" | "root">): Promise<StoredProof[]> {
+  const texts = await store.batches.recordTexts(batch.firstSeq, batch.count);
   const tree = buildTree(sm3, texts.map(utf8));
-  const proofs = texts.map((_, i) => {
+  if (toHex(rootOf(tree)) !== batch.root) throw new Error(`batch from seq ${batch.firstSeq}: stored root is not the tree's`);
+  return texts.map((_, i) => {
     const { leaf, path } = receiptProof(tree, i);
     return { leaf, path };
   });
-  return { batch: { id, firstSeq, count, root: toHex(rootOf(tree)), closedAt: AT }, proofs };
 }
 
-/** Closes the batch batchOver() describes and returns it as the store should give it back. */
+/**
+ * Runs the sequencer once over at most `max` waiting records, as the batcher does, and checks it closed batch `id`
+ * from `firstSeq` over `count` of them; returns the batch and the proofs it must have stored.
+ */
 export async function closeBatch(store: Store, id: number, firstSeq: number, count: number): Promise<{ batch: StoredBatch; proofs: StoredProof[] }> {
-  const { batch, proofs } = await batchOver(store, id, firstSeq, count);
-  await store.batches.close(batch, proofs.map(encodeProof));
-  return { batch: { ...batch, anchor: null }, proofs };
+  const batch = await store.batches.sequence(count, new Date(AT), batchTree);
+  if (batch === null || batch.id !== id || batch.firstSeq !== firstSeq || batch.count !== count) {
+    throw new Error(`expected batch ${id} of ${count} from seq ${firstSeq}, the sequencer closed ${JSON.stringify(batch)}`);
+  }
+  return { batch, proofs: await expectedProofs(store, batch) };
+}
+
+/** Sequences every waiting record, a batch of at most `max` at a time; resolves with the batches closed. */
+export async function sequenceAll(store: Store, max = 1_000): Promise<StoredBatch[]> {
+  const closed: StoredBatch[] = [];
+  for (let batch = await store.batches.sequence(max, new Date(AT), batchTree); batch !== null; batch = await store.batches.sequence(max, new Date(AT), batchTree)) closed.push(batch);
+  return closed;
+}
+
+/** Records accepted so far, sequenced or waiting. */
+export async function acceptedCount(store: Store): Promise<number> {
+  return (await store.records.count()) + (await store.records.waiting()).count;
 }

@@ -14,7 +14,8 @@ import { MIGRATIONS } from "../../service/store/sqlite/migrations";
 import { listByFieldSql } from "../../service/store/sqlite/documents";
 import type { Grant } from "../../service/domain/model";
 import { describeStoreContract } from "./contract";
-import { anchor, closeBatch, company, draft, member, rejection, scenario } from "./fixtures";
+import { anchor, closeBatch, company, draft, member, rejection, scenario, sequenceAll } from "./fixtures";
+import { batchTree } from "../../service/anchoring/batch-tree";
 import { TEST_SCHEMA, type TestSchema } from "./schema";
 
 const tempDirs: string[] = [];
@@ -82,21 +83,26 @@ describe("sqlite store", function () {
 
     store = await openSqliteStore(file);
     expect((await store.companies.getByKey("creditCode:91350100M000100Y43"))?.id).to.equal("c_1");
-    expect(await store.records.count()).to.equal(2);
-    expect((await store.records.getByReceipt("R4mZpW4tYbN3x8Kq"))?.seq).to.equal(1);
-    const [next] = await store.records.append([draft("c_1")]);
-    expect(next.seq).to.equal(2);
+    expect((await store.records.waiting()).count).to.equal(2);
+    expect((await store.records.getByReceipt("R4mZpW4tYbN3x8Kq"))?.record).to.deep.include({ seq: null, type: "seal.used" });
+    await store.records.append([draft("c_1")]);
+    await sequenceAll(store);
+    expect((await store.records.getByReceipt("R4mZpW4tYbN3x8Kq"))?.record.seq).to.equal(1);
+    expect((await store.records.list({ limit: 10 })).map((r) => r.seq)).to.deep.equal([0, 1, 2]);
   });
 
   it("has every record transaction() acknowledged after the process is killed with SIGKILL", async function () {
     const acked = await runAndKill(file, 300);
     expect(acked.size).to.be.at.least(300);
     store = await openSqliteStore(file);
-    for (const [seq, n] of acked) expect((await store.records.get(seq))?.data.n, `record ${seq}`).to.equal(n);
-    const count = await store.records.count();
-    expect(count).to.be.greaterThan(Math.max(...acked.keys()));
+    for (const [id, n] of acked) expect((await store.records.byId(id))?.record.data.n, `record ${id}`).to.equal(n);
+    const { count } = await store.records.waiting();
+    expect(count).to.be.at.least(acked.size);
+    // The sequencer numbers every accepted record once, contiguously, whatever the kill interrupted.
+    await sequenceAll(store, 128);
     const all = await store.records.list({ limit: count + 1 });
     expect(all.map((r) => r.seq)).to.deep.equal(Array.from({ length: count }, (_, i) => i));
+    for (const id of acked.keys()) expect((await store.records.byId(id))?.record.seq, `record ${id}`).to.be.a("number");
   });
 
   it("fails store.transaction() called inside a transaction's fn instead of waiting forever", async function () {
@@ -132,8 +138,10 @@ describe("sqlite store", function () {
       await first.records.append([draft("c_1"), draft("c_1")]);
       const { batch } = await closeBatch(first, 0, 0, 2);
       expect(await second.batches.forSeq(1)).to.deep.equal(batch);
-      // The second store's close sees the first's batch and refuses to close it again.
-      expect(await rejection(closeBatch(second, 0, 0, 2))).to.include({ kind: "batches", key: "id:0" });
+      // The second store's sequencer sees the first's batch and numbers only what came after it.
+      expect(await second.batches.sequence(10, new Date(), batchTree)).to.equal(null);
+      await second.records.append([draft("c_2")]);
+      await closeBatch(second, 1, 2, 1);
       await first.leases.release("batcher", "A");
       expect(await second.leases.acquire("batcher", "B", 10_000, now)).to.equal(true);
       expect(await first.leases.acquire("batcher", "A", 10_000, now)).to.equal(false);
@@ -165,9 +173,14 @@ describe("sqlite store", function () {
 
     store = await openSqliteStore(file);
     expect(await store.batches.recordTexts(0, 10)).to.deep.equal(['{"body":"as v1 stored it"}']);
-    await store.records.append([draft("c_1")]);
-    const { batch } = await closeBatch(store, 0, 0, 2);
+    // Numbered when written, before sequencing existed: the sequencer batches it as it is, before what waits.
+    const [accepted] = await store.records.append([draft("c_1")]);
+    await closeBatch(store, 0, 0, 1);
+    expect(await store.batches.recordTexts(0, 1)).to.deep.equal(['{"body":"as v1 stored it"}']);
+    const { batch } = await closeBatch(store, 1, 1, 1);
     expect(await store.batches.forSeq(1)).to.deep.equal(batch);
+    expect((await store.records.byId(accepted.id))?.record.seq).to.equal(1);
+    expect((await store.records.byId("rec_00"))?.id).to.equal("rec_00");
   });
 });
 
@@ -209,11 +222,11 @@ describe("store: no domain", function () {
 });
 
 /** Runs crash-appender.ts on `file` and kills it with SIGKILL once it has acknowledged `atLeast` records. */
-function runAndKill(file: string, atLeast: number): Promise<Map<number, number>> {
+function runAndKill(file: string, atLeast: number): Promise<Map<string, number>> {
   const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "crash-appender.ts"), file], {
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const acked = new Map<number, number>();
+  const acked = new Map<string, number>();
   let pending = "";
   let stderr = "";
   return new Promise((resolve, reject) => {
@@ -222,8 +235,8 @@ function runAndKill(file: string, atLeast: number): Promise<Map<number, number>>
       const lines = (pending + chunk.toString()).split("\n");
       pending = lines.pop() ?? "";
       for (const line of lines) {
-        const match = /^acked (\d+) (\d+)$/.exec(line);
-        if (match) acked.set(Number(match[1]), Number(match[2]));
+        const match = /^acked (rec_\w+) (\d+)$/.exec(line);
+        if (match) acked.set(match[1], Number(match[2]));
       }
       if (acked.size >= atLeast && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     });

@@ -20,8 +20,8 @@ export function usageRoutes(api: Api, ctx: DomainContext, publicBaseUrl?: string
   api.add(
     { method: "post", path: "/usages", tag: "usages", auth: "member", body: submitUsageBody, status: 201, outcomes: usageOutcomes, summary: "Record a usage: the TBS signed with the seal's SM2 key (tbs.sourceDocumentHash: the approved original, when the sealed file is a stamped copy of it)", response: usage },
     async ({ actor, body }) => {
-      const record = await submitUsage(ctx, actor, body.tbs, body.signature);
-      return { seq: record.seq, receipt: body.tbs.receipt, record };
+      const { id, record } = await submitUsage(ctx, actor, body.tbs, body.signature);
+      return { id, receipt: body.tbs.receipt, record };
     },
   );
 }

@@ -1,10 +1,10 @@
 // The batch log tables: batches with their anchors, one proof blob per batched record, and the record texts leaves
 // are hashed from. Reads run on the reader connection, writes on the writer inside the group-commit queue.
 import type Database from "better-sqlite3";
-import { batchConflict, decodeProof, type ClosingBatch } from "../batches";
-import type { BatchAnchor, BatchLog, StoredBatch } from "../port";
+import { batchConflict, checkBatchShape, decodeProof, proofBuffer, type ClosingBatch } from "../batches";
+import type { BatchAnchor, BatchLog, BatchTree, StoredBatch } from "../port";
 import type { Connection } from "./connection";
-import type { RecordReader } from "./records";
+import type { RecordReader, RecordWriter } from "./records";
 
 export type BatchReads = Pick<BatchLog, "get" | "last" | "forSeq" | "firstUnanchored" | "proof" | "recordTexts">;
 
@@ -65,22 +65,24 @@ export class BatchReader {
 }
 
 export class BatchWriter {
-  private readonly closeAtomically: (batch: ClosingBatch, proofs: readonly Buffer[]) => void;
+  private readonly insertBatch: Database.Statement<[number, number, number, string, string]>;
+  private readonly insertProof: Database.Statement<[number, Buffer]>;
   private readonly anchor: Database.Statement<[number, string, string, number, string, number]>;
   private readonly unanchor: Database.Statement<[number]>;
+  private readonly texts: Database.Statement<[number, number], string>;
 
   /** `batches` and `records` read through the writer connection, so they see the open transaction. */
-  constructor(db: Connection, batches: BatchReader, records: RecordReader) {
-    const insertBatch = db.prepare<[number, number, number, string, string]>(
+  constructor(
+    db: Connection,
+    private readonly batches: BatchReader,
+    private readonly records: RecordReader,
+    private readonly recordWrites: RecordWriter,
+  ) {
+    this.insertBatch = db.prepare<[number, number, number, string, string]>(
       "INSERT INTO batches (id, first_seq, count, root, closed_at) VALUES (?, ?, ?, ?, ?)",
     );
-    const insertProof = db.prepare<[number, Buffer]>("INSERT INTO proofs (seq, proof) VALUES (?, ?)");
-    this.closeAtomically = db.transaction((batch: ClosingBatch, proofs: readonly Buffer[]) => {
-      const conflict = batchConflict(batch, { last: batches.last(), recordCount: records.next() });
-      if (conflict !== null) throw conflict;
-      insertBatch.run(batch.id, batch.firstSeq, batch.count, batch.root, batch.closedAt);
-      proofs.forEach((proof, i) => insertProof.run(batch.firstSeq + i, proof));
-    });
+    this.insertProof = db.prepare<[number, Buffer]>("INSERT INTO proofs (seq, proof) VALUES (?, ?)");
+    this.texts = db.prepare<[number, number], string>("SELECT body FROM records WHERE seq >= ? ORDER BY seq LIMIT ?").pluck();
     this.anchor = db.prepare<[number, string, string, number, string, number]>(
       "UPDATE batches SET chain_id = ?, contract = ?, tx_hash = ?, block_number = ?, anchored_at = ? WHERE id = ?",
     );
@@ -89,9 +91,28 @@ export class BatchWriter {
     );
   }
 
-  /** Proofs come as bytes (leaf ‖ path), checked before the write lock is taken, which is held only for the inserts. */
-  close(batch: ClosingBatch, proofs: readonly Buffer[]): void {
-    this.closeAtomically(batch, proofs);
+  /**
+   * The sequencer's step (BatchLog.sequence), run inside a transaction of the group-commit queue: a throw undoes its
+   * savepoint, so the seq values, the texts, the batch and its proofs are written together or not at all.
+   */
+  sequence(max: number, closedAt: Date, tree: BatchTree): StoredBatch | null {
+    if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`batches: max must be a positive integer, got ${max}`);
+    const last = this.batches.last();
+    const firstSeq = last === null ? 0 : last.firstSeq + last.count;
+    // Records are sequenced only here, with their batch, so the log ends where the last batch does, except in a file
+    // written before sequencing existed, whose records got their seq when written: those not yet batched are batched
+    // first, as they are.
+    const numbered = this.records.next() - firstSeq;
+    const texts = numbered > 0 ? this.texts.all(firstSeq, Math.min(numbered, max)) : this.recordWrites.sequence(firstSeq, max);
+    if (texts.length === 0) return null;
+    const { root, proofs } = tree(texts);
+    const batch: ClosingBatch = { id: last === null ? 0 : last.id + 1, firstSeq, count: texts.length, root, closedAt: closedAt.toISOString() };
+    checkBatchShape(batch, proofs);
+    const conflict = batchConflict(batch, { last, recordCount: this.records.next() });
+    if (conflict !== null) throw conflict;
+    this.insertBatch.run(batch.id, batch.firstSeq, batch.count, batch.root, batch.closedAt);
+    proofs.forEach((proof, i) => this.insertProof.run(firstSeq + i, proofBuffer(proof)));
+    return { ...batch, anchor: null };
   }
 
   setAnchor(id: number, anchor: BatchAnchor): void {

@@ -1,45 +1,65 @@
-// The evidence log table: append with the next contiguous seq, look up by seq, receipt id or company, page through a
-// company's records by time, type and subject (migration 5's indexes).
+// The evidence log table: accept records without a seq, number them when the sequencer says, look them up by id,
+// seq, receipt id or company, and page through a company's records by time, type and subject (migration 7's indexes).
 import type Database from "better-sqlite3";
-import { canonicalJson, type EvidenceRecord } from "../../evidence";
 import { checkLimit, decodeCursor, pageOf } from "../cursor";
-import { StoreConflictError, type RecordDraft, type RecordFilter, type RecordLog } from "../port";
-import { parseRecord, receiptOf, recordAt } from "../records";
+import { StoreConflictError, type LoggedRecord, type RecordDraft, type RecordFilter, type RecordLog, type Waiting } from "../port";
+import { newRecordId, parseLogged, parseRecord, pendingRecord, pendingText, receiptOf, sequencedText } from "../records";
 import type { Connection } from "./connection";
 import { onConstraint } from "./constraint";
 import type { Guard } from "./group-commit";
 
 export type RecordReads = Omit<RecordLog, "append">;
 
+interface LoggedRow {
+  id: string;
+  body: string;
+}
+
+interface PageRow extends LoggedRow {
+  pos: number;
+}
+
 export class RecordReader {
   private readonly bySeq: Database.Statement<[number], string>;
-  private readonly byReceipt: Database.Statement<[string], string>;
+  private readonly byId: Database.Statement<[string], LoggedRow>;
+  private readonly byReceipt: Database.Statement<[string], LoggedRow>;
   private readonly fromSeq: Database.Statement<[number, number], string>;
   private readonly ofCompanyFromSeq: Database.Statement<[string, number, number], string>;
   private readonly nextSeq: Database.Statement<[], number>;
+  private readonly waitingCount: Database.Statement<[], number>;
+  private readonly oldestWaiting: Database.Statement<[], string>;
   /** One statement per filter shape (which of type, subject, from, to and the cursor are given), prepared on first use. */
-  private readonly pages = new Map<string, Database.Statement<Array<string | number>, string>>();
+  private readonly pages = new Map<string, Database.Statement<Array<string | number>, PageRow>>();
 
   constructor(private readonly db: Connection) {
     this.bySeq = db.prepare<[number], string>("SELECT body FROM records WHERE seq = ?").pluck();
-    this.byReceipt = db.prepare<[string], string>("SELECT body FROM records WHERE receipt = ?").pluck();
+    this.byId = db.prepare<[string], LoggedRow>("SELECT id, body FROM records WHERE id = ?");
+    this.byReceipt = db.prepare<[string], LoggedRow>("SELECT id, body FROM records WHERE receipt = ?");
     this.fromSeq = db.prepare<[number, number], string>("SELECT body FROM records WHERE seq >= ? ORDER BY seq LIMIT ?").pluck();
     this.ofCompanyFromSeq = db
       .prepare<[string, number, number], string>("SELECT body FROM records WHERE company = ? AND seq >= ? ORDER BY seq LIMIT ?")
       .pluck();
-    // The log is gap-free from 0 (a trigger enforces it), so max + 1 is the count without a table scan.
+    // Sequenced records are gap-free from 0 (a trigger enforces it), so max + 1 is their count, read off the seq index.
     this.nextSeq = db.prepare<[], number>("SELECT coalesce(max(seq) + 1, 0) FROM records").pluck();
+    // Both walk the partial index of waiting records only, never the log.
+    this.waitingCount = db.prepare<[], number>("SELECT count(*) FROM records WHERE seq IS NULL").pluck();
+    this.oldestWaiting = db.prepare<[], string>("SELECT accepted_at FROM records WHERE seq IS NULL ORDER BY pos LIMIT 1").pluck();
   }
 
   reads(guard: Guard): RecordReads {
     return {
+      byId: async (id) => {
+        guard();
+        return loggedOrNull(this.byId.get(id));
+      },
       get: async (seq) => {
         guard();
-        return parseOrNull(this.bySeq.get(seq));
+        const body = this.bySeq.get(seq);
+        return body === undefined ? null : parseRecord(body);
       },
       getByReceipt: async (receiptId) => {
         guard();
-        return parseOrNull(this.byReceipt.get(receiptId));
+        return loggedOrNull(this.byReceipt.get(receiptId));
       },
       list: async ({ company, fromSeq = 0, limit }) => {
         guard();
@@ -50,31 +70,35 @@ export class RecordReader {
         guard();
         checkLimit(limit);
         const cursor = after === undefined ? null : decodeCursor(after, ["string", "number"] as const);
-        const bodies = this.pageStatement(filter, cursor !== null).all(...pageParameters(filter, cursor), limit + 1);
-        return pageOf(bodies.map(parseRecord), limit, (record) => [record.at, record.seq]);
+        const rows = this.pageStatement(filter, cursor !== null).all(...pageParameters(filter, cursor), limit + 1);
+        const page = pageOf(rows, limit, (row) => [parseLogged(row.body).at, row.pos]);
+        return { items: page.items.map(logged), next: page.next };
       },
       count: async () => {
         guard();
         return this.next();
       },
+      waiting: async () => {
+        guard();
+        return this.waiting();
+      },
     };
   }
 
-  private pageStatement(filter: RecordFilter, afterCursor: boolean): Database.Statement<Array<string | number>, string> {
+  private pageStatement(filter: RecordFilter, afterCursor: boolean): Database.Statement<Array<string | number>, PageRow> {
     const conditions = [
       "company = ?",
       ...(filter.type === undefined ? [] : ["type = ?"]),
       ...(filter.subject === undefined ? [] : ["subject = ?"]),
       ...(filter.from === undefined ? [] : ["at >= ?"]),
       ...(filter.to === undefined ? [] : ["at < ?"]),
-      // A row value comparison: SQLite walks the (…, at, seq) index from the cursor on.
-      ...(afterCursor ? ["(at, seq) > (?, ?)"] : []),
+      // A row value comparison: SQLite walks the (…, at, pos) index from the cursor on.
+      ...(afterCursor ? ["(at, pos) > (?, ?)"] : []),
     ];
-    // Only the body is read: the cursor's at and seq come from the parsed record, not from json_extract again.
-    const sql = `SELECT body FROM records WHERE ${conditions.join(" AND ")} ORDER BY at, seq LIMIT ?`;
+    const sql = `SELECT pos, id, body FROM records WHERE ${conditions.join(" AND ")} ORDER BY at, pos LIMIT ?`;
     let statement = this.pages.get(sql);
     if (statement === undefined) {
-      statement = this.db.prepare<Array<string | number>, string>(sql).pluck();
+      statement = this.db.prepare<Array<string | number>, PageRow>(sql);
       this.pages.set(sql, statement);
     }
     return statement;
@@ -83,40 +107,68 @@ export class RecordReader {
   next(): number {
     return this.nextSeq.get() ?? 0;
   }
+
+  waiting(): Waiting {
+    return { count: this.waitingCount.get() ?? 0, oldestAcceptedAt: this.oldestWaiting.get() ?? null };
+  }
+}
+
+/** A waiting record as the sequencer reads it. */
+interface WaitingRow {
+  pos: number;
+  body: string;
 }
 
 export class RecordWriter {
-  private readonly appendAtomically: (drafts: RecordDraft[]) => EvidenceRecord[];
+  private readonly acceptAtomically: (drafts: RecordDraft[]) => LoggedRecord[];
+  private readonly waitingRows: Database.Statement<[number], WaitingRow>;
+  private readonly setSeq: Database.Statement<[number, string, number]>;
 
-  constructor(db: Connection, reader: RecordReader) {
-    const insert = db.prepare<[number, string, string, string | null, string]>(
-      "INSERT INTO records (seq, company, type, receipt, body) VALUES (?, ?, ?, ?, ?)",
+  constructor(db: Connection) {
+    const insert = db.prepare<[string, string, string, string | null, string, string, string, string]>(
+      "INSERT INTO records (id, company, type, receipt, at, subject, accepted_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     );
-    // seq comes from the table inside the write transaction, so a rolled-back append leaves no hole behind it.
-    const appendAll = (drafts: RecordDraft[]): EvidenceRecord[] => {
-      const first = reader.next();
-      const records = drafts.map((draft, i) => recordAt(first + i, draft));
-      const bodies = records.map((record) => canonicalJson(record));
-      records.forEach((record, i) => {
+    // Nothing here reads or writes a row other writers share: each record gets a random id, and its pos is the
+    // rowid SQLite's one writer allocates anyway.
+    const acceptAll = (drafts: RecordDraft[]): LoggedRecord[] => {
+      const acceptedAt = new Date().toISOString();
+      return drafts.map((draft) => {
+        const record = pendingRecord(draft);
+        const body = pendingText(record);
+        const id = newRecordId();
         const receipt = receiptOf(record);
         onConstraint(
           "SQLITE_CONSTRAINT_UNIQUE",
-          () => insert.run(record.seq, record.company, record.type, receipt, bodies[i]),
+          () => insert.run(id, record.company, record.type, receipt, record.at, record.subject, acceptedAt, body),
           () => new StoreConflictError("records", `receipt:${receipt}`),
         );
+        return { id, record: parseLogged(body) };
       });
-      return bodies.map(parseRecord);
     };
     // Several records go in a savepoint of their own, all or none; one INSERT is atomic by itself.
-    const appendInSavepoint = db.transaction(appendAll);
-    this.appendAtomically = (drafts) => (drafts.length === 1 ? appendAll(drafts) : appendInSavepoint(drafts));
+    const acceptInSavepoint = db.transaction(acceptAll);
+    this.acceptAtomically = (drafts) => (drafts.length === 1 ? acceptAll(drafts) : acceptInSavepoint(drafts));
+    this.waitingRows = db.prepare<[number], WaitingRow>("SELECT pos, body FROM records WHERE seq IS NULL ORDER BY pos LIMIT ?");
+    this.setSeq = db.prepare<[number, string, number]>("UPDATE records SET seq = ?, body = ? WHERE pos = ?");
   }
 
   append(guard: Guard): RecordLog["append"] {
     return async (drafts) => {
       guard();
-      return this.appendAtomically(drafts);
+      return this.acceptAtomically(drafts);
     };
+  }
+
+  /**
+   * Inside the sequencer's transaction: numbers up to `max` waiting records in acceptance order from `firstSeq` and
+   * stores their final texts, which it returns in seq order.
+   */
+  sequence(firstSeq: number, max: number): string[] {
+    return this.waitingRows.all(max).map((row, i) => {
+      const text = sequencedText(row.body, firstSeq + i);
+      this.setSeq.run(firstSeq + i, text, row.pos);
+      return text;
+    });
   }
 }
 
@@ -126,6 +178,10 @@ function pageParameters(filter: RecordFilter, cursor: readonly [string, number] 
   return [company, type, subject, from, to, ...(cursor ?? [])].filter((value): value is string | number => value !== undefined);
 }
 
-function parseOrNull(body: string | undefined): EvidenceRecord | null {
-  return body === undefined ? null : parseRecord(body);
+function logged(row: LoggedRow): LoggedRecord {
+  return { id: row.id, record: parseLogged(row.body) };
+}
+
+function loggedOrNull(row: LoggedRow | undefined): LoggedRecord | null {
+  return row === undefined ? null : logged(row);
 }

@@ -1,5 +1,4 @@
 // The embedded Store: one SQLite file, a writer connection behind a group-commit queue and a reader for the rest.
-import { checkBatchShape, proofBuffer } from "../batches";
 import type { Repository, Store, StoreUnavailableError, Tx } from "../port";
 import { GuardedWrites } from "../guarded";
 import { repositoriesOf, repositoryOf } from "../repositories";
@@ -52,10 +51,11 @@ export async function openSqliteStore<S extends Schema = NoKinds>(file: string, 
   const guarded = new GuardedWrites(schema, options.afterGuardedWrite);
   const purger = new DocumentPurger(writer);
   const inTx = { documents: new DocumentReader(writer, schema), records: new RecordReader(writer), batches: new BatchReader(writer) };
+  const recordWriter = new RecordWriter(writer);
   const writes = {
     documents: new DocumentWriter(writer),
-    records: new RecordWriter(writer, inTx.records),
-    batches: new BatchWriter(writer, inTx.batches, inTx.records),
+    records: recordWriter,
+    batches: new BatchWriter(writer, inTx.batches, inTx.records, recordWriter),
     leases: new LeaseWriter(writer),
     outbox: new OutboxWriter(writer),
   };
@@ -98,12 +98,8 @@ export async function openSqliteStore<S extends Schema = NoKinds>(file: string, 
     // The batch log and leases are used outside transaction() only: each write is a transaction of its own.
     batches: {
       ...committed.batches.reads(),
-      close: async (batch, proofs) => {
-        checkBatchShape(batch, proofs);
-        // Encoding (and refusing malformed hex) happens before the queue, so the write lock is held only for inserts.
-        const encoded = proofs.map(proofBuffer);
-        await queued(async () => writes.batches.close(batch, encoded));
-      },
+      // A transaction of the queue like any other: it may share a commit with writers, never a savepoint.
+      sequence: (max, closedAt, tree) => queued(async () => writes.batches.sequence(max, closedAt, tree)),
       setAnchor: (id, anchor) => queued(async () => writes.batches.setAnchor(id, anchor)),
       clearAnchors: (fromId) => queued(async () => writes.batches.clearAnchors(fromId)),
     },
