@@ -11,6 +11,8 @@ export interface Config {
   dataDir: string;
   /** The SM4 key for personal data at rest; unset: DATA_DIR/data-key, made on first start. */
   dataKeyFile: string | undefined;
+  /** The SM2 private key that signs device commands; unset: DATA_DIR/command-key, made on first start. */
+  commandKeyFile: string | undefined;
   mongodbUri: string | undefined;
   operatorToken: string | undefined;
   bodyLimit: string;
@@ -39,6 +41,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || "127.0.0.1",
     dataDir: path.resolve(env.DATA_DIR ?? "data"),
     dataKeyFile: env.DATA_KEY_FILE ? path.resolve(env.DATA_KEY_FILE) : undefined,
+    commandKeyFile: env.COMMAND_KEY_FILE ? path.resolve(env.COMMAND_KEY_FILE) : undefined,
     mongodbUri: env.MONGODB_URI || undefined,
     operatorToken: env.OPERATOR_TOKEN || undefined,
     bodyLimit: env.BODY_LIMIT ?? "64kb",

@@ -24,6 +24,8 @@ import type { DomainContext } from "./domain/context";
 import type { AnchorClient } from "./chain/anchor-client";
 import { anchorFailures, anchorSeconds } from "./metrics";
 import type { Deployment } from "./evidence";
+import type { DeviceContext } from "./devices/context";
+import { CommandKeyError, loadCommandKey } from "./devices/command-key";
 
 const VERSION = "0.1.0";
 
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
   // One JSON line per event on stdout (pino); what goes in is ids, codes and times, never secrets or personal data.
   const logger = pino(logDestination);
   const log = (line: string) => logger.info(line);
+  const commandKey = loadCommandKey(config.dataDir, config.commandKeyFile);
   const failpoint = failpointFromEnv();
   const sealed = withSealedFields(
     await openStore({ dataDir: config.dataDir, mongodbUri: config.mongodbUri, schema: SERVICE_SCHEMA, onFatal: exitOnStoreFailure, afterGuardedWrite: () => failpoint?.("after-idempotent-write") }),
@@ -70,11 +73,13 @@ async function main(): Promise<void> {
   // Unknown (null) until an external chain that was down at start has answered.
   const deployment = (): Deployment | null => (chain.client.chainId === null ? null : { chainId: chain.client.chainId, contract: chain.client.contract.toLowerCase() });
   const visitors = publicChainAccess({ publicRpcUrl: config.publicRpcUrl, rpcProxy: config.rpcProxy, chainRpcUrl: chain.rpcUrl, devChain: chain.devChain !== null });
+  const devices: DeviceContext = { ...ctx, store, commandKey, verifyMessage: pool.verifyMessage };
   const { app } = createApp({
     ctx,
     operatorToken: operator.token,
     version: VERSION,
     bodyLimit: config.bodyLimit,
+    devices,
     publicRateLimit: config.publicRateLimit,
     log: (msg, err) => logger.error({ err }, msg),
     logger,
@@ -84,7 +89,7 @@ async function main(): Promise<void> {
     wellKnown: {
       deployment,
       deploymentBlock: deploymentBlockOf(chain.rpcUrl, chain.client.contract.toLowerCase()),
-      commandPublicKey: null,
+      commandPublicKey: commandKey.publicKey,
     },
     rpcProxy: visitors.proxyUpstream ? { upstream: visitors.proxyUpstream, contract: chain.client.contract, rateLimit: config.rpcRateLimit } : undefined,
     health: () => healthOf(batcher.status, { chainId: chain.client.chainId, contract: chain.client.contract, devRpcUrl: chain.devChain?.rpcUrl ?? null }),
@@ -211,6 +216,6 @@ function announce(logger: Logger, config: Config, server: Server, adapter: strin
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : err);
+  console.error(err instanceof ConfigError || err instanceof CommandKeyError ? `configuration error: ${err.message}` : err);
   process.exit(1);
 });

@@ -37,6 +37,9 @@ export const DOMAIN_ERRORS = {
   KEY_INVALID: 422,
   SELF_GRANT: 403,
   GRANT_EXCEEDS_GIVER: 403,
+  DEVICE_SERIAL_TAKEN: 409,
+  DEVICE_BOUND: 409,
+  DEVICE_RETIRED: 409,
 } as const;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERRORS;

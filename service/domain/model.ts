@@ -16,6 +16,10 @@ export type SealStatus = (typeof SEAL_STATUSES)[number];
 export const APPROVAL_LEVELS = ["none", "dept_head", "legal_rep"] as const;
 export type ApprovalLevel = (typeof APPROVAL_LEVELS)[number];
 
+/** A smart-seal device: active, locked (after misuse or on command; it refuses to stamp) or retired for good. */
+export const DEVICE_STATUSES = ["active", "locked", "retired"] as const;
+export type DeviceStatus = (typeof DEVICE_STATUSES)[number];
+
 export const REQUEST_STATUSES = ["pending", "approved", "rejected", "used"] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
@@ -76,6 +80,30 @@ export interface Seal extends Owned {
    */
   registrationRecord?: string;
   registeredSeq?: number;
+  createdAt: string;
+}
+
+/**
+ * A smart-seal device (智能印章): its SM2 key pair is made inside it and signs every message it sends; the service
+ * keeps the public key, the hash of the device's credential, and what it last heard from it.
+ */
+export interface Device extends Owned {
+  serial: string;
+  model: string;
+  publicKey: string;
+  status: DeviceStatus;
+  /** SHA-256 of the device credential, which is shown once at enrolment, as an API key's secret is. */
+  credentialHash: string;
+  credentialPrefix: string;
+  /** The physical seal registered onto the device, or null while it is unbound. */
+  seal: string | null;
+  /** The `n` of the last message accepted from the device; -1 before the first. */
+  lastN: number;
+  /** The device's mechanical stamp counter as last reported; null before its first stamp. */
+  lastStampNo: number | null;
+  lastSeenAt: string | null;
+  /** The `n` of the last command signed for the device; -1 before the first. */
+  commandN: number;
   createdAt: string;
 }
 

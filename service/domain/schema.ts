@@ -2,7 +2,7 @@
 // expiry. Adding a kind is adding a row here (and its type in model.ts).
 import { kind, type DocumentOf, type Schema } from "../store/schema";
 import type { Repositories as RepositoriesOf, Store as StoreOf, Tx as TxOf } from "../store/port";
-import type { ApiKey, Company, Grant, Member, Reservation, Scenario, Seal, SealRequest } from "./model";
+import type { ApiKey, Company, Device, Grant, Member, Reservation, Scenario, Seal, SealRequest } from "./model";
 
 /** How long after a reservation expires it is kept, so a late submit learns RESERVATION_EXPIRED rather than NOT_FOUND. */
 export const RESERVATION_KEPT_AFTER_EXPIRY_MS = 3_600_000;
@@ -13,6 +13,9 @@ export const DOMAIN_SCHEMA = {
   // Grants, requests, API keys and reservations are looked up by member on every usage.
   apiKeys: kind<ApiKey>({ label: "API key", uniqueKeys: (k) => [`hash:${k.hash}`], indexed: ["member"] }),
   seals: kind<Seal>({ label: "seal" }),
+  // A serial is unique within its company (another company's enrolment must not be learned from a refusal); a device
+  // authenticates by its credential's hash.
+  devices: kind<Device>({ label: "device", uniqueKeys: (d) => [`serial:${d.company}:${d.serial}`, `credential:${d.credentialHash}`] }),
   scenarios: kind<Scenario>({ label: "scenario", uniqueKeys: (s) => [`code:${s.company}:${s.code}`] }),
   grants: kind<Grant>({ label: "grant", indexed: ["member"] }),
   requests: kind<SealRequest>({ label: "request", indexed: ["member"] }),

@@ -4,6 +4,7 @@ import { refuse } from "./errors";
 import { draft, recordChange, type Actor, type DomainContext } from "./context";
 import { newId } from "./ids";
 import { getOwned } from "./lookup";
+import { bindDevice } from "./devices";
 import { requirePower } from "./policy";
 import { isSm2PublicKey, type JsonValue } from "../evidence";
 import type { Tx } from "./schema";
@@ -17,6 +18,7 @@ export interface RegisterSealInput {
   imageHash: string | null;
   department: string | null;
   publicKey?: string;
+  /** A physical seal's smart-seal device: the id of an enrolled device of the company holding no seal in use. */
   device?: string;
   custodian?: string;
   reviewer?: string;
@@ -109,6 +111,7 @@ async function insertSeal(tx: Tx, now: Date, actor: Actor, input: RegisterSealIn
   };
   seal.registrationRecord = await recordChange(tx, draft("seal.registered", now, actor.company, seal.id, actor.member.id, data));
   await tx.seals.insert(seal);
+  if (seal.device !== null) await bindDevice(tx, actor.company, seal.device, seal.id, replaces);
   return seal;
 }
 

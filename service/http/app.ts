@@ -15,6 +15,7 @@ import { scenarioRoutes } from "./routes/scenarios";
 import { grantRoutes } from "./routes/grants";
 import { requestRoutes } from "./routes/requests";
 import { usageRoutes } from "./routes/usages";
+import { deviceRoutes } from "./routes/devices";
 import { recordRoutes } from "./routes/records";
 import { receiptRoutes } from "./routes/receipts";
 import { receiptQrRoutes } from "./routes/receipt-qr";
@@ -25,9 +26,12 @@ import { mountWellKnown, type WellKnownSource } from "./well-known";
 import { requestLog } from "./request-log";
 import { mountMetrics, type BatcherView } from "./metrics-route";
 import type { DomainContext } from "../domain/context";
+import type { DeviceContext } from "../devices/context";
 
 export interface AppOptions {
   ctx: DomainContext;
+  /** What the device routes need beside ctx (the command key, message checks); unset, they answer 500 (route listings). */
+  devices?: DeviceContext;
   operatorToken: string;
   version: string;
   bodyLimit: string;
@@ -71,6 +75,10 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
   for (const register of [companyRoutes, memberRoutes, sealRoutes, scenarioRoutes, grantRoutes, requestRoutes, receiptRoutes, recordRoutes]) register(api, options.ctx);
   usageRoutes(api, options.ctx, options.publicBaseUrl);
   receiptQrRoutes(api, options.ctx, options.publicBaseUrl);
+  deviceRoutes(api, () => {
+    if (options.devices === undefined) throw new Error("invariant violated: a device route ran in an app made without a device context");
+    return options.devices;
+  });
   const document = openApiDocument(api.routes, options.version);
 
   mountHealth(app, { version: options.version, operatorToken: options.operatorToken, store: options.ctx.store, health: options.health });

@@ -2,7 +2,7 @@
 // that checks responses (tests) refuses to send an answer that does not match. Views of stored documents are
 // strict objects, so a field that should never leave the store (an ID number, a key hash) fails the check.
 import { z } from "zod";
-import { APPROVAL_LEVELS, REQUEST_STATUSES, ROLES, SEAL_KINDS, SEAL_STATUSES, SEAL_TYPES } from "../domain/model";
+import { APPROVAL_LEVELS, DEVICE_STATUSES, REQUEST_STATUSES, ROLES, SEAL_KINDS, SEAL_STATUSES, SEAL_TYPES } from "../domain/model";
 import { hash32, ids } from "./schemas";
 
 const time = z.iso.datetime({ offset: false });
@@ -165,3 +165,23 @@ export const requestsPage = z.strictObject({ requests: z.array(sealRequest), nex
 export const svgImage = z.string().regex(/^(<\?xml[^>]*>\s*)?<svg[\s>]/);
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 export const pngImage = z.instanceof(Uint8Array).refine((b) => PNG_SIGNATURE.every((byte, i) => b[i] === byte), "expected PNG bytes");
+
+/** A smart-seal device as members see it: never the hash of its credential. */
+export const device = z.strictObject({
+  id: ids.device,
+  company: ids.company,
+  serial: z.string(),
+  model: z.string(),
+  publicKey: z.string(),
+  status: z.enum(DEVICE_STATUSES),
+  credentialPrefix: z.string(),
+  seal: ids.seal.nullable(),
+  lastN: z.number().int().min(-1),
+  lastStampNo: z.number().int().min(0).nullable(),
+  lastSeenAt: time.nullable(),
+  commandN: z.number().int().min(-1),
+  createdAt: time,
+});
+export const devicesPage = z.strictObject({ devices: z.array(device), next });
+/** A newly enrolled device: its credential is in this answer and nowhere else; the command key is what it obeys. */
+export const enrolledDevice = z.strictObject({ device, credential: z.strictObject({ secret: z.string(), prefix: z.string() }), commandPublicKey: z.string() });

@@ -44,6 +44,7 @@ export const ids = {
   scenario: id("sc"),
   grant: id("g"),
   request: id("r"),
+  device: id("d"),
   receipt: z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{16,24}$/, "expected a base58 receipt id"),
   /** A record id: random base58, or "0" and the seq for records sequenced before records had ids. */
   record: z.string().regex(/^rec_(0[0-9]{1,16}|[1-9A-HJ-NP-Za-km-z]{12,20})$/, "expected a record id (rec_…)"),
@@ -65,9 +66,15 @@ export const registerSealBody = z.strictObject({
   imageHash: hash32.nullable().default(null),
   department,
   publicKey: z.string().regex(/^04[0-9a-f]{128}$/, "expected an uncompressed SM2 public key, 130 lowercase hex").optional(),
-  device: text(64).optional(),
+  device: ids.device.optional(),
   custodian: ids.member.optional(),
   reviewer: ids.member.optional(),
+});
+
+export const enrolDeviceBody = z.strictObject({
+  serial: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, "expected 1-64 letters, digits, . _ : - (starting with a letter or digit)"),
+  model: text(100),
+  publicKey: z.string().regex(/^04[0-9a-f]{128}$/, "expected an uncompressed SM2 public key, 130 lowercase hex"),
 });
 
 export const defineScenarioBody = z.strictObject({

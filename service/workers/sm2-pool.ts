@@ -1,16 +1,12 @@
-// SM2 usage-signature checks off the event loop, so it keeps serving HTTP while signatures are verified on the other
+// SM2 signature checks (usages, device messages) off the event loop, so it keeps serving HTTP while signatures are verified on the other
 // core: with the native addon, batches on libuv's thread pool (`size` of them at a time); with sm-crypto-v2, `size`
 // worker threads. With size 0 the check runs in-process, on the event loop.
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { isSm2PublicKey, sm2Backend, sm2VerifyBatch, usageTbsBytes, verifyUsageSignature, type Sm2Verification, type UsageTbs } from "../evidence";
+import { isSm2PublicKey, sm2Backend, sm2Verify, sm2VerifyBatch, usageTbsBytes, verifyUsageSignature, type Sm2Verification, type UsageTbs } from "../evidence";
 
-export interface VerifyJob {
-  id: number;
-  tbs: UsageTbs;
-  signature: string;
-  publicKey: string;
-}
+/** A usage goes to a worker as its TBS (the worker makes the bytes); a device message as the signed bytes. */
+export type VerifyJob = { id: number; signature: string; publicKey: string } & ({ tbs: UsageTbs } | { message: Uint8Array });
 
 export interface VerifyResult {
   id: number;
@@ -20,12 +16,14 @@ export interface VerifyResult {
 
 export interface Sm2Pool {
   verify: (tbs: UsageTbs, signature: string, publicKey: string) => Promise<boolean>;
+  /** sm2Verify of signed bytes (a device message), on the same threads. */
+  verifyMessage: (message: Uint8Array, signature: string, publicKey: string) => Promise<boolean>;
   close: () => Promise<void>;
 }
 
 /** The service's pool (size > 0) says at start, through `log`, which SM2 implementation it runs on and where. */
 export function createSm2Pool(size: number, log: (line: string) => void = () => undefined): Sm2Pool {
-  if (size === 0) return { verify: async (tbs, sig, key) => verifyUsageSignature(tbs, sig, key), close: async () => undefined };
+  if (size === 0) return { verify: async (tbs, sig, key) => verifyUsageSignature(tbs, sig, key), verifyMessage: async (message, sig, key) => sm2Verify(message, sig, key), close: async () => undefined };
   const where = sm2Backend === "native" ? `libuv's thread pool, ${size} batch${size > 1 ? "es" : ""} at a time` : `${size} worker thread${size > 1 ? "s" : ""}`;
   log(`SM2: ${sm2Backend === "native" ? "native addon over Node's OpenSSL" : "sm-crypto-v2 (JavaScript)"}, verifying on ${where}`);
   return sm2Backend === "native" ? createBatchPool(size) : createWorkerPool(size);
@@ -59,17 +57,23 @@ function createBatchPool(inFlight: number): Sm2Pool {
         });
     }
   };
+  const enqueue = (job: Sm2Verification) =>
+    new Promise<boolean>((resolve, reject) => {
+      queue.push({ job, resolve, reject });
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    });
   return {
     verify(tbs, signature, publicKey) {
       // A key that is not a public key throws INVALID_KEY here, for this usage alone, as sm2Verify would.
       if (!isSm2PublicKey(publicKey)) return Promise.resolve().then(() => verifyUsageSignature(tbs, signature, publicKey));
-      return new Promise<boolean>((resolve, reject) => {
-        queue.push({ job: { message: usageTbsBytes(tbs), signature, publicKey }, resolve, reject });
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(flush);
-        }
-      });
+      return enqueue({ message: usageTbsBytes(tbs), signature, publicKey });
+    },
+    verifyMessage(message, signature, publicKey) {
+      if (!isSm2PublicKey(publicKey)) return Promise.resolve().then(() => sm2Verify(message, signature, publicKey));
+      return enqueue({ message, signature, publicKey });
     },
     async close() {
       while (running > 0 || queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
@@ -93,14 +97,14 @@ function createWorkerPool(size: number): Sm2Pool {
       pending.clear();
     });
   }
+  const send = (job: VerifyJob) =>
+    new Promise<boolean>((resolve, reject) => {
+      pending.set(job.id, { resolve, reject });
+      workers[job.id % workers.length].postMessage(job);
+    });
   return {
-    verify(tbs, signature, publicKey) {
-      const id = nextId++;
-      return new Promise<boolean>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        workers[id % workers.length].postMessage({ id, tbs, signature, publicKey } satisfies VerifyJob);
-      });
-    },
+    verify: (tbs, signature, publicKey) => send({ id: nextId++, tbs, signature, publicKey }),
+    verifyMessage: (message, signature, publicKey) => send({ id: nextId++, message, signature, publicKey }),
     async close() {
       await Promise.all(workers.map((w) => w.terminate()));
     },

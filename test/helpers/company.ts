@@ -88,9 +88,26 @@ export async function addPerson(svc: Client, by: Person, roles: string[], depart
   return { id: r.member.id, token: r.apiKey.secret };
 }
 
-/** Registers a physical seal (公章) under the company's custodian and reviewer; returns its id. */
-export async function physicalSeal(svc: Client, co: TestCompany, device = `dev-${Math.random().toString(36).slice(2, 10)}`): Promise<string> {
-  const seal = await ok(svc.call("POST", "/api/v1/seals", { token: co.admin.token, body: { kind: "physical", type: "official", name: "公章", device, custodian: co.custodian.id, reviewer: co.reviewer.id } }));
+export interface TestDevice {
+  id: string;
+  /** The device credential, shown once at enrolment. */
+  credential: string;
+  /** The key pair "made inside the device": the test signs as the device with it. */
+  keys: { privateKey: string; publicKey: string };
+  commandPublicKey: string;
+}
+
+/** Enrols a smart-seal device with a fresh SM2 key pair as `by` (a seal_admin or legal_rep). */
+export async function enrolDevice(svc: Client, by: Person, serial = `SN-${Math.random().toString(36).slice(2, 12)}`): Promise<TestDevice> {
+  const keys = generateSm2KeyPair();
+  const r = await ok(svc.call("POST", "/api/v1/devices", { token: by.token, body: { serial, model: "SP-100", publicKey: keys.publicKey } }));
+  return { id: r.device.id, credential: r.credential.secret, keys, commandPublicKey: r.commandPublicKey };
+}
+
+/** Registers a physical seal (公章) under the company's custodian and reviewer onto `device` (a newly enrolled one unless given); returns its id. */
+export async function physicalSeal(svc: Client, co: TestCompany, device?: string): Promise<string> {
+  const onto = device ?? (await enrolDevice(svc, co.admin)).id;
+  const seal = await ok(svc.call("POST", "/api/v1/seals", { token: co.admin.token, body: { kind: "physical", type: "official", name: "公章", device: onto, custodian: co.custodian.id, reviewer: co.reviewer.id } }));
   return seal.id as string;
 }
 

@@ -15,6 +15,8 @@ import { createSm2Pool } from "../../service/workers/sm2-pool";
 import { withSealedFields } from "../../service/domain/sealed-fields";
 import { sm4GcmCipher } from "../../service/crypto/field-cipher";
 import type { DomainContext } from "../../service/domain/context";
+import type { DeviceContext } from "../../service/devices/context";
+import { generateSm2KeyPair, type Sm2KeyPair } from "../../service/evidence";
 import { SERVICE_SCHEMA, type ServiceStore as Store } from "../../service/schema";
 
 export const OPERATOR_TOKEN = "op_test_token_0123456789";
@@ -31,6 +33,8 @@ export interface TestService {
   store: Store;
   dataKey: Buffer;
   ctx: DomainContext;
+  /** The device routes' context; its command key is the service's (devices obey commands signed with it). */
+  devices: DeviceContext;
   dataDir: string;
   /** Every line the service logged, as written (JSON). */
   logs: string[];
@@ -67,18 +71,19 @@ export interface AppOverrides extends Partial<Pick<AppOptions, "publicRateLimit"
   intercept?: RequestHandler;
 }
 
-export async function startService(overrides: Partial<DomainContext> = {}, appOverrides: AppOverrides = {}): Promise<TestService> {
+export async function startService(overrides: Partial<DomainContext> = {}, appOverrides: AppOverrides = {}, commandKey: Sm2KeyPair = generateSm2KeyPair()): Promise<TestService> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-test-"));
   const dataKey = randomBytes(16);
   const store = withSealedFields(await openStore({ dataDir, schema: SERVICE_SCHEMA }), sm4GcmCipher(dataKey));
   const pool = createSm2Pool(0);
   const ctx: DomainContext = { store, now: () => new Date(), registryCheck: formatRegistryCheck, reservationTtlMs: 3_600_000, verifyUsage: pool.verify, ...overrides };
+  const devices: DeviceContext = { ...ctx, store, commandKey, verifyMessage: pool.verifyMessage };
   const { intercept, ...options } = appOverrides;
   // Every answer is checked against its route's response schema: a route answering what it does not declare fails its test.
   const logs: string[] = [];
   const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(line) });
   const log = (msg: string, err?: unknown) => logger.error({ err }, msg);
-  const { app } = createApp({ ctx, operatorToken: OPERATOR_TOKEN, version: "test", bodyLimit: "64kb", publicRateLimit: 10_000, log, logger, checkResponses: true, ...options });
+  const { app } = createApp({ ctx, devices, operatorToken: OPERATOR_TOKEN, version: "test", bodyLimit: "64kb", publicRateLimit: 10_000, log, logger, checkResponses: true, ...options });
   const root = intercept ? express().use(intercept, app) : app;
   const server: Server = await new Promise((resolve) => {
     const s = root.listen(0, "127.0.0.1", () => resolve(s));
@@ -89,6 +94,7 @@ export async function startService(overrides: Partial<DomainContext> = {}, appOv
     store,
     dataKey,
     ctx,
+    devices,
     dataDir,
     logs,
     call: jsonClient(url).call,

@@ -4,7 +4,7 @@
 // Then department scope and tenant isolation: another company's resource is a 404 on every route naming one.
 import { expect } from "chai";
 import { startService, OPERATOR_TOKEN, type Reply, type TestService } from "../helpers/service";
-import { addPerson, createCompany, documentHash, grantBody, ok, physicalSeal, requestUse, signedUsage, type Person, type TestCompany } from "../helpers/company";
+import { addPerson, createCompany, documentHash, enrolDevice, grantBody, ok, physicalSeal, requestUse, signedUsage, type Person, type TestCompany } from "../helpers/company";
 import { generateSm2KeyPair, recordSpec } from "../../service/evidence";
 import { createApp } from "../../service/http/app";
 import { ACTIONS, rolesFor, type Action } from "../../service/domain/policy";
@@ -43,6 +43,7 @@ describe("http: authorization matrix", function () {
   let physical: string;
   let outsiderGrant: string;
   let outsiderRequest: string;
+  let device: string;
 
   before(async () => {
     svc = await startService();
@@ -58,6 +59,7 @@ describe("http: authorization matrix", function () {
     outsiderGrant = (await ok(svc.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(co.outsider.id, co.seal.id, [co.scenarios.deptHead]) }))).id;
     outsiderRequest = await requestUse(svc, co.outsider, co.seal.id, co.scenarios.deptHead);
     physical = await physicalSeal(svc, co);
+    device = (await enrolDevice(svc, co.admin)).id;
     await ok(svc.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(co.employee.id, physical, [co.scenarios.deptHead]) }));
   });
   after(() => svc.stop());
@@ -67,6 +69,7 @@ describe("http: authorization matrix", function () {
   const newMember = async (roles: string[] = ["employee"]) => (await addPerson(svc, co.legalRep, roles)).id;
   const keyOf = async (member: string) => (await lr("GET", `/members/${member}/keys`)).keys[0].id as string;
   const electronicSeal = () => ({ kind: "electronic", type: "official", name: "公章", publicKey: generateSm2KeyPair().publicKey });
+  const deviceBody = () => ({ serial: `SN-${Math.random().toString(36).slice(2, 12)}`, model: "SP-100", publicKey: generateSm2KeyPair().publicKey });
   const newSeal = async () => (await lr("POST", "/seals", electronicSeal())).id as string;
   const suspendedSeal = async () => {
     const id = await newSeal();
@@ -119,6 +122,10 @@ describe("http: authorization matrix", function () {
     { route: "POST /seals/:id/revoke", action: "seal.revoke", target: "an active seal", attempt: async (w) => as(w, "POST", `/seals/${await newSeal()}/revoke`) },
     { route: "POST /seals/:id/destroy", action: "seal.destroy", target: "a physical seal with no open request", attempt: async (w) => as(w, "POST", `/seals/${await physicalSeal(svc, co)}/destroy`) },
     { route: "POST /seals/:id/replace", action: "seal.replace", target: "an active seal", attempt: async (w) => as(w, "POST", `/seals/${await newSeal()}/replace`, electronicSeal()) },
+    { route: "GET /devices", action: "device.read", target: "the company", attempt: (w) => as(w, "GET", "/devices") },
+    { route: "GET /devices/:id", action: "device.read", target: "a device", attempt: (w) => as(w, "GET", `/devices/${device}`) },
+    { route: "POST /devices", action: "device.enrol", target: "a new device", attempt: (w) => as(w, "POST", "/devices", deviceBody()) },
+    { route: "POST /devices/:id/retire", action: "device.retire", target: "a device holding no seal", attempt: async (w) => as(w, "POST", `/devices/${(await enrolDevice(svc, co.admin)).id}/retire`) },
     { route: "GET /scenarios", action: "scenario.read", target: "the company", attempt: (w) => as(w, "GET", "/scenarios") },
     { route: "GET /scenarios/:id", action: "scenario.read", target: "a scenario", attempt: (w) => as(w, "GET", `/scenarios/${co.scenarios.none}`) },
     {
@@ -223,6 +230,7 @@ describe("http: authorization matrix", function () {
     let keyId: string;
     before(async () => {
       other = await createCompany(svc);
+      await enrolDevice(svc, other.admin);
       requestId = await requestUse(svc, co.employee, co.seal.id, co.scenarios.deptHead);
       grantId = (await lr("GET", "/grants")).grants[0].id;
       keyId = await keyOf(co.employee.id);
@@ -241,6 +249,9 @@ describe("http: authorization matrix", function () {
         ...["suspend", "resume", "revoke", "destroy"].map((t): [string, string] => ["POST", `/seals/${co.seal.id}/${t}`]),
         ["POST", `/seals/${co.seal.id}/replace`, electronicSeal()],
         ["GET", `/scenarios/${co.scenarios.none}`],
+        ["GET", `/devices/${device}`],
+        ["POST", `/devices/${device}/retire`],
+        ["POST", "/seals", { kind: "physical", type: "official", name: "公章", device, custodian: other.custodian.id, reviewer: other.reviewer.id }],
         ["GET", `/grants/${grantId}`],
         ["POST", `/grants/${grantId}/withdraw`],
         ["GET", `/requests/${requestId}`],
@@ -259,7 +270,7 @@ describe("http: authorization matrix", function () {
     });
 
     it("lists show only the caller's company", async () => {
-      for (const [route, field] of [["/members", "members"], ["/seals", "seals"], ["/scenarios", "scenarios"], ["/grants", "grants"], ["/requests", "requests"], ["/records?limit=1000", "records"]]) {
+      for (const [route, field] of [["/members", "members"], ["/seals", "seals"], ["/scenarios", "scenarios"], ["/devices", "devices"], ["/grants", "grants"], ["/requests", "requests"], ["/records?limit=1000", "records"]]) {
         const list = (await ok(as(other.legalRep, "GET", route)))[field] as Array<{ company: string }>;
         expect(list.length, route).to.be.greaterThan(field === "grants" || field === "requests" ? -1 : 0);
         expect(list.every((item) => item.company === other.id), route).to.equal(true);

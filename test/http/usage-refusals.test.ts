@@ -1,7 +1,7 @@
 // Electronic usage end to end over HTTP, and each refusal a user must get with its own code.
 import { expect } from "chai";
 import { startService, type TestService } from "../helpers/service";
-import { createCompany, documentHash, grantBody, ok, signedUsage, useSeal, type TestCompany } from "../helpers/company";
+import { createCompany, documentHash, grantBody, ok, physicalSeal, signedUsage, useSeal, type TestCompany } from "../helpers/company";
 import { generateSm2KeyPair, recordBytes, sm2Verify, usageTbsBytes, usageTbsFromRecord } from "../../service/evidence";
 
 describe("http: electronic seal usage", function () {
@@ -92,7 +92,7 @@ describe("http: electronic seal usage", function () {
   });
 
   it("refuses physical destroy while a request is open with REQUEST_OPEN, and allows it after", async () => {
-    const physical = await ok(svc.call("POST", "/api/v1/seals", { token: co.admin.token, body: { kind: "physical", type: "official", name: "公章", device: "dev-001", custodian: co.custodian.id, reviewer: co.reviewer.id } }));
+    const physical = { id: await physicalSeal(svc, co) };
     await ok(svc.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(co.employee.id, physical.id, [co.scenarios.deptHead]) }));
     const request = await ok(svc.call("POST", "/api/v1/requests", { token: co.employee.token, body: { seal: physical.id, scenario: co.scenarios.deptHead, documentHash: documentHash("p"), title: "t", reason: "r" } }));
     await expectRefusal(svc.call("POST", `/api/v1/seals/${physical.id}/destroy`, { token: co.admin.token }), 409, "REQUEST_OPEN");
