@@ -407,7 +407,7 @@ async function measureAtScale(root: string, chain: Chain): Promise<{ run: Anchor
     for (let i = 0; i < WARMUP_READS + READS; i++) {
       const start = performance.now();
       const record = await store.records.getByReceipt(pick());
-      const lookup = record === null ? null : await receiptFor(store, record);
+      const lookup = record === null ? null : await receiptFor(store, record.record);
       const elapsed = performance.now() - start;
       if (lookup?.status !== "anchored") throw new Error("a stored receipt did not read back anchored");
       if (i >= WARMUP_READS) storeMs.push(elapsed);

@@ -32,7 +32,8 @@ export function mountMetrics(app: Express, options: MetricsOptions): void {
 }
 
 async function readStore(store: Store): Promise<void> {
-  const [count, last, unanchored] = await Promise.all([store.records.count(), store.batches.last(), store.batches.firstUnanchored()]);
-  recordsWaiting.set({}, count - (last === null ? 0 : last.firstSeq + last.count));
+  const [count, waiting, last, unanchored] = await Promise.all([store.records.count(), store.records.waiting(), store.batches.last(), store.batches.firstUnanchored()]);
+  // Accepted and not yet sequenced, plus (in a store from before sequencing) numbered and not yet batched.
+  recordsWaiting.set({}, waiting.count + count - (last === null ? 0 : last.firstSeq + last.count));
   batchesUnanchored.set({}, unanchored === null || last === null ? 0 : last.id - unanchored.id + 1);
 }

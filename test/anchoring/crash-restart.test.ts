@@ -33,15 +33,58 @@ async function chainCounters(rpcUrl: string, contract: string): Promise<{ batchC
   }
 }
 
-/** Waits until the chain holds every stored record; returns the final counters. */
+/** Records accepted and not yet sequenced into a batch, as /metrics reports them. */
+async function recordsWaiting(svc: ServiceProcess): Promise<number> {
+  const text = await (await fetch(`${svc.url}/metrics`, { headers: { authorization: `Bearer ${PROCESS_OPERATOR_TOKEN}` } })).text();
+  return Number(/^sealproof_records_waiting (\d+)$/m.exec(text)?.[1] ?? NaN);
+}
+
+/** Waits until every accepted record is sequenced and the chain holds them all; returns the final counters. */
 async function waitAllAnchored(svc: ServiceProcess): Promise<{ records: number; batchCount: number; nextSeq: number; lastAnchoredBatch: number | null }> {
   for (let i = 0; i < 300; i++) {
     const h = await health(svc);
     const c = await chainCounters(svc.rpcUrl, h.chain.contract);
-    if (c.nextSeq === h.records && h.batcher.lastAnchoredBatch === c.batchCount - 1) return { records: h.records, ...c, lastAnchoredBatch: h.batcher.lastAnchoredBatch };
+    if (c.nextSeq === h.records && h.batcher.lastAnchoredBatch === c.batchCount - 1 && (await recordsWaiting(svc)) === 0) return { records: h.records, ...c, lastAnchoredBatch: h.batcher.lastAnchoredBatch };
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`not all records anchored:\n${svc.output()}`);
+}
+
+interface Acknowledged {
+  id: string;
+  receipt: string;
+}
+
+/** Records usages one after another until `count` are acknowledged or the service stops answering (it crashed). */
+async function usagesUntilCrash(api: ReturnType<typeof jsonClient>, co: Awaited<ReturnType<typeof createCompany>>, count: number): Promise<Acknowledged[]> {
+  const acknowledged: Acknowledged[] = [];
+  try {
+    await ok(api.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(co.employee.id, co.seal.id, [co.scenarios.none]) }));
+    while (acknowledged.length < count) {
+      const r = await useSeal(api, co.employee, co.seal, co.scenarios.none);
+      if (r.status !== 201) throw new Error(`usage refused: ${JSON.stringify(r.body)}`);
+      acknowledged.push({ id: r.body.id as string, receipt: r.body.receipt as string });
+    }
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    // fetch failed: the connection went with the process; what was answered before is what counts.
+  }
+  return acknowledged;
+}
+
+/** Every acknowledged usage has one seq and an anchored receipt that names the same record. */
+async function expectAnchoredOnce(svc: ServiceProcess, token: string, acknowledged: Acknowledged[]): Promise<void> {
+  const api = jsonClient(svc.url);
+  const seqs = new Set<number>();
+  for (const { id, receipt } of acknowledged) {
+    const logged = await ok(api.call("GET", `/api/v1/records/by-id/${id}`, { token }));
+    expect(logged.record.seq, id).to.be.a("number");
+    seqs.add(logged.record.seq as number);
+    const view = await ok(api.call("GET", `/api/v1/receipts/${receipt}`));
+    expect(view.status, receipt).to.equal("anchored");
+    expect(view.receipt.record).to.deep.equal(logged.record);
+  }
+  expect(seqs.size).to.equal(acknowledged.length);
 }
 
 describe("anchoring: crashes and restarts of the real service", function () {
@@ -60,21 +103,38 @@ describe("anchoring: crashes and restarts of the real service", function () {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  for (const failpoint of ["after-close", "after-send", "after-confirm"]) {
-    it(`SIGKILL ${failpoint}: after restart every acknowledged record is anchored exactly once`, async () => {
+  // Killed by the test while usages wait to be sequenced (a long batch interval), or by the service itself at each
+  // named point of the batcher: inside the sequencer's transaction, after it committed, after the anchor was sent, after
+  // it was confirmed.
+  const crashes: Array<{ at: string; env: Record<string, string> }> = [
+    { at: "between accept and sequencing", env: { BATCH_INTERVAL_MS: "600000" } },
+    ...["during-sequence", "after-close", "after-send", "after-confirm"].map((failpoint) => ({ at: failpoint, env: { SEALPROOF_FAILPOINT: failpoint, BATCH_INTERVAL_MS: "4000" } })),
+  ];
+  for (const { at, env } of crashes) {
+    it(`SIGKILL ${at}: after restart every acknowledged record is sequenced once and anchored once`, async () => {
       // A long interval lets the company be set up (and acknowledged) before the first batch closes and the crash hits.
-      running = await startServiceProcess(dataDir, ports, { SEALPROOF_FAILPOINT: failpoint, BATCH_INTERVAL_MS: "3000" });
-      const co = await createCompany(jsonClient(running.url), PROCESS_OPERATOR_TOKEN);
-      const acknowledged = (await ok(jsonClient(running.url).call("GET", "/api/v1/records?limit=1000", { token: co.legalRep.token }))).records as Array<{ seq: number; type: string }>;
+      running = await startServiceProcess(dataDir, ports, env);
+      const api = jsonClient(running.url);
+      const co = await createCompany(api, PROCESS_OPERATOR_TOKEN);
+      const acknowledged = await usagesUntilCrash(api, co, 8);
+      expect(acknowledged.length, running.output()).to.be.greaterThan(0);
       const crashed = running;
+      if (env.SEALPROOF_FAILPOINT === undefined) {
+        expect(await recordsWaiting(crashed)).to.be.at.least(acknowledged.length);
+        crashed.child.kill("SIGKILL");
+      }
       await crashed.exited;
       expect(crashed.child.signalCode, crashed.output()).to.equal("SIGKILL");
-      running = await startServiceProcess(dataDir, ports);
+      running = await startServiceProcess(dataDir, ports, { BATCH_INTERVAL_MS: "200" });
       const final = await waitAllAnchored(running);
-      const after = (await ok(jsonClient(running.url).call("GET", "/api/v1/records?limit=1000", { token: co.legalRep.token }))).records as Array<{ seq: number; type: string }>;
-      expect(after.slice(0, acknowledged.length)).to.deep.equal(acknowledged);
+      await expectAnchoredOnce(running, co.legalRep.token, acknowledged);
       expect(final.nextSeq).to.equal(final.records);
       expect(final.batchCount).to.equal((final.lastAnchoredBatch ?? -1) + 1);
+      // The whole log, as the chain holds it: contiguous from 0, each record once.
+      const log = (await ok(jsonClient(running.url).call("GET", "/api/v1/records?limit=1000", { token: co.legalRep.token }))).records as Array<{ seq: number; data: { receipt?: string } }>;
+      const receipts = log.map((r) => r.data.receipt).filter((r) => r !== undefined);
+      expect(new Set(receipts).size).to.equal(receipts.length);
+      for (const { receipt } of acknowledged) expect(receipts).to.include(receipt);
     });
   }
 

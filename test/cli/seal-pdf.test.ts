@@ -83,8 +83,8 @@ describe("cli: seal-pdf and verify", function () {
     expect(reloaded.getPageCount()).to.equal(2);
     const receipt = /receipt (\S+)/.exec(run.stdout)?.[1] as string;
     const record = await env.svc.store.records.getByReceipt(receipt);
-    expect(record?.data.documentHash).to.equal(toHex(sm3(sealed)));
-    expect(record?.data.sourceDocumentHash).to.equal(toHex(sm3(fs.readFileSync(original))));
+    expect(record?.record.data.documentHash).to.equal(toHex(sm3(sealed)));
+    expect(record?.record.data.sourceDocumentHash).to.equal(toHex(sm3(fs.readFileSync(original))));
     expect(run.stdout).to.contain(`${env.svc.url}/v/${receipt}`);
 
     await env.anchorAll();

@@ -58,7 +58,7 @@ describe("http: request ids, logs and metrics", () => {
     expect(text).to.contain("sealproof_last_anchored_batch 3");
     // Nothing is batched in this service: every record it wrote is waiting.
     const waiting = Number(/^sealproof_records_waiting (\d+)$/m.exec(text)?.[1]);
-    expect(waiting).to.equal(await svc.store.records.count());
+    expect(waiting).to.equal((await svc.store.records.waiting()).count);
   });
 
   it("never logs a secret or personal data: API keys, the operator token, names, ID numbers", async () => {

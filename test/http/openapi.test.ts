@@ -50,7 +50,7 @@ describe("http: OpenAPI description", () => {
     });
     expect(undescribed.map((o) => o.route)).to.deep.equal([]);
     const seal = doc.paths["/api/v1/seals/{id}"].get.responses["200"].content["application/json"].schema;
-    expect(seal.required).to.include.members(["id", "status", "publicKey", "registeredSeq"]);
+    expect(seal.required).to.include.members(["id", "status", "publicKey", "replacedBy"]);
     const receipt = doc.paths["/api/v1/receipts/{receiptId}"].get.responses["200"].content["application/json"].schema;
     expect(Object.keys(receipt.properties)).to.have.members(["status", "receipt", "sealReceipt", "companyReceipt", "seal"]);
   });

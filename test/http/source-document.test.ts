@@ -3,6 +3,7 @@
 import { expect } from "chai";
 import { startService, type TestService } from "../helpers/service";
 import { createCompany, documentHash, grantBody, ok, signedUsage, type TestCompany } from "../helpers/company";
+import { logMark } from "../helpers/records";
 
 describe("http: a stamped copy's source document", function () {
   this.timeout(60_000);
@@ -31,19 +32,19 @@ describe("http: a stamped copy's source document", function () {
   it("refuses an unsigned sourceDocumentHash beside the TBS, and writes nothing", async () => {
     const request = await approved("X: the approved contract");
     const usage = signedUsage(await base(request), co.seal.privateKey);
-    const before = await svc.store.records.count();
+    const before = await logMark(svc.store);
     const r = await svc.call("POST", "/api/v1/usages", { token: co.employee.token, body: { ...usage, sourceDocumentHash: documentHash("X: the approved contract") } });
     expect([r.status, r.body.error.code]).to.deep.equal([400, "VALIDATION_FAILED"]);
-    expect(await svc.store.records.count()).to.equal(before);
+    expect(await logMark(svc.store)).to.equal(before);
   });
 
   it("refuses a sourceDocumentHash slipped into the TBS after signing (SIGNATURE_INVALID), and writes nothing", async () => {
     const request = await approved("X2: the approved contract");
     const usage = signedUsage(await base(request), co.seal.privateKey);
-    const before = await svc.store.records.count();
+    const before = await logMark(svc.store);
     const r = await svc.call("POST", "/api/v1/usages", { token: co.employee.token, body: { ...usage, tbs: { ...usage.tbs, sourceDocumentHash: documentHash("X2: the approved contract") } } });
     expect([r.status, r.body.error.code]).to.deep.equal([422, "SIGNATURE_INVALID"]);
-    expect(await svc.store.records.count()).to.equal(before);
+    expect(await logMark(svc.store)).to.equal(before);
   });
 
   it("refuses another document without any source (DOCUMENT_HASH_MISMATCH)", async () => {
