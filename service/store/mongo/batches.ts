@@ -1,79 +1,120 @@
-// The batch log on MongoDB: `batches` (`_id` = id, unique firstSeq) and `proofs` (`_id` = seq, one Binary each).
-// Every write is a transaction of its own, so a batch and all its proofs commit together or not at all.
-import { mongo } from "mongoose";
-import { batchConflict, checkBatchShape, decodeProof, proofBuffer, type ClosingBatch } from "../batches";
-import { StoreConflictError, type BatchLog, type StoredBatch } from "../port";
-import { BATCHES, COUNTERS, PROOFS, RECORD_SEQ, RECORDS, type BatchDocument, type Counter, type ProofDocument, type StoredRecord } from "./collections";
-import type { Context } from "./documents";
+// The batch log on MongoDB: `batches` (`_id` = id, unique firstSeq) and the proofs in chunk documents (proofs.ts).
+// Every write is a transaction of its own, so a batch, its records' seq values and texts, and all its proofs commit
+// together or not at all; reads run in causally consistent sessions (causal.ts), so a batch this process closed is
+// never missing from its next read.
+import type { mongo } from "mongoose";
+import { batchConflict, checkBatchShape, proofBuffer, type ClosingBatch } from "../batches";
+import { StoreConflictError, type BatchLog, type BatchTree, type StoredBatch } from "../port";
+import { sequencedText } from "../records";
+import { BATCHES, RECORDS, type BatchDocument, type StoredRecord } from "./collections";
 import { duplicateKeyValue, isDuplicateKey } from "./errors";
+import { MONGO_BATCH_MAX } from "./limits";
+import { PROOF_CHUNKS, proofChunks, readProof, type ProofChunkDocument } from "./proofs";
+import { ACCEPTANCE_SORT } from "./records";
+import type { Context } from "./transactions";
 
 /** Runs `work` in a transaction of its own (see openMongoStore). */
 export type InTransaction = <T>(work: (context: Context) => Promise<T>) => Promise<T>;
 
-export function batchLog(db: mongo.Db, inTransaction: InTransaction): BatchLog {
+/** `reads` runs each read in a causally consistent session of its own. */
+export function batchLog(db: mongo.Db, inTransaction: InTransaction, reads: Context): BatchLog {
   const batches = db.collection<BatchDocument>(BATCHES);
-  const proofs = db.collection<ProofDocument>(PROOFS);
   const records = db.collection<StoredRecord>(RECORDS);
+  const { track } = reads;
   return {
-    close: async (batch, batchProofs) => {
-      checkBatchShape(batch, batchProofs);
-      const encoded = batchProofs.map(proofBuffer);
-      await inTransaction((context) => context.track(() => closeIn(db, context.session, batch, encoded)));
+    sequence: (max, closedAt, tree) => {
+      if (!Number.isSafeInteger(max) || max < 1) return Promise.reject(new RangeError(`batches: max must be a positive integer, got ${max}`));
+      // However large a batch the caller allows, one transaction holds at most MONGO_BATCH_MAX records (limits.ts):
+      // the rest wait for the next call, as records beyond max do.
+      const take = Math.min(max, MONGO_BATCH_MAX);
+      return inTransaction((context) => context.track((session) => sequenceIn(db, session, take, closedAt, tree)));
     },
-    get: async (id) => fromStored(await batches.findOne({ _id: id })),
-    last: async () => fromStored(await batches.findOne({}, { sort: { _id: -1 } })),
-    forSeq: async (seq) => {
-      const found = await batches.findOne({ firstSeq: { $lte: seq } }, { sort: { firstSeq: -1 } });
-      return found !== null && seq < found.firstSeq + found.count ? fromStored(found) : null;
-    },
-    firstUnanchored: async () => fromStored(await batches.findOne({ anchor: null }, { sort: { _id: 1 } })),
+    get: (id) => track(async (session) => fromStored(await batches.findOne({ _id: id }, { session }))),
+    last: () => track(async (session) => fromStored(await batches.findOne({}, { session, sort: { _id: -1 } }))),
+    forSeq: (seq) =>
+      track(async (session) => {
+        const found = await batches.findOne({ firstSeq: { $lte: seq } }, { session, sort: { firstSeq: -1 } });
+        return found !== null && seq < found.firstSeq + found.count ? fromStored(found) : null;
+      }),
+    firstUnanchored: () => track(async (session) => fromStored(await batches.findOne({ anchor: null }, { session, sort: { _id: 1 } }))),
     setAnchor: (id, anchor) =>
       inTransaction((context) =>
-        context.track(async () => {
+        context.track(async (session) => {
           const { chainId, contract, txHash, blockNumber, anchoredAt } = anchor;
           const stored = { chainId, contract, txHash, blockNumber, anchoredAt };
-          const { matchedCount } = await batches.updateOne({ _id: id }, { $set: { anchor: stored } }, { session: context.session });
+          const { matchedCount } = await batches.updateOne({ _id: id }, { $set: { anchor: stored } }, { session });
           if (matchedCount === 0) throw new Error(`batches: no batch ${id}`);
         }),
       ),
     clearAnchors: (fromId) =>
       inTransaction((context) =>
-        context.track(async () => {
-          await batches.updateMany({ _id: { $gte: fromId }, anchor: { $ne: null } }, { $set: { anchor: null } }, { session: context.session });
+        context.track(async (session) => {
+          await batches.updateMany({ _id: { $gte: fromId }, anchor: { $ne: null } }, { $set: { anchor: null } }, { session });
         }),
       ),
-    proof: async (seq) => {
-      const found = await proofs.findOne({ _id: seq });
-      return found === null ? null : decodeProof(found.proof.value());
-    },
-    recordTexts: async (fromSeq, limit) => {
-      // A limit of 0 means "no limit" to MongoDB.
-      if (limit <= 0) return [];
-      const found = await records.find({ _id: { $gte: fromSeq } }, { projection: { body: 1 } }).sort({ _id: 1 }).limit(limit).toArray();
-      return found.map((stored) => stored.body);
-    },
+    proof: (seq) => track((session) => readProof(db, seq, session)),
+    recordTexts: (fromSeq, limit) =>
+      track(async (session) => {
+        // A limit of 0 means "no limit" to MongoDB.
+        if (limit <= 0) return [];
+        const found = await records.find({ seq: { $gte: Math.max(0, fromSeq) } }, { session, projection: { body: 1 } }).sort({ seq: 1 }).limit(limit).toArray();
+        return found.map((stored) => stored.body);
+      }),
   };
 }
 
-/** The contiguity check reads the last batch and the record counter in the same snapshot the inserts commit on. */
-async function closeIn(db: mongo.Db, session: mongo.ClientSession | undefined, batch: ClosingBatch, encoded: readonly Buffer[]): Promise<void> {
+/**
+ * The sequencer's transaction. It reads the last batch to place the next one (no counter: the log ends where the last
+ * batch does), takes up to `take` waiting records in acceptance order, gives them the next seq values and their final
+ * texts, and inserts the batch and its proof chunks. Everything it reads is in the transaction's snapshot and
+ * everything it changes is written in it, so a second sequencer running at the same moment meets a write conflict on
+ * the same records (and is retried on the new state) or a duplicate batch id (StoreConflictError): never a fork.
+ */
+async function sequenceIn(db: mongo.Db, session: mongo.ClientSession, take: number, closedAt: Date, tree: BatchTree): Promise<StoredBatch | null> {
   const batches = db.collection<BatchDocument>(BATCHES);
+  const records = db.collection<StoredRecord>(RECORDS);
   const last = fromStored(await batches.findOne({}, { session, sort: { _id: -1 } }));
-  const counter = await db.collection<Counter>(COUNTERS).findOne({ _id: RECORD_SEQ }, { session });
-  const conflict = batchConflict(batch, { last, recordCount: counter?.next ?? 0 });
+  const firstSeq = last === null ? 0 : last.firstSeq + last.count;
+  // Records numbered when they were written (a store from before sequencing, see legacy-records.ts) and not yet
+  // batched are batched first, as they are; otherwise the waiting records are numbered now.
+  const numbered = await records.find({ seq: { $gte: firstSeq } }, { session, projection: { body: 1 } }).sort({ seq: 1 }).limit(take).toArray();
+  const texts = numbered.length > 0 ? numbered.map((stored) => stored.body) : await numberWaiting(records, session, firstSeq, take);
+  if (texts.length === 0) return null;
+  const { root, proofs } = tree(texts);
+  const batch: ClosingBatch = { id: last === null ? 0 : last.id + 1, firstSeq, count: texts.length, root, closedAt: closedAt.toISOString() };
+  checkBatchShape(batch, proofs);
+  const conflict = batchConflict(batch, { last, recordCount: firstSeq + texts.length });
   if (conflict !== null) throw conflict;
-  const { id, firstSeq, count, root, closedAt } = batch;
+  const { id, count } = batch;
   try {
-    await batches.insertOne({ _id: id, firstSeq, count, root, closedAt, anchor: null }, { session });
+    await batches.insertOne({ ...batch, _id: id, anchor: null }, { session });
   } catch (err) {
-    // A batcher elsewhere committed this batch after our snapshot was taken.
+    // A sequencer elsewhere committed this batch after our snapshot was taken.
     if (!isDuplicateKey(err)) throw err;
     throw duplicateKeyValue(err, "_id") !== null ? new StoreConflictError("batches", `id:${id}`) : new StoreConflictError("batches", `firstSeq:${firstSeq}`);
   }
-  await db.collection<ProofDocument>(PROOFS).insertMany(
-    encoded.map((proof, i) => ({ _id: firstSeq + i, proof: new mongo.Binary(proof) })),
+  await db.collection<ProofChunkDocument>(PROOF_CHUNKS).insertMany(proofChunks(id, firstSeq, proofs.map(proofBuffer)), { session, ordered: true });
+  return { id, firstSeq, count, root, closedAt: batch.closedAt, anchor: null };
+}
+
+/**
+ * Numbers up to `take` waiting records in acceptance order from firstSeq, in one bulk write (one round trip, however
+ * many records), and returns their final texts in seq order. Each update is conditioned on the record still waiting:
+ * one that no longer matches was numbered by a sequencer that committed after our snapshot, which the unique seq
+ * index and the batch id refuse anyway; it is reported as the conflict it is.
+ */
+async function numberWaiting(records: mongo.Collection<StoredRecord>, session: mongo.ClientSession, firstSeq: number, take: number): Promise<string[]> {
+  const waiting = await records.find({ waiting: true }, { session, projection: { body: 1 } }).sort(ACCEPTANCE_SORT).limit(take).toArray();
+  if (waiting.length === 0) return [];
+  const texts = waiting.map((stored, i) => sequencedText(stored.body, firstSeq + i));
+  const { matchedCount } = await records.bulkWrite(
+    waiting.map((stored, i) => ({
+      updateOne: { filter: { _id: stored._id, waiting: true }, update: { $set: { seq: firstSeq + i, body: texts[i] }, $unset: { waiting: "" } } },
+    })),
     { session, ordered: true },
   );
+  if (matchedCount !== waiting.length) throw new StoreConflictError("batches", `firstSeq:${firstSeq}`);
+  return texts;
 }
 
 function fromStored(stored: BatchDocument | null): StoredBatch | null {

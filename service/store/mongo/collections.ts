@@ -1,38 +1,46 @@
-// Collection names, stored shapes and indexes: one collection per document kind, `records`, `counters`, and the
-// batch log's `batches`, `proofs` and `leases`.
-import type { mongo } from "mongoose";
+// Collection names, stored shapes and indexes: one collection per document kind, `records`, and the batch log's
+// `batches`, `proofChunks` (proofs.ts) and `leases`.
+import { mongo } from "mongoose";
 import type { BatchAnchor } from "../port";
 import type { Schema } from "../schema";
-import { parseRecord } from "../records";
-import { isDuplicateKey, isNamespaceExists } from "./errors";
+import { isNamespaceExists } from "./errors";
+import { PROOF_CHUNKS } from "./proofs";
 
-/** A document as stored: its own fields plus the id as `_id`, an insertion-order key and its unique keys. */
+/** A document as stored: its own fields plus the id as `_id`, its creation order and its unique keys. */
 export interface StoredDocument {
   _id: string;
   company: string;
-  /** Client-made ObjectId: increasing within a process, so lists are oldest first (to clock skew across nodes). */
-  _order: mongo.ObjectId;
+  /** Creation time, ms since the epoch, by the inserting node's clock (see nextCreationOrder): lists are oldest first. */
+  _created: number;
+  /** A client-made ObjectId's hex, unique: breaks ties between documents created in the same millisecond. */
+  _tie: string;
+  /** The insertion order kept before _created and _tie; read once, to fill them in (backfillCreationOrder). */
+  _order?: mongo.ObjectId;
   /** Absent when the document has no unique key, so the sparse unique index skips it. */
   uniq?: string[];
   /** When the document may be purged (KindSpec.expires); absent for kinds that never expire. */
   _expires?: Date;
 }
 
-/** A record as stored: the canonical JSON body (the hashed bytes, kept exact) plus fields to find it by. */
+/**
+ * A record as stored, from acceptance on: the canonical JSON body (the hashed bytes, kept exact; pending until
+ * sequenced, then final) plus fields to find it by. `_id` is the record id.
+ */
 export interface StoredRecord {
-  _id: number;
+  _id: string;
+  /** Null until the sequencer numbers the record; then set once, with the final body. */
+  seq: number | null;
+  /** Present (true) while the record waits for the sequencer, so the partial index of waiting records holds just those. */
+  waiting?: true;
   company: string;
   type: string;
-  /** The record's `at` and `subject`, absent on records stored before they were kept (filled in by backfillRecordFields). */
-  at?: string;
-  subject?: string;
+  at: string;
+  subject: string;
   receipt?: string;
+  /** When it was accepted, by the accepting node's clock; with _tie, the acceptance order the sequencer follows. */
+  acceptedAt: Date;
+  _tie: string;
   body: string;
-}
-
-export interface Counter {
-  _id: string;
-  next: number;
 }
 
 /** A closed batch; `anchor` is null (never absent) until its root lands on chain. */
@@ -45,12 +53,6 @@ export interface BatchDocument {
   anchor: BatchAnchor | null;
 }
 
-/** A batched record's proof, `_id` its seq: leaf hash ‖ audit path, 32 bytes each (see encodeProof). */
-export interface ProofDocument {
-  _id: number;
-  proof: mongo.Binary;
-}
-
 /** A lease, `_id` its name: held by `holder` while the clock is before `expiresAt`. */
 export interface LeaseDocument {
   _id: string;
@@ -59,64 +61,63 @@ export interface LeaseDocument {
 }
 
 export const RECORDS = "records";
-export const COUNTERS = "counters";
 export const BATCHES = "batches";
-export const PROOFS = "proofs";
 export const LEASES = "leases";
-/** The counter document whose `next` is the next seq, $inc-ed in the transaction that appends. */
-export const RECORD_SEQ = "records";
 
-/** Creates the indexes (and so the collections) the schema asks for and the seq counter; safe to run on every start. */
+/** Creates the indexes (and so the collections) the schema and the log ask for; safe to run on every start. */
 export async function prepareCollections(db: mongo.Db, schema: Schema): Promise<void> {
   for (const [kind, spec] of Object.entries(schema)) {
     await db.collection<StoredDocument>(kind).createIndexes([
       { key: { uniq: 1 }, name: "uniq", unique: true, sparse: true },
-      { key: { company: 1, _order: 1 }, name: "by_company" },
-      ...spec.indexed.map((field) => ({ key: { company: 1, [field]: 1, _order: 1 }, name: `by_${field}` })),
+      // New names: an index of an existing name but other keys would fail createIndexes on a store made before.
+      { key: { company: 1, _created: 1, _tie: 1 }, name: "by_company_created" },
+      ...spec.indexed.map((field) => ({ key: { company: 1, [field]: 1, _created: 1, _tie: 1 }, name: `by_${field}_created` })),
       ...(spec.expires === null ? [] : [{ key: { _expires: 1 }, name: "by_expiry", sparse: true }]),
     ]);
+    await backfillCreationOrder(db.collection<StoredDocument>(kind));
   }
+  // Names differ from the indexes of the log keyed by seq (by_company, by_time…), which migrateLegacyRecords drops.
   await db.collection<StoredRecord>(RECORDS).createIndexes([
     { key: { receipt: 1 }, name: "receipt", unique: true, sparse: true },
-    { key: { company: 1, _id: 1 }, name: "by_company" },
-    { key: { company: 1, at: 1, _id: 1 }, name: "by_time" },
-    { key: { company: 1, type: 1, at: 1, _id: 1 }, name: "by_type" },
-    { key: { company: 1, subject: 1, at: 1, _id: 1 }, name: "by_subject" },
+    // Partial on seq ≥ 0: waiting records (seq null) are outside it, so they never collide; every query by seq states
+    // a range inside it (records.ts), which is what lets the planner use a partial index.
+    { key: { seq: 1 }, name: "seq", unique: true, partialFilterExpression: { seq: { $gte: 0 } } },
+    { key: { company: 1, seq: 1 }, name: "by_company_seq", partialFilterExpression: { seq: { $gte: 0 } } },
+    { key: ACCEPTANCE_KEY, name: "waiting", partialFilterExpression: { waiting: true } },
+    { key: { company: 1, at: 1, ...ACCEPTANCE_KEY }, name: "by_time_accepted" },
+    { key: { company: 1, type: 1, at: 1, ...ACCEPTANCE_KEY }, name: "by_type_accepted" },
+    { key: { company: 1, subject: 1, at: 1, ...ACCEPTANCE_KEY }, name: "by_subject_accepted" },
   ]);
-  await backfillRecordFields(db);
   await db.collection<BatchDocument>(BATCHES).createIndexes([
     { key: { firstSeq: 1 }, name: "firstSeq", unique: true },
     { key: { anchor: 1, _id: 1 }, name: "unanchored" },
   ]);
   // Proofs are inserted inside transactions, which must not have to create their collection.
-  await createCollection(db, PROOFS);
+  await createCollection(db, PROOF_CHUNKS);
   await createCollection(db, LEASES);
-  // Upsert without changing an existing counter; transactions then only $inc it and never create it.
-  try {
-    await db.collection<Counter>(COUNTERS).updateOne({ _id: RECORD_SEQ }, { $setOnInsert: { next: 0 } }, { upsert: true });
-  } catch (err) {
-    // Another node starting at the same moment created it first.
-    if (!isDuplicateKey(err)) throw err;
-  }
 }
 
-/** Records stored before `at` and `subject` were kept get them from their body, a chunk at a time. */
-async function backfillRecordFields(db: mongo.Db): Promise<void> {
-  const records = db.collection<StoredRecord>(RECORDS);
+const ACCEPTANCE_KEY = { acceptedAt: 1, _tie: 1 } as const;
+
+const BACKFILL_CHUNK = 1_000;
+
+/**
+ * Documents stored when lists were ordered by an ObjectId `_order` get `_created` (its timestamp, whole seconds) and
+ * `_tie` (its hex): they keep their relative order, and sort before anything created since.
+ */
+async function backfillCreationOrder(collection: mongo.Collection<StoredDocument>): Promise<void> {
   for (;;) {
-    const old = await records.find({ at: { $exists: false } }, { projection: { body: 1 } }).limit(BACKFILL_CHUNK).toArray();
+    const old = await collection.find({ _created: { $exists: false } }, { projection: { _order: 1 } }).limit(BACKFILL_CHUNK).toArray();
     if (old.length === 0) return;
-    await records.bulkWrite(
-      old.map((stored) => {
-        const { at, subject } = parseRecord(stored.body);
-        return { updateOne: { filter: { _id: stored._id }, update: { $set: { at, subject } } } };
+    await collection.bulkWrite(
+      old.map(({ _id, _order }) => {
+        const order = _order ?? new mongo.ObjectId();
+        return { updateOne: { filter: { _id }, update: { $set: { _created: order.getTimestamp().getTime(), _tie: order.toHexString() } } } };
       }),
       { ordered: false },
     );
   }
 }
-
-const BACKFILL_CHUNK = 1_000;
 
 export async function createCollection(db: mongo.Db, name: string): Promise<void> {
   try {

@@ -11,8 +11,13 @@ export const REPLICA_SET_REQUIRED =
   "sealproof needs MongoDB transactions, which need a replica set or a sharded cluster: this server is standalone. " +
   "Start mongod with --replSet <name> and run rs.initiate() once (a one-member set is enough), then put ?replicaSet=<name> in MONGODB_URI.";
 
+/**
+ * A duplicate key the caller may be told about as a StoreConflictError. One labelled TransientTransactionError is not:
+ * it is the transaction's to retry (a key a concurrent transaction holds, on a later snapshot the answer may differ),
+ * and a domain refusal made of it would answer "taken" for a key that may be free.
+ */
 export function isDuplicateKey(err: unknown): err is mongo.MongoServerError {
-  return err instanceof mongo.MongoServerError && err.code === DUPLICATE_KEY;
+  return err instanceof mongo.MongoServerError && err.code === DUPLICATE_KEY && !err.hasErrorLabel("TransientTransactionError");
 }
 
 export function isNamespaceExists(err: unknown): boolean {

@@ -3,7 +3,8 @@
 import { mongo } from "mongoose";
 import type { Outbox, OutboxEntry, OutboxWrites } from "../port";
 import { createCollection } from "./collections";
-import type { Context } from "./documents";
+import type { OutsideWrite } from "./leases";
+import type { Context } from "./transactions";
 
 /** An entry; `_id` is a client-made ObjectId (hex), roughly time-ordered across targets. */
 interface OutboxDocument {
@@ -29,8 +30,12 @@ interface OutboxTarget {
 
 const OUTBOX = "outbox";
 const OUTBOX_TARGETS = "outboxTargets";
-/** Deliveries decide what is sent again after a crash, so they count once a majority has them on disk. */
-const MARK_WRITE_CONCERN: mongo.WriteConcernSettings = { w: "majority", journal: true };
+/**
+ * Deliveries decide what is sent again after a crash, so they count once a majority has them on disk; the wait for that
+ * is bounded, so a primary cut off from its majority fails the mark (the entry is delivered again later) instead of
+ * holding the deliverer forever.
+ */
+const MARK_WRITE_CONCERN: mongo.WriteConcernSettings = { w: "majority", journal: true, wtimeoutMS: 10_000 };
 
 /** Creates the outbox's collections and indexes; safe to run on every start. */
 export async function prepareOutbox(db: mongo.Db): Promise<void> {
@@ -45,11 +50,11 @@ export async function prepareOutbox(db: mongo.Db): Promise<void> {
 export function outboxWrites(db: mongo.Db, context: Context): OutboxWrites {
   const outbox = db.collection<OutboxDocument>(OUTBOX);
   const targets = db.collection<OutboxTarget>(OUTBOX_TARGETS);
-  const { session, track } = context;
+  const { track } = context;
   return {
     add: ({ target, kind, payload }) =>
-      track(async () => {
-        if (session === undefined) throw new Error("outbox.add needs a transaction");
+      track(async (session) => {
+        if (!context.inTransaction) throw new Error("outbox.add needs a transaction");
         const counter = await targets.findOneAndUpdate({ _id: target }, { $inc: { next: 1 } }, { session, upsert: true, returnDocument: "after" });
         if (counter === null) throw new Error(`outbox: the counter of target ${target} was not upserted`);
         const id = new mongo.ObjectId().toHexString();
@@ -60,12 +65,16 @@ export function outboxWrites(db: mongo.Db, context: Context): OutboxWrites {
   };
 }
 
-/** The deliverer's calls: reads see majority-committed entries only (the connection's read concern). */
-export function outboxDelivery(db: mongo.Db, add: Outbox["add"]): Outbox {
+/**
+ * The deliverer's calls: reads see majority-committed entries only (the connection's read concern), and after the
+ * deliverer's own marks (causally consistent sessions), so an entry marked delivered is never handed out again.
+ */
+export function outboxDelivery(db: mongo.Db, add: Outbox["add"], reads: Context, outside: OutsideWrite): Outbox {
   const outbox = db.collection<OutboxDocument>(OUTBOX);
   return {
     add,
-    next: async (now, limit) => {
+    next: (now, limit) =>
+      reads.track(async (session) => {
       // A limit of 0 means "no limit" to MongoDB.
       if (limit <= 0) return [];
       const heads = await outbox
@@ -76,16 +85,18 @@ export function outboxDelivery(db: mongo.Db, add: Outbox["add"]): Outbox {
           { $match: { "head.nextAttemptAt": { $lte: now } } },
           { $sort: { "head._id": 1 } },
           { $limit: limit },
-        ])
+        ], { session })
         .toArray();
       return heads.map(({ head }) => entryOf(head));
-    },
-    markDelivered: async (id, at) => {
-      await outbox.updateOne({ _id: id, delivered: false }, { $set: { delivered: true, deliveredAt: at } }, { writeConcern: MARK_WRITE_CONCERN });
-    },
-    markFailed: async (id, error, retryAt) => {
-      await outbox.updateOne({ _id: id, delivered: false }, { $inc: { attempts: 1 }, $set: { lastError: error, nextAttemptAt: retryAt } }, { writeConcern: MARK_WRITE_CONCERN });
-    },
+    }),
+    markDelivered: (id, at) =>
+      outside(async (session) => {
+        await outbox.updateOne({ _id: id, delivered: false }, { $set: { delivered: true, deliveredAt: at } }, { session, writeConcern: MARK_WRITE_CONCERN });
+      }),
+    markFailed: (id, error, retryAt) =>
+      outside(async (session) => {
+        await outbox.updateOne({ _id: id, delivered: false }, { $inc: { attempts: 1 }, $set: { lastError: error, nextAttemptAt: retryAt } }, { session, writeConcern: MARK_WRITE_CONCERN });
+      }),
   };
 }
 

@@ -1,67 +1,102 @@
-// The evidence log collection: seq is `_id`, taken from a counter $inc-ed in the same transaction, so an aborted
-// append leaves no gap; the canonical JSON body is stored as a string so the hashed bytes come back exactly.
+// The evidence log collection. A write transaction only accepts records: each is inserted under a fresh random id
+// (`_id`), with seq null, `waiting: true`, its accept time and its pending text, and touches no document other writers
+// share (the counter document every append used to $inc, and hold until its majority commit, is gone: it made one
+// document the lock of the whole service). The sequencer (batches.ts) later sets seq and the final text and drops
+// `waiting`. The canonical JSON body is stored as a string so the hashed bytes come back exactly.
 import type { mongo } from "mongoose";
-import { canonicalJson, type EvidenceRecord } from "../../evidence";
 import { checkLimit, decodeCursor, pageOf } from "../cursor";
-import { StoreConflictError, type RecordFilter, type RecordLog } from "../port";
-import { parseRecord, receiptOf, recordAt } from "../records";
-import { COUNTERS, RECORD_SEQ, RECORDS, type Counter, type StoredRecord } from "./collections";
-import type { Context } from "./documents";
-import { duplicateKeyValue, isDuplicateKey } from "./errors";
+import { StoreConflictError, type LoggedRecord, type RecordFilter, type RecordLog } from "../port";
+import { newRecordId, parseLogged, parseRecord, pendingRecord, pendingText, receiptOf } from "../records";
+import { RECORDS, type StoredRecord } from "./collections";
+import { nextCreationOrder } from "./documents";
+import { isDuplicateKey } from "./errors";
+import type { Context } from "./transactions";
+
+/** Acceptance order: the accepting node's clock, then a tie-breaker rising within a process (see nextCreationOrder). */
+export const ACCEPTANCE_SORT = { acceptedAt: 1, _tie: 1 } as const;
 
 export function recordLog(db: mongo.Db, context: Context): RecordLog {
   const records = db.collection<StoredRecord>(RECORDS);
-  const counters = db.collection<Counter>(COUNTERS);
-  const { session, track } = context;
+  const { track } = context;
   return {
     append: (drafts) =>
-      track(async () => {
-        if (session === undefined) throw new Error("records.append needs a transaction");
-        if (drafts.length === 0) return [];
-        const counter = await counters.findOneAndUpdate({ _id: RECORD_SEQ }, { $inc: { next: drafts.length } }, { session, returnDocument: "after" });
-        if (counter === null) throw new Error("the records counter is missing: the store was not opened with openMongoStore");
-        const first = counter.next - drafts.length;
-        const appended: EvidenceRecord[] = [];
-        for (const [i, draft] of drafts.entries()) {
-          const body = canonicalJson(recordAt(first + i, draft));
-          const record = parseRecord(body);
-          await insertRecord(records, session, record, body);
-          appended.push(record);
+      track(async (session) => {
+        if (!context.inTransaction) throw new Error("records.append needs a transaction");
+        const accepted: LoggedRecord[] = [];
+        for (const draft of drafts) {
+          const record = pendingRecord(draft);
+          const body = pendingText(record);
+          const { _created, _tie } = nextCreationOrder();
+          const stored: StoredRecord = {
+            _id: newRecordId(),
+            seq: null,
+            waiting: true,
+            company: record.company,
+            type: record.type,
+            at: record.at,
+            subject: record.subject,
+            acceptedAt: new Date(_created),
+            _tie,
+            body,
+          };
+          const receipt = receiptOf(record);
+          if (receipt !== null) stored.receipt = receipt;
+          try {
+            await records.insertOne(stored, { session });
+          } catch (err) {
+            // The one unique key a record can meet (its _id is 96 random bits).
+            if (isDuplicateKey(err)) throw new StoreConflictError("records", `receipt:${receipt}`);
+            throw err;
+          }
+          accepted.push({ id: stored._id, record: parseLogged(body) });
         }
-        return appended;
+        return accepted;
       }),
-    get: (seq) => track(async () => fromStored(await records.findOne({ _id: seq }, { session }))),
-    getByReceipt: (receiptId) => track(async () => fromStored(await records.findOne({ receipt: receiptId }, { session }))),
+    byId: (id) => track(async (session) => loggedOrNull(await records.findOne({ _id: id }, { session }))),
+    get: (seq) =>
+      track(async (session) => {
+        if (!isSeq(seq)) return null;
+        const found = await records.findOne({ seq }, { session, projection: { body: 1 } });
+        return found === null ? null : parseRecord(found.body);
+      }),
+    getByReceipt: (receiptId) => track(async (session) => loggedOrNull(await records.findOne({ receipt: receiptId }, { session }))),
     list: ({ company, fromSeq = 0, limit }) =>
-      track(async () => {
+      track(async (session) => {
         // A limit of 0 means "no limit" to MongoDB.
         if (limit <= 0) return [];
-        const filter: mongo.Filter<StoredRecord> = company === undefined ? { _id: { $gte: fromSeq } } : { company, _id: { $gte: fromSeq } };
-        const found = await records.find(filter, { session }).sort({ _id: 1 }).limit(limit).toArray();
+        const sequenced = { seq: { $gte: Math.max(0, fromSeq) } };
+        const filter: mongo.Filter<StoredRecord> = company === undefined ? sequenced : { company, ...sequenced };
+        const found = await records.find(filter, { session, projection: { body: 1 } }).sort({ seq: 1 }).limit(limit).toArray();
         return found.map((stored) => parseRecord(stored.body));
       }),
     page: (filter, { after, limit }) =>
-      track(async () => {
+      track(async (session) => {
         checkLimit(limit);
-        const found = await records.find(pageFilter(filter, after), { session }).sort({ at: 1, _id: 1 }).limit(limit + 1).toArray();
-        const page = pageOf(found, limit, (stored) => [stored.at ?? "", stored._id]);
-        return { items: page.items.map((stored) => parseRecord(stored.body)), next: page.next };
+        const found = await records.find(pageFilter(filter, after), { session }).sort(PAGE_SORT).limit(limit + 1).toArray();
+        const page = pageOf(found, limit, (stored) => [stored.at, stored.acceptedAt.getTime(), stored._tie]);
+        return { items: page.items.map(logged), next: page.next };
       }),
-    count: () => track(async () => (await counters.findOne({ _id: RECORD_SEQ }, { session }))?.next ?? 0),
+    count: () =>
+      track(async (session) => {
+        const last = await records.findOne({ seq: { $gte: 0 } }, { session, sort: { seq: -1 }, projection: { seq: 1 } });
+        return last === null || last.seq === null ? 0 : last.seq + 1;
+      }),
+    waiting: () =>
+      track(async (session) => {
+        // Both read the partial index of waiting records only, never the log.
+        const count = await records.countDocuments({ waiting: true }, { session });
+        const oldest = count === 0 ? null : await records.findOne({ waiting: true }, { session, sort: ACCEPTANCE_SORT, projection: { acceptedAt: 1 } });
+        return { count, oldestAcceptedAt: oldest === null ? null : oldest.acceptedAt.toISOString() };
+      }),
   };
 }
 
-async function insertRecord(records: mongo.Collection<StoredRecord>, session: mongo.ClientSession, record: EvidenceRecord, body: string): Promise<void> {
-  const receipt = receiptOf(record);
-  try {
-    const { seq, company, type, at, subject } = record;
-    await records.insertOne({ _id: seq, company, type, at, subject, ...(receipt === null ? {} : { receipt }), body }, { session });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    if (duplicateKeyValue(err, "_id") !== null) throw new Error(`records: seq ${record.seq} is taken, the counter is behind the log`, { cause: err });
-    throw new StoreConflictError("records", `receipt:${receipt}`);
-  }
+/** A seq the log can hold; anything else finds nothing (and must not reach the partial seq index as a query). */
+function isSeq(seq: number): boolean {
+  return Number.isSafeInteger(seq) && seq >= 0;
 }
+
+const PAGE_SORT = { at: 1, acceptedAt: 1, _tie: 1 } as const;
 
 /** The records a RecordFilter and a cursor select; the by_time, by_type and by_subject indexes serve it. */
 function pageFilter(filter: RecordFilter, after: string | undefined): mongo.Filter<StoredRecord> {
@@ -72,12 +107,17 @@ function pageFilter(filter: RecordFilter, after: string | undefined): mongo.Filt
   if (from !== undefined) conditions.push({ at: { $gte: from } });
   if (to !== undefined) conditions.push({ at: { $lt: to } });
   if (after !== undefined) {
-    const [at, seq] = decodeCursor(after, ["string", "number"] as const);
-    conditions.push({ $or: [{ at: { $gt: at } }, { at, _id: { $gt: seq } }] });
+    const [at, acceptedMs, tie] = decodeCursor(after, ["string", "number", "string"] as const);
+    const acceptedAt = new Date(acceptedMs);
+    conditions.push({ $or: [{ at: { $gt: at } }, { at, acceptedAt: { $gt: acceptedAt } }, { at, acceptedAt, _tie: { $gt: tie } }] });
   }
   return { $and: conditions };
 }
 
-function fromStored(stored: StoredRecord | null): EvidenceRecord | null {
-  return stored === null ? null : parseRecord(stored.body);
+function logged(stored: StoredRecord): LoggedRecord {
+  return { id: stored._id, record: parseLogged(stored.body) };
+}
+
+function loggedOrNull(stored: StoredRecord | null): LoggedRecord | null {
+  return stored === null ? null : logged(stored);
 }
