@@ -4,6 +4,7 @@ import path from "node:path";
 import { BlockList, isIP } from "node:net";
 import { randomBytes } from "node:crypto";
 import { DATA_KEY_BYTES } from "./crypto/field-cipher";
+import { MONGO_BATCH_MAX } from "./store/mongo/limits";
 
 export interface Config {
   port: number;
@@ -54,7 +55,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     anchorerKeyFile: env.ANCHORER_KEY_FILE || undefined,
     devChainPort: int(env, "DEV_CHAIN_PORT", 8545, 0, 65535),
     confirmations: int(env, "CONFIRMATIONS", 1, 1, 1000),
-    batchMax: int(env, "BATCH_MAX", 4096, 1, 1 << 20),
+    // On MongoDB a batch is one transaction, kept far from the server's transaction limits: see store/mongo/limits.ts.
+    batchMax: env.MONGODB_URI ? Math.min(int(env, "BATCH_MAX", MONGO_BATCH_MAX, 1, 1 << 20), MONGO_BATCH_MAX) : int(env, "BATCH_MAX", 4096, 1, 1 << 20),
     batchIntervalMs: int(env, "BATCH_INTERVAL_MS", 5000, 10, 86_400_000),
     publicBaseUrl: url(env, "PUBLIC_BASE_URL"),
     publicRpcUrl: url(env, "PUBLIC_RPC_URL"),

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { ConfigError, loadConfig, prepareDataDir, resolveDataKey } from "../service/config";
+import { MONGO_BATCH_MAX } from "../service/store/mongo/limits";
 
 describe("config", () => {
   let dir: string;
@@ -28,6 +29,19 @@ describe("config", () => {
     it("defaults to 127.0.0.1, also for an empty HOST", () => {
       expect(loadConfig({}).host).to.equal("127.0.0.1");
       expect(loadConfig({ HOST: "" }).host).to.equal("127.0.0.1");
+    });
+  });
+
+  describe("BATCH_MAX", () => {
+    it("is 4096 by default and as set on SQLite; on MongoDB it defaults to, and is capped at, MONGO_BATCH_MAX", () => {
+      expect(loadConfig({}).batchMax).to.equal(4096);
+      expect(loadConfig({ BATCH_MAX: "65536" }).batchMax).to.equal(65536);
+      const mongo = { MONGODB_URI: "mongodb://db1,db2,db3/sealproof?replicaSet=rs0" };
+      expect(MONGO_BATCH_MAX).to.equal(2048);
+      expect(loadConfig(mongo).batchMax).to.equal(MONGO_BATCH_MAX);
+      expect(loadConfig({ ...mongo, BATCH_MAX: "65536" }).batchMax).to.equal(MONGO_BATCH_MAX);
+      expect(loadConfig({ ...mongo, BATCH_MAX: "500" }).batchMax).to.equal(500);
+      expect(() => loadConfig({ ...mongo, BATCH_MAX: "0" })).to.throw(ConfigError);
     });
   });
 
