@@ -7,8 +7,11 @@ import { signCommand } from "./sign";
 import { verifyCommand } from "./verify";
 import { sealPdfCommand } from "./seal-pdf";
 import { trustCommand } from "./trust";
+import { backupCommand } from "./backup";
+import { restoreCommand } from "./restore";
+import { verifyLogCommand } from "./verify-log";
 
-const COMMANDS: Command[] = [companyCommand, keygenCommand, signCommand, sealPdfCommand, verifyCommand, trustCommand];
+const COMMANDS: Command[] = [companyCommand, keygenCommand, signCommand, sealPdfCommand, verifyCommand, trustCommand, backupCommand, restoreCommand, verifyLogCommand];
 
 const HELP = `Usage: sealproof <command> [options]
 
