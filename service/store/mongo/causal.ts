@@ -16,21 +16,22 @@ import type { mongo } from "mongoose";
 
 export class CausalClock {
   private operationTime: mongo.Timestamp | undefined;
-  private clusterTime: mongo.ClusterTime | undefined;
 
   constructor(private readonly startSession: (options: mongo.ClientSessionOptions) => mongo.ClientSession) {}
 
-  /** Carries a session's times forward (after its commit, or any operation it made). */
+  /** Carries a session's operation time forward (after its commit, or any operation it made). */
   observe(session: mongo.ClientSession): void {
-    const { operationTime, clusterTime } = session;
+    const { operationTime } = session;
     if (operationTime !== undefined && (this.operationTime === undefined || operationTime.greaterThan(this.operationTime))) this.operationTime = operationTime;
-    if (clusterTime !== undefined && (this.clusterTime === undefined || clusterTime.clusterTime.greaterThan(this.clusterTime.clusterTime))) this.clusterTime = clusterTime;
   }
 
-  /** Makes the session's next reads wait for everything observed so far. */
+  /**
+   * Makes the session's next reads wait for everything observed so far. Only the operation time is carried: a server
+   * refuses an afterClusterTime beyond the $clusterTime sent with it, but every session here comes from one client,
+   * which sends the highest $clusterTime it has seen on any session, and so never one below an operation time it
+   * received. (Copying the cluster time too would need its signature, which advanceClusterTime validates.)
+   */
   advance(session: mongo.ClientSession): void {
-    // The cluster time first: a server refuses an afterClusterTime beyond the cluster time it is sent with.
-    if (this.clusterTime !== undefined) session.advanceClusterTime(this.clusterTime);
     if (this.operationTime !== undefined) session.advanceOperationTime(this.operationTime);
   }
 
