@@ -16,22 +16,32 @@ import type { mongo } from "mongoose";
 
 export class CausalClock {
   private operationTime: mongo.Timestamp | undefined;
+  private clusterTime: mongo.ClusterTime | undefined;
 
   constructor(private readonly startSession: (options: mongo.ClientSessionOptions) => mongo.ClientSession) {}
 
-  /** Carries a session's operation time forward (after its commit, or any operation it made). */
+  /** Carries a session's times forward (after its commit, or any operation it made). */
   observe(session: mongo.ClientSession): void {
-    const { operationTime } = session;
+    const { operationTime, clusterTime } = session;
     if (operationTime !== undefined && (this.operationTime === undefined || operationTime.greaterThan(this.operationTime))) this.operationTime = operationTime;
+    if (clusterTime !== undefined && (this.clusterTime === undefined || clusterTime.clusterTime.greaterThan(this.clusterTime.clusterTime))) this.clusterTime = clusterTime;
   }
 
   /**
-   * Makes the session's next reads wait for everything observed so far. Only the operation time is carried: a server
-   * refuses an afterClusterTime beyond the $clusterTime sent with it, but every session here comes from one client,
-   * which sends the highest $clusterTime it has seen on any session, and so never one below an operation time it
-   * received. (Copying the cluster time too would need its signature, which advanceClusterTime validates.)
+   * Makes the session's next reads wait for everything observed so far. The cluster time goes with the operation time:
+   * the driver gossips, with each command, the $clusterTime last seen on the connection it happens to use (or the
+   * session's, when higher), and a connection idle since before our commit would carry one older than the
+   * afterClusterTime we ask for, which a server may refuse. advanceClusterTime checks the signature's shape; one it
+   * refuses is left out, and the connection's own gossip stands.
    */
   advance(session: mongo.ClientSession): void {
+    if (this.clusterTime !== undefined) {
+      try {
+        session.advanceClusterTime(this.clusterTime);
+      } catch {
+        // An unsigned cluster time (a deployment without keys): nothing to carry.
+      }
+    }
     if (this.operationTime !== undefined) session.advanceOperationTime(this.operationTime);
   }
 
