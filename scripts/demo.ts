@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const reservation = await callApi<Json>(BASE, clerkKey, "POST", "/api/v1/usages/reservations", { seal: seal.id });
   const signed = signUsage({ v: 1, receipt: reservation.receipt, seal: seal.id, signer: clerk.member.id, signedAt: new Date().toISOString(), documentHash, scenario: scenario.id, request: request.id }, keys.privateKey);
   const usage = await callApi<Json>(BASE, clerkKey, "POST", "/api/v1/usages", signed);
-  step(`usage recorded as seq ${usage.seq}, receipt ${usage.receipt}`);
+  step(`usage recorded as record ${usage.id}, receipt ${usage.receipt}`);
 
   const apiUrl = `${BASE}/api/v1/receipts/${usage.receipt}`;
   await waitForAnchor(apiUrl);

@@ -89,10 +89,10 @@ export const sealPdfCommand: Command = {
       },
       key.privateKey,
     );
-    const usage = await callApi<{ seq: number }>(url, apiKey, "POST", "/api/v1/usages", signed);
+    const usage = await callApi<{ id: string }>(url, apiKey, "POST", "/api/v1/usages", signed);
     writeDurably(out, sealed);
     console.log(`sealed ${out} (SM3 ${documentHash})`);
-    console.log(`usage recorded as seq ${usage.seq}; receipt ${reservation.receipt}`);
+    console.log(`usage recorded as record ${usage.id} (its seq comes when it is sequenced, within a batch interval); receipt ${reservation.receipt}`);
     console.log(`verify: ${verifyUrl}`);
   },
 };
