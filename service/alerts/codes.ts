@@ -14,6 +14,18 @@ const ANCHORING = {
   BATCHES_REANCHORING: "warning",
 } as const satisfies Record<string, AlertSeverity>;
 
-export const ALERT_SEVERITY = { ...ANCHORING } as const satisfies Record<string, AlertSeverity>;
+/** Raised by the device subsystem (service/devices), for the device's company; subject the seal, else the device. */
+const DEVICES = {
+  /** A stamp no open authorization covers: the device is locked. */
+  UNAUTHORIZED_STAMP: "critical",
+  /** The device reported tampering: it is locked. */
+  DEVICE_TAMPERED: "critical",
+  /** A message reused an `n` the device had signed other bytes under: it is locked. */
+  MESSAGE_REPLAYED: "critical",
+  /** The device's stamp counter skipped numbers: stamps the platform never heard of. */
+  STAMP_GAP: "warning",
+} as const satisfies Record<string, AlertSeverity>;
+
+export const ALERT_SEVERITY = { ...ANCHORING, ...DEVICES } as const satisfies Record<string, AlertSeverity>;
 
 export type AlertCode = keyof typeof ALERT_SEVERITY;

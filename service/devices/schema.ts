@@ -1,5 +1,5 @@
-// The document kinds of the device subsystem: each accepted message's fingerprint (what tells a repeat from a replay)
-// and the signed commands waiting for a device's acknowledgement. Merged into the service's schema (service/schema.ts).
+// The document kinds of the device subsystem: each accepted message's fingerprint (what tells a repeat from a replay),
+// the signed commands waiting for a device's acknowledgement, and the stamps' exact locations. Merged into the service's schema (service/schema.ts).
 import { kind, type Schema } from "../store/schema";
 import type { Repositories as RepositoriesOf, Store as StoreOf, Tx as TxOf } from "../store/port";
 import type { DomainSchema } from "../domain/schema";
@@ -30,12 +30,27 @@ export interface DeviceCommand {
   createdAt: string;
 }
 
+/**
+ * Where a stamp was made, and the salt of its record's locationCommitment (SM3(salt ‖ JCS location)): mutable and
+ * erasable, kept out of the log; disclosing both proves the location against the anchored record.
+ */
+export interface StampLocation {
+  id: string;
+  company: string;
+  device: string;
+  n: number;
+  location: { lat: number; lng: number; accuracyM: number };
+  salt: string;
+  createdAt: string;
+}
+
 export const COMMAND_TYPES = ["unlock", "lock", "unlock-cancel", "config"] as const;
 export type CommandType = (typeof COMMAND_TYPES)[number];
 
 export const DEVICE_SCHEMA = {
   deviceMessages: kind<AcceptedMessage>({ label: "device message" }),
   deviceCommands: kind<DeviceCommand>({ label: "device command", indexed: ["device"] }),
+  stampLocations: kind<StampLocation>({ label: "stamp location" }),
 } satisfies Schema;
 
 export type DeviceSchema = DomainSchema & typeof DEVICE_SCHEMA;

@@ -41,6 +41,16 @@ const empty = object({});
 const roles = object({ roles: list(str), department: nullable(str) });
 const key = object({ key: id });
 
+/**
+ * A stamp a smart-seal device reported (its message `n`, its counter `stampNo`, its clock `deviceAt`), authorized or
+ * not with reasons. `receipt` only when authorized; an unauthorized stamp keeps the id the device named as
+ * `claimedReceipt`. The location is only committed to: SM3(salt ‖ JCS location), the salt kept apart and erasable.
+ */
+const sealStampedData = object({
+  device: id, n: int, stampNo: int, authorized: bool, reasons: list(str), authorization: nullable(id), receipt: nullable(str), claimedReceipt: nullable(str),
+  operator: object({ method: str, ref: nullable(str) }), photoHash: nullable(sm3), inGeofence: nullable(bool), locationCommitment: nullable(sm3), deviceAt: time,
+});
+
 const spec = <D>(data: Shape<D>, extra: Partial<Omit<RecordSpec<D>, "data">> = {}): RecordSpec<D> => ({ data, receiptId: false, ...extra });
 
 export const RECORD_SPECS = {
@@ -72,7 +82,9 @@ export const RECORD_SPECS = {
   "seal.used": spec(sealUsedData, { receiptId: true, check: checkUsage }),
   "device.registered": spec(object({ serial: str, model: str, publicKey: hex(65) })),
   "device.retired": spec(empty),
-  "device.locked": spec(empty),
+  "device.locked": spec(object({ reason: oneOf("unauthorized-stamp", "tamper", "replay"), n: optional(int) })),
+  "device.lock-confirmed": spec(object({ command: int })),
+  "seal.stamped": spec(sealStampedData, { receiptId: true }),
   "device.unlocked": spec(empty),
   "alert.raised": spec(object({ code: str, severity: optional(str) })),
   "document.linked": spec(empty),

@@ -2,13 +2,15 @@
 // Express handler (auth, validation, idempotency) and the OpenAPI description, so the two cannot drift.
 import { Router, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
-import { requireMember, requireOperator } from "./auth";
+import { requireDevice, requireMember, requireOperator } from "./auth";
 import { idempotencyOf, withIdempotency, type StoredResponse } from "./idempotency";
 import { ResponseMismatchError } from "./errors";
 import type { OutcomeCounter } from "../metrics";
 import type { Actor, DomainContext } from "../domain/context";
+import type { Device } from "../domain/model";
 
-export type Auth = "member" | "operator" | "public";
+/** Who may call a route: a member (API key), the operator, anyone, or a smart-seal device (its credential). */
+export type Auth = "member" | "operator" | "public" | "device";
 
 export interface RouteSpec {
   method: "get" | "post";
@@ -38,13 +40,16 @@ export type MediaType = "image/svg+xml" | "image/png";
 
 type Parsed<S, K extends "params" | "query" | "body", Absent> = S extends { [key in K]: infer T extends z.ZodType } ? z.output<T> : Absent;
 
-/** What a handler receives: its spec's parsed params, query and body, and on member routes (only) the actor. */
+/** What a handler receives: its spec's parsed params, query and body, on member routes (only) the actor, on device routes the device. */
 export type HandlerInput<S extends RouteSpec> = {
   params: Parsed<S, "params", Record<never, never>>;
   query: Parsed<S, "query", Record<never, never>>;
   body: Parsed<S, "body", undefined>;
   req: Request;
-} & (S extends { auth: "member" } ? { actor: Actor } : { actor?: never });
+} & (S extends { auth: "member" } ? { actor: Actor } : S extends { auth: "device" } ? { device: Device; actor?: never } : { actor?: never });
+
+/** Who called: a member or a device; idempotency keys are scoped to them. */
+type Caller = { actor: Actor } | { device: Device } | null;
 
 /** What a handler must answer: a value its spec's response schema accepts. */
 export type HandlerOutput<S extends RouteSpec> = z.input<S["response"]>;
@@ -64,7 +69,7 @@ export class Api {
   constructor(private readonly deps: ApiDeps) {}
 
   add<S extends RouteSpec>(spec: S, handle: (input: HandlerInput<S>) => Promise<HandlerOutput<S>>): void {
-    this.register(spec, async (input, actor, res) => {
+    this.register(spec, async (input, caller, res) => {
       const run = async (): Promise<StoredResponse> => ({ status: spec.status, body: this.checked(spec, await handle(input)) });
       if (spec.method === "get") {
         // res.json: a GET answer gets an ETag and a 304 for a client that holds it already.
@@ -72,7 +77,7 @@ export class Api {
         res.status(response.status).json(response.body);
         return;
       }
-      sendJson(res, await this.idempotent(spec, input.req, actor, run));
+      sendJson(res, await this.idempotent(spec, input.req, caller, run));
     });
   }
 
@@ -84,23 +89,23 @@ export class Api {
     });
   }
 
-  private register<S extends RouteSpec>(spec: S, respond: (input: HandlerInput<S>, actor: Actor | null, res: Response) => Promise<void>): void {
+  private register<S extends RouteSpec>(spec: S, respond: (input: HandlerInput<S>, caller: Caller, res: Response) => Promise<void>): void {
     this.routes.push(spec);
     const route = `${spec.method.toUpperCase()} ${spec.path}`;
     const limit: RequestHandler[] = spec.rateLimited ? [this.deps.publicLimiter] : [];
     this.router[spec.method](spec.path, ...limit, async (req, res) => {
       res.locals.route = route;
       res.locals.outcomes = spec.outcomes;
-      const actor = await this.authorize(spec.auth, req);
+      const caller = await this.authorize(spec.auth, req);
       // The values are what the spec's schemas parsed; TypeScript cannot follow the conditional types through S.
       const input = {
         params: spec.params ? spec.params.parse(req.params) : {},
         query: spec.query ? spec.query.parse(req.query) : {},
         body: spec.body ? spec.body.parse(req.body ?? {}) : undefined,
-        ...(actor === null ? {} : { actor }),
+        ...caller,
         req,
       } as HandlerInput<S>;
-      await respond(input, actor, res);
+      await respond(input, caller, res);
     });
   }
 
@@ -113,14 +118,16 @@ export class Api {
     return body;
   }
 
-  private async authorize(auth: Auth, req: Request): Promise<Actor | null> {
-    if (auth === "member") return requireMember(this.deps.ctx, req);
+  private async authorize(auth: Auth, req: Request): Promise<Caller> {
+    if (auth === "member") return { actor: await requireMember(this.deps.ctx, req) };
+    if (auth === "device") return { device: await requireDevice(this.deps.ctx, req) };
     if (auth === "operator") requireOperator(this.deps.operatorToken, req);
     return null;
   }
 
-  private async idempotent(spec: RouteSpec, req: Request, actor: Actor | null, run: () => Promise<StoredResponse>): Promise<StoredResponse> {
-    const scope = actor ? { company: actor.company, principal: actor.member.id } : { company: "-", principal: spec.auth };
+  private async idempotent(spec: RouteSpec, req: Request, caller: Caller, run: () => Promise<StoredResponse>): Promise<StoredResponse> {
+    const scope =
+      caller === null ? { company: "-", principal: spec.auth } : "actor" in caller ? { company: caller.actor.company, principal: caller.actor.member.id } : { company: caller.device.company, principal: caller.device.id };
     const request = { method: req.method, path: req.path, body: req.body as unknown };
     return withIdempotency(idempotencyOf(this.deps.ctx.store), scope, req.get("Idempotency-Key"), request, run, spec.returnsSecret ? withoutSecrets : undefined);
   }

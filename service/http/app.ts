@@ -16,6 +16,7 @@ import { grantRoutes } from "./routes/grants";
 import { requestRoutes } from "./routes/requests";
 import { usageRoutes } from "./routes/usages";
 import { deviceRoutes } from "./routes/devices";
+import { DEVICE_MESSAGES_BODY_LIMIT, DEVICE_MESSAGES_PATH, deviceMessageRoutes } from "./routes/device-messages";
 import { recordRoutes } from "./routes/records";
 import { receiptRoutes } from "./routes/receipts";
 import { receiptQrRoutes } from "./routes/receipt-qr";
@@ -75,10 +76,12 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
   for (const register of [companyRoutes, memberRoutes, sealRoutes, scenarioRoutes, grantRoutes, requestRoutes, receiptRoutes, recordRoutes]) register(api, options.ctx);
   usageRoutes(api, options.ctx, options.publicBaseUrl);
   receiptQrRoutes(api, options.ctx, options.publicBaseUrl);
-  deviceRoutes(api, () => {
+  const devices = () => {
     if (options.devices === undefined) throw new Error("invariant violated: a device route ran in an app made without a device context");
     return options.devices;
-  });
+  };
+  deviceRoutes(api, devices);
+  deviceMessageRoutes(api, devices);
   const document = openApiDocument(api.routes, options.version);
 
   mountHealth(app, { version: options.version, operatorToken: options.operatorToken, store: options.ctx.store, health: options.health });
@@ -86,6 +89,8 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
   app.get("/api/v1/openapi.json", limiter, (_req, res) => {
     res.json(document);
   });
+  // A device's batch of signed messages is larger than any member's request; every other route keeps BODY_LIMIT.
+  app.use(`/api/v1${DEVICE_MESSAGES_PATH}`, requireJson, ...jsonBody(DEVICE_MESSAGES_BODY_LIMIT));
   app.use("/api/v1", requireJson, ...jsonBody(options.bodyLimit), api.router);
   mountVerifyPage(app, options.verifyPage ?? { rpcUrl: null, deployment: () => null });
   if (options.wellKnown) mountWellKnown(app, options.wellKnown, options.publicBaseUrl);

@@ -44,15 +44,21 @@ export function openApiDocument(routes: RouteSpec[], version: string): object {
     info: { title: "sealproof API", version, description: "Evidence service for company seals. Errors are {error:{code,message,details}}; POSTs accept an Idempotency-Key header." },
     servers: [{ url: "/" }],
     components: {
-      securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "a member's API key" }, operatorToken: { type: "http", scheme: "bearer", description: "the operator token" } },
+      securitySchemes: {
+        apiKey: { type: "http", scheme: "bearer", description: "a member's API key" },
+        operatorToken: { type: "http", scheme: "bearer", description: "the operator token" },
+        deviceCredential: { type: "http", scheme: "bearer", description: "a smart-seal device's credential, shown once at enrolment" },
+      },
       schemas: { Error: ERROR_SCHEMA },
     },
     paths,
   };
 }
 
+const SECURITY: Record<RouteSpec["auth"], object[]> = { member: [{ apiKey: [] }], operator: [{ operatorToken: [] }], device: [{ deviceCredential: [] }], public: [] };
+
 function operation(route: RouteSpec): object {
-  const security = route.auth === "member" ? [{ apiKey: [] }] : route.auth === "operator" ? [{ operatorToken: [] }] : [];
+  const security = SECURITY[route.auth];
   const errorResponse = { description: "refused; see error.code", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
   const op: Record<string, unknown> = {
     tags: [route.tag],

@@ -185,3 +185,17 @@ export const device = z.strictObject({
 export const devicesPage = z.strictObject({ devices: z.array(device), next });
 /** A newly enrolled device: its credential is in this answer and nowhere else; the command key is what it obeys. */
 export const enrolledDevice = z.strictObject({ device, credential: z.strictObject({ secret: z.string(), prefix: z.string() }), commandPublicKey: z.string() });
+
+/** A signed device message or command: {v, device, n, type, at, body, sig}. */
+const deviceMessage = z.strictObject({ v: z.literal(1), device: ids.device, n: z.number().int().min(0), type: z.string(), at: z.string(), body: z.record(z.string(), z.json()), sig: z.string().regex(/^[0-9a-f]{128}$/) });
+export const deviceMessagesTaken = z.strictObject({
+  results: z.array(
+    z.strictObject({
+      index: z.number().int().min(0),
+      n: z.number().int().min(0).nullable(),
+      status: z.enum(["accepted", "duplicate", "refused"]),
+      code: z.enum(["MESSAGE_INVALID", "DEVICE_MISMATCH", "SIGNATURE_INVALID", "N_NOT_RISING", "REPLAYED"]).optional(),
+    }),
+  ),
+  commands: z.array(deviceMessage),
+});

@@ -6,14 +6,13 @@ export type LoggedData = Pick<EvidenceRecord, "type" | "subject" | "actor" | "da
 
 /** The company's records of `type` (all of them, sequenced or not), oldest first. */
 export async function recordsOf(svc: TestService, company: string, type?: string): Promise<LoggedData[]> {
-  const page = await svc.store.records.page({ company, ...(type ? { type } : {}) }, { limit: 1000 });
-  // The log hands out records wrapped with their id once records are accepted before they are sequenced.
-  return (page.items as unknown[]).map((item) => (typeof item === "object" && item !== null && "record" in item ? (item as { record: LoggedData }).record : (item as LoggedData)));
-}
-
-/** How many records the whole log holds, sequenced or not. */
-export async function recordCount(svc: TestService, companies: string[]): Promise<number> {
-  let total = 0;
-  for (const company of companies) total += (await recordsOf(svc, company)).length;
-  return total;
+  const found: LoggedData[] = [];
+  let after: string | undefined;
+  do {
+    const page = await svc.store.records.page({ company, ...(type ? { type } : {}) }, { limit: 1000, after });
+    // The log hands out records wrapped with their id once records are accepted before they are sequenced.
+    found.push(...(page.items as unknown[]).map((item) => (typeof item === "object" && item !== null && "record" in item ? (item as { record: LoggedData }).record : (item as LoggedData))));
+    after = page.next ?? undefined;
+  } while (after !== undefined);
+  return found;
 }

@@ -1,0 +1,26 @@
+// Commands to a device: signed with the platform's command key when issued and kept, byte for byte, until the device
+// acknowledges them, so every delivery (each HTTPS answer; later, a retained MQTT message) carries the same bytes.
+import { newId } from "../domain/ids";
+import { signDeviceMessage, type DeviceMessage } from "../evidence/device-message";
+import type { JsonValue, Sm2KeyPair } from "../evidence";
+import type { Device } from "../domain/model";
+import type { CommandType, DeviceCommand, DeviceRepositories, DeviceTx } from "./schema";
+
+/** Signs the next command for `device` (whose commandN it advances) and keeps it until acknowledged. */
+export async function issueCommand(tx: DeviceTx, commandKey: Sm2KeyPair, now: Date, device: Device, type: CommandType, body: { [key: string]: JsonValue }): Promise<DeviceCommand> {
+  device.commandN += 1;
+  const message = signDeviceMessage({ v: 1, device: device.id, n: device.commandN, type, at: now.toISOString(), body }, commandKey.privateKey);
+  const command: DeviceCommand = { id: newId("dc"), company: device.company, device: device.id, n: device.commandN, type, message, acked: false, createdAt: now.toISOString() };
+  await tx.deviceCommands.insert(command);
+  return command;
+}
+
+/** The device's commands not yet acknowledged, oldest first. */
+export async function pendingCommands(repos: Pick<DeviceRepositories, "deviceCommands">, device: Device): Promise<DeviceCommand[]> {
+  const pending = await repos.deviceCommands.list(device.company, { device: device.id, acked: false });
+  return pending.sort((a, b) => a.n - b.n);
+}
+
+export function commandMessages(commands: DeviceCommand[]): DeviceMessage[] {
+  return commands.map((c) => c.message);
+}

@@ -1,0 +1,130 @@
+// The one function every transport ends in: a device's signed messages, checked and applied in `n` order. Each message
+// is parsed against its type's schema, must come from the device the transport authenticated, must carry that
+// device's SM2 signature and an `n` above every one taken before. An exact repeat is acknowledged again and writes
+// nothing; the same `n` with other bytes is a replay: refused, and the device locked with a critical alert.
+import { deviceMessageBytes, deviceMessageHash, type DeviceMessage } from "../evidence/device-message";
+import { StoreConflictError } from "../store/port";
+import { draft, recordChange } from "../domain/context";
+import { parseUpMessage, type UpMessage } from "./message-schema";
+import { commandMessages, pendingCommands } from "./commands";
+import { lockForMisuse } from "./incidents";
+import { recordStamp } from "./stamps";
+import { acceptedMessageId, type DeviceTx } from "./schema";
+import type { DeviceContext } from "./context";
+import type { Device } from "../domain/model";
+
+/** Why a message was refused; a refused message wrote nothing, except a replay, which locked the device. */
+export type RefusalCode = "MESSAGE_INVALID" | "DEVICE_MISMATCH" | "SIGNATURE_INVALID" | "N_NOT_RISING" | "REPLAYED";
+
+export interface MessageFate {
+  /** The message's place in what the transport received. */
+  index: number;
+  /** Its `n`, when it has a readable one. */
+  n: number | null;
+  status: "accepted" | "duplicate" | "refused";
+  code?: RefusalCode;
+}
+
+export interface MessagesTaken {
+  results: MessageFate[];
+  /** The device's commands not yet acknowledged, signed, oldest first. */
+  commands: DeviceMessage[];
+}
+
+/** The most messages one call takes: a phone relaying a Bluetooth seal, or a device back from being offline. */
+export const MAX_MESSAGES = 500;
+
+// A concurrent call for the same device may take an `n` first (the accepted-message id is unique): the loser reads
+// again, and then sees a repeat or a replay.
+const CONFLICT_RETRIES = 3;
+
+export async function takeDeviceMessages(ctx: DeviceContext, device: Device, raw: readonly unknown[]): Promise<MessagesTaken> {
+  if (raw.length > MAX_MESSAGES) throw new RangeError(`at most ${MAX_MESSAGES} messages at once`);
+  const results: MessageFate[] = raw.map((item, index) => ({ index, n: readableN(item), status: "refused", code: "MESSAGE_INVALID" }));
+  const signed: { index: number; message: UpMessage }[] = [];
+  const parsed = raw.map(parseUpMessage);
+  const checks = parsed.map((message, index) => {
+    if (message === null) return Promise.resolve();
+    if (message.device !== device.id) {
+      results[index].code = "DEVICE_MISMATCH";
+      return Promise.resolve();
+    }
+    return ctx.verifyMessage(deviceMessageBytes(message), message.sig, device.publicKey).then((ok) => {
+      if (ok) signed.push({ index, message });
+      else results[index].code = "SIGNATURE_INVALID";
+    });
+  });
+  await Promise.all(checks);
+  signed.sort((a, b) => a.message.n - b.message.n || a.index - b.index);
+  if (signed.length > 0) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const fates = await ctx.store.transaction((tx) => applyInOrder(ctx, tx, device.id, signed.map((s) => s.message)));
+        signed.forEach((s, i) => (results[s.index] = { index: s.index, n: s.message.n, ...fates[i] }));
+        break;
+      } catch (err) {
+        if (!(err instanceof StoreConflictError) || attempt >= CONFLICT_RETRIES) throw err;
+      }
+    }
+  }
+  const current = (await ctx.store.devices.get(device.id)) ?? device;
+  return { results, commands: commandMessages(await pendingCommands(ctx.store, current)) };
+}
+
+type Fate = Pick<MessageFate, "status" | "code">;
+
+/** Applies verified messages of one device, lowest `n` first, in one transaction: all of their effects or none. */
+async function applyInOrder(ctx: DeviceContext, tx: DeviceTx, deviceId: string, messages: UpMessage[]): Promise<Fate[]> {
+  const stored = await tx.devices.get(deviceId);
+  if (stored === null) throw new Error(`invariant violated: device ${deviceId} vanished`);
+  const device: Device = { ...stored };
+  const now = ctx.now();
+  const fates: Fate[] = [];
+  for (const message of messages) fates.push(await applyOne(ctx, tx, now, device, message));
+  device.lastSeenAt = now.toISOString();
+  await tx.devices.update(device);
+  return fates;
+}
+
+async function applyOne(ctx: DeviceContext, tx: DeviceTx, now: Date, device: Device, message: UpMessage): Promise<Fate> {
+  const id = acceptedMessageId(device.id, message.n);
+  const hash = deviceMessageHash(message);
+  const earlier = await tx.deviceMessages.get(id);
+  if (earlier !== null) {
+    if (earlier.hash === hash) return { status: "duplicate" };
+    await lockForMisuse(tx, ctx.commandKey, now, device, "replay", message.n, { type: message.type });
+    return { status: "refused", code: "REPLAYED" };
+  }
+  if (message.n <= device.lastN) return { status: "refused", code: "N_NOT_RISING" };
+  await tx.deviceMessages.insert({ id, company: device.company, device: device.id, n: message.n, type: message.type, hash, receivedAt: now.toISOString() });
+  device.lastN = message.n;
+  await applyEffect(ctx, tx, now, device, message);
+  return { status: "accepted" };
+}
+
+async function applyEffect(ctx: DeviceContext, tx: DeviceTx, now: Date, device: Device, message: UpMessage): Promise<void> {
+  switch (message.type) {
+    case "hello":
+    case "status":
+      return;
+    case "stamp":
+      return recordStamp(tx, ctx.commandKey, now, device, message);
+    case "tamper":
+      return lockForMisuse(tx, ctx.commandKey, now, device, "tamper", message.n, { kind: message.body.kind });
+    case "ack":
+      return acknowledge(tx, now, device, message.body.command, message.body.result);
+  }
+}
+
+/** The device has a command: it is no longer pending, and a lock it carried out is evidence. */
+async function acknowledge(tx: DeviceTx, now: Date, device: Device, n: number, result: "ok" | "refused"): Promise<void> {
+  const [command] = (await tx.deviceCommands.list(device.company, { device: device.id, n })).filter((c) => !c.acked);
+  if (command === undefined) return;
+  await tx.deviceCommands.update({ ...command, acked: true });
+  if (command.type === "lock" && result === "ok") await recordChange(tx, draft("device.lock-confirmed", now, device.company, device.id, device.id, { command: n }));
+}
+
+function readableN(raw: unknown): number | null {
+  if (typeof raw !== "object" || raw === null || !("n" in raw)) return null;
+  return Number.isSafeInteger(raw.n) && (raw.n as number) >= 0 ? (raw.n as number) : null;
+}
