@@ -8,13 +8,16 @@ import { sm4GcmCipher } from "./crypto/field-cipher";
 import { withSealedFields } from "./domain/sealed-fields";
 import type { BatcherStatus } from "./anchoring/batcher";
 import type { HealthSource } from "./http/health";
+import type { Store } from "./store/port";
+import { raiseAlert, severityOf, SYSTEM_COMPANY } from "./alerts/raise";
+import type { UnstableReport } from "./chain/dev-chain-supervisor";
 import { openStore } from "./store/open";
 import { SERVICE_SCHEMA } from "./schema";
 import { startPurging } from "./store/purge";
 import { createApp } from "./http/app";
 import { createSm2Pool } from "./workers/sm2-pool";
 import { formatRegistryCheck } from "./domain/registry-check";
-import { connectChain } from "./chain/connect";
+import { connectChain, type ChainConnection } from "./chain/connect";
 import { Batcher, type Failpoint } from "./anchoring/batcher";
 import { OutboxDeliverer, type OutboxHandler } from "./jobs/outbox-deliverer";
 import { postEntriesTo, TEST_OUTBOX_KIND, withTestEntries, type TestOutboxHooks } from "./jobs/test-outbox";
@@ -22,7 +25,7 @@ import { publicChainAccess, type PublicChainAccess } from "./http/public-chain";
 import { findDeploymentBlock } from "./chain/deployment-block";
 import type { DomainContext } from "./domain/context";
 import type { AnchorClient } from "./chain/anchor-client";
-import { anchorFailures, anchorSeconds } from "./metrics";
+import { alertsRaised, anchorFailures, anchorSeconds } from "./metrics";
 import type { Deployment } from "./evidence";
 import type { DeviceContext } from "./devices/context";
 import { CommandKeyError, loadCommandKey } from "./devices/command-key";
@@ -53,7 +56,7 @@ async function main(): Promise<void> {
   );
   const testOutbox = process.env.SEALPROOF_TEST_OUTBOX_TARGET;
   const store = testOutbox ? { ...sealed, transaction: withTestEntries(sealed.transaction.bind(sealed), testOutboxHooks(failpoint)) } : sealed;
-  const chain = await connectChain(config, log);
+  const chain = await connectChain(config, log, (report) => void devChainUnstable(store, log, report).catch((err: unknown) => logger.error({ err }, "recording DEV_CHAIN_RESTARTING failed")));
   const batcher = new Batcher(store, measuredAnchoring(chain.client), {
     batchMax: config.batchMax,
     batchIntervalMs: config.batchIntervalMs,
@@ -92,7 +95,7 @@ async function main(): Promise<void> {
       commandPublicKey: commandKey.publicKey,
     },
     rpcProxy: visitors.proxyUpstream ? { upstream: visitors.proxyUpstream, contract: chain.client.contract, rateLimit: config.rpcRateLimit } : undefined,
-    health: () => healthOf(batcher.status, { chainId: chain.client.chainId, contract: chain.client.contract, devRpcUrl: chain.devChain?.rpcUrl ?? null }),
+    health: () => healthOf(batcher.status, chain, store, config.batchIntervalMs),
   });
   const server = await listen(app.listen(config.port, config.host));
   batcher.start();
@@ -164,9 +167,29 @@ function deploymentBlockOf(rpcUrl: string, contract: string): () => Promise<numb
 }
 
 /** Anyone may learn that anchoring is behind; why, and where the chain is, is for the operator. */
-function healthOf(batcher: BatcherStatus, chain: { chainId: number | null; contract: string; devRpcUrl: string | null }): HealthSource {
-  const degraded = batcher.state === "retrying" || batcher.state === "halted";
-  return { anchoring: degraded ? "degraded" : "ok", details: { chain, batcher } };
+function healthOf(batcher: BatcherStatus, chain: ChainConnection, store: Store, batchIntervalMs: number): HealthSource {
+  const devChain = chain.devChain?.status() ?? null;
+  return {
+    batcher,
+    devChain,
+    // For now the oldest wait counted is a closed batch's; records not yet in a batch are counted once they wait unsequenced.
+    waitingSince: async () => {
+      const batch = await store.batches.firstUnanchored();
+      return batch === null ? null : new Date(batch.closedAt);
+    },
+    maxWaitMs: 2 * batchIntervalMs,
+    details: { chain: { chainId: chain.client.chainId, contract: chain.client.contract, devRpcUrl: chain.devChain?.rpcUrl ?? null }, batcher, devChain },
+  };
+}
+
+/** The dev chain keeps dying: an alert in a transaction of its own (a chain restart changes no document). */
+async function devChainUnstable(store: Store, log: (line: string) => void, report: UnstableReport): Promise<void> {
+  const code = "DEV_CHAIN_RESTARTING";
+  const { recentExits, windowMs, last } = report;
+  log(`[${severityOf(code)}] ${code}: the dev chain exited ${recentExits} times within ${windowMs / 1000} s; it is started again with backoff`);
+  const data = { exits: recentExits, windowSeconds: windowMs / 1000, exitCode: last.code, signal: last.signal };
+  await store.transaction((tx) => raiseAlert(tx, { code, at: new Date(), company: SYSTEM_COMPANY, subject: "dev-chain", source: "dev-chain", data }));
+  alertsRaised.inc({ code });
 }
 
 /**

@@ -14,6 +14,12 @@ const ANCHORING = {
   BATCHES_REANCHORING: "warning",
 } as const satisfies Record<string, AlertSeverity>;
 
+/** Raised by the supervisor of the embedded dev chain (service/chain), for company "system". */
+const DEV_CHAIN = {
+  /** Anvil exited 3 times within 5 minutes; it is started again with backoff, anchoring waits meanwhile. */
+  DEV_CHAIN_RESTARTING: "warning",
+} as const satisfies Record<string, AlertSeverity>;
+
 /** Raised by the device subsystem (service/devices), for the device's company; subject the seal, else the device. */
 const DEVICES = {
   /** A stamp no open authorization covers: the device is locked. */
@@ -26,6 +32,6 @@ const DEVICES = {
   STAMP_GAP: "warning",
 } as const satisfies Record<string, AlertSeverity>;
 
-export const ALERT_SEVERITY = { ...ANCHORING, ...DEVICES } as const satisfies Record<string, AlertSeverity>;
+export const ALERT_SEVERITY = { ...ANCHORING, ...DEVICES, ...DEV_CHAIN } as const satisfies Record<string, AlertSeverity>;
 
 export type AlertCode = keyof typeof ALERT_SEVERITY;

@@ -4,7 +4,8 @@
 import fs from "node:fs";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { connectAnchorClient, lazyAnchorClient, type AnchorClient } from "./anchor-client";
-import { DEV_ANCHORER_KEY, startDevChain, type DevChain } from "./dev-chain";
+import { DEV_ANCHORER_KEY, DEV_CHAIN_ID, startDevChain, type DevChain } from "./dev-chain";
+import type { UnstableReport } from "./dev-chain-supervisor";
 import { ensureDevDeployment } from "./deploy";
 import { ConfigError, type Config } from "../config";
 
@@ -15,13 +16,15 @@ export interface ChainConnection {
   close(): Promise<void>;
 }
 
-export async function connectChain(config: Config, log: (line: string) => void): Promise<ChainConnection> {
+/** `onUnstable`: the embedded dev chain keeps exiting (it is restarted each time). */
+export async function connectChain(config: Config, log: (line: string) => void, onUnstable?: (report: UnstableReport) => void): Promise<ChainConnection> {
   if (config.chainRpcUrl) return connectExternal(config);
-  const devChain = await startDevChain(config.dataDir, config.devChainPort);
+  // After a restart that lost the whole chain (its state file cut short, and no earlier copy), the contract is
+  // deployed again, at the same address: the deployer's first transaction on a fresh chain.
+  const afterRestart = async () => void (await deployDev(devChain.rpcUrl, devChain.dir));
+  const devChain = await startDevChain(config.dataDir, config.devChainPort, DEV_CHAIN_ID, { log, onUnstable, afterRestart });
   try {
-    const provider = new JsonRpcProvider(devChain.rpcUrl, undefined, { cacheTimeout: -1, staticNetwork: true });
-    const { address, deployed } = await ensureDevDeployment(provider, new Wallet(DEV_ANCHORER_KEY, provider), devChain.dir);
-    provider.destroy();
+    const { address, deployed } = await deployDev(devChain.rpcUrl, devChain.dir);
     log(`dev chain at ${devChain.rpcUrl} (chain 31337, state in ${devChain.dir}); SealAnchor ${deployed ? "deployed" : "found"} at ${address}`);
     const client = await connectAnchorClient(devChain.rpcUrl, address, DEV_ANCHORER_KEY);
     const close = async () => {
@@ -32,6 +35,15 @@ export async function connectChain(config: Config, log: (line: string) => void):
   } catch (err) {
     await devChain.stop();
     throw err;
+  }
+}
+
+async function deployDev(rpcUrl: string, dir: string): Promise<{ address: string; deployed: boolean }> {
+  const provider = new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1, staticNetwork: true });
+  try {
+    return await ensureDevDeployment(provider, new Wallet(DEV_ANCHORER_KEY, provider), dir);
+  } finally {
+    provider.destroy();
   }
 }
 
