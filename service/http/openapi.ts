@@ -23,8 +23,8 @@ export function openApiDocument(routes: RouteSpec[], version: string): object {
   }
   paths["/healthz"] = {
     get: {
-      tags: ["health"], summary: "Liveness: { status, version, anchoring: ok | degraded }; with the operator token also the store, record count, chain and batcher",
-      security: [{}, { operatorToken: [] }], responses: { "200": { description: "the service is up" }, "401": { description: "a token was sent and is not the operator token" } },
+      tags: ["health"], summary: "Liveness: { status: ok | degraded, version, anchoring: ok | degraded }; degraded while anchoring is behind (dev chain down, batcher retrying or halted, a record waiting over two batch intervals); with the operator token also reasons [{ code, message }], the store, record count, chain, batcher and dev chain",
+      security: [{}, { operatorToken: [] }], responses: { "200": { description: "the service is up and takes records, status ok or degraded" }, "401": { description: "a token was sent and is not the operator token" } },
     },
   };
   paths["/metrics"] = {
