@@ -15,7 +15,7 @@ import { freePort, PROCESS_OPERATOR_TOKEN, startServiceProcess, type ServiceProc
 
 interface Delivery {
   id: string;
-  records: Array<{ seq: number; type: string; subject: string }>;
+  records: Array<{ id: string; type: string; subject: string }>;
   at: number;
 }
 
@@ -40,7 +40,7 @@ const until = async (what: string, done: () => boolean, output: () => string, ms
   }
 };
 
-const seqsOf = (deliveries: Delivery[]): number[] => deliveries.flatMap((d) => d.records.map((r) => r.seq));
+const recordsOf = (deliveries: Delivery[]): string[] => deliveries.flatMap((d) => d.records.map((r) => r.id));
 
 describe("jobs: the outbox in the real service", function () {
   this.timeout(180_000);
@@ -62,12 +62,21 @@ describe("jobs: the outbox in the real service", function () {
   });
 
   it("SIGKILL after the entry's transaction commits: nothing delivered before, the entry delivered after the restart", async () => {
-    const env = { SEALPROOF_TEST_OUTBOX_TARGET: receiver.url };
+    const env = { SEALPROOF_TEST_OUTBOX_TARGET: receiver.url, BATCH_INTERVAL_MS: "200" };
     running = await startServiceProcess(dataDir, ports, env);
     const co = await createCompany(jsonClient(running.url), PROCESS_OPERATOR_TOKEN);
-    const records = (await ok(jsonClient(running.url).call("GET", "/api/v1/records?limit=1000", { token: co.legalRep.token }))).records as Array<{ seq: number }>;
     const svc = running;
-    await until("the company's entries", () => seqsOf(receiver.deliveries).length >= records.length, () => svc.output());
+    // Every record the company's set-up wrote, once the sequencer (a 200 ms interval here) has numbered them all.
+    const read = async () => ((await ok(jsonClient(svc.url).call("GET", "/api/v1/records?limit=1000", { token: co.legalRep.token }))).records as unknown[]);
+    let records: unknown[] = [];
+    for (let stable = 0, tries = 0; stable < 3; tries++) {
+      if (tries > 200) throw new Error(`the company's records were not sequenced:\n${svc.output()}`);
+      const now = await read();
+      stable = now.length > 0 && now.length === records.length ? stable + 1 : 0;
+      records = now;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await until("the company's entries", () => recordsOf(receiver.deliveries).length >= records.length, () => svc.output());
     await running.stop();
 
     running = await startServiceProcess(dataDir, ports, { ...env, SEALPROOF_FAILPOINT: "after-outbox-commit" });
@@ -93,9 +102,10 @@ describe("jobs: the outbox in the real service", function () {
     const delivered = receiver.deliveries.filter(names);
     // At least once, always as the same entry.
     expect(new Set(delivered.map((d) => d.id)).size).to.equal(1);
-    // One target: deliveries in commit order (a repeat may follow its own first delivery, nothing older after newer).
-    const seqs = seqsOf(receiver.deliveries);
-    expect(seqs).to.deep.equal([...seqs].sort((a, b) => a - b));
+    // One target: deliveries in commit order, the order of the entries' ids (a repeat may follow its own first
+    // delivery, nothing older after newer).
+    const order = receiver.deliveries.map((d) => Number(d.id));
+    expect(order).to.deep.equal([...order].sort((a, b) => a - b));
   });
 
   it("never delivers an entry while its transaction is open: a transaction held open 1.5 s is delivered after it commits", async () => {
