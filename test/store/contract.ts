@@ -835,7 +835,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store<Te
           ),
         );
         await sequenceAll(store);
-        const seqOf = async (id: string): Promise<number> => ((await store.records.byId(id))?.record.seq ?? NaN) as number;
+        const seqOf = async (id: string): Promise<number> => ((await store.records.byId(id))?.record.seq ?? NaN);
         const delivered: { [target: string]: number[] } = {};
         for (let round = 0; round <= CONCURRENT; round++) {
           const found = await store.outbox.next(at(0), 100);
