@@ -24,11 +24,11 @@ import { postEntriesTo, TEST_OUTBOX_KIND, withTestEntries, type TestOutboxHooks 
 import { publicChainAccess, type PublicChainAccess } from "./http/public-chain";
 import { findDeploymentBlock } from "./chain/deployment-block";
 import type { DomainContext } from "./domain/context";
+import type { DeviceContext } from "./devices/context";
+import { CommandKeyError, loadCommandKey } from "./devices/command-key";
 import type { AnchorClient } from "./chain/anchor-client";
 import { alertsRaised, anchorFailures, anchorSeconds } from "./metrics";
 import type { Deployment } from "./evidence";
-import type { DeviceContext } from "./devices/context";
-import { CommandKeyError, loadCommandKey } from "./devices/command-key";
 
 const VERSION = "0.1.0";
 
@@ -45,10 +45,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   prepareDataDir(config);
   const cipher = sm4GcmCipher(resolveDataKey(config));
+  const commandKey = loadCommandKey(config.dataDir, config.commandKeyFile);
   // One JSON line per event on stdout (pino); what goes in is ids, codes and times, never secrets or personal data.
   const logger = pino(logDestination);
   const log = (line: string) => logger.info(line);
-  const commandKey = loadCommandKey(config.dataDir, config.commandKeyFile);
   const failpoint = failpointFromEnv();
   const sealed = withSealedFields(
     await openStore({ dataDir: config.dataDir, mongodbUri: config.mongodbUri, schema: SERVICE_SCHEMA, onFatal: exitOnStoreFailure, afterGuardedWrite: () => failpoint?.("after-idempotent-write") }),
@@ -73,16 +73,16 @@ async function main(): Promise<void> {
   const pool = createSm2Pool(config.verifyWorkers, log);
   const operator = resolveOperatorToken(config);
   const ctx: DomainContext = { store, now: () => new Date(), registryCheck: formatRegistryCheck, reservationTtlMs: config.reservationTtlMs, verifyUsage: pool.verify };
+  const devices: DeviceContext = { ...ctx, store, commandKey, verifyMessage: pool.verifyMessage };
   // Unknown (null) until an external chain that was down at start has answered.
   const deployment = (): Deployment | null => (chain.client.chainId === null ? null : { chainId: chain.client.chainId, contract: chain.client.contract.toLowerCase() });
   const visitors = publicChainAccess({ publicRpcUrl: config.publicRpcUrl, rpcProxy: config.rpcProxy, chainRpcUrl: chain.rpcUrl, devChain: chain.devChain !== null });
-  const devices: DeviceContext = { ...ctx, store, commandKey, verifyMessage: pool.verifyMessage };
   const { app } = createApp({
     ctx,
+    devices,
     operatorToken: operator.token,
     version: VERSION,
     bodyLimit: config.bodyLimit,
-    devices,
     publicRateLimit: config.publicRateLimit,
     log: (msg, err) => logger.error({ err }, msg),
     logger,
@@ -172,10 +172,12 @@ function healthOf(batcher: BatcherStatus, chain: ChainConnection, store: Store, 
   return {
     batcher,
     devChain,
-    // For now the oldest wait counted is a closed batch's; records not yet in a batch are counted once they wait unsequenced.
+    // The longest wait for an anchor: the first record waiting for the sequencer, or the first batch closed and not
+    // yet anchored (its records were accepted before it closed, so the wait shown is if anything short).
     waitingSince: async () => {
-      const batch = await store.batches.firstUnanchored();
-      return batch === null ? null : new Date(batch.closedAt);
+      const [{ oldestAcceptedAt }, batch] = await Promise.all([store.records.waiting(), store.batches.firstUnanchored()]);
+      const since = [oldestAcceptedAt, batch?.closedAt].filter((at): at is string => at !== undefined && at !== null).map((at) => Date.parse(at));
+      return since.length === 0 ? null : new Date(Math.min(...since));
     },
     maxWaitMs: 2 * batchIntervalMs,
     details: { chain: { chainId: chain.client.chainId, contract: chain.client.contract, devRpcUrl: chain.devChain?.rpcUrl ?? null }, batcher, devChain },
@@ -206,7 +208,7 @@ function exitOnStoreFailure(err: Error): void {
 }
 
 /**
- * SEALPROOF_FAILPOINT=after-close|after-send|after-confirm (batcher), after-idempotent-write (a write guarded by
+ * SEALPROOF_FAILPOINT=during-sequence|after-close|after-send|after-confirm (batcher), after-idempotent-write (a write guarded by
  * an Idempotency-Key is durable, its response not yet stored) or after-outbox-commit (a transaction with a test outbox
  * entry is durable, the entry not yet delivered) makes the process kill itself there (crash tests).
  */
