@@ -1,142 +1,154 @@
-// Benchmark: the SQLite store. Transactions per second with group commit against one COMMIT (one fsync) per
-// transaction, 50 concurrent appenders; then the batch log on a file of BENCH_RECORDS records (default 1,000,000):
-// batch close rate at 4096 and 65,536 records and receipt-read latency, each beside a peer. Table on stdout, then
-// one JSON summary line last.
+// Benchmark: the stores. 50 concurrent writers accepting records without a seq, beside the same writers bumping one
+// shared counter row per transaction (the design before the sequencer), on SQLite and, with MONGODB_URI, MongoDB; on
+// SQLite also group commit against one COMMIT per transaction. Then the sequencer's records/s beside the batch tree
+// alone, and on a SQLite log of BENCH_RECORDS records (default 1,000,000) sequence + close at 4096 and 65,536 and
+// receipt-read latency, each beside a peer. Table on stdout, then one JSON summary line last.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { buildTree, HASH_SIZE, inclusionProof, receiptProof, rootOf, sm3, toHex, utf8, type MerkleTree } from "../../service/evidence";
-import type { RecordDraft, Store, StoredProof } from "../../service/store/port";
-import { DOMAIN_SCHEMA, type DomainSchema } from "../../service/domain/schema";
+import { batchTree } from "../../service/anchoring/batch-tree";
+import type { BatchTree, RecordDraft, Store, StoredBatch } from "../../service/store/port";
 import { openSqliteStore } from "../../service/store/sqlite";
-import { encodeProof } from "../../service/store/batches";
+import { formatTable, quantile, skippedRow, type Row } from "./store-table";
+import { ROUND_MS, ROUNDS, WARMUP_TX, WRITER_SCHEMA, WRITERS, writerRows, type Design, type WriterTarget } from "./store-writers";
 
-const APPENDERS = 50;
-const ROUND_MS = 2_000;
-const ROUNDS = 3;
-const WARMUP_TX = 200;
 const GROUP_MAX = 256;
-
 const LOG_RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
+/** Records accepted before the sequencer row drains them. */
+const WAITING_RECORDS = Number(process.env.BENCH_WAITING ?? 100_000);
 const BATCH = 4096;
 const BIG_BATCH = 65_536;
 const BIG_CLOSES = 3;
-/** Every this many 4096-batches takes its proofs from receiptProof() (the batcher's path) instead of flat hex. */
-const RECEIPT_PROOF_EVERY = 16;
 const READS = 20_000;
 /** Records per page in the paged-read rows. */
 const PAGE = 100;
 
-interface Mode {
-  readonly name: string;
-  readonly maxGroupSize: number;
-}
-
-const MODES: readonly Mode[] = [
-  { name: `group commit (<= ${GROUP_MAX} per COMMIT)`, maxGroupSize: GROUP_MAX },
-  { name: "one COMMIT per transaction", maxGroupSize: 1 },
+const NO_COUNTER: Design = { name: `${WRITERS} concurrent writers, no shared counter`, counter: false };
+const COUNTER: Design = { name: "peer: today's counter design (+ read and bump one counter row)", counter: true };
+const SQLITE_DESIGNS: readonly Design[] = [
+  { ...NO_COUNTER, name: `${NO_COUNTER.name}, group commit (<= ${GROUP_MAX} per COMMIT)`, maxGroupSize: GROUP_MAX },
+  { ...COUNTER, maxGroupSize: GROUP_MAX },
+  { ...NO_COUNTER, name: "peer: no shared counter, one COMMIT per transaction", maxGroupSize: 1 },
 ];
 
-interface Round {
-  readonly txPerSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-}
-
-interface Row {
-  readonly name: string;
-  readonly rate: number;
-  readonly unit: string;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-}
-
-/** One domain-shaped transaction: a document written and its evidence record appended. */
-async function oneTransaction(store: Store<DomainSchema>, n: number): Promise<void> {
-  await store.transaction(async (tx) => {
-    await tx.members.insert({ id: `m_${n}`, company: "c_bench", name: "Bench", roles: ["employee"], department: null, active: true, createdAt: "2026-01-01T00:00:00.000Z" });
-    await tx.records.append([{ type: "member.added", at: "2026-01-01T00:00:00.000Z", company: "c_bench", subject: `m_${n}`, actor: "m_admin", data: { n } }]);
-  });
-}
-
-async function runRound(dir: string, mode: Mode): Promise<Round> {
-  const store = await openSqliteStore(path.join(dir, `${mode.maxGroupSize}-${Date.now()}.db`), { schema: DOMAIN_SCHEMA, maxGroupSize: mode.maxGroupSize });
-  let n = 0;
-  for (let i = 0; i < WARMUP_TX; i++) await oneTransaction(store, n++);
-  const latencies: number[] = [];
-  const start = performance.now();
-  const deadline = start + ROUND_MS;
-  const appender = async (): Promise<void> => {
-    while (performance.now() < deadline) {
-      const began = performance.now();
-      await oneTransaction(store, n++);
-      latencies.push(performance.now() - began);
-    }
+/** Store documents in a temporary directory, one file per round. */
+function sqliteTarget(dir: string): WriterTarget {
+  return {
+    name: "sqlite",
+    batchMax: BATCH,
+    open: async ({ maxGroupSize }) => {
+      const file = path.join(dir, `writers-${randomBytes(4).toString("hex")}.db`);
+      const store = await openSqliteStore(file, { schema: WRITER_SCHEMA, maxGroupSize });
+      return { store, dispose: async () => [file, `${file}-wal`, `${file}-shm`].forEach((f) => fs.rmSync(f, { force: true })) };
+    },
   };
-  await Promise.all(Array.from({ length: APPENDERS }, appender));
-  const elapsed = performance.now() - start;
-  await store.close();
-  const sorted = [...latencies].sort((a, b) => a - b);
-  return { txPerSecond: (latencies.length / elapsed) * 1000, p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99) };
 }
 
-async function groupCommitRows(dir: string): Promise<Row[]> {
-  const results = new Map<Mode, Round[]>(MODES.map((mode) => [mode, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const mode of MODES) {
-      process.stderr.write(`round ${round + 1}/${ROUNDS}: ${mode.name}\n`);
-      results.get(mode)?.push(await runRound(dir, mode));
-    }
-  }
-  return MODES.map((mode) => {
-    const rounds = results.get(mode) ?? [];
-    return { name: mode.name, rate: median(rounds.map((r) => r.txPerSecond)), unit: "tx/s", p50Ms: median(rounds.map((r) => r.p50Ms)), p99Ms: median(rounds.map((r) => r.p99Ms)) };
-  });
+/** A database of its own per open(), dropped by dispose(). Loaded only when asked for: mongoose is slow to load. */
+async function mongoTarget(uri: string): Promise<WriterTarget> {
+  const [{ openMongoStore }, { MONGO_BATCH_MAX }, { default: mongoose }] = await Promise.all([
+    import("../../service/store/mongo"),
+    import("../../service/store/mongo/limits"),
+    import("mongoose"),
+  ]);
+  return {
+    name: "mongo",
+    batchMax: Math.min(BATCH, MONGO_BATCH_MAX),
+    open: async () => {
+      const dbName = `sealproof_bench_${randomBytes(6).toString("hex")}`;
+      const store = await openMongoStore(uri, { dbName, schema: WRITER_SCHEMA });
+      const dispose = async (): Promise<void> => {
+        const connection = await mongoose.createConnection(uri).asPromise();
+        try {
+          await connection.useDb(dbName).dropDatabase();
+        } finally {
+          await connection.close();
+        }
+      };
+      return { store, dispose };
+    },
+  };
 }
 
-/** `count` seal.used records in one transaction, each with a fresh receipt id (remembered in `receipts`). */
-/** The `at` of the n-th usage appended: a second apart, so pages by time start anywhere in the log. */
+type LogStore = Pick<Store, "records" | "batches">;
+
+/** The `at` of the n-th usage accepted: a second apart, so pages by time start anywhere in the log. */
 const usageAt = (n: number): string => new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString();
 
-async function appendUsages(store: Store, count: number, receipts: string[]): Promise<void> {
-  const drafts: RecordDraft[] = Array.from({ length: count }, () => {
-    const receipt = randomBytes(16).toString("base64url");
-    const at = usageAt(receipts.length);
-    receipts.push(receipt);
-    return { type: "seal.used", at, company: "c_bench", subject: "s_bench", actor: "m_bench", data: { receipt, documentHash: randomBytes(32).toString("hex"), scenario: "CONTRACT" } };
-  });
-  await store.records.append(drafts);
+/** `count` seal.used records accepted `chunk` per transaction, each with a fresh receipt id (remembered in `receipts`). */
+async function acceptUsages(store: LogStore, count: number, chunk: number, receipts: string[]): Promise<void> {
+  for (let done = 0; done < count; done += chunk) {
+    const drafts: RecordDraft[] = Array.from({ length: Math.min(chunk, count - done) }, () => {
+      const receipt = randomBytes(16).toString("base64url");
+      const at = usageAt(receipts.length);
+      receipts.push(receipt);
+      return { type: "seal.used", at, company: "c_bench", subject: "s_bench", actor: "m_bench", data: { receipt, documentHash: randomBytes(32).toString("hex"), scenario: "CONTRACT" } };
+    });
+    await store.records.append(drafts);
+  }
 }
 
-/** Proof hex as Buffer#toString makes it: flat strings, the store's own cost alone. */
-function flatProofs(tree: MerkleTree): StoredProof[] {
-  const hex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
-  return Array.from({ length: tree.size }, (_, i) => ({ leaf: hex(tree.levels[0].subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE)), path: inclusionProof(tree, i).map(hex) }));
+interface SequenceStep {
+  batch: StoredBatch | null;
+  ms: number;
+  treeMs: number;
 }
 
-/** Proof hex as the batcher makes it today, through the evidence core's receiptProof() and toHex(). */
-function receiptProofs(tree: MerkleTree): StoredProof[] {
-  return Array.from({ length: tree.size }, (_, i) => {
-    const { leaf, path } = receiptProof(tree, i);
-    return { leaf, path };
-  });
-}
-
-/** Builds the batch's tree and proofs untimed, then times batches.close alone. */
-async function closeTimed(store: Store, id: number, firstSeq: number, count: number, proofsOf: (tree: MerkleTree) => StoredProof[]): Promise<number> {
-  const tree = buildTree(sm3, (await store.batches.recordTexts(firstSeq, count)).map(utf8));
-  const bytes = proofsOf(tree).map(encodeProof);
+/** One sequencer step, timed whole and its tree timed alone inside it. */
+async function sequenceTimed(store: LogStore, max: number): Promise<SequenceStep> {
+  let treeMs = 0;
+  const tree: BatchTree = (texts) => {
+    const began = performance.now();
+    const built = batchTree(texts);
+    treeMs += performance.now() - began;
+    return built;
+  };
   const began = performance.now();
-  await store.batches.close({ id, firstSeq, count, root: toHex(rootOf(tree)), closedAt: new Date().toISOString() }, bytes);
-  return performance.now() - began;
+  const batch = await store.batches.sequence(max, new Date(), tree);
+  return { batch, ms: performance.now() - began, treeMs };
 }
 
-function closeRow(name: string, count: number, closeMs: number[]): Row {
-  const total = closeMs.reduce((a, b) => a + b, 0);
-  const sorted = [...closeMs].sort((a, b) => a - b);
-  return { name: `${name}, n=${closeMs.length}`, rate: (closeMs.length * count * 1000) / total, unit: "records/s", p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99) };
+/** Accepts `count` records, sequences them in one step, checks the step took them all; resolves with its time. */
+async function acceptAndSequence(store: LogStore, count: number, receipts: string[]): Promise<number> {
+  await acceptUsages(store, count, BATCH, receipts);
+  const { batch, ms } = await sequenceTimed(store, count);
+  if (batch?.count !== count) throw new Error(`sequence(${count}) took ${batch?.count ?? 0} records`);
+  return ms;
+}
+
+function rateRow(name: string, records: number, stepMs: readonly number[]): Row {
+  const total = stepMs.reduce((a, b) => a + b, 0);
+  const sorted = [...stepMs].sort((a, b) => a - b);
+  return { name: `${name}, n=${stepMs.length}`, rate: (records * 1000) / total, unit: "records/s", p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99) };
+}
+
+/**
+ * The sequencer draining a backlog: `count` records accepted untimed, then sequence(max) until none wait; beside it
+ * the tree alone over the same final texts, and the difference (the store's share: reading, numbering, writing).
+ */
+async function sequencerRows(name: string, store: LogStore, max: number, count: number, receipts: string[]): Promise<Row[]> {
+  process.stderr.write(`${name} sequencer: accepting ${count} records\n`);
+  await acceptUsages(store, count, max, receipts);
+  const firstSeq = await store.records.count();
+  process.stderr.write(`${name} sequencer: sequencing ${count} records from seq ${firstSeq}\n`);
+  const steps: SequenceStep[] = [];
+  for (let step = await sequenceTimed(store, max); step.batch !== null; step = await sequenceTimed(store, max)) steps.push(step);
+  const sequenced = steps.reduce((total, step) => total + (step.batch?.count ?? 0), 0);
+  if (sequenced !== count || (await store.records.count()) !== firstSeq + count) throw new Error(`${name}: ${count} accepted, ${sequenced} sequenced`);
+  const treeAlone: number[] = [];
+  for (let seq = firstSeq; seq < firstSeq + count; seq += max) {
+    const texts = await store.batches.recordTexts(seq, Math.min(max, firstSeq + count - seq));
+    const began = performance.now();
+    batchTree(texts);
+    treeAlone.push(performance.now() - began);
+  }
+  return [
+    rateRow(`${name}: sequencer, ${count} waiting, sequence(${max}) until none wait`, count, steps.map((step) => step.ms)),
+    rateRow(`${name}: peer: batchTree alone over the same texts`, count, treeAlone),
+    rateRow(`${name}: the store's share (sequencer minus its tree)`, count, steps.map((step) => step.ms - step.treeMs)),
+  ];
 }
 
 async function readRow(name: string, read: () => Promise<void>): Promise<Row> {
@@ -152,112 +164,143 @@ async function readRow(name: string, read: () => Promise<void>): Promise<Row> {
   return { name: `${name}, n=${READS}`, rate: (READS * 1000) / elapsed, unit: "reads/s", p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99) };
 }
 
-async function batchLogRows(dir: string): Promise<{ rows: Row[]; records: number }> {
+interface LogRows {
+  close4096: Row;
+  close65536: Row;
+  sequencer: Row[];
+  reads: Row[];
+  records: number;
+}
+
+async function sqliteLogRows(dir: string): Promise<LogRows> {
   const store = await openSqliteStore(path.join(dir, "batch-log.db"));
   try {
     const receipts: string[] = [];
-    const flatCloses: number[] = [];
-    const receiptProofCloses: number[] = [];
-    let id = 0;
-    let seq = 0;
-    while (seq + BATCH <= LOG_RECORDS) {
-      if (id % 32 === 0) process.stderr.write(`batch log: ${seq} records, ${id} batches\n`);
-      await appendUsages(store, BATCH, receipts);
-      const viaReceiptProof = id % RECEIPT_PROOF_EVERY === RECEIPT_PROOF_EVERY - 1;
-      const ms = await closeTimed(store, id, seq, BATCH, viaReceiptProof ? receiptProofs : flatProofs);
-      (viaReceiptProof ? receiptProofCloses : flatCloses).push(ms);
-      id++;
-      seq += BATCH;
+    const closes: number[] = [];
+    while (receipts.length + BATCH <= LOG_RECORDS) {
+      if (closes.length % 32 === 0) process.stderr.write(`batch log: ${receipts.length} records, ${closes.length} batches\n`);
+      closes.push(await acceptAndSequence(store, BATCH, receipts));
     }
     const bigCloses: number[] = [];
     for (let i = 0; i < BIG_CLOSES; i++) {
-      process.stderr.write(`batch log: closing ${BIG_BATCH} records (${i + 1}/${BIG_CLOSES})\n`);
-      await appendUsages(store, BIG_BATCH, receipts);
-      bigCloses.push(await closeTimed(store, id++, seq, BIG_BATCH, flatProofs));
-      seq += BIG_BATCH;
+      process.stderr.write(`batch log: sequencing ${BIG_BATCH} records (${i + 1}/${BIG_CLOSES})\n`);
+      bigCloses.push(await acceptAndSequence(store, BIG_BATCH, receipts));
     }
-    process.stderr.write(`batch log: ${seq} records, ${id} batches; reading\n`);
+    const sequencer = await sequencerRows("sqlite", store, BATCH, WAITING_RECORDS, receipts);
+    const seq = await store.records.count();
+    process.stderr.write(`batch log: ${seq} records; reading\n`);
     const pick = (): string => receipts[Math.floor(Math.random() * receipts.length)];
-    const receiptRead = await readRow(`receipt read at ${seq} records: getByReceipt + forSeq + proof`, async () => {
-      const record = await store.records.getByReceipt(pick());
-      if (record === null) throw new Error("a stored receipt was not found");
-      const [batch, proof] = [await store.batches.forSeq(record.seq), await store.batches.proof(record.seq)];
-      if (batch === null || proof === null) throw new Error(`seq ${record.seq} has no batch or proof`);
+    const receiptRead = await readRow(`sqlite: receipt read at ${seq} records: getByReceipt + forSeq + proof`, async () => {
+      const logged = await store.records.getByReceipt(pick());
+      const at = logged?.record.seq;
+      if (at === undefined || at === null) throw new Error("a stored receipt was not found sequenced");
+      const [batch, proof] = [await store.batches.forSeq(at), await store.batches.proof(at)];
+      if (batch === null || proof === null) throw new Error(`seq ${at} has no batch or proof`);
     });
-    const getRead = await readRow("peer: records.get by seq alone", async () => {
+    const getRead = await readRow("sqlite: peer: records.get by seq alone", async () => {
       if ((await store.records.get(Math.floor(Math.random() * seq))) === null) throw new Error("a stored record was not found");
     });
-    const pageByTime = await readRow(`records.page of ${PAGE} by company and time from a random at`, async () => {
+    const pageByTime = await readRow(`sqlite: records.page of ${PAGE} by company and time from a random at`, async () => {
       const page = await store.records.page({ company: "c_bench", from: usageAt(Math.floor(Math.random() * (seq - PAGE))) }, { limit: PAGE });
       if (page.items.length !== PAGE) throw new Error("a page came back short");
     });
-    const listBySeq = await readRow(`peer: records.list of ${PAGE} by company from a random seq`, async () => {
+    const listBySeq = await readRow(`sqlite: peer: records.list of ${PAGE} by company from a random seq`, async () => {
       if ((await store.records.list({ company: "c_bench", fromSeq: Math.floor(Math.random() * (seq - PAGE)), limit: PAGE })).length !== PAGE) throw new Error("a list came back short");
     });
-    const rows = [
-      closeRow(`batches.close ${BATCH}, flat hex proofs`, BATCH, flatCloses),
-      closeRow(`peer: batches.close ${BATCH}, receiptProof() hex`, BATCH, receiptProofCloses),
-      closeRow(`batches.close ${BIG_BATCH}, flat hex proofs`, BIG_BATCH, bigCloses),
-      receiptRead,
-      getRead,
-      pageByTime,
-      listBySeq,
-    ];
-    return { rows, records: seq };
+    return {
+      close4096: rateRow(`sqlite: sequence + close ${BATCH} as accepted, tree included`, closes.length * BATCH, closes),
+      close65536: rateRow(`sqlite: sequence + close ${BIG_BATCH} as accepted, tree included`, BIG_CLOSES * BIG_BATCH, bigCloses),
+      sequencer,
+      reads: [receiptRead, getRead, pageByTime, listBySeq],
+      records: seq,
+    };
   } finally {
     await store.close();
   }
 }
 
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+interface MongoRows {
+  writers: Row[];
+  sequencer: Row[];
 }
 
-function median(values: readonly number[]): number {
-  return quantile([...values].sort((a, b) => a - b), 0.5);
+async function mongoRows(uri: string): Promise<MongoRows> {
+  const target = await mongoTarget(uri);
+  const writers = await writerRows(target, [NO_COUNTER, COUNTER]);
+  const { store, dispose } = await target.open({});
+  try {
+    return { writers, sequencer: await sequencerRows("mongo", store, target.batchMax, WAITING_RECORDS, []) };
+  } finally {
+    await store.close();
+    await dispose();
+  }
 }
 
-function formatTable(rows: readonly Row[], dir: string): string {
-  const header = ["case", "rate", "unit", "p50 ms", "p99 ms"];
-  const body = rows.map((row) => [row.name, row.rate.toFixed(0), row.unit, row.p50Ms.toFixed(2), row.p99Ms.toFixed(2)]);
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((line) => line[c].length)));
-  const format = (line: readonly string[]): string => line.map((cell, c) => (c === 0 || c === 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");
-  const rule = widths.map((w) => "-".repeat(w)).join("  ");
-  const method = [
-    `WAL, fdatasync of the WAL before each acknowledgement; files in ${dir}`,
-    `transactions: ${APPENDERS} concurrent appenders, a transaction = 1 document insert + 1 record; median of ${ROUNDS} alternating rounds of ${ROUND_MS} ms, each on a fresh file after ${WARMUP_TX} warm-up transactions; p50/p99 per transaction`,
-    `batch log: seal.used records with random receipt ids appended and closed ${BATCH} at a time, then ${BIG_CLOSES} x ${BIG_BATCH}; trees built untimed, batches.close timed alone; p50/p99 per close, per read`,
+function method(dir: string, mongo: boolean): string[] {
+  return [
+    `SQLite: WAL, fdatasync of the WAL before each acknowledgement; files in ${dir}. MongoDB: ${mongo ? "a database of its own per run, dropped after" : "not run (MONGODB_URI not set)"}`,
+    `writers: ${WRITERS} concurrent writers, a transaction = 1 member insert + 1 record accepted (no seq); the counter design also reads and bumps one counter document in every transaction, as each appending transaction took the next seq before the sequencer; median of ${ROUNDS} alternating rounds of ${ROUND_MS} ms, each on a fresh store after ${WARMUP_TX} warm-up transactions, then every record sequenced and counted; p50/p99 per transaction`,
+    "shared-row tx: committed transactions that wrote a row every other one writes too; re-runs and re-run ms: attempts the store ran again after a conflict and the time they took, summed over the rounds",
+    "SQLite has one writer: transactions run one at a time in either design, so the counter costs little there and nothing waits on it but the queue every write waits on; the column shows what MongoDB would serialize on, where the counter document makes every write conflict with every other until it commits",
+    `sequencer: records accepted untimed, then sequence(${BATCH}, or the MongoDB cap) until none wait; its tree timed inside it, and the tree alone over the same texts as the peer; p50/p99 per step`,
+    `log: seal.used records with random receipt ids accepted ${BATCH} at a time and sequenced after each ${BATCH}, then ${BIG_CLOSES} x ${BIG_BATCH}; p50/p99 per sequence step, per read`,
   ];
-  return [...method, format(header), rule, ...body.map(format)].join("\n");
 }
 
 async function main(): Promise<void> {
   // Set BENCH_DIR to measure on the disk the data will live on: fsync cost is the whole story here.
   const dir = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), "sealproof-bench-"));
-  let rows: Row[];
-  let records: number;
+  const mongoUri = process.env.MONGODB_URI;
+  let sqliteWriters: Row[];
+  let log: LogRows;
+  let mongo: MongoRows | null = null;
   try {
-    const transactions = await groupCommitRows(dir);
-    const batchLog = await batchLogRows(dir);
-    rows = [...transactions, ...batchLog.rows];
-    records = batchLog.records;
+    // MongoDB first: a server that cannot be reached fails the run before the long SQLite log is built.
+    if (mongoUri) mongo = await mongoRows(mongoUri);
+    sqliteWriters = await writerRows(sqliteTarget(dir), SQLITE_DESIGNS);
+    log = await sqliteLogRows(dir);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  process.stdout.write(`${formatTable(rows, dir)}\n`);
-  const [grouped, single, close4096, , close65536, receiptRead] = rows;
+  const rows = [
+    ...sqliteWriters,
+    ...(mongo?.writers ?? [skippedRow("mongo: writers", "MONGODB_URI not set")]),
+    ...log.sequencer,
+    ...(mongo?.sequencer ?? [skippedRow("mongo: sequencer", "MONGODB_URI not set")]),
+    log.close4096,
+    log.close65536,
+    ...log.reads,
+  ];
+  process.stdout.write(`${formatTable(rows, method(dir, mongo !== null))}\n`);
+  const [grouped, counter, single] = sqliteWriters;
+  const [receiptRead] = log.reads;
   const round = (value: number, places = 0): number => Math.round(value * 10 ** places) / 10 ** places;
   const summary = {
     bench: "store",
-    appenders: APPENDERS,
-    groupTxPerSecond: round(grouped.rate),
+    writers: WRITERS,
+    txPerSecond: round(grouped.rate),
+    counterTxPerSecond: round(counter.rate),
+    sharedRowTx: grouped.sharing?.sharedRowTx,
+    counterSharedRowTx: counter.sharing?.sharedRowTx,
     singleTxPerSecond: round(single.rate),
-    speedup: round(grouped.rate / single.rate, 2),
-    records,
-    close4096RecordsPerSecond: round(close4096.rate),
-    close65536RecordsPerSecond: round(close65536.rate),
+    groupCommitSpeedup: round(grouped.rate / single.rate, 2),
+    sequencerRecordsPerSecond: round(log.sequencer[0].rate),
+    treeRecordsPerSecond: round(log.sequencer[1].rate),
+    records: log.records,
+    close4096RecordsPerSecond: round(log.close4096.rate),
+    close65536RecordsPerSecond: round(log.close65536.rate),
     receiptReadP50Ms: round(receiptRead.p50Ms, 3),
     receiptReadP99Ms: round(receiptRead.p99Ms, 3),
+    mongo:
+      mongo === null
+        ? null
+        : {
+            txPerSecond: round(mongo.writers[0].rate),
+            counterTxPerSecond: round(mongo.writers[1].rate),
+            reruns: mongo.writers[0].sharing?.reruns,
+            counterReruns: mongo.writers[1].sharing?.reruns,
+            sequencerRecordsPerSecond: round(mongo.sequencer[0].rate),
+          },
   };
   process.stdout.write(`${JSON.stringify(summary)}\n`);
 }
