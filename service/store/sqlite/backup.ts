@@ -48,7 +48,8 @@ export async function backupSqliteFile(source: string, out: string, onProgress: 
     await src.backup(temp, {
       progress: ({ totalPages, remainingPages }) => {
         onProgress({ copiedPages: totalPages - remainingPages, totalPages });
-        const restarted = remainingPages > lastRemaining;
+        // Without a restart every step leaves fewer pages; the same number left means it started over.
+        const restarted = remainingPages >= lastRemaining;
         lastRemaining = remainingPages;
         return restarted ? ALL_REMAINING : PAGES_PER_STEP;
       },
