@@ -32,7 +32,19 @@ export interface Config {
   publicRpcUrl: string | undefined;
   rpcProxy: "on" | "off" | undefined;
   rpcRateLimit: number;
+  mqtt: MqttConfig;
+  /** A device connected over MQTT that stays disconnected and silent longer than this raises DEVICE_OFFLINE, once. */
+  deviceOfflineAlertMs: number;
 }
+
+/**
+ * How smart-seal devices reach the service over MQTT: the embedded broker on a port (MQTT_PORT, default 1883), an
+ * external broker (MQTT_URL), or not at all (MQTT_PORT=off: HTTPS only). `publicUrl` is where devices reach the broker.
+ */
+export type MqttConfig =
+  | { mode: "off" }
+  | { mode: "embedded"; port: number; publicUrl: string | undefined }
+  | { mode: "external"; url: string; username: string | undefined; password: string | undefined; publicUrl: string | undefined };
 
 export class ConfigError extends Error {}
 
@@ -62,6 +74,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicRpcUrl: url(env, "PUBLIC_RPC_URL"),
     rpcProxy: onOff(env, "RPC_PROXY"),
     rpcRateLimit: int(env, "RPC_RATE_LIMIT", 300, 1, 1_000_000),
+    mqtt: mqttConfig(env),
+    deviceOfflineAlertMs: int(env, "DEVICE_OFFLINE_ALERT_MS", 15 * 60_000, 1_000, 30 * 24 * 3_600_000),
   };
   // Without PUBLIC_BASE_URL, receipt links and QR codes are built from each request's Host header, which the
   // client chooses: acceptable on this machine only.
@@ -134,6 +148,33 @@ function url(env: NodeJS.ProcessEnv, name: string): string | undefined {
   if (raw === undefined || raw === "") return undefined;
   if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
   return raw;
+}
+
+function mqttConfig(env: NodeJS.ProcessEnv): MqttConfig {
+  const publicUrl = mqttUrl(env, "MQTT_PUBLIC_URL");
+  const url = mqttUrl(env, "MQTT_URL");
+  if (url !== undefined) {
+    if (env.MQTT_PASSWORD && env.MQTT_PASSWORD_FILE) throw new ConfigError("set MQTT_PASSWORD or MQTT_PASSWORD_FILE, not both");
+    const password = env.MQTT_PASSWORD_FILE ? secretFromFile(env.MQTT_PASSWORD_FILE, "MQTT_PASSWORD_FILE") : env.MQTT_PASSWORD || undefined;
+    return { mode: "external", url, username: env.MQTT_USERNAME || undefined, password, publicUrl };
+  }
+  if (env.MQTT_PORT === "off") return { mode: "off" };
+  return { mode: "embedded", port: int(env, "MQTT_PORT", 1883, 0, 65535), publicUrl };
+}
+
+function mqttUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  if (!URL.canParse(raw) || !/^mqtts?:$/.test(new URL(raw).protocol)) throw new ConfigError(`${name} must be an mqtt:// or mqtts:// URL`); // not echoed: it may carry a password
+  return raw;
+}
+
+function secretFromFile(file: string, name: string): string {
+  try {
+    return fs.readFileSync(file, "utf8").trim();
+  } catch (err) {
+    throw new ConfigError(`cannot read ${name} ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 function onOff(env: NodeJS.ProcessEnv, name: string): "on" | "off" | undefined {

@@ -26,6 +26,9 @@ import { findDeploymentBlock } from "./chain/deployment-block";
 import type { DomainContext } from "./domain/context";
 import type { DeviceContext } from "./devices/context";
 import { CommandKeyError, loadCommandKey } from "./devices/command-key";
+import { startDeviceMqtt } from "./devices/mqtt";
+import { COMMANDS_OUTBOX_KIND } from "./devices/commands";
+import { offlineWatch } from "./devices/presence-watch";
 import type { AnchorClient } from "./chain/anchor-client";
 import { alertsRaised, anchorFailures, anchorSeconds } from "./metrics";
 import type { Deployment } from "./evidence";
@@ -74,6 +77,10 @@ async function main(): Promise<void> {
   const operator = resolveOperatorToken(config);
   const ctx: DomainContext = { store, now: () => new Date(), registryCheck: formatRegistryCheck, reservationTtlMs: config.reservationTtlMs, verifyUsage: pool.verify };
   const devices: DeviceContext = { ...ctx, store, commandKey, verifyMessage: pool.verifyMessage };
+  const mqtt = await startDeviceMqtt(config.mqtt, devices, { host: config.host, publicBaseUrl: config.publicBaseUrl, instance: instanceId(config), log });
+  // Registered before the deliverer starts below: commands signed in a transaction reach the MQTT down topic after it.
+  handlers[COMMANDS_OUTBOX_KIND] = mqtt.deliverCommands;
+  const watch = offlineWatch(store, { silenceMs: config.deviceOfflineAlertMs, holder: instanceId(config), now: () => new Date(), log, raised: (n) => alertsRaised.inc({ code: "DEVICE_OFFLINE" }, n) });
   // Unknown (null) until an external chain that was down at start has answered.
   const deployment = (): Deployment | null => (chain.client.chainId === null ? null : { chainId: chain.client.chainId, contract: chain.client.contract.toLowerCase() });
   const visitors = publicChainAccess({ publicRpcUrl: config.publicRpcUrl, rpcProxy: config.rpcProxy, chainRpcUrl: chain.rpcUrl, devChain: chain.devChain !== null });
@@ -93,6 +100,7 @@ async function main(): Promise<void> {
       deployment,
       deploymentBlock: deploymentBlockOf(chain.rpcUrl, chain.client.contract.toLowerCase()),
       commandPublicKey: commandKey.publicKey,
+      mqttUrl: mqtt.deviceUrl,
     },
     rpcProxy: visitors.proxyUpstream ? { upstream: visitors.proxyUpstream, contract: chain.client.contract, rateLimit: config.rpcRateLimit } : undefined,
     health: () => healthOf(batcher.status, chain, store, config.batchIntervalMs),
@@ -100,8 +108,10 @@ async function main(): Promise<void> {
   const server = await listen(app.listen(config.port, config.host));
   batcher.start();
   deliverer.start();
+  watch.start();
   const stopPurging = startPurging(store, { now: () => new Date(), log });
   announce(logger, config, server, store.adapter, operator, visitors);
+  logger.info(mqtt.description);
 
   const stop = async (signal: string) => {
     logger.info(`${signal}: shutting down`);
@@ -109,6 +119,8 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     await batcher.stop();
     await deliverer.stop();
+    await watch.stop();
+    await mqtt.stop();
     await stopPurging();
     await pool.close();
     await store.close();

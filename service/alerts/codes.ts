@@ -30,6 +30,8 @@ const DEVICES = {
   MESSAGE_REPLAYED: "critical",
   /** The device's stamp counter skipped numbers: stamps the platform never heard of. */
   STAMP_GAP: "warning",
+  /** A device connected over MQTT has been disconnected and silent longer than DEVICE_OFFLINE_ALERT_MS (once per silence). */
+  DEVICE_OFFLINE: "warning",
 } as const satisfies Record<string, AlertSeverity>;
 
 export const ALERT_SEVERITY = { ...ANCHORING, ...DEVICES, ...DEV_CHAIN } as const satisfies Record<string, AlertSeverity>;

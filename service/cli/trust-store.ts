@@ -91,5 +91,5 @@ function parsePublished(value: unknown, source: string): PublishedDeployment {
   }
   const blockOk = block === null || (typeof block === "number" && Number.isSafeInteger(block));
   if (!blockOk || !(key === null || typeof key === "string")) throw new Error(`${source} is not a ${WELL_KNOWN_FORMAT} document`);
-  return { format: WELL_KNOWN_FORMAT, ...deployment, deploymentBlock: block, commandPublicKey: key, publicBaseUrl: v.publicBaseUrl };
+  return { format: WELL_KNOWN_FORMAT, ...deployment, deploymentBlock: block, commandPublicKey: key, mqttUrl: typeof v.mqttUrl === "string" ? v.mqttUrl : null, publicBaseUrl: v.publicBaseUrl };
 }

@@ -12,7 +12,16 @@ export async function issueCommand(tx: DeviceTx, commandKey: Sm2KeyPair, now: Da
   const message = signDeviceMessage({ v: 1, device: device.id, n: device.commandN, type, at: now.toISOString(), body }, commandKey.privateKey);
   const command: DeviceCommand = { id: newId("dc"), company: device.company, device: device.id, n: device.commandN, type, message, acked: false, createdAt: now.toISOString() };
   await tx.deviceCommands.insert(command);
+  await commandsChanged(tx, device.id);
   return command;
+}
+
+/** The outbox kind whose handler publishes a device's pending commands, retained, on its MQTT down topic. */
+export const COMMANDS_OUTBOX_KIND = "device.commands";
+
+/** The device's pending commands changed: once the transaction commits, its down topic is brought up to date. */
+export async function commandsChanged(tx: DeviceTx, deviceId: string): Promise<void> {
+  await tx.outbox.add({ target: deviceId, kind: COMMANDS_OUTBOX_KIND, payload: {} });
 }
 
 /** The device's commands not yet acknowledged, oldest first. */

@@ -6,7 +6,7 @@ import { deviceMessageBytes, deviceMessageHash, type DeviceMessage } from "../ev
 import { StoreConflictError } from "../store/port";
 import { draft, recordChange } from "../domain/context";
 import { parseUpMessage, type UpMessage } from "./message-schema";
-import { commandMessages, pendingCommands } from "./commands";
+import { commandMessages, commandsChanged, pendingCommands } from "./commands";
 import { lockForMisuse } from "./incidents";
 import { recordStamp } from "./stamps";
 import { acceptedMessageId, type DeviceTx } from "./schema";
@@ -121,6 +121,7 @@ async function acknowledge(tx: DeviceTx, now: Date, device: Device, n: number, r
   const [command] = (await tx.deviceCommands.list(device.company, { device: device.id, n })).filter((c) => !c.acked);
   if (command === undefined) return;
   await tx.deviceCommands.update({ ...command, acked: true });
+  await commandsChanged(tx, device.id);
   if (command.type === "lock" && result === "ok") await recordChange(tx, draft("device.lock-confirmed", now, device.company, device.id, device.id, { command: n }));
 }
 

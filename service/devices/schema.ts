@@ -4,6 +4,7 @@ import { kind, type Schema } from "../store/schema";
 import type { Repositories as RepositoriesOf, Store as StoreOf, Tx as TxOf } from "../store/port";
 import type { DomainSchema } from "../domain/schema";
 import type { DeviceMessage } from "../evidence/device-message";
+import { PRESENCE_SCHEMA } from "./presence-schema";
 
 /** A message accepted from a device, by `n`: id `<device>:<n>`, so a second message with that n meets this one. */
 export interface AcceptedMessage {
@@ -51,6 +52,7 @@ export const DEVICE_SCHEMA = {
   deviceMessages: kind<AcceptedMessage>({ label: "device message" }),
   deviceCommands: kind<DeviceCommand>({ label: "device command", indexed: ["device"] }),
   stampLocations: kind<StampLocation>({ label: "stamp location" }),
+  ...PRESENCE_SCHEMA,
 } satisfies Schema;
 
 export type DeviceSchema = DomainSchema & typeof DEVICE_SCHEMA;

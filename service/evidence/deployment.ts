@@ -36,6 +36,8 @@ export interface PublishedDeployment extends Deployment {
   deploymentBlock: number | null;
   /** The platform key that signs commands to smart-seal devices; null until devices are enabled. */
   commandPublicKey: string | null;
+  /** Where smart-seal devices reach the MQTT broker (mqtt:// or mqtts://); null when devices use HTTPS only. */
+  mqttUrl: string | null;
   /** Base of the verify page links in QR codes. */
   publicBaseUrl: string;
 }

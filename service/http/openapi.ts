@@ -35,7 +35,7 @@ export function openApiDocument(routes: RouteSpec[], version: string): object {
   };
   paths["/.well-known/sealproof.json"] = {
     get: {
-      tags: ["deployment"], summary: "The deployment verifiers pin: { format: sealproof-deployment/1, chainId, contract, deploymentBlock, commandPublicKey, publicBaseUrl }",
+      tags: ["deployment"], summary: "The deployment verifiers pin: { format: sealproof-deployment/1, chainId, contract, deploymentBlock, commandPublicKey, mqttUrl, publicBaseUrl }",
       security: [], responses: { "200": { description: "the published deployment" }, "503": { description: "the chain has not been reached yet (CHAIN_NOT_READY)" } },
     },
   };

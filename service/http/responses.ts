@@ -180,6 +180,8 @@ export const device = z.strictObject({
   lastStampNo: z.number().int().min(0).nullable(),
   lastSeenAt: time.nullable(),
   commandN: z.number().int().min(-1),
+  /** On reads: whether its MQTT session is open, and since when (null for a device never connected over MQTT). */
+  presence: z.strictObject({ connected: z.boolean(), since: time.nullable() }).optional(),
   createdAt: time,
 });
 export const devicesPage = z.strictObject({ devices: z.array(device), next });

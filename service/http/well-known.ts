@@ -10,6 +10,8 @@ export interface WellKnownSource {
   deployment(): Deployment | null;
   deploymentBlock(): Promise<number | null>;
   commandPublicKey: string | null;
+  /** Where devices reach the MQTT broker; absent or null without MQTT. */
+  mqttUrl?: string | null;
 }
 
 /** `publicBaseUrl` undefined: the address each request came in on, as for the QR links. */
@@ -26,6 +28,7 @@ export function mountWellKnown(app: Express, source: WellKnownSource, publicBase
       contract: deployment.contract.toLowerCase(),
       deploymentBlock: await source.deploymentBlock().catch(() => null),
       commandPublicKey: source.commandPublicKey,
+      mqttUrl: source.mqttUrl ?? null,
       publicBaseUrl: publicBaseUrl ?? ownBaseUrl(req),
     };
     res.set("Cache-Control", "public, max-age=300").json(body);

@@ -24,7 +24,7 @@ export async function startServiceProcess(dataDir: string, ports: { http: number
   let output = "";
   const child = spawn(process.execPath, ["--enable-source-maps", SERVICE_MAIN], {
     cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(ports.http), DEV_CHAIN_PORT: String(ports.chain), HOST: "127.0.0.1", OPERATOR_TOKEN: PROCESS_OPERATOR_TOKEN, BATCH_INTERVAL_MS: "200", VERIFY_WORKERS: "0", ...env },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(ports.http), DEV_CHAIN_PORT: String(ports.chain), HOST: "127.0.0.1", OPERATOR_TOKEN: PROCESS_OPERATOR_TOKEN, BATCH_INTERVAL_MS: "200", VERIFY_WORKERS: "0", MQTT_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", (c: Buffer) => (output += c.toString()));

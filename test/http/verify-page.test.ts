@@ -57,7 +57,7 @@ describe("http: verify page, QR codes and /rpc", function () {
       expect([early.status, early.body.error.code]).to.deep.equal([503, "CHAIN_NOT_READY"]);
       known = BASE_DEPLOYMENT;
       const r = await published.call("GET", "/.well-known/sealproof.json");
-      expect(r.body).to.deep.equal({ format: "sealproof-deployment/1", chainId: 8453, contract: BASE_DEPLOYMENT.contract, deploymentBlock: 17, commandPublicKey: null, publicBaseUrl: "https://verify.example.com" });
+      expect(r.body).to.deep.equal({ format: "sealproof-deployment/1", chainId: 8453, contract: BASE_DEPLOYMENT.contract, deploymentBlock: 17, commandPublicKey: null, mqttUrl: null, publicBaseUrl: "https://verify.example.com" });
     } finally {
       await published.stop();
     }

@@ -7,6 +7,7 @@ import { rolesText } from "../../domain/policy";
 import type { Api } from "../api";
 import type { Device } from "../../domain/model";
 import type { DeviceContext } from "../../devices/context";
+import { presenceOf } from "../../devices/presence";
 
 const deviceParams = z.strictObject({ id: ids.device });
 
@@ -19,7 +20,8 @@ export function viewOf(device: Device): z.input<typeof deviceView> {
 export function deviceRoutes(api: Api, devices: () => DeviceContext): void {
   api.add({ method: "get", path: "/devices", tag: "devices", auth: "member", query: pageQuery, status: 200, summary: "A page of the company's smart-seal devices", response: devicesPage }, async ({ actor, query }) => {
     const page = await listDevices(devices(), actor, query);
-    return { devices: page.items.map(viewOf), next: page.next };
+    const ctx = devices();
+    return { devices: await Promise.all(page.items.map(async (d) => ({ ...viewOf(d), presence: await presenceOf(ctx.store, d.id) }))), next: page.next };
   });
   api.add(
     {
@@ -32,9 +34,11 @@ export function deviceRoutes(api: Api, devices: () => DeviceContext): void {
       return { device: viewOf(enrolled.device), credential: enrolled.credential, commandPublicKey: ctx.commandKey.publicKey };
     },
   );
-  api.add({ method: "get", path: "/devices/:id", tag: "devices", auth: "member", params: deviceParams, status: 200, summary: "One device", response: deviceView }, async ({ actor, params }) =>
-    viewOf(await getDevice(devices(), actor, params.id)),
-  );
+  api.add({ method: "get", path: "/devices/:id", tag: "devices", auth: "member", params: deviceParams, status: 200, summary: "One device, with its MQTT presence", response: deviceView }, async ({ actor, params }) => {
+    const ctx = devices();
+    const device = await getDevice(ctx, actor, params.id);
+    return { ...viewOf(device), presence: await presenceOf(ctx.store, device.id) };
+  });
   api.add(
     { method: "post", path: "/devices/:id/retire", tag: "devices", auth: "member", params: deviceParams, status: 200, summary: `Retire a device for good: its credential stops working (${rolesText("device.retire")}; not while it holds a seal in use)`, response: deviceView },
     async ({ actor, params }) => viewOf(await retireDevice(devices(), actor, params.id)),
