@@ -1,10 +1,10 @@
 // JSON body parsing that refuses what JSON.parse would quietly accept: invalid UTF-8, lone surrogates,
 // nesting deeper than any request needs, and bodies over the size limit, before any handler sees them.
+import { isUtf8 } from "node:buffer";
 import express, { type RequestHandler } from "express";
 import { ApiError } from "./errors";
 
 const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const utf8Strict = new TextDecoder("utf-8", { fatal: true });
 /**
  * Valid UTF-8 cannot encode a surrogate, so a lone one can only arrive as a \u escape: a body without "\u"
  * needs no walk over its parsed values. The verify step below marks the request.
@@ -17,8 +17,10 @@ type Marked = { [HAS_ESCAPES]?: boolean };
 export const MAX_JSON_DEPTH = 32;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const OPEN = new Set([0x5b, 0x7b]);
-const CLOSE = new Set([0x5d, 0x7d]);
+const OPEN_ARRAY = 0x5b;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_ARRAY = 0x5d;
+const CLOSE_OBJECT = 0x7d;
 
 export function jsonBody(limit: string): RequestHandler[] {
   const parse = express.json({
@@ -30,12 +32,9 @@ export function jsonBody(limit: string): RequestHandler[] {
         throw Object.assign(new Error(`the request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`), { type: "entity.json.too-deep" });
       }
       (req as Marked)[HAS_ESCAPES] = buf.includes(ESCAPE);
-      try {
-        utf8Strict.decode(buf);
-      } catch {
-        // body-parser rewraps errors thrown here; it keeps `type`, which errors.ts maps to INVALID_UTF8.
-        throw Object.assign(new Error("the request body is not valid UTF-8"), { type: "entity.utf8.invalid" });
-      }
+      // Validates without decoding (a strict TextDecoder would build a string only to throw it away); body-parser
+      // rewraps errors thrown here and keeps `type`, which errors.ts maps to INVALID_UTF8.
+      if (!isUtf8(buf)) throw Object.assign(new Error("the request body is not valid UTF-8"), { type: "entity.utf8.invalid" });
     },
   });
   const check: RequestHandler = (req, _res, next) => {
@@ -73,9 +72,9 @@ export function exceedsDepth(buf: Uint8Array, limit: number): boolean {
       if (byte === BACKSLASH) i++;
       else if (byte === QUOTE) inString = false;
     } else if (byte === QUOTE) inString = true;
-    else if (OPEN.has(byte)) {
+    else if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) {
       if (++depth > limit) return true;
-    } else if (CLOSE.has(byte)) depth--;
+    } else if (byte === CLOSE_ARRAY || byte === CLOSE_OBJECT) depth--;
   }
   return false;
 }

@@ -3,7 +3,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type Database from "better-sqlite3";
 import { checkLimit, decodeCursor, pageOf } from "../cursor";
-import { StoreConflictError, StoreNotFoundError, type Repository } from "../port";
+import { StoreConflictError, StoreNotFoundError, type Page, type PageRequest, type Repository } from "../port";
 import { isKeyless, purgeTimeOf, uniqueKeysOf, type KindSpec, type Owned, type Schema } from "../schema";
 import type { Connection } from "./connection";
 import { onConstraint } from "./constraint";
@@ -16,9 +16,6 @@ interface Row {
   created: number;
   data: string;
 }
-
-/** Rows of one company in creation order, after a `created` value; reads lazily, so a page stops when it is full. */
-type RowScan = (company: string, after: number) => IterableIterator<Row>;
 
 /** The index of one kind's field: partial on the kind, so documents of other kinds cost it nothing. */
 function indexName(kind: string, field: string): string {
@@ -43,65 +40,118 @@ export function indexFields(db: Connection, schema: Schema): void {
 }
 
 export class DocumentReader {
-  private readonly byId: Database.Statement<[string, string], string>;
-  private readonly byKey: Database.Statement<[string, string], string>;
-  private readonly byCompany: Database.Statement<[string, string, number], Row>;
-  /** Per kind, the statement of each indexed field, prepared once. */
-  private readonly byField = new Map<string, Map<string, Database.Statement<[string, string | number, number], Row>>>();
+  /** Per kind, its reads, built once: a transaction's repositories only add its guard (see reads). */
+  private readonly kinds = new Map<string, KindReader>();
+  private readonly statements: Statements;
 
   constructor(db: Connection, schema: Schema) {
-    this.byId = db.prepare<[string, string], string>("SELECT data FROM documents WHERE kind = ? AND id = ?").pluck();
-    this.byKey = db
-      .prepare<[string, string], string>(
-        "SELECT d.data FROM unique_keys k JOIN documents d ON d.kind = k.kind AND d.id = k.id WHERE k.kind = ? AND k.key = ?",
-      )
-      .pluck();
-    this.byCompany = db.prepare<[string, string, number], Row>("SELECT created, data FROM documents WHERE kind = ? AND company = ? AND created > ? ORDER BY created");
+    const statements: Statements = {
+      byId: db.prepare<[string, string], string>("SELECT data FROM documents WHERE kind = ? AND id = ?").pluck(),
+      byKey: db
+        .prepare<[string, string], string>(
+          "SELECT d.data FROM unique_keys k JOIN documents d ON d.kind = k.kind AND d.id = k.id WHERE k.kind = ? AND k.key = ?",
+        )
+        .pluck(),
+      byCompany: db.prepare<[string, string, number], Row>("SELECT created, data FROM documents WHERE kind = ? AND company = ? AND created > ? ORDER BY created"),
+    };
     for (const [kind, spec] of Object.entries(schema)) {
-      this.byField.set(kind, new Map(spec.indexed.map((field) => [field, db.prepare<[string, string | number, number], Row>(listByFieldSql(kind, field))])));
+      const byField = spec.indexed.map((field): [string, FieldStatement] => [field, db.prepare<[string, string | number, number], Row>(listByFieldSql(kind, field))]);
+      this.kinds.set(kind, new KindReader(kind, statements, byField));
     }
+    this.statements = statements;
   }
 
+  /**
+   * A transaction builds the repositories of every kind, so this is on the path of every write: it allocates the
+   * four guarded methods and nothing else.
+   */
   reads(kind: string, guard: Guard): DocumentReads {
-    const byField = this.byField.get(kind) ?? new Map<string, Database.Statement<[string, string | number, number], Row>>();
-    // The first indexed field `where` gives a string or number for (what json_extract returns compares equal to it).
-    const scanFor = (where: object): RowScan => {
-      for (const [field, statement] of byField) {
-        const value: unknown = Reflect.get(where, field);
-        if (typeof value === "string" || typeof value === "number") return (company, after) => statement.iterate(company, value, after);
-      }
-      return (company, after) => this.byCompany.iterate(kind, company, after);
-    };
-    const matching = function* (where: object, company: string, after: number): Generator<Row & { doc: Owned }> {
-      for (const row of scanFor(where)(company, after)) {
-        const doc = parseDocument(row.data);
-        if (matches(doc, where)) yield { ...row, doc };
-      }
-    };
+    let reader = this.kinds.get(kind);
+    if (reader === undefined) {
+      reader = new KindReader(kind, this.statements, []);
+      this.kinds.set(kind, reader);
+    }
+    const of = reader;
     return {
       get: async (id) => {
         guard();
-        return parseOrNull(this.byId.get(kind, id));
+        return of.get(id);
       },
       getByKey: async (key) => {
         guard();
-        return parseOrNull(this.byKey.get(kind, key));
+        return of.getByKey(key);
       },
       list: async (company, where = {}) => {
         guard();
-        return Array.from(matching(where, company, 0), (row) => row.doc);
+        return of.list(company, where);
       },
-      page: async (company, where, { after, limit }) => {
+      page: async (company, where, page) => {
         guard();
-        checkLimit(limit);
-        const [from] = after === undefined ? [0] : decodeCursor(after, ["number"] as const);
-        const rows: Array<Row & { doc: Owned }> = [];
-        // Leaving the loop early ends the statement's iteration, so no more rows than the page needs are read.
-        for (const row of matching(where, company, from)) if (rows.push(row) > limit) break;
-        const page = pageOf(rows, limit, (row) => [row.created]);
-        return { items: page.items.map((row) => row.doc), next: page.next };
+        return of.page(company, where, page);
       },
     };
+  }
+}
+
+type FieldStatement = Database.Statement<[string, string | number, number], Row>;
+
+interface Statements {
+  byId: Database.Statement<[string, string], string>;
+  byKey: Database.Statement<[string, string], string>;
+  byCompany: Database.Statement<[string, string, number], Row>;
+}
+
+/** The reads of one kind, without a guard. */
+class KindReader {
+  constructor(
+    private readonly kind: string,
+    private readonly statements: Statements,
+    /** The statement of each indexed field, in the schema's order. */
+    private readonly byField: ReadonlyArray<[string, FieldStatement]>,
+  ) {}
+
+  get(id: string): Owned | null {
+    return parseOrNull(this.statements.byId.get(this.kind, id));
+  }
+
+  getByKey(key: string): Owned | null {
+    return parseOrNull(this.statements.byKey.get(this.kind, key));
+  }
+
+  list(company: string, where: object): Owned[] {
+    const found: Owned[] = [];
+    for (const row of this.scan(where, company, 0, "all")) {
+      const doc = parseDocument(row.data);
+      if (matches(doc, where)) found.push(doc);
+    }
+    return found;
+  }
+
+  page(company: string, where: object, { after, limit }: PageRequest): Page<Owned> {
+    checkLimit(limit);
+    const [from] = after === undefined ? [0] : decodeCursor(after, ["number"] as const);
+    const rows: Array<{ created: number; doc: Owned }> = [];
+    // Leaving the loop early ends the statement's iteration, so no more rows than the page needs are read.
+    for (const row of this.scan(where, company, from, "iterate")) {
+      const doc = parseDocument(row.data);
+      if (matches(doc, where) && rows.push({ created: row.created, doc }) > limit) break;
+    }
+    const page = pageOf(rows, limit, (row) => [row.created]);
+    return { items: page.items.map((row) => row.doc), next: page.next };
+  }
+
+  /**
+   * Rows of one company in creation order after `after`, through the first indexed field `where` gives a string or
+   * number for (what json_extract returns compares equal to it), else through all the kind's rows of the company.
+   * `all` reads them at once (a list reads every row anyway), `iterate` lazily (a page stops when it is full).
+   */
+  private scan(where: object, company: string, after: number, how: "all" | "iterate"): Iterable<Row> {
+    for (const [field, statement] of this.byField) {
+      const value: unknown = Reflect.get(where, field);
+      if (typeof value === "string" || typeof value === "number") return how === "all" ? statement.all(company, value, after) : statement.iterate(company, value, after);
+    }
+    const { byCompany } = this.statements;
+    return how === "all" ? byCompany.all(this.kind, company, after) : byCompany.iterate(this.kind, company, after);
   }
 }
 
@@ -192,8 +242,18 @@ function parseOrNull(data: string | undefined): Owned | null {
   return data === undefined ? null : parseDocument(data);
 }
 
-/** Equality on every field `where` names; a field given as undefined is not a condition. */
+/**
+ * Equality on every field `where` names; a field given as undefined is not a condition. Primitives compare with
+ * Object.is, as isDeepStrictEqual compares them, without its call on every row of a list.
+ */
 function matches(doc: object, where: object): boolean {
   const fields = doc as Record<string, unknown>;
-  return Object.entries(where).every(([field, value]) => value === undefined || isDeepStrictEqual(fields[field], value));
+  for (const field in where) {
+    if (!Object.prototype.hasOwnProperty.call(where, field)) continue;
+    const value: unknown = (where as Record<string, unknown>)[field];
+    if (value === undefined) continue;
+    const equal = typeof value === "object" && value !== null ? isDeepStrictEqual(fields[field], value) : Object.is(fields[field], value);
+    if (!equal) return false;
+  }
+  return true;
 }
