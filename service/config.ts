@@ -20,6 +20,8 @@ export interface Config {
   publicRateLimit: number;
   reservationTtlMs: number;
   verifyWorkers: number;
+  /** Where webhooks may point and how long one attempt may take: see webhooks/targets.ts. */
+  webhooks: { allowLoopback: boolean; allowPrivate: boolean; timeoutMs: number };
   chainRpcUrl: string | undefined;
   anchorContract: string | undefined;
   anchorerKey: string | undefined;
@@ -61,6 +63,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicRateLimit: int(env, "PUBLIC_RATE_LIMIT", 60, 1, 1_000_000),
     reservationTtlMs: int(env, "RESERVATION_TTL_MS", 24 * 3_600_000, 1_000, 30 * 24 * 3_600_000),
     verifyWorkers: int(env, "VERIFY_WORKERS", 1, 0, 64),
+    webhooks: {
+      allowLoopback: onOff(env, "WEBHOOK_ALLOW_LOOPBACK") === "on",
+      allowPrivate: onOff(env, "WEBHOOK_ALLOW_PRIVATE") === "on",
+      timeoutMs: int(env, "WEBHOOK_TIMEOUT_MS", 10_000, 100, 120_000),
+    },
     chainRpcUrl: env.CHAIN_RPC_URL || undefined,
     anchorContract: env.ANCHOR_CONTRACT || undefined,
     anchorerKey: env.ANCHORER_KEY || undefined,

@@ -10,6 +10,9 @@ import type { BatcherStatus } from "./anchoring/batcher";
 import type { HealthSource } from "./http/health";
 import type { Store } from "./store/port";
 import { raiseAlert, severityOf, SYSTEM_COMPANY } from "./alerts/raise";
+import type { AlertSchema } from "./alerts/schema";
+import { WEBHOOK_OUTBOX_KIND } from "./webhooks/enqueue";
+import { RETRY_FOR_MS, webhookHandler } from "./webhooks/deliver";
 import type { UnstableReport } from "./chain/dev-chain-supervisor";
 import { openStore } from "./store/open";
 import { SERVICE_SCHEMA } from "./schema";
@@ -72,6 +75,8 @@ async function main(): Promise<void> {
     failpoint,
   });
   const handlers: { [kind: string]: OutboxHandler } = testOutbox ? { [TEST_OUTBOX_KIND]: postEntriesTo(testOutbox) } : {};
+  const { timeoutMs, ...webhookTargets } = config.webhooks;
+  handlers[WEBHOOK_OUTBOX_KIND] = webhookHandler(store, { policy: webhookTargets, timeoutMs, retryForMs: RETRY_FOR_MS, now: () => new Date(), log });
   const deliverer = new OutboxDeliverer(store, { handlers, targetsPerPass: 32, pollMs: 250, leaseTtlMs: 30_000, holder: instanceId(config), retryBaseMs: 1_000, retryMaxMs: 300_000, now: () => new Date(), log });
   const pool = createSm2Pool(config.verifyWorkers, log);
   const operator = resolveOperatorToken(config);
@@ -87,6 +92,7 @@ async function main(): Promise<void> {
   const { app } = createApp({
     ctx,
     devices,
+    webhookTargets,
     operatorToken: operator.token,
     version: VERSION,
     bodyLimit: config.bodyLimit,
@@ -197,7 +203,7 @@ function healthOf(batcher: BatcherStatus, chain: ChainConnection, store: Store, 
 }
 
 /** The dev chain keeps dying: an alert in a transaction of its own (a chain restart changes no document). */
-async function devChainUnstable(store: Store, log: (line: string) => void, report: UnstableReport): Promise<void> {
+async function devChainUnstable(store: Store<AlertSchema>, log: (line: string) => void, report: UnstableReport): Promise<void> {
   const code = "DEV_CHAIN_RESTARTING";
   const { recentExits, windowMs, last } = report;
   log(`[${severityOf(code)}] ${code}: the dev chain exited ${recentExits} times within ${windowMs / 1000} s; it is started again with backoff`);

@@ -13,6 +13,7 @@ import vm from "node:vm";
 import bs58 from "bs58";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { Batcher } from "../../service/anchoring/batcher";
+import { ALERT_SCHEMA, type AlertSchema } from "../../service/alerts/schema";
 import { receiptFor } from "../../service/anchoring/receipts";
 import { connectAnchorClient, type AnchorClient } from "../../service/chain/anchor-client";
 import { deploySealAnchor } from "../../service/chain/deploy";
@@ -226,11 +227,11 @@ async function allAnchored(store: Store): Promise<boolean> {
 }
 
 /** Runs Batcher passes until every stored record (whole batches only) is anchored; the first pass is not timed. */
-async function anchorAll(label: string, store: Store, chain: Chain, batchMax: number): Promise<AnchorRun> {
+async function anchorAll(label: string, store: Store<AlertSchema>, chain: Chain, batchMax: number): Promise<AnchorRun> {
   const client = await freshAnchorClient(chain);
   const [chainWatch, storeWatch, eitherWatch] = [new Stopwatch(), new Stopwatch(), new Stopwatch()];
   const onStore = [storeWatch, eitherWatch];
-  const observed: Store = { ...store, records: timed(store.records, onStore), batches: timed(store.batches, onStore), leases: timed(store.leases, onStore) };
+  const observed: Store<AlertSchema> = { ...store, records: timed(store.records, onStore), batches: timed(store.batches, onStore), leases: timed(store.leases, onStore) };
   const batcher = new Batcher(observed, timed(client, [chainWatch, eitherWatch]), {
     batchMax,
     batchIntervalMs: FULL_BATCHES_ONLY_MS,
@@ -308,7 +309,7 @@ async function measureTree(store: Store): Promise<number> {
 async function measureFresh(root: string, chain: Chain, batchMax: number, batches: number): Promise<AnchorRun> {
   const label = `batch ${int(batchMax)}`;
   progress(`${label}: ${batches} timed batches after 1 warm-up batch, on a fresh store`);
-  const store = await openStore({ dataDir: path.join(root, `batch-${batchMax}`) });
+  const store = await openStore({ dataDir: path.join(root, `batch-${batchMax}`), schema: ALERT_SCHEMA });
   try {
     await fill(store, syntheticIssuer(), batchMax * (batches + 1));
     return reported(await anchorAll(label, store, chain, batchMax));
@@ -330,7 +331,7 @@ function syntheticIssuer(): Issuer {
 /** The Batcher loop at BATCH_INTERVAL_MS=1000 while records arrive one per transaction at a steady rate. */
 async function measureLatency(root: string, chain: Chain): Promise<Percentiles> {
   progress(`latency: ${LATENCY_RATE} records/s for ${LATENCY_RUN_MS / 1000} s, BATCH_INTERVAL_MS=${LATENCY_INTERVAL_MS}`);
-  const store = await openStore({ dataDir: path.join(root, "latency") });
+  const store = await openStore({ dataDir: path.join(root, "latency"), schema: ALERT_SCHEMA });
   const client = await freshAnchorClient(chain);
   const batcher = new Batcher(store, client, {
     batchMax: SCALE_BATCH,

@@ -1,6 +1,7 @@
 // Alert codes: a closed list, each with its one severity (what webhooks subscribe by), so a new code is a compile
 // error until its severity is decided. Each subsystem adds its codes as a block of its own.
-export type AlertSeverity = "warning" | "critical";
+export const ALERT_SEVERITIES = ["warning", "critical"] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 /** Raised by the batcher (service/anchoring), for company "system". */
 const ANCHORING = {

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { batchTree } from "./batch-tree";
 import { raiseAlert, severityOf, SYSTEM_COMPANY } from "../alerts/raise";
 import type { AlertCode } from "../alerts/codes";
+import type { AlertSchema } from "../alerts/schema";
 import { JobRunner } from "../jobs/runner";
 import { alertsRaised } from "../metrics";
 import type { AnchorClient } from "../chain/anchor-client";
@@ -55,7 +56,8 @@ export class Batcher {
   readonly status: BatcherStatus = { state: "starting", lastAnchoredBatch: null, detail: null };
 
   constructor(
-    private readonly store: Store,
+    /** The log, and the alert kinds its alerts are written to. */
+    private readonly store: Store<AlertSchema>,
     private readonly chain: AnchorClient,
     private readonly options: BatcherOptions,
   ) {

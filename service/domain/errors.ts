@@ -40,6 +40,9 @@ export const DOMAIN_ERRORS = {
   DEVICE_SERIAL_TAKEN: 409,
   DEVICE_BOUND: 409,
   DEVICE_RETIRED: 409,
+  ALERT_RESOLVED: 409,
+  WEBHOOK_URL_REFUSED: 422,
+  WEBHOOK_LIMIT: 409,
 } as const;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERRORS;

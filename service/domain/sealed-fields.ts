@@ -15,6 +15,9 @@ export const SEALED_FIELDS: { readonly [kind: string]: readonly string[] } = {
   companies: ["legalRepName", "legalRepIdNumber"],
   members: ["name"],
   idempotency: ["body"],
+  // A webhook's HMAC key, and what a member wrote when resolving an alert (it may name people).
+  webhooks: ["secret"],
+  alerts: ["resolution"],
 };
 
 /** The same store, with SEALED_FIELDS encrypted at rest, in and outside transactions. */

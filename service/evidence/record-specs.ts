@@ -87,6 +87,10 @@ export const RECORD_SPECS = {
   "seal.stamped": spec(sealStampedData, { receiptId: true }),
   "device.unlocked": spec(empty),
   "alert.raised": spec(object({ code: str, severity: optional(str) })),
+  "alert.acknowledged": spec(object({ alert: id })),
+  "alert.resolved": spec(object({ alert: id })),
+  "webhook.created": spec(object({ severities: list(str) })),
+  "webhook.deleted": spec(empty),
   "document.linked": spec(empty),
 } as const;
 

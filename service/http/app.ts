@@ -20,6 +20,8 @@ import { DEVICE_MESSAGES_BODY_LIMIT, DEVICE_MESSAGES_PATH, deviceMessageRoutes }
 import { recordRoutes } from "./routes/records";
 import { receiptRoutes } from "./routes/receipts";
 import { receiptQrRoutes } from "./routes/receipt-qr";
+import { alertRoutes } from "./routes/alerts";
+import { webhookRoutes } from "./routes/webhooks";
 import { mountVerifyPage, type VerifyPageOptions } from "./verify-page";
 import { rpcProxy, type RpcProxyOptions } from "./rpc-proxy";
 import { RPC_PROXY_PATH } from "./public-chain";
@@ -28,6 +30,7 @@ import { requestLog } from "./request-log";
 import { mountMetrics, type BatcherView } from "./metrics-route";
 import type { DomainContext } from "../domain/context";
 import type { DeviceContext } from "../devices/context";
+import { PUBLIC_TARGETS_ONLY, type WebhookTargetPolicy } from "../webhooks/targets";
 
 export interface AppOptions {
   ctx: DomainContext;
@@ -56,6 +59,8 @@ export interface AppOptions {
   wellKnown?: WellKnownSource;
   /** Offer the read-only JSON-RPC proxy at /rpc (see public-chain.ts for when). */
   rpcProxy?: RpcProxyOptions;
+  /** Which addresses webhooks may point at (WEBHOOK_ALLOW_LOOPBACK, WEBHOOK_ALLOW_PRIVATE); unset: public HTTPS only. */
+  webhookTargets?: WebhookTargetPolicy;
 }
 
 export function createApp(options: AppOptions): { app: Express; api: Api } {
@@ -82,6 +87,8 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
   };
   deviceRoutes(api, devices);
   deviceMessageRoutes(api, devices);
+  alertRoutes(api, options.ctx);
+  webhookRoutes(api, options.ctx, options.webhookTargets ?? PUBLIC_TARGETS_ONLY);
   const document = openApiDocument(api.routes, options.version);
 
   mountHealth(app, { version: options.version, operatorToken: options.operatorToken, store: options.ctx.store, health: options.health });

@@ -4,6 +4,9 @@
 import { z } from "zod";
 import { APPROVAL_LEVELS, DEVICE_STATUSES, REQUEST_STATUSES, ROLES, SEAL_KINDS, SEAL_STATUSES, SEAL_TYPES } from "../domain/model";
 import { hash32, ids } from "./schemas";
+import { ALERT_SEVERITIES } from "../alerts/codes";
+import { ALERT_STATES } from "../alerts/model";
+import { DELIVERY_STATES } from "../webhooks/model";
 
 const time = z.iso.datetime({ offset: false });
 const seq = z.number().int().min(0);
@@ -201,3 +204,52 @@ export const deviceMessagesTaken = z.strictObject({
   ),
   commands: z.array(deviceMessage),
 });
+
+/** An alert as members (or, for the system's, the operator) see it; `resolution` is the resolver's note. */
+export const alert = z.strictObject({
+  id: ids.alert,
+  company: z.string(),
+  code: z.string(),
+  severity: z.enum(ALERT_SEVERITIES),
+  subject: z.string(),
+  seal: ids.seal.nullable(),
+  device: ids.device.nullable(),
+  record: ids.record,
+  data: z.record(z.string(), z.json()),
+  state: z.enum(ALERT_STATES),
+  acknowledgedBy: z.string().nullable(),
+  acknowledgedAt: time.nullable(),
+  resolvedBy: z.string().nullable(),
+  resolvedAt: time.nullable(),
+  resolution: z.string().nullable(),
+  createdAt: time,
+});
+export const alertsPage = z.strictObject({ alerts: z.array(alert), next });
+
+/** A webhook as members see it: never its secret, which only the answer to its creation carries. */
+export const webhook = z.strictObject({
+  id: ids.webhook,
+  company: ids.company,
+  url: z.url(),
+  severities: z.array(z.enum(ALERT_SEVERITIES)),
+  secretPrefix: z.string(),
+  createdBy: ids.member,
+  createdAt: time,
+});
+export const webhooksPage = z.strictObject({ webhooks: z.array(webhook), next });
+export const createdWebhook = z.strictObject({ webhook, secret: z.string() });
+export const webhookDelivery = z.strictObject({
+  id: z.string(),
+  company: ids.company,
+  webhook: ids.webhook,
+  alert: ids.alert,
+  event: z.literal("alert.raised"),
+  state: z.enum(DELIVERY_STATES),
+  attempts: z.number().int().min(0),
+  lastAttemptAt: time.nullable(),
+  lastStatus: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  deliveredAt: time.nullable(),
+  createdAt: time,
+});
+export const webhookDeliveriesPage = z.strictObject({ deliveries: z.array(webhookDelivery), next });

@@ -2,6 +2,8 @@
 // objects are refused before the domain sees them.
 import { z } from "zod";
 import { APPROVAL_LEVELS, ROLES, SEAL_KINDS, SEAL_TYPES } from "../domain/model";
+import { ALERT_SEVERITIES } from "../alerts/codes";
+import { ALERT_STATES } from "../alerts/model";
 
 /**
  * Names and titles are shown to other people, some publicly on the verify page: no control characters,
@@ -46,6 +48,8 @@ export const ids = {
   request: id("r"),
   device: id("d"),
   receipt: z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{16,24}$/, "expected a base58 receipt id"),
+  alert: id("al"),
+  webhook: id("wh"),
   /** A record id: random base58, or "0" and the seq for records sequenced before records had ids. */
   record: z.string().regex(/^rec_(0[0-9]{1,16}|[1-9A-HJ-NP-Za-km-z]{12,20})$/, "expected a record id (rec_…)"),
 };
@@ -138,3 +142,17 @@ export const pageQuery = z.strictObject({
 export const recordIdParam = z.strictObject({ id: ids.record });
 
 export const seqParam = z.strictObject({ seq: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });
+
+/** Alerts: a page, narrowed by any of severity, state, seal and device. */
+export const alertsQuery = pageQuery.extend({
+  severity: z.enum(ALERT_SEVERITIES).optional(),
+  state: z.enum(ALERT_STATES).optional(),
+  seal: ids.seal.optional(),
+  device: ids.device.optional(),
+});
+export const resolveAlertBody = z.strictObject({ note: text(2000, { multiline: true }) });
+
+export const createWebhookBody = z.strictObject({
+  url: z.string().max(2048),
+  severities: z.array(z.enum(ALERT_SEVERITIES)).min(1).max(ALERT_SEVERITIES.length),
+});

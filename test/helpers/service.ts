@@ -66,7 +66,7 @@ export function jsonClient(url: string): { call: Call } {
   };
 }
 
-export interface AppOverrides extends Partial<Pick<AppOptions, "publicRateLimit" | "bodyLimit" | "publicBaseUrl" | "verifyPage" | "rpcProxy" | "wellKnown" | "health" | "batcher">> {
+export interface AppOverrides extends Partial<Pick<AppOptions, "publicRateLimit" | "bodyLimit" | "publicBaseUrl" | "verifyPage" | "rpcProxy" | "wellKnown" | "health" | "batcher" | "webhookTargets">> {
   /** Runs before the app on every request: lets a test change what the real routes answer (a server gone bad). */
   intercept?: RequestHandler;
 }

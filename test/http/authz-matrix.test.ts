@@ -10,6 +10,7 @@ import { createApp } from "../../service/http/app";
 import { ACTIONS, rolesFor, type Action } from "../../service/domain/policy";
 import { ROLES, type Role } from "../../service/domain/model";
 import { logMark } from "../helpers/records";
+import { raiseAlert, SYSTEM_COMPANY } from "../../service/alerts/raise";
 
 /** The test company's member holding each role (and only it). */
 const HOLDER: Record<Role, "legalRep" | "admin" | "deptHead" | "employee" | "auditor" | "custodian" | "reviewer"> = {
@@ -45,6 +46,7 @@ describe("http: authorization matrix", function () {
   let outsiderGrant: string;
   let outsiderRequest: string;
   let device: string;
+  let webhook: string;
 
   before(async () => {
     svc = await startService();
@@ -61,6 +63,7 @@ describe("http: authorization matrix", function () {
     outsiderRequest = await requestUse(svc, co.outsider, co.seal.id, co.scenarios.deptHead);
     physical = await physicalSeal(svc, co);
     device = (await enrolDevice(svc, co.admin)).id;
+    webhook = (await ok(as(co.admin, "POST", "/webhooks", webhookBody()))).webhook.id;
     await ok(svc.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(co.employee.id, physical, [co.scenarios.deptHead]) }));
   });
   after(() => svc.stop());
@@ -83,6 +86,23 @@ describe("http: authorization matrix", function () {
     const id = await requestUse(svc, co.employee, physical, co.scenarios.deptHead);
     await lr("POST", `/requests/${id}/approve`);
     return id;
+  };
+  /** An open alert about the physical seal, raised as the device subsystem raises them; its id. */
+  const newAlert = async (company = co.id) =>
+    (await svc.store.transaction((tx) => raiseAlert(tx, { code: "STAMP_GAP", at: new Date(), company, subject: physical, source: device, data: { device } }))).id;
+  const webhookBody = () => ({ url: "https://hooks.example.com/sealproof", severities: ["critical"] });
+  /** A webhook as `who` sees deleting it; one they may not delete is deleted afterwards, so the company stays under its limit. */
+  const deleteNewWebhook = async (who: Person) => {
+    const id = (await lr("POST", "/webhooks", webhookBody())).webhook.id as string;
+    const r = await as(who, "POST", `/webhooks/${id}/delete`);
+    if (r.status >= 300) await lr("POST", `/webhooks/${id}/delete`);
+    return r;
+  };
+  /** Creating a webhook as `who`, then deleting what was created: the company keeps under its limit of webhooks. */
+  const deleteAfter = (create: (who: Person) => Promise<Reply>) => async (who: Person) => {
+    const r = await create(who);
+    if (r.status < 300) await lr("POST", `/webhooks/${r.body.webhook.id}/delete`);
+    return r;
   };
   const grantGivenBy = async (giver: Person) => (await ok(as(giver, "POST", "/grants", grantBody(co.employee.id, co.seal.id, [co.scenarios.none])))).id as string;
   const useAs = async (who: Person) => {
@@ -166,6 +186,14 @@ describe("http: authorization matrix", function () {
     { route: "GET /records/by-id/:id", action: "records.read", target: "a record of the company", attempt: async (w) => as(w, "GET", `/records/by-id/${await recordIdOf(co.id)}`) },
     { route: "GET /records/:seq/receipt", action: "records.read", target: "a record of the company", attempt: (w) => as(w, "GET", "/records/0/receipt") },
     { route: "GET /receipts", action: "records.read", target: "the company's log", attempt: (w) => as(w, "GET", "/receipts?limit=5") },
+    { route: "GET /alerts", action: "alert.read", target: "the company's alerts", attempt: (w) => as(w, "GET", "/alerts?state=open") },
+    { route: "GET /alerts/:id", action: "alert.read", target: "an alert of the company", attempt: async (w) => as(w, "GET", `/alerts/${await newAlert()}`) },
+    { route: "POST /alerts/:id/acknowledge", action: "alert.handle", target: "an open alert", attempt: async (w) => as(w, "POST", `/alerts/${await newAlert()}/acknowledge`) },
+    { route: "POST /alerts/:id/resolve", action: "alert.handle", target: "an open alert", attempt: async (w) => as(w, "POST", `/alerts/${await newAlert()}/resolve`, { note: "the seal was checked" }) },
+    { route: "GET /webhooks", action: "webhook.read", target: "the company's webhooks", attempt: (w) => as(w, "GET", "/webhooks") },
+    { route: "POST /webhooks", action: "webhook.manage", target: "a public HTTPS endpoint", attempt: deleteAfter((w) => as(w, "POST", "/webhooks", webhookBody())) },
+    { route: "POST /webhooks/:id/delete", action: "webhook.manage", target: "a webhook", attempt: deleteNewWebhook },
+    { route: "GET /webhooks/:id/deliveries", action: "webhook.read", target: "a webhook", attempt: (w) => as(w, "GET", `/webhooks/${webhook}/deliveries`) },
   ];
 
   describe("coverage", () => {
@@ -232,12 +260,16 @@ describe("http: authorization matrix", function () {
     let requestId: string;
     let grantId: string;
     let keyId: string;
+    let alertId: string;
+    let systemAlert: string;
     before(async () => {
       other = await createCompany(svc);
       await enrolDevice(svc, other.admin);
       requestId = await requestUse(svc, co.employee, co.seal.id, co.scenarios.deptHead);
       grantId = (await lr("GET", "/grants")).grants[0].id;
       keyId = await keyOf(co.employee.id);
+      alertId = await newAlert();
+      systemAlert = await newAlert(SYSTEM_COMPANY);
     });
 
     it("every route naming another company's resource answers 404 and changes nothing", async () => {
@@ -264,6 +296,13 @@ describe("http: authorization matrix", function () {
         ["GET", "/records/0/receipt"],
         ["GET", `/records/by-id/${await recordIdOf(co.id)}`],
         ["POST", "/usages/reservations", { seal: co.seal.id }],
+        ["GET", `/alerts/${alertId}`],
+        ["POST", `/alerts/${alertId}/acknowledge`],
+        ["POST", `/alerts/${alertId}/resolve`, { note: "n" }],
+        ["GET", `/alerts/${systemAlert}`],
+        ["POST", `/alerts/${systemAlert}/resolve`, { note: "n" }],
+        ["GET", `/webhooks/${webhook}/deliveries`],
+        ["POST", `/webhooks/${webhook}/delete`],
         ["POST", "/grants", grantBody(other.employee.id, co.seal.id, [co.scenarios.none])],
         ["POST", "/requests", { seal: co.seal.id, scenario: co.scenarios.none, documentHash: documentHash("x"), title: "t", reason: "r" }],
       ];
@@ -276,9 +315,10 @@ describe("http: authorization matrix", function () {
 
     it("lists show only the caller's company", async () => {
       await logMark(svc.store);
-      for (const [route, field] of [["/members", "members"], ["/seals", "seals"], ["/scenarios", "scenarios"], ["/devices", "devices"], ["/grants", "grants"], ["/requests", "requests"], ["/records?limit=1000", "records"]]) {
+      const mayBeEmpty = ["grants", "requests", "alerts", "webhooks"];
+      for (const [route, field] of [["/members", "members"], ["/seals", "seals"], ["/scenarios", "scenarios"], ["/devices", "devices"], ["/grants", "grants"], ["/requests", "requests"], ["/records?limit=1000", "records"], ["/alerts", "alerts"], ["/webhooks", "webhooks"]]) {
         const list = (await ok(as(other.legalRep, "GET", route)))[field] as Array<{ company: string }>;
-        expect(list.length, route).to.be.greaterThan(field === "grants" || field === "requests" ? -1 : 0);
+        expect(list.length, route).to.be.greaterThan(mayBeEmpty.includes(field) ? -1 : 0);
         expect(list.every((item) => item.company === other.id), route).to.equal(true);
       }
     });

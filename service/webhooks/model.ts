@@ -1,0 +1,33 @@
+// A company's webhook: an HTTPS endpoint that receives its alerts of the severities it subscribed to, and the log of
+// what was delivered to it.
+import type { Owned } from "../store/schema";
+import type { AlertSeverity } from "../alerts/codes";
+
+export interface Webhook extends Owned {
+  url: string;
+  severities: AlertSeverity[];
+  /** The HMAC key of its signatures: shown once at creation, stored encrypted (domain/sealed-fields.ts). */
+  secret: string;
+  secretPrefix: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+/** pending: not yet taken (attempts > 0: failing, retried with backoff); abandoned: given up after WEBHOOK_RETRY_FOR, or its webhook deleted. */
+export const DELIVERY_STATES = ["pending", "delivered", "abandoned"] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+/** One alert sent to one webhook: created in the alert's transaction, updated after every attempt. */
+export interface WebhookDelivery extends Owned {
+  webhook: string;
+  alert: string;
+  event: "alert.raised";
+  state: DeliveryState;
+  attempts: number;
+  lastAttemptAt: string | null;
+  /** The receiver's HTTP status on the last attempt, null when none came (refused, timed out, address not allowed). */
+  lastStatus: number | null;
+  lastError: string | null;
+  deliveredAt: string | null;
+  createdAt: string;
+}
