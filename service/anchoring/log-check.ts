@@ -112,7 +112,7 @@ export async function checkLog(store: LogSource, chain: AnchorView, options: Log
       continue;
     }
     if (stored.firstSeq !== expectedSeq) {
-      problems.push({ code: "BATCH_GAP", batch: id, message: `batch ${id} starts at seq ${stored.firstSeq}, but the batch before it ended at seq ${expectedSeq - 1}` });
+      problems.push({ code: "BATCH_GAP", batch: id, message: `batch ${id} starts at seq ${stored.firstSeq}, but ${expectedSeq === 0 ? "the log starts at seq 0" : `the batches before it end at seq ${expectedSeq - 1}`}` });
     }
     expectedSeq = stored.firstSeq + stored.count;
     if (stored.anchor !== null && (stored.anchor.contract.toLowerCase() !== contract || (chainId !== null && stored.anchor.chainId !== chainId))) {

@@ -124,6 +124,15 @@ describe("cli: backup, restore and the full-log check", function () {
     expect(rootOnly.problems[0].message).to.include("which the chain holds: the stored root was changed");
   });
 
+  it("fails a backup with a batch removed", async () => {
+    const report = await check(await tamperedCopy("no-batch.db", (db) => db.prepare("DELETE FROM batches WHERE id = 0").run()));
+    expect(report.problems.map((p) => [p.code, p.batch])).to.deep.equal([
+      ["BATCH_GAP", 0],
+      ["BATCH_GAP", 1],
+    ]);
+    expect(report.problems[1].message).to.include("the log starts at seq 0");
+  });
+
   it("refuses a copy whose SHA-256 is not its manifest's, leaving the data directory untouched", async () => {
     const damaged = fresh("damaged.db");
     const bytes = fs.readFileSync(backup);
