@@ -6,6 +6,7 @@ import { signDeviceMessage, type DeviceMessage } from "../../service/evidence/de
 import { deviceTopic, PRESENCE_OFFLINE, PRESENCE_ONLINE } from "../../service/mqtt/topics";
 import type { JsonValue } from "../../service/evidence";
 import type { TestDevice } from "../helpers/company";
+import type { Call } from "../helpers/service";
 
 export interface DownPayload {
   results?: Array<{ index: number; n: number | null; status: string; code?: string }>;
@@ -93,4 +94,24 @@ export function closedWithin(client: MqttClient, ms: number): Promise<boolean> {
       resolve(true);
     });
   });
+}
+
+/** The message of the error `attempt` fails with. */
+export async function refusal(attempt: Promise<unknown>): Promise<string> {
+  try {
+    await attempt;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+  throw new Error("expected a refusal");
+}
+
+/** The service's published deployment, once its chain is reached. */
+export async function wellKnown(call: Call): Promise<{ mqttUrl: string }> {
+  for (let i = 0; ; i++) {
+    const r = await call("GET", "/.well-known/sealproof.json");
+    if (r.status === 200) return r.body;
+    if (i > 100) throw new Error(`/.well-known/sealproof.json: ${r.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { jsonClient, type Call } from "../helpers/service";
 import { createCompany, enrolDevice, ok, physicalSeal, type TestCompany, type TestDevice } from "../helpers/company";
 import { freePort, PROCESS_OPERATOR_TOKEN, startServiceProcess, type ServiceProcess } from "../helpers/service-process";
-import { closedWithin, connectDevice, subscribeCodes } from "./mqtt-device";
+import { closedWithin, connectDevice, refusal, subscribeCodes, wellKnown } from "./mqtt-device";
 import { stampBody } from "./stamp-body";
 import { sm2Verify } from "../../service/evidence";
 import { deviceMessageBytes, signDeviceMessage } from "../../service/evidence/device-message";
@@ -168,22 +168,3 @@ describe("devices: MQTT through the embedded broker", function () {
     await seal.leave();
   });
 });
-
-/** The message of the error `attempt` fails with. */
-export async function refusal(attempt: Promise<unknown>): Promise<string> {
-  try {
-    await attempt;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-  throw new Error("expected a refusal");
-}
-
-export async function wellKnown(call: Call): Promise<{ mqttUrl: string }> {
-  for (let i = 0; ; i++) {
-    const r = await call("GET", "/.well-known/sealproof.json");
-    if (r.status === 200) return r.body;
-    if (i > 100) throw new Error(`/.well-known/sealproof.json: ${r.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
