@@ -184,6 +184,20 @@ describe("webhooks: signed deliveries through the outbox", function () {
     expect(delivered.state).to.equal("delivered");
   });
 
+  it("a service left at its defaults refuses webhooks to this machine, to private or link-local addresses and over plain http", async () => {
+    const strict = await startService();
+    try {
+      const other = await createCompany(strict);
+      for (const url of ["http://127.0.0.1:9/h", "https://localhost/h", "https://192.168.1.10/h", "https://169.254.169.254/latest", "http://hooks.example.com/h"]) {
+        const r = await strict.call("POST", "/api/v1/webhooks", { token: other.admin.token, body: { url, severities: ["critical"] } });
+        expect([url, r.status, r.body.error.code]).to.deep.equal([url, 422, "WEBHOOK_URL_REFUSED"]);
+      }
+      expect((await ok(strict.call("GET", "/api/v1/webhooks", { token: other.admin.token }))).webhooks).to.deep.equal([]);
+    } finally {
+      await strict.stop();
+    }
+  });
+
   it("checks the address connected to at every delivery: a name resolving to loopback is refused when loopback is not allowed", async () => {
     const r = await receiver();
     const hook = await subscribe(r.url.replace("127.0.0.1", "localhost"));
