@@ -7,7 +7,7 @@ import type { BatchLog, RecordLog, StoredBatch } from "../store/port";
 /** What the check reads from a store: any Store, or the read-only SQLite reader of a file. */
 export interface LogSource {
   batches: Pick<BatchLog, "get" | "last" | "recordTexts" | "proof">;
-  records: Pick<RecordLog, "count">;
+  records: Pick<RecordLog, "count" | "waiting">;
 }
 
 /** What the check reads from the chain: one SealAnchor contract. */
@@ -61,8 +61,11 @@ export interface LogCheckReport {
   chainBatches: number | null;
   /** Records read and re-hashed. */
   checkedRecords: number;
-  /** Closed batches the chain does not hold yet (the batcher anchors them), and sequenced records in no batch yet. */
-  pending: { batches: { from: number; to: number } | null; records: number };
+  /**
+   * Closed batches the chain does not hold yet (the batcher anchors them); sequenced records in no batch yet (a log
+   * numbered before the sequencer, until its first batch); records accepted and waiting for the sequencer.
+   */
+  pending: { batches: { from: number; to: number } | null; records: number; waiting: number };
   problems: LogProblem[];
   inconclusive: { code: LogCheckInconclusiveCode; message: string } | null;
   seconds: number;
@@ -100,6 +103,7 @@ export async function checkLog(store: LogSource, chain: AnchorView, options: Log
   const last = await store.batches.last();
   const batchCount = last === null ? 0 : last.id + 1;
   const records = await store.records.count();
+  const { count: waiting } = await store.records.waiting();
   const end = last === null ? 0 : last.firstSeq + last.count;
   const reads = new ChainReads(chain, onChain?.count ?? 0);
 
@@ -157,6 +161,7 @@ export async function checkLog(store: LogSource, chain: AnchorView, options: Log
     pending: {
       batches: anchoredCount !== null && anchoredCount < batchCount ? { from: anchoredCount, to: batchCount - 1 } : null,
       records: Math.max(0, records - end),
+      waiting,
     },
     problems,
     inconclusive,

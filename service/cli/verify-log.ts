@@ -181,9 +181,10 @@ function print(report: LogCheckReport, where: string, target: CheckTarget): void
   console.log(`${matching === report.batches ? "✔" : "✘"} ${matching} of ${report.batches} batches re-hashed from ${report.checkedRecords} records match their stored root${report.chainBatches === null ? "" : " and the chain's"}`);
   for (const p of report.problems.slice(0, PRINTED_PROBLEMS)) console.log(`✘ ${p.code}: ${p.message}`);
   if (report.problems.length > PRINTED_PROBLEMS) console.log(`… and ${report.problems.length - PRINTED_PROBLEMS} more problems (--json lists them all)`);
-  const { batches, records } = report.pending;
+  const { batches, records, waiting } = report.pending;
   if (batches !== null) console.log(`pending: batches ${batches.from}–${batches.to} are closed but not on chain yet; the service's batcher anchors them`);
   if (records > 0) console.log(`pending: ${records} sequenced records are in no batch yet`);
+  if (waiting > 0) console.log(`pending: ${waiting} accepted records wait for the sequencer (they are in no batch, so nothing proves them yet)`);
   if (report.inconclusive !== null) console.log(`! ${report.inconclusive.code}: ${report.inconclusive.message}`);
   const seconds = `${report.seconds.toFixed(1)} s`;
   if (report.verdict === "verified") console.log(`VERIFIED: the store holds every anchored record, unchanged (${seconds})`);

@@ -73,6 +73,9 @@ describe("cli: backup, restore and the full-log check", function () {
     expect(r.stdout).to.match(/✔ (\d+) of \1 batches re-hashed/);
     const report = await check(path.join(target, "sealproof.db"));
     expect(report.verdict).to.equal("verified");
+    const copy = new Database(backup, { readonly: true });
+    expect(report.pending.waiting).to.equal(copy.prepare("SELECT count(*) FROM records WHERE seq IS NULL").pluck().get());
+    copy.close();
     expect(report.checkedRecords).to.equal(manifest.lastBatch!.firstSeq + manifest.lastBatch!.count);
     expect(report.problems).to.deep.equal([]);
   });

@@ -10,7 +10,7 @@ import { RecordReader } from "./records";
 export interface SqliteLogReader {
   readonly schemaVersion: number;
   batches: Pick<BatchLog, "get" | "last" | "recordTexts" | "proof">;
-  records: Pick<RecordLog, "count">;
+  records: Pick<RecordLog, "count" | "waiting">;
   close(): void;
 }
 
@@ -33,7 +33,7 @@ export function openLogReader(file: string): SqliteLogReader {
       );
     }
     const records = new RecordReader(db).reads(() => {});
-    return { schemaVersion, batches: new BatchReader(db).reads(), records: { count: () => records.count() }, close: () => db.close() };
+    return { schemaVersion, batches: new BatchReader(db).reads(), records: { count: () => records.count(), waiting: () => records.waiting() }, close: () => db.close() };
   } catch (err) {
     db.close();
     throw err;
