@@ -33,6 +33,8 @@ const DEVICES = {
   STAMP_GAP: "warning",
   /** A device connected over MQTT has been disconnected and silent longer than DEVICE_OFFLINE_ALERT_MS (once per silence). */
   DEVICE_OFFLINE: "warning",
+  /** A stamp was recorded by the custodian and the reviewer while the device was out of order. */
+  MANUAL_STAMP: "warning",
 } as const satisfies Record<string, AlertSeverity>;
 
 export const ALERT_SEVERITY = { ...ANCHORING, ...DEVICES, ...DEV_CHAIN } as const satisfies Record<string, AlertSeverity>;

@@ -9,6 +9,7 @@ import { parseUpMessage, type UpMessage } from "./message-schema";
 import { commandMessages, commandsChanged, pendingCommands } from "./commands";
 import { lockForMisuse } from "./incidents";
 import { recordStamp } from "./stamps";
+import { expireAuthorizations } from "./authorizations";
 import { acceptedMessageId, type DeviceTx } from "./schema";
 import type { DeviceContext } from "./context";
 import type { Device } from "../domain/model";
@@ -79,6 +80,8 @@ async function applyInOrder(ctx: DeviceContext, tx: DeviceTx, deviceId: string, 
   if (stored === null) throw new Error(`invariant violated: device ${deviceId} vanished`);
   const device: Device = { ...stored };
   const now = ctx.now();
+  // Whatever the device says next, an authorization whose window has passed is cancelled on it first.
+  await expireAuthorizations(tx, ctx.commandKey, now, device);
   const fates: Fate[] = [];
   for (const message of messages) fates.push(await applyOne(ctx, tx, now, device, message));
   device.lastSeenAt = now.toISOString();

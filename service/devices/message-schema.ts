@@ -25,7 +25,8 @@ export const BODIES = {
     /** The receipt id the device scanned from the paper's QR code. */
     receipt: z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{16,24}$/).nullable(),
     operator,
-    location: location.nullable(),
+    /** SM3(salt ‖ JCS location), made by the device: it signs the commitment, never the location (evidence/stamp.ts). */
+    locationCommitment: sm3Hex.nullable(),
     photoHash: sm3Hex.nullable(),
   }),
   tamper: z.strictObject({ kind: z.enum(["case-opened", "forced-stamp", "seal-removed", "sensor-fault"]) }),
@@ -41,9 +42,17 @@ const envelope = z.strictObject({
   at: z.iso.datetime({ offset: false }),
   body: z.unknown(),
   sig: z.string().regex(/^[0-9a-f]{128}$/),
+  /**
+   * A stamp's location and the salt of its commitment, beside the signed body and not signed: the service checks them
+   * against the signed commitment, uses the location for the geofence and keeps both outside the log.
+   */
+  location: location.extend({ salt: z.string().regex(/^([0-9a-f]{2}){16,32}$/) }).optional(),
 });
 
-export type UpMessage = { [T in UpType]: Omit<DeviceMessage, "type" | "body"> & { type: T; body: z.output<(typeof BODIES)[T]> } }[UpType];
+/** A stamp's disclosed location and salt, as the envelope carries them. */
+export type LocationDisclosure = z.output<typeof envelope>["location"];
+
+export type UpMessage = { [T in UpType]: Omit<DeviceMessage, "type" | "body"> & { type: T; body: z.output<(typeof BODIES)[T]>; location?: LocationDisclosure } }[UpType];
 
 /** The message as a device sent it, or null when it is not one. */
 export function parseUpMessage(raw: unknown): UpMessage | null {

@@ -1,10 +1,12 @@
 // The document kinds of the device subsystem: each accepted message's fingerprint (what tells a repeat from a replay),
-// the signed commands waiting for a device's acknowledgement, and the stamps' exact locations. Merged into the service's schema (service/schema.ts).
+// the signed commands waiting for a device's acknowledgement, the stamps' exact locations, the authorizations issued
+// after dual custody, and the first halves of dual-control acts. Merged into the service's schema (service/schema.ts).
 import { kind, type Schema } from "../store/schema";
 import type { Repositories as RepositoriesOf, Store as StoreOf, Tx as TxOf } from "../store/port";
 import type { DomainSchema } from "../domain/schema";
 import type { DeviceMessage } from "../evidence/device-message";
 import { PRESENCE_SCHEMA } from "./presence-schema";
+import type { Geofence } from "../domain/model";
 
 /** A message accepted from a device, by `n`: id `<device>:<n>`, so a second message with that n meets this one. */
 export interface AcceptedMessage {
@@ -45,6 +47,58 @@ export interface StampLocation {
   createdAt: string;
 }
 
+/**
+ * What the device may stamp once a physical-seal request is approved and custody confirmed twice: `copies` stamps
+ * between validFrom and validUntil, inside the geofence when set, each under one of `receipts` (reserved for the
+ * copies' QR codes), each receipt used once.
+ */
+export interface Authorization {
+  id: string;
+  company: string;
+  device: string;
+  seal: string;
+  request: string;
+  /** The member who asked for the use: the one who stamps. */
+  operator: string;
+  copies: number;
+  receipts: string[];
+  /** Receipts already stamped under, in stamping order. */
+  usedReceipts: string[];
+  validFrom: string;
+  validUntil: string;
+  geofence: Geofence | null;
+  status: AuthorizationStatus;
+  /** When it was withdrawn or found expired; stamps the device made before then are still covered. */
+  closedAt: string | null;
+  /** The record id of its device.unlock-issued. */
+  issuedRecord: string;
+  createdAt: string;
+}
+
+export const AUTHORIZATION_STATUSES = ["open", "withdrawn", "expired"] as const;
+export type AuthorizationStatus = (typeof AUTHORIZATION_STATUSES)[number];
+
+/**
+ * The first half of a dual-control act on a device, waiting for its second from another member: lifting a lock
+ * (unlock) or recording a stamp made without the device (manual-stamp). Never evidence by itself: the completed act is.
+ */
+export interface DualControlHalf {
+  id: string;
+  company: string;
+  device: string;
+  act: "unlock" | "manual-stamp";
+  /** Who gave it, and as which side (admin or reviewer for an unlock; custodian or reviewer for a manual stamp). */
+  member: string;
+  side: DualControlSide;
+  /** A manual stamp's authorization and, when one was named, its receipt. */
+  authorization: string | null;
+  receipt: string | null;
+  expiresAt: string;
+  createdAt: string;
+}
+
+export type DualControlSide = "admin" | "reviewer" | "custodian";
+
 export const COMMAND_TYPES = ["unlock", "lock", "unlock-cancel", "config"] as const;
 export type CommandType = (typeof COMMAND_TYPES)[number];
 
@@ -53,6 +107,9 @@ export const DEVICE_SCHEMA = {
   deviceCommands: kind<DeviceCommand>({ label: "device command", indexed: ["device"] }),
   stampLocations: kind<StampLocation>({ label: "stamp location" }),
   ...PRESENCE_SCHEMA,
+  // One authorization per request, however many confirmations race to issue it.
+  authorizations: kind<Authorization>({ label: "authorization", uniqueKeys: (a) => [`request:${a.request}`], indexed: ["device"] }),
+  dualControlHalves: kind<DualControlHalf>({ label: "dual-control half", indexed: ["device"], expires: { field: "expiresAt", afterMs: 0 } }),
 } satisfies Schema;
 
 export type DeviceSchema = DomainSchema & typeof DEVICE_SCHEMA;

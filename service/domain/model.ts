@@ -74,6 +74,8 @@ export interface Seal extends Owned {
   department: string | null;
   replaces: string | null;
   replacedBy: string | null;
+  /** A physical seal's usual place of use: its authorizations' geofence unless a request sets its own. Absent on older seals. */
+  geofence?: Geofence | null;
   /**
    * Record id of the seal.registered record, whose receipt carries the public key. Seals registered before records
    * had ids carry `registeredSeq` instead (that record's seq) and no id: read them through registrationOf().
@@ -104,7 +106,19 @@ export interface Device extends Owned {
   lastSeenAt: string | null;
   /** The `n` of the last command signed for the device; -1 before the first. */
   commandN: number;
+  /**
+   * When its custodian reported it out of order: it is treated as locked, and stamps under an open authorization are
+   * recorded by the custodian and the reviewer together. Absent or null while it works.
+   */
+  outOfOrderSince?: string | null;
   createdAt: string;
+}
+
+/** A circle on the earth: stamps are inside when the device's fix is no farther than `radiusM` from the centre. */
+export interface Geofence {
+  lat: number;
+  lng: number;
+  radiusM: number;
 }
 
 export interface Scenario extends Owned {
@@ -146,6 +160,12 @@ export interface SealRequest extends Owned {
   status: RequestStatus;
   decidedBy: string | null;
   custodyConfirmedBy: string[];
+  /** For a physical seal: how long its authorization stays open, when the requester asked; else the default. */
+  windowMinutes?: number;
+  /** For a physical seal: where it may be stamped, when the requester set it; else the seal's geofence, if any. */
+  geofence?: Geofence | null;
+  /** The device authorization issued once custody was confirmed twice. */
+  authorization?: string;
   createdAt: string;
 }
 

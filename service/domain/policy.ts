@@ -18,8 +18,9 @@ interface Rule {
 }
 
 /**
- * legal_rep holds every power in the company, so it is in every row but custody confirmation: dual control
- * names two persons on the seal, and a legal representative is neither unless named.
+ * legal_rep holds every power in the company, so it is in every row but those of dual control over a physical seal
+ * (custody confirmation, the reviewer's half of a device unlock, a manual stamp): they name two persons on the seal,
+ * and a legal representative is neither unless named.
  */
 export const POLICY = {
   "company.read": { doing: "reading the company", roles: EVERYONE },
@@ -48,6 +49,13 @@ export const POLICY = {
   "device.read": { doing: "reading devices", roles: EVERYONE },
   "device.enrol": { doing: "enrolling smart-seal devices", roles: ADMINS },
   "device.retire": { doing: "retiring smart-seal devices", roles: ADMINS },
+  "device.lock": { doing: "locking a smart-seal device", roles: ADMINS },
+  "device.lock-in-custody": { doing: "locking the device of a seal in one's custody", roles: ["legal_rep", "custodian"] },
+  "device.unlock": { doing: "giving the administrator's half of a device unlock", roles: ADMINS },
+  "device.unlock-review": { doing: "giving the reviewer's half of a device unlock (the seal's reviewer)", roles: ["reviewer"] },
+  "device.report-out-of-order": { doing: "reporting a device out of order (the seal's custodian)", roles: ["legal_rep", "custodian"] },
+  "device.manual-stamp": { doing: "confirming a stamp made without the device (the seal's custodian and reviewer, one each)", roles: ["custodian", "reviewer"] },
+  "authorization.withdraw": { doing: "withdrawing a device authorization", roles: ADMINS },
   "scenario.read": { doing: "reading scenarios", roles: EVERYONE },
   "scenario.define": { doing: "defining scenarios", roles: ADMINS },
   "grant.read-own": { doing: "reading the grants one holds or gave", roles: EVERYONE },

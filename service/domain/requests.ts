@@ -1,5 +1,6 @@
 // Seal use requests (用章申请) and their approval at the scenario's level; physical seals also need the
-// custodian and the reviewer to confirm custody before the device may unlock.
+// custodian and the reviewer to confirm custody before the device may unlock (devices/authorizations.ts issues the
+// unlock in the same transaction as the second confirmation).
 import { DomainError, refuse } from "./errors";
 import { draft, recordChange, type Actor, type DomainContext } from "./context";
 import { newId } from "./ids";
@@ -10,9 +11,9 @@ import { scenarioAllows } from "./scenarios";
 import { usableGrant } from "./grants";
 import type { Tx } from "./schema";
 import type { Page, PageRequest } from "../store/port";
-import type { ApprovalLevel, Scenario, SealRequest } from "./model";
+import type { ApprovalLevel, Scenario, Seal, SealRequest } from "./model";
 
-export type CreateRequestInput = Pick<SealRequest, "seal" | "scenario" | "documentHash" | "title" | "reason" | "copies">;
+export type CreateRequestInput = Pick<SealRequest, "seal" | "scenario" | "documentHash" | "title" | "reason" | "copies" | "windowMinutes" | "geofence">;
 
 export async function createRequest(ctx: DomainContext, actor: Actor, input: CreateRequestInput): Promise<SealRequest> {
   requirePower(actor, "request.create");
@@ -22,6 +23,7 @@ export async function createRequest(ctx: DomainContext, actor: Actor, input: Cre
     const scenario = await getOwned(tx, "scenarios", actor.company, input.scenario);
     requireUsable(seal, "request");
     if (!scenarioAllows(scenario, seal)) refuse("SCENARIO_NOT_ALLOWED", `scenario ${scenario.code} does not allow this seal's kind or type`);
+    if (seal.kind !== "physical" && (input.windowMinutes !== undefined || input.geofence !== undefined)) refuse("SEAL_FIELDS_INVALID", "an unlock window and a geofence belong to requests for physical seals");
     await usableGrant(tx, actor.company, actor.member.id, seal.id, scenario.id, now);
     const request: SealRequest = { id: newId("r"), company: actor.company, member: actor.member.id, ...input, status: "pending", decidedBy: null, custodyConfirmedBy: [], createdAt: now.toISOString() };
     await tx.requests.insert(request);
@@ -48,24 +50,32 @@ export async function decideRequest(ctx: DomainContext, actor: Actor, requestId:
   });
 }
 
-/** The seal's custodian or reviewer confirms custody of a physical seal for an approved request. */
-export async function confirmCustody(ctx: DomainContext, actor: Actor, requestId: string): Promise<SealRequest> {
-  const now = ctx.now();
-  return ctx.store.transaction(async (tx) => {
-    const request = await getOwned(tx, "requests", actor.company, requestId);
-    const seal = await getOwned(tx, "seals", actor.company, request.seal);
-    if (seal.kind !== "physical") refuse("SEAL_KIND_INVALID", "custody is confirmed for physical seals only");
-    if (request.status !== "approved") refuse("REQUEST_NOT_APPROVED", "custody is confirmed after approval");
-    requirePower(actor, "request.confirm-custody");
-    requireUsable(seal, "custody");
-    const role = actor.member.id === seal.custodian ? "custodian" : actor.member.id === seal.reviewer ? "reviewer" : null;
-    if (role === null) refuse("FORBIDDEN", "only this seal's custodian or reviewer confirms custody");
-    if (request.custodyConfirmedBy.includes(actor.member.id)) return request;
-    const confirmed = { ...request, custodyConfirmedBy: [...request.custodyConfirmedBy, actor.member.id] };
-    await tx.requests.update(confirmed);
-    await recordChange(tx, draft("request.custody-confirmed", now, actor.company, request.id, actor.member.id, { role }));
-    return confirmed;
-  });
+export interface CustodyConfirmed {
+  request: SealRequest;
+  seal: Seal;
+  /** This confirmation was the second of the two, in either order: the device may now be unlocked. */
+  completesDualCustody: boolean;
+}
+
+/**
+ * The seal's custodian or reviewer confirms custody of a physical seal for an approved request, in the caller's
+ * transaction (whose caller unlocks the device when this completes dual custody). A repeat changes nothing.
+ */
+export async function confirmCustodyIn(tx: Tx, actor: Actor, requestId: string, now: Date): Promise<CustodyConfirmed> {
+  const request = await getOwned(tx, "requests", actor.company, requestId);
+  const seal = await getOwned(tx, "seals", actor.company, request.seal);
+  if (seal.kind !== "physical") refuse("SEAL_KIND_INVALID", "custody is confirmed for physical seals only");
+  if (request.status !== "approved") refuse("REQUEST_NOT_APPROVED", "custody is confirmed after approval");
+  requirePower(actor, "request.confirm-custody");
+  requireUsable(seal, "custody");
+  const role = actor.member.id === seal.custodian ? "custodian" : actor.member.id === seal.reviewer ? "reviewer" : null;
+  if (role === null) refuse("FORBIDDEN", "only this seal's custodian or reviewer confirms custody");
+  if (request.custodyConfirmedBy.includes(actor.member.id)) return { request, seal, completesDualCustody: false };
+  const confirmed = { ...request, custodyConfirmedBy: [...request.custodyConfirmedBy, actor.member.id] };
+  await tx.requests.update(confirmed);
+  await recordChange(tx, draft("request.custody-confirmed", now, actor.company, request.id, actor.member.id, { role }));
+  const both = [seal.custodian, seal.reviewer].every((m) => m !== null && confirmed.custodyConfirmedBy.includes(m));
+  return { request: confirmed, seal, completesDualCustody: both };
 }
 
 /** Those who may read every request page through all of them; others through their own. */

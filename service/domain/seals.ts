@@ -9,7 +9,7 @@ import { requirePower } from "./policy";
 import { isSm2PublicKey, type JsonValue } from "../evidence";
 import type { Tx } from "./schema";
 import type { Page, PageRequest } from "../store/port";
-import type { Seal, SealKind, SealStatus, SealType } from "./model";
+import type { Geofence, Seal, SealKind, SealStatus, SealType } from "./model";
 
 export interface RegisterSealInput {
   kind: SealKind;
@@ -22,6 +22,7 @@ export interface RegisterSealInput {
   device?: string;
   custodian?: string;
   reviewer?: string;
+  geofence?: Geofence | null;
 }
 
 export async function registerSeal(ctx: DomainContext, actor: Actor, input: RegisterSealInput): Promise<Seal> {
@@ -96,6 +97,7 @@ async function insertSeal(tx: Tx, now: Date, actor: Actor, input: RegisterSealIn
     department: input.department,
     replaces,
     replacedBy: null,
+    geofence: input.geofence ?? null,
     createdAt: now.toISOString(),
   };
   const data: { [key: string]: JsonValue } = {
@@ -118,7 +120,7 @@ async function insertSeal(tx: Tx, now: Date, actor: Actor, input: RegisterSealIn
 async function checkKindFields(tx: Tx, company: string, input: RegisterSealInput): Promise<void> {
   if (input.kind === "electronic") {
     if (!isSm2PublicKey(input.publicKey)) refuse("KEY_INVALID", "an electronic seal needs an uncompressed SM2 public key (04‖x‖y, lowercase hex) on the curve");
-    if (input.device || input.custodian || input.reviewer) refuse("SEAL_FIELDS_INVALID", "device, custodian and reviewer belong to physical seals");
+    if (input.device || input.custodian || input.reviewer || input.geofence) refuse("SEAL_FIELDS_INVALID", "device, custodian, reviewer and geofence belong to physical seals");
     return;
   }
   if (input.publicKey) refuse("SEAL_FIELDS_INVALID", "a physical seal has no public key; its device signs its reports");

@@ -2,13 +2,14 @@
 // extra verification step it needs, if any. Adding a record type is adding a row here.
 import { bool, hex, int, list, nullable, object, oneOf, optional, str, type Shape, type ShapeOf } from "./shape";
 import { checkUsage, sealUsedData } from "./usage";
+import { checkStamp } from "./stamp";
 import type { StepResult } from "./verify-steps";
 import type { EvidenceRecord } from "./record";
 
 /** What a type-specific verification step gets: the record, and a way to verify a related receipt in the same deployment. */
 export interface SpecCheckContext {
   /** Receipts given beside the one being verified, by role (e.g. the seal's registration receipt). */
-  related: { sealReceipt?: unknown };
+  related: { sealReceipt?: unknown; deviceReceipt?: unknown };
   verifyRelated(input: unknown): Promise<{ record: EvidenceRecord | null; deploymentTrusted: boolean }>;
 }
 
@@ -43,12 +44,26 @@ const key = object({ key: id });
 
 /**
  * A stamp a smart-seal device reported (its message `n`, its counter `stampNo`, its clock `deviceAt`), authorized or
- * not with reasons. `receipt` only when authorized; an unauthorized stamp keeps the id the device named as
- * `claimedReceipt`. The location is only committed to: SM3(salt ‖ JCS location), the salt kept apart and erasable.
+ * not with reasons. `receipt` is the receipt id the stamp is recorded under, only when authorized: the one the device
+ * scanned, or the next unused one of its authorization. `claimedReceipt` is what the device signed (what it scanned,
+ * or null). The location is only committed to, by the device: SM3(salt ‖ JCS location), the salt kept apart and
+ * erasable. `signature` is the device's over the stamp message, whose every field the record carries (stamp.ts);
+ * records from before it lack it. A `manual` stamp was recorded by the custodian and the reviewer (`confirmedBy`)
+ * while the device was out of order: it has no message, counter, device clock or signature.
  */
 const sealStampedData = object({
-  device: id, n: int, stampNo: int, authorized: bool, reasons: list(str), authorization: nullable(id), receipt: nullable(str), claimedReceipt: nullable(str),
-  operator: object({ method: str, ref: nullable(str) }), photoHash: nullable(sm3), inGeofence: nullable(bool), locationCommitment: nullable(sm3), deviceAt: time,
+  device: id, n: nullable(int), stampNo: nullable(int), authorized: bool, reasons: list(str), authorization: nullable(id), receipt: nullable(str), claimedReceipt: nullable(str),
+  operator: object({ method: str, ref: nullable(str) }), photoHash: nullable(sm3), inGeofence: nullable(bool), locationCommitment: nullable(sm3), deviceAt: nullable(time),
+  signature: optional(hex(64)), manual: optional(bool), confirmedBy: optional(list(id)),
+});
+
+/**
+ * An authorization issued after dual custody: the device may stamp `copies` times within the window, inside a geofence
+ * when `geofenced` (its circle is kept outside the log), each copy under one of the reserved receipt ids, of which the
+ * record holds only the SM3 hashes, so that one copy's QR code does not reveal the others'.
+ */
+const unlockIssuedData = object({
+  authorization: id, request: id, seal: id, operator: id, copies: int, validFrom: time, validUntil: time, geofenced: bool, receiptHashes: list(sm3), command: int,
 });
 
 const spec = <D>(data: Shape<D>, extra: Partial<Omit<RecordSpec<D>, "data">> = {}): RecordSpec<D> => ({ data, receiptId: false, ...extra });
@@ -82,10 +97,13 @@ export const RECORD_SPECS = {
   "seal.used": spec(sealUsedData, { receiptId: true, check: checkUsage }),
   "device.registered": spec(object({ serial: str, model: str, publicKey: hex(65) })),
   "device.retired": spec(empty),
-  "device.locked": spec(object({ reason: oneOf("unauthorized-stamp", "tamper", "replay"), n: optional(int) })),
+  "device.locked": spec(object({ reason: oneOf("unauthorized-stamp", "tamper", "replay", "remote"), n: optional(int) })),
   "device.lock-confirmed": spec(object({ command: int })),
-  "seal.stamped": spec(sealStampedData, { receiptId: true }),
-  "device.unlocked": spec(empty),
+  "device.unlock-issued": spec(unlockIssuedData),
+  "device.unlock-cancelled": spec(object({ authorization: id, reason: oneOf("withdrawn", "expired"), command: int })),
+  "device.out-of-order": spec(empty),
+  "seal.stamped": spec(sealStampedData, { receiptId: true, check: checkStamp }),
+  "device.unlocked": spec(object({ approvedBy: optional(list(id)), command: optional(int) })),
   "alert.raised": spec(object({ code: str, severity: optional(str) })),
   "alert.acknowledged": spec(object({ alert: id })),
   "alert.resolved": spec(object({ alert: id })),

@@ -60,6 +60,8 @@ export interface VerifyOptions {
   receiptId?: string;
   /** For `seal.used`: the seal's own `seal.registered` receipt, which carries its public key. */
   sealReceipt?: unknown;
+  /** For `seal.stamped`: the device's own `device.registered` receipt, which carries its public key. */
+  deviceReceipt?: unknown;
   /** The company's `company.registered` receipt, which carries its registered name and credit code. */
   companyReceipt?: unknown;
 }
@@ -82,7 +84,7 @@ const NO_FACTS: AnchoredFacts = { company: null, seal: null };
  * the record hashes to the proof's leaf; the leaf's position matches the record's seq; the pinned contract holds
  * this batch with this range and root; the path leads from the leaf to that root; the anchoring transaction called
  * the pinned contract; for `seal.used`, the SM2 signature against the key in the seal's verified registration
- * receipt; and, when given, the company's registration receipt. Every step runs; `code` names the first failure.
+ * receipt (for `seal.stamped`, the device's signature against its registration receipt); and, when given, the company's registration receipt. Every step runs; `code` names the first failure.
  */
 export async function verifyReceipt(input: unknown, chain: ChainReader, options: VerifyOptions): Promise<VerifyReport> {
   const parsed = parseReceipt(input);
@@ -102,7 +104,7 @@ export async function verifyReceipt(input: unknown, chain: ChainReader, options:
       const { report, record } = await verifyRelatedReceipt(related, chain, options.deployment);
       return { record, deploymentTrusted: report.code !== "DEPLOYMENT_NOT_TRUSTED" };
     };
-    const { step, facts: seal } = await check(bundle.record, { related: { sealReceipt: options.sealReceipt }, verifyRelated });
+    const { step, facts: seal } = await check(bundle.record, { related: { sealReceipt: options.sealReceipt, deviceReceipt: options.deviceReceipt }, verifyRelated });
     steps.push(step);
     facts.seal = seal ?? null;
   }

@@ -20,6 +20,8 @@ export type VerifyCode =
   | "SEAL_RECEIPT_MISSING"
   | "SEAL_RECEIPT_INVALID"
   | "SIGNATURE_INVALID"
+  | "DEVICE_RECEIPT_MISSING"
+  | "DEVICE_RECEIPT_INVALID"
   | "COMPANY_RECEIPT_INVALID";
 
 export interface StepResult {

@@ -17,6 +17,7 @@ import { requestRoutes } from "./routes/requests";
 import { usageRoutes } from "./routes/usages";
 import { deviceRoutes } from "./routes/devices";
 import { DEVICE_MESSAGES_BODY_LIMIT, DEVICE_MESSAGES_PATH, deviceMessageRoutes } from "./routes/device-messages";
+import { deviceControlRoutes } from "./routes/device-control";
 import { recordRoutes } from "./routes/records";
 import { receiptRoutes } from "./routes/receipts";
 import { receiptQrRoutes } from "./routes/receipt-qr";
@@ -78,15 +79,17 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
     },
   });
   const api = new Api({ ctx: options.ctx, operatorToken: options.operatorToken, publicLimiter: limiter, checkResponses: options.checkResponses });
-  for (const register of [companyRoutes, memberRoutes, sealRoutes, scenarioRoutes, grantRoutes, requestRoutes, receiptRoutes, recordRoutes]) register(api, options.ctx);
+  for (const register of [companyRoutes, memberRoutes, sealRoutes, scenarioRoutes, grantRoutes, receiptRoutes, recordRoutes]) register(api, options.ctx);
   usageRoutes(api, options.ctx, options.publicBaseUrl);
   receiptQrRoutes(api, options.ctx, options.publicBaseUrl);
   const devices = () => {
     if (options.devices === undefined) throw new Error("invariant violated: a device route ran in an app made without a device context");
     return options.devices;
   };
+  requestRoutes(api, options.ctx, devices);
   deviceRoutes(api, devices);
   deviceMessageRoutes(api, devices);
+  deviceControlRoutes(api, devices);
   alertRoutes(api, options.ctx);
   webhookRoutes(api, options.ctx, options.webhookTargets ?? PUBLIC_TARGETS_ONLY);
   const document = openApiDocument(api.routes, options.version);

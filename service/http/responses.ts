@@ -3,7 +3,8 @@
 // strict objects, so a field that should never leave the store (an ID number, a key hash) fails the check.
 import { z } from "zod";
 import { APPROVAL_LEVELS, DEVICE_STATUSES, REQUEST_STATUSES, ROLES, SEAL_KINDS, SEAL_STATUSES, SEAL_TYPES } from "../domain/model";
-import { hash32, ids } from "./schemas";
+import { geofence, hash32, ids } from "./schemas";
+import { AUTHORIZATION_STATUSES } from "../devices/schema";
 import { ALERT_SEVERITIES } from "../alerts/codes";
 import { ALERT_STATES } from "../alerts/model";
 import { DELIVERY_STATES } from "../webhooks/model";
@@ -53,6 +54,7 @@ export const seal = z.strictObject({
   department: z.string().nullable(),
   replaces: ids.seal.nullable(),
   replacedBy: ids.seal.nullable(),
+  geofence: geofence.nullable().optional(),
   /** The id of its seal.registered record; seals registered before records had ids give that record's seq instead. */
   registrationRecord: ids.record.optional(),
   registeredSeq: seq.optional(),
@@ -101,6 +103,10 @@ export const sealRequest = z.strictObject({
   status: z.enum(REQUEST_STATUSES),
   decidedBy: ids.member.nullable(),
   custodyConfirmedBy: z.array(ids.member),
+  windowMinutes: z.number().int().optional(),
+  geofence: geofence.nullable().optional(),
+  /** The device authorization issued once custody was confirmed twice. */
+  authorization: ids.authorization.optional(),
   createdAt: time,
 });
 
@@ -185,6 +191,7 @@ export const device = z.strictObject({
   commandN: z.number().int().min(-1),
   /** On reads: whether its MQTT session is open, and since when (null for a device never connected over MQTT). */
   presence: z.strictObject({ connected: z.boolean(), since: time.nullable() }).optional(),
+  outOfOrderSince: time.nullable().optional(),
   createdAt: time,
 });
 export const devicesPage = z.strictObject({ devices: z.array(device), next });
@@ -193,6 +200,38 @@ export const enrolledDevice = z.strictObject({ device, credential: z.strictObjec
 
 /** A signed device message or command: {v, device, n, type, at, body, sig}. */
 const deviceMessage = z.strictObject({ v: z.literal(1), device: ids.device, n: z.number().int().min(0), type: z.string(), at: z.string(), body: z.record(z.string(), z.json()), sig: z.string().regex(/^[0-9a-f]{128}$/) });
+/** A device authorization: the receipt ids reserved for the copies' QR codes, and those stamped under already. */
+export const authorization = z.strictObject({
+  id: ids.authorization,
+  company: ids.company,
+  device: ids.device,
+  seal: ids.seal,
+  request: ids.request,
+  operator: ids.member,
+  copies: z.number().int().min(1),
+  receipts: z.array(ids.receipt),
+  usedReceipts: z.array(ids.receipt),
+  validFrom: time,
+  validUntil: time,
+  geofence: geofence.nullable(),
+  status: z.enum(AUTHORIZATION_STATUSES),
+  closedAt: time.nullable(),
+  issuedRecord: ids.record,
+  createdAt: time,
+});
+/** A dual-control unlock after one half or both. */
+export const deviceUnlock = z.strictObject({ device, complete: z.boolean(), halves: z.array(z.strictObject({ member: ids.member, side: z.enum(["admin", "reviewer", "custodian"]) })) });
+/** A stamp made without the device: pending its second confirmation, or recorded. */
+export const manualStamp = z.strictObject({
+  id: ids.manualStamp,
+  device: ids.device,
+  authorization: ids.authorization,
+  receipt: ids.receipt.nullable(),
+  status: z.enum(["pending", "recorded"]),
+  confirmedBy: z.array(ids.member),
+  record: ids.record.nullable(),
+});
+
 export const deviceMessagesTaken = z.strictObject({
   results: z.array(
     z.strictObject({

@@ -37,6 +37,8 @@ const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[1-9A-HJ-
 export const hash32 = z.string().regex(/^[0-9a-f]{64}$/, "expected 64 lowercase hex characters (SM3)");
 const isoTime = z.iso.datetime({ offset: false, precision: 3 });
 const department = z.string().trim().min(1).max(64).nullable().default(null);
+/** A circle where a physical seal may be stamped: its centre and radius (10 m to 100 km). */
+export const geofence = z.strictObject({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), radiusM: z.number().min(10).max(100_000) });
 
 export const ids = {
   company: id("c"),
@@ -47,6 +49,8 @@ export const ids = {
   grant: id("g"),
   request: id("r"),
   device: id("d"),
+  authorization: id("au"),
+  manualStamp: id("ms"),
   receipt: z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{16,24}$/, "expected a base58 receipt id"),
   alert: id("al"),
   webhook: id("wh"),
@@ -73,6 +77,7 @@ export const registerSealBody = z.strictObject({
   device: ids.device.optional(),
   custodian: ids.member.optional(),
   reviewer: ids.member.optional(),
+  geofence: geofence.optional(),
 });
 
 export const enrolDeviceBody = z.strictObject({
@@ -106,6 +111,10 @@ export const createRequestBody = z.strictObject({
   title: text(200),
   reason: text(1000, { multiline: true }),
   copies: z.number().int().min(1).max(1000).default(1),
+  /** Physical seals: how long the device authorization stays open (default 120). */
+  windowMinutes: z.number().int().min(5).max(1440).optional(),
+  /** Physical seals: where the copies may be stamped, instead of the seal's geofence. */
+  geofence: geofence.optional(),
 });
 
 export const reserveBody = z.strictObject({ seal: ids.seal });

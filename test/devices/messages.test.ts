@@ -6,6 +6,7 @@ import { startService, type Reply, type TestService } from "../helpers/service";
 import { createCompany, enrolDevice, ok, physicalSeal, type TestCompany, type TestDevice } from "../helpers/company";
 import { generateSm2KeyPair, sm2Verify, type JsonValue } from "../../service/evidence";
 import { deviceMessageBytes, signDeviceMessage, type DeviceMessage } from "../../service/evidence/device-message";
+import { locationCommitment } from "../../service/evidence/stamp";
 import { recordsOf } from "./helpers";
 
 const DEVICE_MESSAGES = "/api/v1/device-messages";
@@ -28,8 +29,10 @@ describe("devices: signed messages over HTTPS", function () {
   function message(device: TestDevice, n: number, type: string, body: { [key: string]: JsonValue }, key = device.keys.privateKey, id = device.id): DeviceMessage {
     return signDeviceMessage({ v: 1, device: id, n, type, at: new Date().toISOString(), body }, key);
   }
+  // The device signs a commitment to where it stamped, never the place itself.
+  const commitment = locationCommitment(new Uint8Array(16), { lat: 31.2304, lng: 121.4737, accuracyM: 12 });
   const stamp = (stampNo: number, extra: { [key: string]: JsonValue } = {}) => ({
-    stampNo, authorization: null, receipt: null, operator: { method: "fingerprint", ref: "op-7" }, location: { lat: 31.2304, lng: 121.4737, accuracyM: 12 }, photoHash: "ab".repeat(32), ...extra,
+    stampNo, authorization: null, receipt: null, operator: { method: "fingerprint", ref: "op-7" }, locationCommitment: commitment, photoHash: "ab".repeat(32), ...extra,
   });
   const send = (credential: string, messages: unknown, raw?: string): Promise<Reply> =>
     svc.call("POST", DEVICE_MESSAGES, raw === undefined ? { token: credential, body: { messages } } : { token: credential, raw });
@@ -92,7 +95,7 @@ describe("devices: signed messages over HTTPS", function () {
     expect(stamped.subject).to.equal(device.seal);
     expect(stamped.actor).to.equal(device.id);
     expect(stamped.data).to.deep.include({ n: 0, stampNo: 41, authorized: false, reasons: ["NO_AUTHORIZATION"], authorization: null, receipt: null, claimedReceipt: "7Jq3v9PzX2mKc4TnR8wYbD", photoHash: "ab".repeat(32), inGeofence: null });
-    expect(stamped.data.locationCommitment).to.match(/^[0-9a-f]{64}$/);
+    expect(stamped.data.locationCommitment).to.equal(commitment);
     expect(JSON.stringify(stamped.data)).to.not.contain("31.2304");
     expect((await recordsOf(svc, co.id, "device.locked")).filter((x) => x.subject === device.id).map((x) => x.data.reason)).to.deep.equal(["unauthorized-stamp"]);
     expect((await recordsOf(svc, co.id, "alert.raised")).filter((x) => x.data.device === device.id).map((x) => [x.data.code, x.data.severity])).to.deep.equal([["UNAUTHORIZED_STAMP", "critical"]]);
@@ -138,7 +141,7 @@ describe("devices: signed messages over HTTPS", function () {
     const wrong: unknown[] = [
       null, 7, "x", [], {},
       { ...good, n: "0" }, { ...good, n: -1 }, { ...good, n: 1.5 }, { ...good, n: 2 ** 60 }, { ...good, v: 2 }, { ...good, type: "reboot" }, { ...good, extra: 1 },
-      { ...good, body: { ...good.body, stampNo: -1 } }, { ...good, body: { ...good.body, location: { lat: 91, lng: 0, accuracyM: 1 } } },
+      { ...good, body: { ...good.body, stampNo: -1 } }, { ...good, body: { ...good.body, location: { lat: 31, lng: 121, accuracyM: 1 } } }, { ...good, location: { lat: 91, lng: 0, accuracyM: 1, salt: "00".repeat(16) } },
       { ...good, body: { ...good.body, photoHash: "zz" } }, { ...good, body: { ...good.body, operator: { method: "fingerprint", ref: "张三" } } },
       { ...good, sig: "00" }, { ...good, at: "yesterday" }, { ...good, device: { $ne: null } }, { ...good, body: "x".repeat(10_000) },
     ];

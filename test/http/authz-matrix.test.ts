@@ -10,6 +10,7 @@ import { createApp } from "../../service/http/app";
 import { ACTIONS, rolesFor, type Action } from "../../service/domain/policy";
 import { ROLES, type Role } from "../../service/domain/model";
 import { logMark } from "../helpers/records";
+import { unlockedDevice } from "../devices/helpers";
 import { raiseAlert, SYSTEM_COMPANY } from "../../service/alerts/raise";
 
 /** The test company's member holding each role (and only it). */
@@ -46,6 +47,8 @@ describe("http: authorization matrix", function () {
   let outsiderGrant: string;
   let outsiderRequest: string;
   let device: string;
+  let otherReviewer: Person;
+  let outsiderAuthorization: string;
   let webhook: string;
 
   before(async () => {
@@ -63,6 +66,8 @@ describe("http: authorization matrix", function () {
     outsiderRequest = await requestUse(svc, co.outsider, co.seal.id, co.scenarios.deptHead);
     physical = await physicalSeal(svc, co);
     device = (await enrolDevice(svc, co.admin)).id;
+    otherReviewer = await addPerson(svc, co.legalRep, ["reviewer"]);
+    outsiderAuthorization = (await unlockedDevice(svc, co, {}, undefined, co.outsider)).authorization;
     webhook = (await ok(as(co.admin, "POST", "/webhooks", webhookBody()))).webhook.id;
     await ok(svc.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(co.employee.id, physical, [co.scenarios.deptHead]) }));
   });
@@ -103,6 +108,23 @@ describe("http: authorization matrix", function () {
     const r = await create(who);
     if (r.status < 300) await lr("POST", `/webhooks/${r.body.webhook.id}/delete`);
     return r;
+  };
+  const sealedDevice = async () => {
+    const enrolled = await enrolDevice(svc, co.admin);
+    await physicalSeal(svc, co, enrolled.id);
+    return enrolled;
+  };
+  /** A device locked by the legal representative, holding a seal in the custodian's custody reviewed by `reviewer`. */
+  const lockedDevice = async (reviewer: string) => {
+    const enrolled = await enrolDevice(svc, co.admin);
+    await lr("POST", "/seals", { kind: "physical", type: "official", name: "公章", device: enrolled.id, custodian: co.custodian.id, reviewer });
+    await lr("POST", `/devices/${enrolled.id}/lock`);
+    return enrolled.id;
+  };
+  const brokenDevice = async () => {
+    const device = await unlockedDevice(svc, co);
+    await ok(as(co.custodian, "POST", `/devices/${device.id}/out-of-order`));
+    return device;
   };
   const grantGivenBy = async (giver: Person) => (await ok(as(giver, "POST", "/grants", grantBody(co.employee.id, co.seal.id, [co.scenarios.none])))).id as string;
   const useAs = async (who: Person) => {
@@ -149,6 +171,34 @@ describe("http: authorization matrix", function () {
     { route: "GET /devices/:id", action: "device.read", target: "a device", attempt: (w) => as(w, "GET", `/devices/${device}`) },
     { route: "POST /devices", action: "device.enrol", target: "a new device", attempt: (w) => as(w, "POST", "/devices", deviceBody()) },
     { route: "POST /devices/:id/retire", action: "device.retire", target: "a device holding no seal", attempt: async (w) => as(w, "POST", `/devices/${(await enrolDevice(svc, co.admin)).id}/retire`) },
+    { route: "POST /devices/:id/lock", action: "device.lock", target: "a device holding no seal", attempt: async (w) => as(w, "POST", `/devices/${(await enrolDevice(svc, co.admin)).id}/lock`) },
+    {
+      route: "POST /devices/:id/lock", action: "device.lock-in-custody", target: "the device of a seal in the custodian's custody", allowed: [...rolesFor("device.lock"), ...rolesFor("device.lock-in-custody")],
+      attempt: async (w) => as(w, "POST", `/devices/${(await sealedDevice()).id}/lock`),
+    },
+    { route: "POST /devices/:id/unlock", action: "device.unlock", target: "a locked device whose seal another member reviews", attempt: async (w) => as(w, "POST", `/devices/${await lockedDevice(otherReviewer.id)}/unlock`) },
+    {
+      route: "POST /devices/:id/unlock", action: "device.unlock-review", target: "a locked device whose seal the reviewer reviews", allowed: [...rolesFor("device.unlock"), ...rolesFor("device.unlock-review")],
+      attempt: async (w) => as(w, "POST", `/devices/${await lockedDevice(co.reviewer.id)}/unlock`),
+    },
+    { route: "POST /devices/:id/out-of-order", action: "device.report-out-of-order", target: "the device of a seal in the custodian's custody", attempt: async (w) => as(w, "POST", `/devices/${(await sealedDevice()).id}/out-of-order`) },
+    {
+      route: "POST /devices/:id/manual-stamps", action: "device.manual-stamp", target: "an out-of-order device under an open authorization",
+      attempt: async (w) => {
+        const device = await brokenDevice();
+        return as(w, "POST", `/devices/${device.id}/manual-stamps`, { authorization: device.authorization });
+      },
+    },
+    {
+      route: "POST /devices/:id/manual-stamps/:stamp/confirm", action: "device.manual-stamp", target: "a manual stamp the other of custodian and reviewer began",
+      attempt: async (w) => {
+        const device = await brokenDevice();
+        const begun = await ok(as(w.id === co.custodian.id ? co.reviewer : co.custodian, "POST", `/devices/${device.id}/manual-stamps`, { authorization: device.authorization }));
+        return as(w, "POST", `/devices/${device.id}/manual-stamps/${begun.id}/confirm`);
+      },
+    },
+    { route: "GET /authorizations/:id", action: "request.read-all", target: "another member's authorization", refusals: ["NOT_FOUND"], attempt: (w) => as(w, "GET", `/authorizations/${outsiderAuthorization}`) },
+    { route: "POST /authorizations/:id/withdraw", action: "authorization.withdraw", target: "an open authorization", attempt: async (w) => as(w, "POST", `/authorizations/${(await unlockedDevice(svc, co)).authorization}/withdraw`) },
     { route: "GET /scenarios", action: "scenario.read", target: "the company", attempt: (w) => as(w, "GET", "/scenarios") },
     { route: "GET /scenarios/:id", action: "scenario.read", target: "a scenario", attempt: (w) => as(w, "GET", `/scenarios/${co.scenarios.none}`) },
     {
@@ -210,8 +260,8 @@ describe("http: authorization matrix", function () {
       expect(ACTIONS.filter((a) => !tried.has(a))).to.deep.equal([]);
     });
 
-    it("the legal representative holds every power but custody, which dual control gives to named persons", () => {
-      expect(ACTIONS.filter((a) => !rolesFor(a).includes("legal_rep"))).to.deep.equal(["request.confirm-custody"]);
+    it("the legal representative holds every power but those dual control over a physical seal gives to named persons", () => {
+      expect(ACTIONS.filter((a) => !rolesFor(a).includes("legal_rep"))).to.deep.equal(["device.unlock-review", "device.manual-stamp", "request.confirm-custody"]);
     });
   });
 
@@ -260,6 +310,7 @@ describe("http: authorization matrix", function () {
     let requestId: string;
     let grantId: string;
     let keyId: string;
+    let ownAuthorization: string;
     let alertId: string;
     let systemAlert: string;
     before(async () => {
@@ -268,6 +319,7 @@ describe("http: authorization matrix", function () {
       requestId = await requestUse(svc, co.employee, co.seal.id, co.scenarios.deptHead);
       grantId = (await lr("GET", "/grants")).grants[0].id;
       keyId = await keyOf(co.employee.id);
+      ownAuthorization = (await unlockedDevice(svc, co)).authorization;
       alertId = await newAlert();
       systemAlert = await newAlert(SYSTEM_COMPANY);
     });
@@ -287,6 +339,11 @@ describe("http: authorization matrix", function () {
         ["GET", `/scenarios/${co.scenarios.none}`],
         ["GET", `/devices/${device}`],
         ["POST", `/devices/${device}/retire`],
+        ...["lock", "unlock", "out-of-order"].map((t): [string, string] => ["POST", `/devices/${device}/${t}`]),
+        ["POST", `/devices/${device}/manual-stamps`, { authorization: ownAuthorization }],
+        ["POST", `/devices/${device}/manual-stamps/ms_1111111111111111/confirm`],
+        ["GET", `/authorizations/${ownAuthorization}`],
+        ["POST", `/authorizations/${ownAuthorization}/withdraw`],
         ["POST", "/seals", { kind: "physical", type: "official", name: "公章", device, custodian: other.custodian.id, reviewer: other.reviewer.id }],
         ["GET", `/grants/${grantId}`],
         ["POST", `/grants/${grantId}/withdraw`],

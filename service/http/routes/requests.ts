@@ -2,14 +2,16 @@
 import { z } from "zod";
 import { createRequestBody, ids, pageQuery } from "../schemas";
 import { requestsPage, sealRequest } from "../responses";
-import { confirmCustody, createRequest, decideRequest, getRequest, listRequests } from "../../domain/requests";
+import { createRequest, decideRequest, getRequest, listRequests } from "../../domain/requests";
+import { confirmCustodyAndUnlock } from "../../devices/authorizations";
 import { rolesText } from "../../domain/policy";
 import type { Api } from "../api";
 import type { DomainContext } from "../../domain/context";
+import type { DeviceContext } from "../../devices/context";
 
 const requestParams = z.strictObject({ id: ids.request });
 
-export function requestRoutes(api: Api, ctx: DomainContext): void {
+export function requestRoutes(api: Api, ctx: DomainContext, devices: () => DeviceContext): void {
   api.add({ method: "get", path: "/requests", tag: "requests", auth: "member", query: pageQuery, status: 200, summary: `A page of the requests visible to the caller (their own; every request: ${rolesText("request.read-all")})`, response: requestsPage }, async ({ actor, query }) => {
     const page = await listRequests(ctx, actor, query);
     return { requests: page.items, next: page.next };
@@ -28,7 +30,10 @@ export function requestRoutes(api: Api, ctx: DomainContext): void {
     );
   }
   api.add(
-    { method: "post", path: "/requests/:id/confirm-custody", tag: "requests", auth: "member", params: requestParams, status: 200, summary: "Custodian or reviewer confirms custody of a physical seal", response: sealRequest },
-    async ({ actor, params }) => confirmCustody(ctx, actor, params.id),
+    {
+      method: "post", path: "/requests/:id/confirm-custody", tag: "requests", auth: "member", params: requestParams, status: 200, response: sealRequest,
+      summary: "Custodian or reviewer confirms custody of a physical seal; the second of the two, in either order, issues the device authorization (the request then names it) and sends the device a signed unlock",
+    },
+    async ({ actor, params }) => confirmCustodyAndUnlock(devices(), actor, params.id),
   );
 }
