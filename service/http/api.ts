@@ -3,7 +3,7 @@
 import { Router, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import { requireDevice, requireMember, requireOperator } from "./auth";
-import { idempotencyOf, withIdempotency, type StoredResponse } from "./idempotency";
+import { idempotencyOf, withIdempotency, type IdempotencyPort, type StoredResponse } from "./idempotency";
 import { ResponseMismatchError } from "./errors";
 import type { OutcomeCounter } from "../metrics";
 import type { Actor, DomainContext } from "../domain/context";
@@ -67,6 +67,7 @@ export class Api {
   readonly router = Router();
   /** Handlers of routes without parameters, by exactKey(method, path): see dispatchExact. */
   private readonly exact = new Map<string, (req: Request, res: Response) => Promise<void>>();
+  private idempotency: IdempotencyPort | undefined;
 
   constructor(private readonly deps: ApiDeps) {
     this.router.use(this.dispatchExact);
@@ -153,7 +154,9 @@ export class Api {
     const scope =
       caller === null ? { company: "-", principal: spec.auth } : "actor" in caller ? { company: caller.actor.company, principal: caller.actor.member.id } : { company: caller.device.company, principal: caller.device.id };
     const request = { method: req.method, path: req.path, body: req.body as unknown };
-    return withIdempotency(idempotencyOf(this.deps.ctx.store), scope, req.get("Idempotency-Key"), request, run, spec.returnsSecret ? withoutSecrets : undefined);
+    // Checked on the first POST, as before, and kept: the store a running Api was given does not change.
+    this.idempotency ??= idempotencyOf(this.deps.ctx.store);
+    return withIdempotency(this.idempotency, scope, req.get("Idempotency-Key"), request, run, spec.returnsSecret ? withoutSecrets : undefined);
   }
 }
 
