@@ -54,8 +54,8 @@ export const ids = {
   receipt: z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{16,24}$/, "expected a base58 receipt id"),
   alert: id("al"),
   webhook: id("wh"),
-  /** A record id: random base58, or "0" and the seq for records sequenced before records had ids. */
-  record: z.string().regex(/^rec_(0[0-9]{1,16}|[1-9A-HJ-NP-Za-km-z]{12,20})$/, "expected a record id (rec_…)"),
+  /** A record id: base58 (SQLite: the acceptance position; MongoDB: random), or "0" and the seq for records sequenced before records had ids. */
+  record: z.string().regex(/^rec_(0[0-9]{1,16}|[1-9A-HJ-NP-Za-km-z]{1,24})$/, "expected a record id (rec_…)"),
 };
 
 export const createCompanyBody = z.strictObject({

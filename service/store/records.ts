@@ -11,11 +11,37 @@ export function newRecordId(): string {
 }
 
 /**
- * The id a record sequenced before record ids existed is known by: its seq behind a "0", which base58 never holds,
- * so it can never equal a random id. Written by the SQLite migration that introduced ids; kept here beside newRecordId.
+ * The id a record sequenced before record ids existed is known by on MongoDB: its seq behind a "0", which base58 never
+ * holds, so it can never equal a random id.
  */
 export function legacyRecordId(seq: number): string {
   return `rec_0${seq}`;
+}
+
+/**
+ * SQLite's record ids: the record's acceptance position (its rowid) in base58 behind "rec_". SQLite's one writer
+ * allocates positions anyway, so an id costs no shared state, and a lookup by id is a rowid lookup rather than one
+ * more index of random keys to update on every accepted record. A base58 number never starts with "1" (its zero), so
+ * the encoding is canonical and the id parses back to exactly one position.
+ */
+export function sqliteRecordId(pos: number): string {
+  return `rec_${bs58.encode(positionBytes(pos))}`;
+}
+
+/** The position a SQLite record id names, or null when it is not one (another adapter's id, a typo). */
+export function positionOf(id: string): number | null {
+  if (!/^rec_[2-9A-HJ-NP-Za-km-z][1-9A-HJ-NP-Za-km-z]{0,10}$/.test(id)) return null;
+  const bytes = bs58.decode(id.slice(4));
+  let pos = 0;
+  for (const byte of bytes) pos = pos * 256 + byte;
+  return Number.isSafeInteger(pos) && pos > 0 && sqliteRecordId(pos) === id ? pos : null;
+}
+
+/** pos as big-endian bytes without leading zeros. */
+function positionBytes(pos: number): Uint8Array {
+  const bytes: number[] = [];
+  for (let rest = pos; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+  return Uint8Array.from(bytes);
 }
 
 /** The record a draft becomes when accepted: every field of the evidence record, seq null. */

@@ -66,7 +66,11 @@ describe("anchoring: a non-dev chain is never rewritten", function () {
     expect(batcher.status.state).to.equal("halted");
     expect(await criticalAlerts()).to.deep.equal(["ROOT_MISMATCH"]);
     expect((await svc.store.batches.get(batch.id))?.anchor).to.equal(null);
+    // Halted, it anchors nothing more; the sequencer still numbers what is accepted (the alert's own record first).
+    await batcher.pass();
     expect(await batcher.pass()).to.equal(false);
+    expect(batcher.status.state).to.equal("halted");
+    expect((await svc.store.batches.get(batch.id + 1))?.anchor).to.equal(null);
     expect((await client.counters()).batchCount).to.equal(1);
   });
 

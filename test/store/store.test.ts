@@ -16,6 +16,7 @@ import type { Grant } from "../../service/domain/model";
 import { describeStoreContract } from "./contract";
 import { anchor, closeBatch, company, draft, member, rejection, scenario, sequenceAll } from "./fixtures";
 import { batchTree } from "../../service/anchoring/batch-tree";
+import { sqliteRecordId } from "../../service/store/records";
 import { TEST_SCHEMA, type TestSchema } from "./schema";
 
 const tempDirs: string[] = [];
@@ -180,7 +181,9 @@ describe("sqlite store", function () {
     const { batch } = await closeBatch(store, 1, 1, 1);
     expect(await store.batches.forSeq(1)).to.deep.equal(batch);
     expect((await store.records.byId(accepted.id))?.record.seq).to.equal(1);
-    expect((await store.records.byId("rec_00"))?.id).to.equal("rec_00");
+    // Known by its position as every SQLite record is: pos 1, before the one accepted after the upgrade.
+    expect((await store.records.byId(sqliteRecordId(1)))?.record).to.deep.equal({ body: "as v1 stored it" });
+    expect(accepted.id).to.equal(sqliteRecordId(2));
   });
 });
 

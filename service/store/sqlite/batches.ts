@@ -38,7 +38,7 @@ export class BatchReader {
     // The condition repeats the partial index's own, which is what lets SQLite use it.
     this.lowestUnanchored = db.prepare<[], BatchRow>(`SELECT ${BATCH_COLUMNS} FROM batches WHERE tx_hash IS NULL ORDER BY id LIMIT 1`);
     this.proofOf = db.prepare<[number], Buffer>("SELECT proof FROM proofs WHERE seq = ?").pluck();
-    this.bodiesFrom = db.prepare<[number, number], string>("SELECT body FROM records WHERE seq >= ? ORDER BY seq LIMIT ?").pluck();
+    this.bodiesFrom = db.prepare<[number, number], string>("SELECT body FROM records WHERE seq >= ? AND seq IS NOT NULL ORDER BY seq LIMIT ?").pluck();
   }
 
   reads(): BatchReads {
@@ -82,7 +82,7 @@ export class BatchWriter {
       "INSERT INTO batches (id, first_seq, count, root, closed_at) VALUES (?, ?, ?, ?, ?)",
     );
     this.insertProof = db.prepare<[number, Buffer]>("INSERT INTO proofs (seq, proof) VALUES (?, ?)");
-    this.texts = db.prepare<[number, number], string>("SELECT body FROM records WHERE seq >= ? ORDER BY seq LIMIT ?").pluck();
+    this.texts = db.prepare<[number, number], string>("SELECT body FROM records WHERE seq >= ? AND seq IS NOT NULL ORDER BY seq LIMIT ?").pluck();
     this.anchor = db.prepare<[number, string, string, number, string, number]>(
       "UPDATE batches SET chain_id = ?, contract = ?, tx_hash = ?, block_number = ?, anchored_at = ? WHERE id = ?",
     );

@@ -2,9 +2,9 @@
 import Database from "better-sqlite3";
 
 /** Runs a write; the SQLite constraint error `code` becomes toError(), anything else passes unchanged. */
-export function onConstraint(code: string, write: () => void, toError: () => Error): void {
+export function onConstraint<T>(code: string, write: () => T, toError: () => Error): T {
   try {
-    write();
+    return write();
   } catch (err) {
     if (err instanceof Database.SqliteError && err.code === code) throw toError();
     throw err;

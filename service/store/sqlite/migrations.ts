@@ -165,18 +165,20 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 7,
     name: "records accepted without a seq",
     // Writers accept records without a position (RecordLog); the sequencer numbers them in batches. The table is
-    // rebuilt: pos, the rowid, is the acceptance order (the single writer allocates it, so it is no shared counter on
-    // SQLite); id the record id; seq null until sequenced and then set once, to the next contiguous number, together
-    // with the final body. at and subject become stored columns, so that sequencing (which rewrites body) leaves the
-    // time, type and subject indexes untouched. Records sequenced before keep their seq and are known by
-    // "rec_0<seq>" (records.ts legacyRecordId). The batches trigger that reads records is dropped for the rebuild and
-    // made again unchanged.
+    // rebuilt: pos, the rowid, is the acceptance order (SQLite's one writer allocates it, so it is no counter writers
+    // share), and a record's id is derived from it (records.ts sqliteRecordId), so no index of random ids is kept. seq is
+    // null until sequenced, then set once, to the next contiguous number, together with the final body; the sequencer
+    // takes records in pos order, so sequenced records are always a prefix of the table and the waiting ones the rows
+    // after the last sequenced pos, found without an index of their own. The indexes on seq are partial (a record
+    // enters them when sequenced, not when accepted), and at and subject become stored columns, so that sequencing
+    // (which rewrites body) leaves the time, type and subject indexes untouched. Every subquery on seq says
+    // "seq IS NOT NULL", which is what lets SQLite answer it from the partial index. Records sequenced before keep their
+    // seq, at pos seq + 1. The batches trigger that reads records is dropped for the rebuild and made again.
     sql: `
       DROP TRIGGER batches_contiguous;
       CREATE TABLE records_accepted (
         pos INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        seq INTEGER UNIQUE CHECK (seq >= 0),
+        seq INTEGER CHECK (seq >= 0),
         company TEXT NOT NULL,
         type TEXT NOT NULL,
         receipt TEXT UNIQUE,
@@ -185,12 +187,12 @@ export const MIGRATIONS: readonly Migration[] = [
         accepted_at TEXT NOT NULL,
         body TEXT NOT NULL
       );
-      INSERT INTO records_accepted (pos, id, seq, company, type, receipt, at, subject, accepted_at, body)
-        SELECT seq + 1, 'rec_0' || seq, seq, company, type, receipt, coalesce(at, ''), coalesce(subject, ''), coalesce(at, ''), body FROM records ORDER BY seq;
+      INSERT INTO records_accepted (pos, seq, company, type, receipt, at, subject, accepted_at, body)
+        SELECT seq + 1, seq, company, type, receipt, coalesce(at, ''), coalesce(subject, ''), coalesce(at, ''), body FROM records ORDER BY seq;
       DROP TABLE records;
       ALTER TABLE records_accepted RENAME TO records;
-      CREATE INDEX records_by_company ON records (company, seq);
-      CREATE INDEX records_waiting ON records (pos) WHERE seq IS NULL;
+      CREATE UNIQUE INDEX records_by_seq ON records (seq) WHERE seq IS NOT NULL;
+      CREATE INDEX records_by_company ON records (company, seq) WHERE seq IS NOT NULL;
       CREATE INDEX records_by_time ON records (company, at, pos);
       CREATE INDEX records_by_type ON records (company, type, at, pos);
       CREATE INDEX records_by_subject ON records (company, subject, at, pos);
@@ -198,21 +200,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER records_accepted_without_seq BEFORE INSERT ON records
         WHEN NEW.seq IS NOT NULL
         BEGIN SELECT RAISE(ABORT, 'records: a record is accepted without a seq'); END;
-      -- Sequencing is the one update: seq from null to the next contiguous number, with the body; nothing else moves.
+      -- Sequencing is the one update: seq from null to the next contiguous number, in pos order, with the body.
       CREATE TRIGGER records_sequenced_once BEFORE UPDATE ON records
         WHEN OLD.seq IS NOT NULL
-          OR NEW.seq IS NOT (SELECT coalesce(max(seq) + 1, 0) FROM records)
-          OR NEW.pos IS NOT OLD.pos OR NEW.id IS NOT OLD.id OR NEW.company IS NOT OLD.company OR NEW.type IS NOT OLD.type
+          OR NEW.seq IS NOT (SELECT coalesce(max(seq) + 1, 0) FROM records WHERE seq IS NOT NULL)
+          OR NEW.pos <= coalesce((SELECT pos FROM records WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1), 0)
+          OR NEW.pos IS NOT OLD.pos OR NEW.company IS NOT OLD.company OR NEW.type IS NOT OLD.type
           OR NEW.receipt IS NOT OLD.receipt OR NEW.at IS NOT OLD.at OR NEW.subject IS NOT OLD.subject
           OR NEW.accepted_at IS NOT OLD.accepted_at
-        BEGIN SELECT RAISE(ABORT, 'records: a record is sequenced once, with the next contiguous seq, and never changed'); END;
+        BEGIN SELECT RAISE(ABORT, 'records: a record is sequenced once, in acceptance order, with the next contiguous seq, and never changed'); END;
       CREATE TRIGGER records_no_delete BEFORE DELETE ON records
         BEGIN SELECT RAISE(ABORT, 'records are never deleted'); END;
 
       CREATE TRIGGER batches_contiguous BEFORE INSERT ON batches
         WHEN NEW.id IS NOT (SELECT coalesce(max(id) + 1, 0) FROM batches)
           OR NEW.first_seq IS NOT coalesce((SELECT first_seq + count FROM batches ORDER BY id DESC LIMIT 1), 0)
-          OR NEW.first_seq + NEW.count > (SELECT coalesce(max(seq) + 1, 0) FROM records)
+          OR NEW.first_seq + NEW.count > (SELECT coalesce(max(seq) + 1, 0) FROM records WHERE seq IS NOT NULL)
         BEGIN SELECT RAISE(ABORT, 'batches: a batch must start where the last one ended and hold only stored records'); END;
     `,
   },

@@ -51,7 +51,7 @@ export async function openSqliteStore<S extends Schema = NoKinds>(file: string, 
   const guarded = new GuardedWrites(schema, options.afterGuardedWrite);
   const purger = new DocumentPurger(writer);
   const inTx = { documents: new DocumentReader(writer, schema), records: new RecordReader(writer), batches: new BatchReader(writer) };
-  const recordWriter = new RecordWriter(writer);
+  const recordWriter = new RecordWriter(writer, inTx.records);
   const writes = {
     documents: new DocumentWriter(writer),
     records: recordWriter,
