@@ -1,7 +1,9 @@
 // Delivers outbox entries after their transactions commit: each target's oldest entry through the handler of its kind,
 // targets side by side, a target's entries one at a time. At least once: an entry is marked delivered only after its
 // handler returns, so a crash in between delivers it again (receivers drop repeats by entry id). A failed entry waits
-// with exponential backoff, and its target's later entries wait behind it.
+// with exponential backoff, and its target's later entries wait behind it. A pass does not wait for the deliveries it
+// starts: a receiver that hangs (a webhook, until its timeout) holds its own target only, never another's (a device's
+// lock command).
 import { randomUUID } from "node:crypto";
 import type { OutboxEntry, Store } from "../store/port";
 import { JobRunner } from "./runner";
@@ -28,6 +30,9 @@ const LEASE = "outbox";
 
 export class OutboxDeliverer {
   private readonly runner: JobRunner;
+  /** The delivery under way of each target being served: a pass hands out no other entry of that target. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private stopping = false;
 
   constructor(
     private readonly store: Pick<Store, "outbox" | "leases">,
@@ -41,19 +46,45 @@ export class OutboxDeliverer {
     this.runner.start();
   }
 
-  stop(): Promise<void> {
-    return this.runner.stop();
+  /** Starts no more deliveries, waits for those under way, then frees the lease. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.settled();
+    await this.runner.stop();
   }
 
-  /** One pass: the lease, then each due target's oldest entry. Resolves true when entries were handed out. */
-  pass(): Promise<boolean> {
-    return this.runner.pass();
+  /** One pass: the lease, then each due target's oldest entry; resolves once they are delivered or failed, true when entries were handed out. */
+  async pass(): Promise<boolean> {
+    const handedOut = await this.runner.pass();
+    await this.settled();
+    return handedOut;
   }
 
+  private async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
+  }
+
+  /** Starts the due entries of targets not being served, at most targetsPerPass under way at once. */
   private async deliverDue(): Promise<boolean> {
-    const due = await this.store.outbox.next(this.options.now(), this.options.targetsPerPass);
-    await Promise.all(due.map((entry) => this.deliver(entry)));
-    return due.length > 0;
+    const free = this.options.targetsPerPass - this.inFlight.size;
+    if (this.stopping || free <= 0) return false;
+    // A delivery that ends while next() reads may be handed out again by that read: its target waits for the next pass.
+    const busy = new Set(this.inFlight.keys());
+    const due = await this.store.outbox.next(this.options.now(), free + busy.size);
+    const fresh = due.filter((entry) => !busy.has(entry.target) && !this.inFlight.has(entry.target)).slice(0, free);
+    for (const entry of fresh) this.inFlight.set(entry.target, this.deliverLogged(entry));
+    return fresh.length > 0;
+  }
+
+  /** deliver(), whose failure to mark the entry (the store down) is logged: the entry is handed out again later. */
+  private async deliverLogged(entry: OutboxEntry): Promise<void> {
+    try {
+      await this.deliver(entry);
+    } catch (err) {
+      this.options.log(`outbox: entry ${entry.id} (${entry.kind} to ${entry.target}) could not be marked: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      this.inFlight.delete(entry.target);
+    }
   }
 
   private async deliver(entry: OutboxEntry): Promise<void> {

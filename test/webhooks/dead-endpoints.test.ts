@@ -1,10 +1,12 @@
 // A dead endpoint never slows ingestion: with webhooks subscribed at a receiver that never answers and at a closed
 // port, their deliveries failing and timing out in the outbox deliverer, POST /usages answers as fast as without them,
-// and the device message that raises an alert is acknowledged long before a delivery attempt could time out.
+// the device message that raises an alert is acknowledged long before a delivery attempt could time out, and another
+// target's outbox entry (a device's lock command) does not wait behind the hanging attempt.
 import { expect } from "chai";
 import { startService, type TestService } from "../helpers/service";
 import { createCompany, enrolDevice, grantBody, ok, physicalSeal, useSeal, type TestCompany } from "../helpers/company";
 import { signDeviceMessage } from "../../service/evidence/device-message";
+import { raiseAlert } from "../../service/alerts/raise";
 import { OutboxDeliverer } from "../../service/jobs/outbox-deliverer";
 import { WEBHOOK_OUTBOX_KIND } from "../../service/webhooks/enqueue";
 import { RETRY_FOR_MS, webhookHandler } from "../../service/webhooks/deliver";
@@ -79,6 +81,30 @@ describe("webhooks: a dead endpoint never slows ingestion", function () {
       expect(await lastError(closedHook)).to.match(/ECONNREFUSED/);
       await until("the hanging attempt timed out", async () => (await lastError(hangingHook)) !== null, ATTEMPT_TIMEOUT_MS * 3);
       expect(await lastError(hangingHook)).to.equal(`no answer within ${ATTEMPT_TIMEOUT_MS} ms`);
+    } finally {
+      await deliverer.stop();
+      await hanging.close();
+    }
+  });
+
+  it("another target's entry is delivered while a webhook attempt hangs", async () => {
+    const other = await createCompany(svc);
+    const hanging = await startReceiver(() => "hang");
+    await ok(svc.call("POST", "/api/v1/webhooks", { token: other.admin.token, body: { url: hanging.url, severities: ["warning"] } }));
+    const probed: number[] = [];
+    const handlers = {
+      [WEBHOOK_OUTBOX_KIND]: webhookHandler(svc.store, { policy: LOOPBACK_ALLOWED, timeoutMs: ATTEMPT_TIMEOUT_MS, retryForMs: RETRY_FOR_MS, now: () => new Date(), log: () => undefined }),
+      probe: async () => void probed.push(Date.now()),
+    };
+    const deliverer = new OutboxDeliverer(svc.store, { handlers, targetsPerPass: 8, pollMs: 10, leaseTtlMs: 60_000, holder: "test", retryBaseMs: 50, retryMaxMs: 200, now: () => new Date(), log: () => undefined });
+    deliverer.start();
+    try {
+      await svc.store.transaction((tx) => raiseAlert(tx, { code: "STAMP_GAP", at: new Date(), company: other.id, subject: other.seal.id, source: "test", data: {} }));
+      await until("the webhook attempt hanging", () => hanging.received.length === 1);
+      const added = Date.now();
+      await svc.store.transaction((tx) => tx.outbox.add({ target: "device:d_probe", kind: "probe", payload: {} }));
+      await until("the other target's entry", () => probed.length === 1);
+      expect(probed[0] - added).to.be.below(ATTEMPT_TIMEOUT_MS / 5);
     } finally {
       await deliverer.stop();
       await hanging.close();
