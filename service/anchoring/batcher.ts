@@ -1,7 +1,7 @@
 // The batcher: sequences the records writers accepted (numbers them and closes a batch over them, by size or age),
 // anchors batches in order, and reconciles with the chain before sending anything, so a batch is anchored exactly
-// once whatever point a crash interrupted. One batcher is active at a time (a lease in the store, held through the
-// job runner), which makes it the log's only sequencer; the others stand by.
+// once whatever point a crash interrupted. Its two jobs each hold a lease in the store (through the job runner): one
+// sequencer numbers the log at a time, one anchorer sends to the chain at a time; other nodes stand by.
 import { randomUUID } from "node:crypto";
 import { batchTree } from "./batch-tree";
 import { raiseAlert, severityOf, SYSTEM_COMPANY } from "../alerts/raise";
@@ -41,6 +41,8 @@ export interface BatcherStatus {
 
 /** The lease's name, and the subject and actor of the batcher's alerts. */
 const BATCHER = "batcher";
+/** The sequencer's lease. */
+const SEQUENCER = "sequencer";
 
 type Counters = { batchCount: number; nextSeq: number };
 
@@ -49,6 +51,7 @@ type Reconciled = { halted: true } | { halted: false; counters: Counters | null 
 
 export class Batcher {
   private readonly runner: JobRunner;
+  private readonly sequencer: JobRunner;
   /** Highest batch id whose on-chain root this process has seen equal to the store's. */
   private verifiedThrough = -1;
   /** See numberedTailWaits(). */
@@ -62,6 +65,11 @@ export class Batcher {
     private readonly options: BatcherOptions,
   ) {
     const { leaseTtlMs, pollMs, now, log } = options;
+    const holder = options.holder ?? randomUUID();
+    // The sequencer holds a lease of its own, so that one sequencer numbers the log at a time, and runs apart from
+    // anchoring: a chain that is down (and the anchoring job's backoff, up to 30 s) never delays sequencing past a
+    // batch interval, and a batch is sequenced while the one before it is being anchored.
+    this.sequencer = new JobRunner(store.leases, { pass: () => this.sequenceDue(), failed: (err: unknown) => log(`sequencer: ${err instanceof Error ? err.message : String(err)}`) }, { name: SEQUENCER, holder, leaseTtlMs, pollMs, now, log });
     const job = {
       pass: () => this.anchoringPass(),
       halted: () => this.isHalted(),
@@ -69,33 +77,37 @@ export class Batcher {
       // RPC and store hiccups: the API keeps accepting records; the runner retries with backoff until it lands.
       failed: (err: unknown) => this.setState("retrying", err instanceof Error ? err.message : String(err)),
     };
-    this.runner = new JobRunner(store.leases, job, { name: BATCHER, holder: options.holder ?? randomUUID(), leaseTtlMs, pollMs, now, log });
+    this.runner = new JobRunner(store.leases, job, { name: BATCHER, holder, leaseTtlMs, pollMs, now, log });
   }
 
   start(): void {
+    this.sequencer.start();
     this.runner.start();
   }
 
   async stop(): Promise<void> {
-    await this.runner.stop();
+    await Promise.all([this.sequencer.stop(), this.runner.stop()]);
   }
 
-  /** One pass: lease, sequence what is due, reconcile, anchor what is closed. Returns whether work remains. */
-  pass(): Promise<boolean> {
-    return this.runner.pass();
+  /**
+   * One pass of each job, one after the other (tests and benchmarks step the batcher this way): sequence what is due,
+   * then reconcile and anchor what is closed. Returns whether work remains.
+   */
+  async pass(): Promise<boolean> {
+    const sequenced = await this.sequencer.pass();
+    const anchored = await this.runner.pass();
+    return sequenced || anchored;
   }
 
+  /** Reconcile with the chain, then anchor the lowest closed batch not yet anchored. */
   private async anchoringPass(): Promise<boolean> {
-    // Sequencing needs no chain: records are numbered and batched while the chain is unreachable too, and anchored
-    // in order once it answers again.
-    const sequenced = await this.sequenceDue();
     const reconciled = await this.reconcile();
     if (reconciled.halted) return false;
     const anchored = await this.anchorNext(reconciled.counters);
     // anchorNext() may have halted on what it found on chain.
     if (this.isHalted()) return false;
     this.setState("active", null);
-    return sequenced || anchored;
+    return anchored;
   }
 
   /**
