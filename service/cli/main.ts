@@ -10,8 +10,9 @@ import { trustCommand } from "./trust";
 import { backupCommand } from "./backup";
 import { restoreCommand } from "./restore";
 import { verifyLogCommand } from "./verify-log";
+import { deviceCommand } from "./device";
 
-const COMMANDS: Command[] = [companyCommand, keygenCommand, signCommand, sealPdfCommand, verifyCommand, trustCommand, backupCommand, restoreCommand, verifyLogCommand];
+const COMMANDS: Command[] = [companyCommand, keygenCommand, signCommand, sealPdfCommand, verifyCommand, trustCommand, backupCommand, restoreCommand, verifyLogCommand, deviceCommand];
 
 const HELP = `Usage: sealproof <command> [options]
 
