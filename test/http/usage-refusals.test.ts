@@ -36,8 +36,8 @@ describe("http: electronic seal usage", function () {
     expect(record.seq).to.be.a("number");
     expect(record?.type).to.equal("seal.used");
     expect(record?.subject).to.equal(co.seal.id);
-    expect(Buffer.from(recordBytes(record!)).toString()).to.not.match(/Zhang|member employee|Test Trading/);
-    const usage = usageTbsFromRecord(record!);
+    expect(Buffer.from(recordBytes(record)).toString()).to.not.match(/Zhang|member employee|Test Trading/);
+    const usage = usageTbsFromRecord(record);
     expect(sm2Verify(usageTbsBytes(usage!.tbs), usage!.signature, co.seal.publicKey)).to.equal(true);
     const byReceipt = await svc.store.records.getByReceipt(r.body.receipt);
     expect(byReceipt).to.deep.equal({ id: r.body.id, record });
