@@ -69,6 +69,12 @@ const KEY_RE = /^[\x21-\x7e]{1,128}$/;
 const NO_RESPONSE = 0;
 /** How long a key is remembered. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
+/**
+ * How long after its write an entry without a response may still get one: the node that made the write stores the
+ * response milliseconds later, so a retry on another node in that moment is told to retry, not that the response
+ * was lost. Past this, the node is taken to have stopped first.
+ */
+export const RESPONSE_GRACE_MS = 10_000;
 
 export interface StoredResponse {
   status: number;
@@ -132,7 +138,9 @@ async function replay(store: IdempotencyPort, found: IdempotencyEntry | null, fi
   if (entry === null) throw new ApiError(409, "IDEMPOTENCY_IN_PROGRESS", "a request with this Idempotency-Key is being processed; retry shortly");
   if (entry.fingerprint !== fingerprint) throw new ApiError(422, "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used for a different request");
   if (entry.status !== NO_RESPONSE) return { status: entry.status, body: JSON.parse(entry.body) };
-  if (entry.created === undefined) throw new ApiError(409, "IDEMPOTENCY_IN_PROGRESS", "a request with this Idempotency-Key is being processed; retry shortly");
+  if (entry.created === undefined || Date.now() - Date.parse(entry.createdAt) < RESPONSE_GRACE_MS) {
+    throw new ApiError(409, "IDEMPOTENCY_IN_PROGRESS", "a request with this Idempotency-Key is being processed; retry shortly");
+  }
   throw new ApiError(
     409,
     "IDEMPOTENCY_RESPONSE_LOST",

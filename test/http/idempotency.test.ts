@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { startService, type TestService } from "../helpers/service";
 import { createCompany, type TestCompany } from "../helpers/company";
 import { logMark } from "../helpers/records";
+import { RESPONSE_GRACE_MS } from "../../service/http/idempotency";
 
 describe("http: idempotency keys", function () {
   this.timeout(60_000);
@@ -65,5 +66,32 @@ describe("http: idempotency keys", function () {
     expect(first.body.apiKey.secret).to.match(/^sp_/);
     expect(again.body.member.id).to.equal(first.body.member.id);
     expect(again.body.apiKey.secret).to.not.equal(first.body.apiKey.secret);
+  });
+});
+
+describe("http: idempotency keys across nodes", function () {
+  this.timeout(60_000);
+  let svc: TestService;
+  let co: TestCompany;
+  before(async () => {
+    svc = await startService();
+    co = await createCompany(svc);
+  });
+  after(() => svc.stop());
+
+  it("a retry while another node may still store its response is told to retry; later, that the response was lost", async () => {
+    const headers = { "idempotency-key": "other-node-1" };
+    const body = { code: "idem-node", name: "n", sealKinds: ["electronic"], sealTypes: ["contract"], approval: "none" };
+    expect((await svc.call("POST", "/api/v1/scenarios", { token: co.admin.token, body, headers })).status).to.equal(201);
+    // As another node leaves it between its write and storing the response: the write's entry, no response yet.
+    const [entry] = (await svc.store.idempotency.list(co.id)).filter((e) => e.created !== undefined && e.created.some((c) => "kind" in c && c.kind === "scenarios"));
+    expect(entry, "the write's idempotency entry").to.not.equal(undefined);
+    await svc.store.idempotency.update({ ...entry, status: 0, body: "", createdAt: new Date().toISOString() });
+    const meanwhile = await svc.call("POST", "/api/v1/scenarios", { token: co.admin.token, body, headers });
+    expect([meanwhile.status, meanwhile.body.error?.code]).to.deep.equal([409, "IDEMPOTENCY_IN_PROGRESS"]);
+    await svc.store.idempotency.update({ ...entry, status: 0, body: "", createdAt: new Date(Date.now() - RESPONSE_GRACE_MS - 1_000).toISOString() });
+    const later = await svc.call("POST", "/api/v1/scenarios", { token: co.admin.token, body, headers });
+    expect([later.status, later.body.error?.code]).to.deep.equal([409, "IDEMPOTENCY_RESPONSE_LOST"]);
+    expect((await svc.store.scenarios.list(co.id)).filter((s) => s.code === body.code)).to.have.length(1);
   });
 });
