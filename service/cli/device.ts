@@ -2,6 +2,7 @@
 // seal makes its own inside), talking to the service over MQTT or HTTPS, and misbehaving on request.
 import fs from "node:fs";
 import { parseArgs } from "node:util";
+import { z } from "zod";
 import { generateSm2KeyPair, isSm2PublicKey, sm2PublicKeyOf } from "../evidence";
 import { CliUsageError, type Command } from "./command";
 import { httpLink, mqttLink, type DeviceLink } from "./device-link";
@@ -156,6 +157,9 @@ async function settle(seal: SimulatedSeal, link: DeviceLink): Promise<void> {
   await seal.flushAcks(link);
 }
 
+/** What the simulator reads of /.well-known/sealproof.json (older services publish no mqttUrl). */
+const publishedFields = z.object({ commandPublicKey: z.string().nullable().optional(), mqttUrl: z.string().nullable().optional() });
+
 async function publishedDeployment(url: string): Promise<{ commandPublicKey: string | null; mqttUrl: string | null }> {
   let res: Response;
   try {
@@ -164,10 +168,10 @@ async function publishedDeployment(url: string): Promise<{ commandPublicKey: str
     throw new CliUsageError(`cannot reach ${url}: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (!res.ok) throw new CliUsageError(`${url}/.well-known/sealproof.json: HTTP ${res.status}`);
-  const body: unknown = await res.json();
-  const field = (name: string): string | null => (typeof body === "object" && body !== null && name in body && typeof (body as Record<string, unknown>)[name] === "string" ? ((body as Record<string, unknown>)[name] as string) : null);
-  const key = field("commandPublicKey");
-  return { commandPublicKey: key !== null && isSm2PublicKey(key) ? key : null, mqttUrl: field("mqttUrl") };
+  const published = publishedFields.safeParse(await res.json().catch(() => null));
+  if (!published.success) throw new CliUsageError(`${url}/.well-known/sealproof.json is not a sealproof deployment document`);
+  const { commandPublicKey = null, mqttUrl = null } = published.data;
+  return { commandPublicKey: commandPublicKey !== null && isSm2PublicKey(commandPublicKey) ? commandPublicKey : null, mqttUrl };
 }
 
 function count(raw: string | undefined, name: string): number {
@@ -189,13 +193,15 @@ function readText(file: string, option: string): string {
 
 function readKey(file: string): string {
   const text = readText(file, "--key");
-  let privateKey: unknown;
+  let parsed: unknown = null;
   try {
-    privateKey = (JSON.parse(text) as { privateKey?: unknown }).privateKey;
+    parsed = JSON.parse(text);
   } catch {
-    throw new CliUsageError(`--key ${file} is not a key file from 'sealproof device keygen'`);
+    // reported below, as any other file that is not a key file
   }
-  if (typeof privateKey !== "string") throw new CliUsageError(`--key ${file} holds no privateKey`);
+  const keyFile = z.object({ privateKey: z.string() }).safeParse(parsed);
+  if (!keyFile.success) throw new CliUsageError(`--key ${file} is not a key file from 'sealproof device keygen'`);
+  const { privateKey } = keyFile.data;
   try {
     sm2PublicKeyOf(privateKey);
   } catch {
