@@ -62,10 +62,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: env.BODY_LIMIT ?? "64kb",
     publicRateLimit: int(env, "PUBLIC_RATE_LIMIT", 60, 1, 1_000_000),
     reservationTtlMs: int(env, "RESERVATION_TTL_MS", 24 * 3_600_000, 1_000, 30 * 24 * 3_600_000),
-    // Two: one sm-crypto-v2 thread caps ingest at its own verify rate, below the raw single-thread rate once the
-    // messaging around each check counts, and one native batch at a time leaves the event loop waiting on it. In
-    // bench:ingest on two cores, two was faster in 5 of 6 same-run comparisons on sm-crypto-v2 and 4 of 6 native.
-    verifyWorkers: int(env, "VERIFY_WORKERS", 2, 0, 64),
+    // One: on two cores with nothing else running, bench:ingest measured sm-crypto-v2 faster with one worker thread
+    // than with two (1,031 vs 812 usages/s) and the native backend the same either way; two wins only when other
+    // processes load the machine, where more threads take a larger share of it.
+    verifyWorkers: int(env, "VERIFY_WORKERS", 1, 0, 64),
     webhooks: {
       allowLoopback: onOff(env, "WEBHOOK_ALLOW_LOOPBACK") === "on",
       allowPrivate: onOff(env, "WEBHOOK_ALLOW_PRIVATE") === "on",
