@@ -56,7 +56,7 @@ export async function submitUsage(ctx: DomainContext, actor: Actor, tbs: UsageTb
     if (!scenarioAllows(scenario, current)) refuse("SCENARIO_NOT_ALLOWED", `scenario ${scenario.code} does not allow this seal's kind or type`);
     const grant = await usableGrant(tx, actor.company, actor.member.id, current.id, scenario.id, now);
     if (scenario.approval !== "none" || tbs.request !== null) await consumeRequest(tx, actor, tbs, scenario.approval !== "none");
-    await tx.grants.update({ ...grant, uses: grant.uses + 1 });
+    await tx.grants.update(Object.assign({}, grant, { uses: grant.uses + 1 }));
     const { receipt, signedAt, documentHash, scenario: scenarioId, request, sourceDocumentHash } = tbs;
     const data = { receipt, signedAt, documentHash, scenario: scenarioId, request, signature, grant: grant.id, ...(sourceDocumentHash ? { sourceDocumentHash } : {}) };
     try {
