@@ -1,15 +1,10 @@
 // Runs the Store contract against SQLite always and MongoDB when MONGODB_URI is set, plus SQLite's durability.
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect } from "chai";
-import mongoose from "mongoose";
-import { openMongoStore } from "../../service/store/mongo";
 import type { Store } from "../../service/store/port";
-import { openSqliteStore as openSqlite, type SqliteStoreOptions } from "../../service/store/sqlite";
 import { MIGRATIONS } from "../../service/store/sqlite/migrations";
 import { listByFieldSql } from "../../service/store/sqlite/documents";
 import type { Grant } from "../../service/domain/model";
@@ -17,49 +12,10 @@ import { describeStoreContract } from "./contract";
 import { anchor, closeBatch, company, draft, member, rejection, scenario, sequenceAll } from "./fixtures";
 import { batchTree } from "../../service/anchoring/batch-tree";
 import { sqliteRecordId } from "../../service/store/records";
-import { TEST_SCHEMA, type TestSchema } from "./schema";
+import type { TestSchema } from "./schema";
+import { freshDbFile, onEveryAdapter, openTestSqliteStore as openSqliteStore } from "./adapters";
 
-const tempDirs: string[] = [];
-
-function freshDbFile(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-store-"));
-  tempDirs.push(dir);
-  return path.join(dir, "sealproof.db");
-}
-
-/** The SQLite store opened with the test schema. */
-function openSqliteStore(file: string, options: Omit<SqliteStoreOptions, "schema"> = {}): Promise<Store<TestSchema>> {
-  return openSqlite(file, { ...options, schema: TEST_SCHEMA });
-}
-
-after(function () {
-  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-describeStoreContract("sqlite", () => openSqliteStore(freshDbFile()));
-describeStoreContract("sqlite without group commit", () => openSqliteStore(freshDbFile(), { maxGroupSize: 1 }));
-
-const mongoUri = process.env.MONGODB_URI;
-if (mongoUri) {
-  const databases: string[] = [];
-  describeStoreContract("mongo", () => {
-    const dbName = `sealproof_test_${randomBytes(6).toString("hex")}`;
-    databases.push(dbName);
-    return openMongoStore(mongoUri, { dbName, schema: TEST_SCHEMA });
-  });
-  after(async function () {
-    const connection = await mongoose.createConnection(mongoUri).asPromise();
-    try {
-      for (const dbName of databases.splice(0)) await connection.useDb(dbName).dropDatabase();
-    } finally {
-      await connection.close();
-    }
-  });
-} else {
-  describe.skip("Store contract: mongo (skipped: MONGODB_URI not set)", function () {
-    it("passes the store contract against a MongoDB replica set");
-  });
-}
+onEveryAdapter("Store contract", describeStoreContract);
 
 describe("sqlite store", function () {
   let file: string;
