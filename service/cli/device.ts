@@ -3,7 +3,8 @@
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { generateSm2KeyPair, isSm2PublicKey, sm2PublicKeyOf } from "../evidence";
+import { isSm2PublicKey, sm2PublicKeyOf } from "../evidence";
+import { writeNewKeyPair } from "./keygen";
 import { CliUsageError, type Command } from "./command";
 import { httpLink, mqttLink, type DeviceLink } from "./device-link";
 import { loadState, SimulatedSeal, type Misbehaviour } from "./device-simulator";
@@ -51,13 +52,7 @@ function keygen(argv: string[]): void {
   const { values } = parseArgs({ args: argv, options: { out: { type: "string" }, help: { type: "boolean", short: "h" } } });
   if (values.help) return void console.log(HELP);
   if (!values.out) throw new CliUsageError("missing --out FILE");
-  const keys = generateSm2KeyPair();
-  try {
-    fs.writeFileSync(values.out, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600, flag: "wx" });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") throw new CliUsageError(`${values.out} exists; choose another file`);
-    throw err;
-  }
+  const keys = writeNewKeyPair(values.out);
   console.log(`device key written to ${values.out}`);
   console.log(`public key (enrol the device with it): ${keys.publicKey}`);
 }
