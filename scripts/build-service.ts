@@ -2,6 +2,7 @@
 // `npm start` runs plain JavaScript: no TypeScript loader at run time, which also keeps ts-node's hooks
 // (it loads node:domain, whose async hook taxes every promise) out of the request path. Packages stay in
 // node_modules. `npm run build:service` runs it; prestart and pretest do too.
+import fs from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
 
@@ -26,6 +27,14 @@ export async function buildService(): Promise<void> {
     sourcemap: true,
     logLevel: "warning",
   });
+}
+
+/** The node flags `npm start` runs the bundle with (package.json's start script), for benches that run it the same way. */
+export function startScriptNodeFlags(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
+  const words = pkg.scripts.start.split(/\s+/);
+  if (words[0] !== "node") throw new Error(`the start script does not run node directly: ${pkg.scripts.start}`);
+  return words.filter((w) => w.startsWith("--"));
 }
 
 if (require.main === module) {

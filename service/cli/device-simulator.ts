@@ -30,7 +30,12 @@ export interface Misbehaviour {
 const FRESH: SimulatorState = { n: -1, stampNo: 0, commandN: -1, locked: true, authorization: null };
 
 export function loadState(file: string): SimulatorState {
-  return fs.existsSync(file) ? { ...FRESH, ...(JSON.parse(fs.readFileSync(file, "utf8")) as Partial<SimulatorState>) } : { ...FRESH };
+  return fs.existsSync(file) ? { ...FRESH, ...(JSON.parse(fs.readFileSync(file, "utf8")) as Partial<SimulatorState>) } : freshState();
+}
+
+/** A seal just out of the box: locked, no message sent, no command obeyed. */
+export function freshState(): SimulatorState {
+  return { ...FRESH };
 }
 
 export class SimulatedSeal {

@@ -20,9 +20,10 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
-export async function startServiceProcess(dataDir: string, ports: { http: number; chain: number }, env: Record<string, string> = {}): Promise<ServiceProcess> {
+/** `nodeArgs`: flags for the service's node (a bench runs it with the start script's, and --cpu-prof on request). */
+export async function startServiceProcess(dataDir: string, ports: { http: number; chain: number }, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ServiceProcess> {
   let output = "";
-  const child = spawn(process.execPath, ["--enable-source-maps", SERVICE_MAIN], {
+  const child = spawn(process.execPath, ["--enable-source-maps", ...nodeArgs, SERVICE_MAIN], {
     cwd: ROOT,
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(ports.http), DEV_CHAIN_PORT: String(ports.chain), HOST: "127.0.0.1", OPERATOR_TOKEN: PROCESS_OPERATOR_TOKEN, BATCH_INTERVAL_MS: "200", VERIFY_WORKERS: "0", MQTT_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,258 @@
+// Benchmark: smart-seal devices over MQTT against the real service (the dist bundle with the start script's node flags,
+// SQLite, its embedded broker), each device a simulated seal (service/cli/device-simulator.ts) on its own MQTT client.
+// In one run: signed stamps recorded per second with BENCH_DEVICES devices stamping at once under authorizations issued
+// through request, approval and dual custody, next to raw single-thread SM2 verifies of the same message bytes on the
+// service's backend (measured just before and after the load); the latency of a lock while that load runs, from an
+// administrator's POST /devices/:id/lock, and from an unauthorized stamp's publish, until the device has obeyed the
+// signed lock command; and the service's RSS per idle connected device (BENCH_IDLE devices that said hello).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { sm2Backend, sm2Verify } from "../../service/evidence";
+import { deviceMessageBytes, type DeviceMessage } from "../../service/evidence/device-message";
+import { buildService, startScriptNodeFlags } from "../build-service";
+import { mqttLink, type DeviceLink } from "../../service/cli/device-link";
+import { freshState, SimulatedSeal, type Misbehaviour } from "../../service/cli/device-simulator";
+import { jsonClient, type Call } from "../../test/helpers/service";
+import { createCompany, enrolDevice, ok, type TestCompany, type TestDevice } from "../../test/helpers/company";
+import { unlockedDevice } from "../../test/devices/helpers";
+import { freePort, PROCESS_OPERATOR_TOKEN, startServiceProcess, type ServiceProcess } from "../../test/helpers/service-process";
+
+const DEVICES = Number(process.env.BENCH_DEVICES ?? 200);
+/** Stamps each device makes: its authorization's copies; the first is a warm-up, left out of the figures. */
+const STAMPS = Number(process.env.BENCH_STAMPS ?? 50);
+/** Locks measured each way (administrator, unauthorized stamp), one device each, spread over the stamp load. */
+const LOCKS = Number(process.env.BENCH_LOCKS ?? 100);
+const IDLE = Number(process.env.BENCH_IDLE ?? 2000);
+/** Extra node flags for the service, e.g. BENCH_NODE_ARGS=--cpu-prof. */
+const EXTRA_NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+/** How many set-up calls (enrolments, unlock flows, connections) run at once. */
+const SETUP_WIDTH = 16;
+const RAW_VERIFICATIONS = 3000;
+
+const GOALS = { ratio: 0.6, lockP99Ms: 100, kbPerDevice: 64 };
+const QUIET: Misbehaviour = { stamps: 0, unauthorized: false, tamper: false, replay: false, skipStamp: false, offlineForSec: 0 };
+const UNAUTHORIZED: Misbehaviour = { ...QUIET, unauthorized: true };
+
+/** A simulated seal on its own MQTT connection. */
+interface Seal {
+  device: TestDevice;
+  sim: SimulatedSeal;
+  link: DeviceLink;
+}
+
+async function main(): Promise<void> {
+  await buildService();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-bench-devices-"));
+  const ports = { http: await freePort(), chain: await freePort() };
+  const svc = await startServiceProcess(dataDir, ports, { MQTT_PORT: String(await freePort()), DEV_CHAIN_PORT: "0", BATCH_INTERVAL_MS: "1000", VERIFY_WORKERS: process.env.VERIFY_WORKERS ?? "1" }, [...startScriptNodeFlags(), ...EXTRA_NODE_ARGS]);
+  const seals: Seal[] = [];
+  try {
+    const { call } = jsonClient(svc.url);
+    const co = await createCompany({ call }, PROCESS_OPERATOR_TOKEN);
+    const published = await ok(call("GET", "/.well-known/sealproof.json"));
+    const context = { call, co, mqttUrl: published.mqttUrl as string, commandPublicKey: published.commandPublicKey as string };
+
+    progress(`memory: enrolling ${IDLE} idle devices…`);
+    const idle = await inBatches(IDLE, SETUP_WIDTH, () => enrolDevice({ call }, co.admin));
+    await pause(2_000);
+    const rssBefore = rssOf(svc);
+    progress(`memory: connecting them (service RSS before: ${mb(rssBefore)} MB)…`);
+    seals.push(...(await inBatches(IDLE, SETUP_WIDTH, async (i) => hello(context, idle[i]))));
+    await pause(3_000);
+    const rssAfter = rssOf(svc);
+    const kbPerDevice = (rssAfter - rssBefore) / IDLE / 1024;
+
+    progress(`stamps: ${DEVICES} devices, each unlocked through request, approval and dual custody for ${STAMPS} copies…`);
+    const stampers = await inBatches(DEVICES, SETUP_WIDTH, async () => {
+      const unlocked = await unlockedDevice({ call }, co, { copies: STAMPS });
+      const seal = await hello(context, unlocked);
+      await untilObeyed(seal);
+      return seal;
+    });
+    seals.push(...stampers);
+    progress(`locks: ${2 * LOCKS} more devices to lock…`);
+    const adminTargets = await inBatches(LOCKS, SETUP_WIDTH, async () => hello(context, await enrolDevice({ call }, co.admin)));
+    const misuseTargets = await inBatches(LOCKS, SETUP_WIDTH, async () => hello(context, await enrolDevice({ call }, co.admin)));
+    seals.push(...adminTargets, ...misuseTargets);
+    // Signed before the clock starts: in the field each device signs its own, on its own chip.
+    const stamps = stampers.map((s) => Array.from({ length: STAMPS }, () => s.sim.stamp(QUIET, false)!));
+    const misuse = misuseTargets.map((s) => s.sim.stamp(UNAUTHORIZED, false)!);
+
+    const rawBefore = rawVerifyPerSec(stamps[0][0], stampers[0].device.keys.publicKey);
+    await Promise.all(stampers.map((s, i) => sendAccepted(s, stamps[i][0])));
+    progress(`stamps: ${DEVICES * (STAMPS - 1)} measured, while ${LOCKS} administrator locks and ${LOCKS} unauthorized stamps lock other devices…`);
+    let loadRunning = true;
+    const start = performance.now();
+    const load = Promise.all(stampers.map(async (s, i) => {
+      for (const stamp of stamps[i].slice(1)) await sendAccepted(s, stamp);
+    })).finally(() => (loadRunning = false));
+    const locks = measureLocks(context, adminTargets, misuseTargets, misuse, () => loadRunning);
+    await load;
+    const seconds = (performance.now() - start) / 1000;
+    const { adminMs, misuseMs } = await locks;
+    const rawAfter = rawVerifyPerSec(stamps[0][0], stampers[0].device.keys.publicKey);
+
+    const stampsPerSec = (DEVICES * (STAMPS - 1)) / seconds;
+    const rawVerify = (rawBefore + rawAfter) / 2;
+    await checkEveryStampRecorded(context, stampers);
+    const result = {
+      bench: "devices",
+      devices: DEVICES,
+      stampsPerSec: round(stampsPerSec),
+      rawVerifyPerSec: round(rawVerify),
+      ratio: round(stampsPerSec / rawVerify, 3),
+      lockP50Ms: round(percentile(adminMs, 0.5)),
+      lockP99Ms: round(percentile(adminMs, 0.99)),
+      misuseLockP50Ms: round(percentile(misuseMs, 0.5)),
+      misuseLockP99Ms: round(percentile(misuseMs, 0.99)),
+      lockSamples: adminMs.length,
+      misuseLockSamples: misuseMs.length,
+      idleDevices: IDLE,
+      kbPerDevice: round(kbPerDevice),
+      backend: sm2Backend,
+      goals: GOALS,
+      met: { ratio: stampsPerSec / rawVerify >= GOALS.ratio, lockP99Ms: percentile(adminMs, 0.99) <= GOALS.lockP99Ms && percentile(misuseMs, 0.99) <= GOALS.lockP99Ms, kbPerDevice: kbPerDevice <= GOALS.kbPerDevice },
+    };
+    printTable(result, { rawBefore, rawAfter, seconds, rssBefore, rssAfter });
+    console.log(JSON.stringify(result));
+  } finally {
+    await Promise.allSettled(seals.map((s) => s.link.close()));
+    await svc.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+interface Context {
+  call: Call;
+  co: TestCompany;
+  mqttUrl: string;
+  commandPublicKey: string;
+}
+
+/** Connects the device as a simulated seal that obeys what it is pushed, and says hello (its first heartbeat). */
+async function hello(context: Context, device: TestDevice): Promise<Seal> {
+  const sim = new SimulatedSeal(device.id, device.keys.privateKey, context.commandPublicKey, freshState(), () => undefined);
+  const link = await mqttLink(context.mqttUrl, device.id, device.credential);
+  link.onPush((down) => sim.pushed(down));
+  await sendAccepted({ device, sim, link }, sim.message("hello", { firmware: "bench" }));
+  return { device, sim, link };
+}
+
+/** Waits for the unlock command (pushed once the outbox delivers it), then acknowledges it. */
+async function untilObeyed(seal: Seal): Promise<void> {
+  for (const start = Date.now(); seal.sim.state.authorization === null; await pause(20)) {
+    if (Date.now() - start > 30_000) throw new Error(`${seal.device.id} was not sent its unlock within 30 s`);
+  }
+  await seal.sim.flushAcks(seal.link);
+}
+
+async function sendAccepted(seal: Seal, message: DeviceMessage): Promise<void> {
+  const answer = await seal.link.send([message]);
+  const fate = answer.results?.[0];
+  if (fate?.status !== "accepted") throw new Error(`${seal.device.id} n=${message.n} ${message.type}: ${JSON.stringify(fate)}`);
+  seal.sim.pushed(answer);
+}
+
+/**
+ * While the load runs, alternately locks one admin target through the API and has one misuse target publish an
+ * unauthorized stamp, every so often; each sample runs until the device has obeyed a lock signed with the command key.
+ */
+async function measureLocks(context: Context, adminTargets: Seal[], misuseTargets: Seal[], misuse: DeviceMessage[], running: () => boolean): Promise<{ adminMs: number[]; misuseMs: number[] }> {
+  const adminMs: number[] = [];
+  const misuseMs: number[] = [];
+  const samples: Promise<void>[] = [];
+  await pause(500);
+  for (let i = 0; i < adminTargets.length && running(); i++) {
+    const target = adminTargets[i];
+    samples.push(
+      timed(target, async () => {
+        const locked = await context.call("POST", `/api/v1/devices/${target.device.id}/lock`, { token: context.co.admin.token });
+        if (locked.status !== 200) throw new Error(`lock: ${locked.status} ${JSON.stringify(locked.body)}`);
+      }).then((ms) => void (running() && adminMs.push(ms))),
+    );
+    await pause(25);
+    const offender = misuseTargets[i];
+    samples.push(timed(offender, () => offender.link.send([misuse[i]]).then((answer) => offender.sim.pushed(answer))).then((ms) => void (running() && misuseMs.push(ms))));
+    await pause(25);
+  }
+  await Promise.all(samples);
+  return { adminMs, misuseMs };
+}
+
+/** Milliseconds from `act` until the seal has obeyed a new command (its obeyed command number rose). */
+async function timed(seal: Seal, act: () => Promise<void>): Promise<number> {
+  const before = seal.sim.state.commandN;
+  const start = performance.now();
+  await act();
+  for (; seal.sim.state.commandN === before; await pause(1)) {
+    if (performance.now() - start > 30_000) throw new Error(`${seal.device.id} obeyed no lock within 30 s`);
+  }
+  return performance.now() - start;
+}
+
+/** Every device's counter as the service has it: every stamp was taken, and none of them locked its device. */
+async function checkEveryStampRecorded(context: Context, stampers: Seal[]): Promise<void> {
+  await inBatches(stampers.length, SETUP_WIDTH, async (i) => {
+    const view = await ok(context.call("GET", `/api/v1/devices/${stampers[i].device.id}`, { token: context.co.admin.token }));
+    if (view.lastStampNo !== STAMPS || view.status !== "active") throw new Error(`${view.id}: lastStampNo ${view.lastStampNo}, ${view.status}; expected ${STAMPS}, active`);
+  });
+}
+
+/** SM2 verifications per second of a stamp message's signed bytes on one thread, on the backend the service uses. */
+function rawVerifyPerSec(message: DeviceMessage, publicKey: string): number {
+  const bytes = deviceMessageBytes(message);
+  sm2Verify(bytes, message.sig, publicKey);
+  const start = performance.now();
+  for (let i = 0; i < RAW_VERIFICATIONS; i++) if (!sm2Verify(bytes, message.sig, publicKey)) throw new Error("raw verification failed");
+  return RAW_VERIFICATIONS / ((performance.now() - start) / 1000);
+}
+
+/** Resident set size of the service process, in bytes. */
+function rssOf(svc: ServiceProcess): number {
+  const status = fs.readFileSync(`/proc/${svc.child.pid}/status`, "utf8");
+  const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+  if (!kb) throw new Error("no VmRSS in /proc/<pid>/status");
+  return Number(kb[1]) * 1024;
+}
+
+async function inBatches<T>(count: number, width: number, make: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array<T>(count);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(width, count) }, async () => {
+    while (next < count) {
+      const i = next++;
+      out[i] = await make(i);
+    }
+  }));
+  return out;
+}
+
+function printTable(r: { stampsPerSec: number; rawVerifyPerSec: number; ratio: number; lockP50Ms: number; lockP99Ms: number; misuseLockP50Ms: number; misuseLockP99Ms: number; kbPerDevice: number; lockSamples: number; misuseLockSamples: number }, m: { rawBefore: number; rawAfter: number; seconds: number; rssBefore: number; rssAfter: number }): void {
+  console.log(`devices: ${DEVICES} seals stamping ${STAMPS - 1} times each over MQTT (embedded broker), SQLite, SM2 ${sm2Backend}, ${os.cpus().length} cores, ${IDLE} idle devices connected`);
+  const rows = [
+    ["measure", "value", "goal", "peer / detail"],
+    ["stamps recorded/s", r.stampsPerSec.toFixed(0), "", `${DEVICES * (STAMPS - 1)} in ${m.seconds.toFixed(1)} s`],
+    ["raw SM2 verify/s, 1 thread", r.rawVerifyPerSec.toFixed(0), "", `${m.rawBefore.toFixed(0)} before, ${m.rawAfter.toFixed(0)} after`],
+    ["ratio", r.ratio.toFixed(3), `≥ ${GOALS.ratio}`, "stamps/s ÷ raw verify/s"],
+    ["lock p50 / p99 ms (POST lock)", `${r.lockP50Ms.toFixed(1)} / ${r.lockP99Ms.toFixed(1)}`, `p99 ≤ ${GOALS.lockP99Ms}`, `${r.lockSamples} locks under load, until the device obeyed`],
+    ["lock p50 / p99 ms (misuse)", `${r.misuseLockP50Ms.toFixed(1)} / ${r.misuseLockP99Ms.toFixed(1)}`, `p99 ≤ ${GOALS.lockP99Ms}`, `${r.misuseLockSamples} unauthorized stamps, publish to obeyed`],
+    ["KB per idle device", r.kbPerDevice.toFixed(1), `≤ ${GOALS.kbPerDevice}`, `service RSS ${mb(m.rssBefore)} → ${mb(m.rssAfter)} MB`],
+  ];
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  for (const row of rows) console.log(row.map((cell, c) => (c === 0 || c === 3 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const progress = (line: string) => console.error(line);
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
+const percentile = (xs: number[], p: number): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+};
+const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
