@@ -74,7 +74,7 @@ describe("cli: backup, restore and the full-log check", function () {
     const report = await check(path.join(target, "sealproof.db"));
     expect(report.verdict).to.equal("verified");
     const copy = new Database(backup, { readonly: true });
-    expect(report.pending.waiting).to.equal(copy.prepare("SELECT count(*) FROM records WHERE seq IS NULL").pluck().get());
+    expect(report.pending.waiting).to.equal(copy.prepare("SELECT count(*) FROM records WHERE pos > (SELECT coalesce(max(first_seq + count), 0) FROM batches)").pluck().get());
     copy.close();
     expect(report.checkedRecords).to.equal(manifest.lastBatch!.firstSeq + manifest.lastBatch!.count);
     expect(report.problems).to.deep.equal([]);
@@ -87,7 +87,7 @@ describe("cli: backup, restore and the full-log check", function () {
   });
 
   it("fails a backup with one record removed, naming the batch and the record", async () => {
-    const tampered = await tamperedCopy("removed.db", (db) => db.prepare("DELETE FROM records WHERE seq = 3").run());
+    const tampered = await tamperedCopy("removed.db", (db) => db.prepare("DELETE FROM records WHERE pos = 3 + 1").run());
     const r = await sealproof(["restore", tampered, "--data-dir", fresh("removed")]);
     expect(r.status, r.stdout + r.stderr).to.equal(1);
     expect(r.stdout).to.include("ROOT_MISMATCH: batch 0 (seq 0–").and.include("record seq 3 is missing");
@@ -96,7 +96,7 @@ describe("cli: backup, restore and the full-log check", function () {
 
   it("fails a backup whose last record was removed", async () => {
     const lastSeq = manifest.lastBatch!.firstSeq + manifest.lastBatch!.count - 1;
-    const report = await check(await tamperedCopy("truncated.db", (db) => db.prepare("DELETE FROM records WHERE seq >= ?").run(lastSeq)));
+    const report = await check(await tamperedCopy("truncated.db", (db) => db.prepare("DELETE FROM records WHERE pos >= ? + 1").run(lastSeq)));
     expect(report.verdict).to.equal("failed");
     expect(report.problems.map((p) => [p.code, p.batch])).to.deep.equal([
       ["RECORDS_MISSING", manifest.lastBatch!.id],
@@ -106,7 +106,7 @@ describe("cli: backup, restore and the full-log check", function () {
   });
 
   it("fails a backup with one record changed, and one whose batch root was rewritten to match, against the chain", async () => {
-    const changeRecord = (db: Database.Database) => db.prepare(`UPDATE records SET body = replace(body, '"at":"2', '"at":"1') WHERE seq = 2`).run();
+    const changeRecord = (db: Database.Database) => db.prepare(`UPDATE records SET body = replace(body, '"at":"2', '"at":"1') WHERE pos = 2 + 1`).run();
     const changed = await check(await tamperedCopy("changed.db", changeRecord));
     expect(changed.problems.map((p) => [p.code, p.batch])).to.deep.equal([["ROOT_MISMATCH", 0]]);
     expect(changed.problems[0].message).to.include("record seq 2 was changed");

@@ -9,7 +9,7 @@ import { MIGRATIONS } from "../../service/store/sqlite/migrations";
 import { listByFieldSql } from "../../service/store/sqlite/documents";
 import type { Grant } from "../../service/domain/model";
 import { describeStoreContract } from "./contract";
-import { anchor, closeBatch, company, draft, member, rejection, scenario, sequenceAll } from "./fixtures";
+import { AT, anchor, closeBatch, company, draft, member, rejection, scenario, sequenceAll } from "./fixtures";
 import { batchTree } from "../../service/anchoring/batch-tree";
 import { sqliteRecordId } from "../../service/store/records";
 import type { TestSchema } from "./schema";
@@ -141,7 +141,74 @@ describe("sqlite store", function () {
     expect((await store.records.byId(sqliteRecordId(1)))?.record).to.deep.equal({ body: "as v1 stored it" });
     expect(accepted.id).to.equal(sqliteRecordId(2));
   });
+
+  it("sequences without writing to the record table, which refuses an update, a delete and a gap in positions", async function () {
+    store = await openSqliteStore(file);
+    await store.records.append([draft("c_1", { n: 0 }), draft("c_1", { n: 1 }), draft("c_1", { n: 2 })]);
+    const before = rawRecords(file);
+    await closeBatch(store, 0, 0, 3);
+    // The batch is what sequenced them: every stored row is byte for byte as accepted, and reads give the final text.
+    expect(rawRecords(file)).to.deep.equal(before);
+    expect(before.every((row) => row.seq === null && row.body.includes('"seq":null'))).to.equal(true);
+    expect((await store.records.get(1))?.data).to.deep.equal({ n: 1 });
+    expect(await store.batches.recordTexts(0, 3)).to.deep.equal([0, 1, 2].map((seq) => before[seq].body.replace('"seq":null', `"seq":${seq}`)));
+
+    const db = new Database(file);
+    try {
+      const refused = (sql: string): string => {
+        try {
+          db.prepare(sql).run();
+          return "ran";
+        } catch (err) {
+          return (err as Error).message;
+        }
+      };
+      expect(refused(`UPDATE records SET body = replace(body, '"n":1', '"n":9') WHERE pos = 2`)).to.equal("records are append-only");
+      expect(refused("DELETE FROM records WHERE pos = 3")).to.equal("records are never deleted");
+      // A row placed past the end would shift what seq the records after it read with.
+      const row = `'c_1', 'member.added', NULL, '${AT}', 'c_1', '${AT}', '{}'`;
+      expect(refused(`INSERT INTO records (pos, company, type, receipt, at, subject, accepted_at, body) VALUES (5, ${row})`)).to.equal("records: positions must be contiguous");
+      expect(refused(`INSERT INTO records (pos, company, type, receipt, at, subject, accepted_at, body) VALUES (4, ${row})`)).to.equal("ran");
+    } finally {
+      db.close();
+    }
+  });
+
+  it("upgrades a file of schema version 7, whose sequencer updated records, keeping sequenced and waiting records as they read", async function () {
+    const old = new Database(file);
+    old.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 7)) {
+      old.exec(migration.sql);
+      old.prepare("INSERT INTO schema_migrations VALUES (?, ?, ?)").run(migration.version, migration.name, AT);
+    }
+    const body = (n: number, seq: number | null): string =>
+      `{"actor":"m_1","at":"${AT}","company":"c_1","data":{"n":${n}},"seq":${seq},"subject":"c_1","type":"member.added","v":1}`;
+    const insert = old.prepare("INSERT INTO records (company, type, receipt, at, subject, accepted_at, body) VALUES ('c_1', 'member.added', NULL, ?, 'c_1', ?, ?)");
+    for (let n = 0; n < 4; n++) insert.run(AT, AT, body(n, null));
+    // Schema 7's sequencer: seq and the final text written into the first two rows, then their batch.
+    for (const seq of [0, 1]) old.prepare("UPDATE records SET seq = ?, body = ? WHERE pos = ?").run(seq, body(seq, seq), seq + 1);
+    old.close();
+
+    store = await openSqliteStore(file);
+    expect(await store.records.count()).to.equal(2);
+    expect(await store.batches.recordTexts(0, 10)).to.deep.equal([body(0, 0), body(1, 1)]);
+    expect((await store.records.waiting()).count).to.equal(2);
+    expect((await store.records.byId(sqliteRecordId(3)))?.record.seq).to.equal(null);
+    await sequenceAll(store);
+    expect(await store.batches.recordTexts(0, 10)).to.deep.equal([0, 1, 2, 3].map((n) => body(n, n)));
+    expect((await store.records.list({ company: "c_1", fromSeq: 1, limit: 2 })).map((r) => r.data.n)).to.deep.equal([1, 2]);
+  });
 });
+
+/** The record table's rows as stored, read past the store. */
+function rawRecords(file: string): Array<{ pos: number; seq: number | null; body: string }> {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare("SELECT pos, seq, body FROM records ORDER BY pos").all() as Array<{ pos: number; seq: number | null; body: string }>;
+  } finally {
+    db.close();
+  }
+}
 
 describe("store/sqlite: lookups by member", function () {
   it("finds one member's grants through the by-member index, oldest first, without reading the company's other grants", async function () {

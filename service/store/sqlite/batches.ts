@@ -1,10 +1,10 @@
-// The batch log tables: batches with their anchors, one proof blob per batched record, and the record texts leaves
-// are hashed from. Reads run on the reader connection, writes on the writer inside the group-commit queue.
+// The batch log tables: batches with their anchors and one proof blob per batched record; the record texts leaves
+// are hashed from come from the record log (records.ts), where a batch's end is what makes its records sequenced. Reads run on the reader connection, writes on the writer inside the group-commit queue.
 import type Database from "better-sqlite3";
 import { batchConflict, checkBatchShape, decodeProof, proofBuffer, type ClosingBatch } from "../batches";
 import type { BatchAnchor, BatchLog, BatchTree, StoredBatch } from "../port";
 import type { Connection } from "./connection";
-import type { RecordReader, RecordWriter } from "./records";
+import type { RecordReader } from "./records";
 
 export type BatchReads = Pick<BatchLog, "get" | "last" | "forSeq" | "firstUnanchored" | "proof" | "recordTexts">;
 
@@ -29,16 +29,17 @@ export class BatchReader {
   private readonly startingAtOrBefore: Database.Statement<[number], BatchRow>;
   private readonly lowestUnanchored: Database.Statement<[], BatchRow>;
   private readonly proofOf: Database.Statement<[number], Buffer>;
-  private readonly bodiesFrom: Database.Statement<[number, number], string>;
 
-  constructor(db: Connection) {
+  constructor(
+    db: Connection,
+    private readonly records: RecordReader,
+  ) {
     this.byId = db.prepare<[number], BatchRow>(`SELECT ${BATCH_COLUMNS} FROM batches WHERE id = ?`);
     this.latest = db.prepare<[], BatchRow>(`SELECT ${BATCH_COLUMNS} FROM batches ORDER BY id DESC LIMIT 1`);
     this.startingAtOrBefore = db.prepare<[number], BatchRow>(`SELECT ${BATCH_COLUMNS} FROM batches WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1`);
     // The condition repeats the partial index's own, which is what lets SQLite use it.
     this.lowestUnanchored = db.prepare<[], BatchRow>(`SELECT ${BATCH_COLUMNS} FROM batches WHERE tx_hash IS NULL ORDER BY id LIMIT 1`);
     this.proofOf = db.prepare<[number], Buffer>("SELECT proof FROM proofs WHERE seq = ?").pluck();
-    this.bodiesFrom = db.prepare<[number, number], string>("SELECT body FROM records WHERE seq >= ? AND seq IS NOT NULL ORDER BY seq LIMIT ?").pluck();
   }
 
   reads(): BatchReads {
@@ -54,7 +55,7 @@ export class BatchReader {
         const blob = this.proofOf.get(seq);
         return blob === undefined ? null : decodeProof(blob);
       },
-      recordTexts: async (fromSeq, limit) => (limit > 0 ? this.bodiesFrom.all(fromSeq, limit) : []),
+      recordTexts: async (fromSeq, limit) => (limit > 0 ? this.records.sequencedTexts(fromSeq, limit) : []),
     };
   }
 
@@ -69,20 +70,17 @@ export class BatchWriter {
   private readonly insertProof: Database.Statement<[number, Buffer]>;
   private readonly anchor: Database.Statement<[number, string, string, number, string, number]>;
   private readonly unanchor: Database.Statement<[number]>;
-  private readonly texts: Database.Statement<[number, number], string>;
 
   /** `batches` and `records` read through the writer connection, so they see the open transaction. */
   constructor(
     db: Connection,
     private readonly batches: BatchReader,
     private readonly records: RecordReader,
-    private readonly recordWrites: RecordWriter,
   ) {
     this.insertBatch = db.prepare<[number, number, number, string, string]>(
       "INSERT INTO batches (id, first_seq, count, root, closed_at) VALUES (?, ?, ?, ?, ?)",
     );
     this.insertProof = db.prepare<[number, Buffer]>("INSERT INTO proofs (seq, proof) VALUES (?, ?)");
-    this.texts = db.prepare<[number, number], string>("SELECT body FROM records WHERE seq >= ? AND seq IS NOT NULL ORDER BY seq LIMIT ?").pluck();
     this.anchor = db.prepare<[number, string, string, number, string, number]>(
       "UPDATE batches SET chain_id = ?, contract = ?, tx_hash = ?, block_number = ?, anchored_at = ? WHERE id = ?",
     );
@@ -99,16 +97,15 @@ export class BatchWriter {
     if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`batches: max must be a positive integer, got ${max}`);
     const last = this.batches.last();
     const firstSeq = last === null ? 0 : last.firstSeq + last.count;
-    // Records are sequenced only here, with their batch, so the log ends where the last batch does, except in a file
-    // written before sequencing existed, whose records got their seq when written: those not yet batched are batched
-    // first, as they are.
-    const numbered = this.records.next() - firstSeq;
-    const texts = numbered > 0 ? this.texts.all(firstSeq, Math.min(numbered, max)) : this.recordWrites.sequence(firstSeq, max);
+    // The records after the last batch in acceptance order, each with seq = pos − 1: a batch is what sequences them,
+    // with no write to the records table. In a file written before sequencing existed, those numbered when written
+    // and not yet batched come first, as they are.
+    const texts = this.records.textsFrom(firstSeq, max);
     if (texts.length === 0) return null;
     const { root, proofs } = tree(texts);
     const batch: ClosingBatch = { id: last === null ? 0 : last.id + 1, firstSeq, count: texts.length, root, closedAt: closedAt.toISOString() };
     checkBatchShape(batch, proofs);
-    const conflict = batchConflict(batch, { last, recordCount: this.records.next() });
+    const conflict = batchConflict(batch, { last, recordCount: this.records.stored() });
     if (conflict !== null) throw conflict;
     this.insertBatch.run(batch.id, batch.firstSeq, batch.count, batch.root, batch.closedAt);
     proofs.forEach((proof, i) => this.insertProof.run(firstSeq + i, proofBuffer(proof)));

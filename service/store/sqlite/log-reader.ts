@@ -32,8 +32,9 @@ export function openLogReader(file: string): SqliteLogReader {
           (schemaVersion < latest ? "restore it (the restore migrates it) or start the service on it once, then check it" : "check it with the build that wrote it"),
       );
     }
-    const records = new RecordReader(db).reads(() => {});
-    return { schemaVersion, batches: new BatchReader(db).reads(), records: { count: () => records.count(), waiting: () => records.waiting() }, close: () => db.close() };
+    const reader = new RecordReader(db);
+    const records = reader.reads(() => {});
+    return { schemaVersion, batches: new BatchReader(db, reader).reads(), records: { count: () => records.count(), waiting: () => records.waiting() }, close: () => db.close() };
   } catch (err) {
     db.close();
     throw err;

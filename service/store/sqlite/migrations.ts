@@ -219,6 +219,42 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'batches: a batch must start where the last one ended and hold only stored records'); END;
     `,
   },
+  {
+    version: 8,
+    name: "records sequenced by their batch, never updated",
+    // Schema 7's sequencer updated every record it numbered (seq and the final body), and SQLite writes an updated
+    // row's whole page to the WAL again: sequencing cost as much disk as accepting. Positions are contiguous from 1 and
+    // the sequencer takes records in position order, so a record's seq is always pos − 1: from now on a batch's end is
+    // what makes its records sequenced, the table is append-only again, and a record's final text is its stored
+    // pending text with the seq spliced in when read (records.ts). Records sequenced before keep their seq and final
+    // body. The check below refuses a file where that does not hold (it cannot, short of editing the file by hand).
+    // The company index follows pos, not seq, which new records no longer store.
+    sql: `
+      CREATE TEMP TABLE schema_8_check (ok INTEGER NOT NULL CHECK (ok = 1));
+      INSERT INTO schema_8_check SELECT
+        (SELECT count(*) FROM records) = (SELECT coalesce(max(pos), 0) FROM records)
+        AND NOT EXISTS (SELECT 1 FROM records WHERE seq IS NOT NULL AND seq <> pos - 1);
+      DROP TABLE schema_8_check;
+
+      DROP TRIGGER records_sequenced_once;
+      CREATE TRIGGER records_no_update BEFORE UPDATE ON records
+        BEGIN SELECT RAISE(ABORT, 'records are append-only'); END;
+      -- Positions stay 1, 2, 3, …: with no deletes, a row may only go right after the last one.
+      CREATE TRIGGER records_contiguous AFTER INSERT ON records
+        WHEN NEW.pos <> 1 AND NOT EXISTS (SELECT 1 FROM records WHERE pos = NEW.pos - 1)
+        BEGIN SELECT RAISE(ABORT, 'records: positions must be contiguous'); END;
+
+      DROP INDEX records_by_company;
+      CREATE INDEX records_by_company ON records (company, pos);
+
+      DROP TRIGGER batches_contiguous;
+      CREATE TRIGGER batches_contiguous BEFORE INSERT ON batches
+        WHEN NEW.id IS NOT (SELECT coalesce(max(id) + 1, 0) FROM batches)
+          OR NEW.first_seq IS NOT coalesce((SELECT first_seq + count FROM batches ORDER BY id DESC LIMIT 1), 0)
+          OR NEW.first_seq + NEW.count > (SELECT coalesce(max(pos), 0) FROM records)
+        BEGIN SELECT RAISE(ABORT, 'batches: a batch must start where the last one ended and hold only stored records'); END;
+    `,
+  },
 ];
 
 /** Applies the migrations the file lacks, each in its own transaction; refuses a file from a newer build. */

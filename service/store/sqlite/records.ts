@@ -1,7 +1,10 @@
-// The evidence log table: accept records without a seq, number them when the sequencer says, look them up by id,
-// seq, receipt id or company, and page through a company's records by time, type and subject (migration 7's indexes).
-// Sequenced records are a prefix of the table in pos order (the sequencer takes them in that order), so the records
-// waiting for it are the rows after the last sequenced one's pos.
+// The evidence log table: accept records without a seq, look them up by id, seq, receipt id or company, and page
+// through a company's records by time, type and subject. A record's position (pos, the rowid) is its acceptance
+// order; positions are contiguous from 1 (a trigger keeps them so) and the sequencer takes records in that order, so
+// a sequenced record's seq is pos − 1 and nothing is written to the table when records are sequenced: the records
+// at positions up to the end of the last batch are sequenced, the rest wait. A record is stored as its pending text
+// (seq null) and read as its final text, the seq spliced in (records.ts sequencedText); the batch proofs bind the
+// leaf hash of that final text. Records written before schema 8 have their seq column set and their final text stored.
 import type Database from "better-sqlite3";
 import { checkLimit, decodeCursor, pageOf } from "../cursor";
 import { StoreConflictError, type LoggedRecord, type RecordDraft, type RecordFilter, type RecordLog, type Waiting } from "../port";
@@ -12,39 +15,37 @@ import type { Guard } from "./group-commit";
 
 export type RecordReads = Omit<RecordLog, "append">;
 
-interface LoggedRow {
+/** A stored record: seq is set only on records sequenced before schema 8, whose body is their final text. */
+interface StoredRow {
   pos: number;
+  seq: number | null;
   body: string;
 }
 
 export class RecordReader {
-  private readonly bySeq: Database.Statement<[number], string>;
-  private readonly byPos: Database.Statement<[number], string>;
-  private readonly byReceipt: Database.Statement<[string], LoggedRow>;
-  private readonly fromSeq: Database.Statement<[number, number], string>;
-  private readonly ofCompanyFromSeq: Database.Statement<[string, number, number], string>;
-  private readonly nextSeq: Database.Statement<[], number>;
-  private readonly lastSequencedPos: Database.Statement<[], number>;
-  private readonly waitingCount: Database.Statement<[number], number>;
-  private readonly firstWaiting: Database.Statement<[number], string>;
+  private readonly byPos: Database.Statement<[number], StoredRow>;
+  private readonly byReceipt: Database.Statement<[string], StoredRow>;
+  private readonly range: Database.Statement<[number, number, number], StoredRow>;
+  private readonly ofCompanyRange: Database.Statement<[string, number, number, number], StoredRow>;
+  private readonly batchedThrough: Database.Statement<[], number>;
+  private readonly numberedThrough: Database.Statement<[], number>;
+  private readonly lastPos: Database.Statement<[], number>;
+  private readonly acceptedAt: Database.Statement<[number], string>;
   /** One statement per filter shape (which of type, subject, from, to and the cursor are given), prepared on first use. */
-  private readonly pages = new Map<string, Database.Statement<Array<string | number>, LoggedRow>>();
+  private readonly pages = new Map<string, Database.Statement<Array<string | number>, StoredRow>>();
 
   constructor(private readonly db: Connection) {
-    // "seq IS NOT NULL" in every condition on seq: it is what lets SQLite use the partial indexes on seq.
-    this.bySeq = db.prepare<[number], string>("SELECT body FROM records WHERE seq = ? AND seq IS NOT NULL").pluck();
-    this.byPos = db.prepare<[number], string>("SELECT body FROM records WHERE pos = ?").pluck();
-    this.byReceipt = db.prepare<[string], LoggedRow>("SELECT pos, body FROM records WHERE receipt = ?");
-    this.fromSeq = db.prepare<[number, number], string>("SELECT body FROM records WHERE seq >= ? AND seq IS NOT NULL ORDER BY seq LIMIT ?").pluck();
-    this.ofCompanyFromSeq = db
-      .prepare<[string, number, number], string>("SELECT body FROM records WHERE company = ? AND seq >= ? AND seq IS NOT NULL ORDER BY seq LIMIT ?")
-      .pluck();
-    // Sequenced records are gap-free from 0 (a trigger enforces it), so max + 1 is their count, read off the seq index.
-    this.nextSeq = db.prepare<[], number>("SELECT coalesce(max(seq) + 1, 0) FROM records WHERE seq IS NOT NULL").pluck();
-    this.lastSequencedPos = db.prepare<[], number>("SELECT coalesce((SELECT pos FROM records WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1), 0)").pluck();
-    // A range of rowids: the waiting records only, never the log.
-    this.waitingCount = db.prepare<[number], number>("SELECT count(*) FROM records WHERE pos > ?").pluck();
-    this.firstWaiting = db.prepare<[number], string>("SELECT accepted_at FROM records WHERE pos > ? ORDER BY pos LIMIT 1").pluck();
+    this.byPos = db.prepare<[number], StoredRow>("SELECT pos, seq, body FROM records WHERE pos = ?");
+    this.byReceipt = db.prepare<[string], StoredRow>("SELECT pos, seq, body FROM records WHERE receipt = ?");
+    this.range = db.prepare<[number, number, number], StoredRow>("SELECT pos, seq, body FROM records WHERE pos > ? AND pos <= ? ORDER BY pos LIMIT ?");
+    this.ofCompanyRange = db.prepare<[string, number, number, number], StoredRow>(
+      "SELECT pos, seq, body FROM records WHERE company = ? AND pos > ? AND pos <= ? ORDER BY pos LIMIT ?",
+    );
+    this.batchedThrough = db.prepare<[], number>("SELECT coalesce((SELECT first_seq + count FROM batches ORDER BY id DESC LIMIT 1), 0)").pluck();
+    // Only records written before schema 8 have a seq stored, and the partial index on seq holds just them.
+    this.numberedThrough = db.prepare<[], number>("SELECT coalesce(max(seq) + 1, 0) FROM records WHERE seq IS NOT NULL").pluck();
+    this.lastPos = db.prepare<[], number>("SELECT coalesce(max(pos), 0) FROM records").pluck();
+    this.acceptedAt = db.prepare<[number], string>("SELECT accepted_at FROM records WHERE pos = ?").pluck();
   }
 
   reads(guard: Guard): RecordReads {
@@ -52,31 +53,36 @@ export class RecordReader {
       byId: async (id) => {
         guard();
         const pos = positionOf(id);
-        const body = pos === null ? undefined : this.byPos.get(pos);
-        return body === undefined ? null : { id, record: parseLogged(body) };
+        const row = pos === null ? undefined : this.byPos.get(pos);
+        return row === undefined ? null : this.logged(row, this.next());
       },
       get: async (seq) => {
         guard();
-        const body = this.bySeq.get(seq);
-        return body === undefined ? null : parseRecord(body);
+        const row = Number.isSafeInteger(seq) && seq >= 0 && seq < this.next() ? this.byPos.get(seq + 1) : undefined;
+        return row === undefined ? null : parseRecord(finalText(row));
       },
       getByReceipt: async (receiptId) => {
         guard();
         const row = this.byReceipt.get(receiptId);
-        return row === undefined ? null : logged(row);
+        return row === undefined ? null : this.logged(row, this.next());
       },
       list: async ({ company, fromSeq = 0, limit }) => {
         guard();
-        const bodies = company === undefined ? this.fromSeq.all(fromSeq, limit) : this.ofCompanyFromSeq.all(company, fromSeq, limit);
-        return bodies.map(parseRecord);
+        const through = this.next();
+        const rows = company === undefined ? this.range.all(fromSeq, through, limit) : this.ofCompanyRange.all(company, fromSeq, through, limit);
+        return rows.map((row) => parseRecord(finalText(row)));
       },
       page: async (filter, { after, limit }) => {
         guard();
         checkLimit(limit);
         const cursor = after === undefined ? null : decodeCursor(after, ["string", "number"] as const);
         const rows = this.pageStatement(filter, cursor !== null).all(...pageParameters(filter, cursor), limit + 1);
-        const page = pageOf(rows.map(logged), limit, ({ id, record }) => [record.at, positionOf(id) ?? 0]);
-        return page;
+        const through = this.next();
+        return pageOf(
+          rows.map((row) => this.logged(row, through)),
+          limit,
+          ({ id, record }) => [record.at, positionOf(id) ?? 0],
+        );
       },
       count: async () => {
         guard();
@@ -89,7 +95,20 @@ export class RecordReader {
     };
   }
 
-  private pageStatement(filter: RecordFilter, afterCursor: boolean): Database.Statement<Array<string | number>, LoggedRow> {
+  /** The final texts of sequenced records from `fromSeq` on, at most `limit`, in seq order. */
+  sequencedTexts(fromSeq: number, limit: number): string[] {
+    return this.range.all(fromSeq, this.next(), limit).map(finalText);
+  }
+
+  /** The texts of the records after the first `fromSeq`, at most `limit`, as they read with seq = pos − 1. */
+  textsFrom(fromSeq: number, limit: number): string[] {
+    return this.range.all(fromSeq, Number.MAX_SAFE_INTEGER, limit).map((row, i) => {
+      if (row.pos !== fromSeq + i + 1) throw new Error(`invariant: the record log has no record at pos ${fromSeq + i + 1}`);
+      return finalText(row);
+    });
+  }
+
+  private pageStatement(filter: RecordFilter, afterCursor: boolean): Database.Statement<Array<string | number>, StoredRow> {
     const conditions = [
       "company = ?",
       ...(filter.type === undefined ? [] : ["type = ?"]),
@@ -99,46 +118,52 @@ export class RecordReader {
       // A row value comparison: SQLite walks the (…, at, pos) index from the cursor on.
       ...(afterCursor ? ["(at, pos) > (?, ?)"] : []),
     ];
-    const sql = `SELECT pos, body FROM records WHERE ${conditions.join(" AND ")} ORDER BY at, pos LIMIT ?`;
+    const sql = `SELECT pos, seq, body FROM records WHERE ${conditions.join(" AND ")} ORDER BY at, pos LIMIT ?`;
     let statement = this.pages.get(sql);
     if (statement === undefined) {
-      statement = this.db.prepare<Array<string | number>, LoggedRow>(sql);
+      statement = this.db.prepare<Array<string | number>, StoredRow>(sql);
       this.pages.set(sql, statement);
     }
     return statement;
   }
 
+  /**
+   * How many records are sequenced: those the batches cover, or, in a file written before sequencing existed, those
+   * numbered when written, whichever reaches further — but never more than the file holds (a copy with its last
+   * records cut off is short, not sequenced through records it lacks). Records at positions up to it are sequenced.
+   */
   next(): number {
-    return this.nextSeq.get() ?? 0;
+    return Math.min(Math.max(this.batchedThrough.get() ?? 0, this.numberedThrough.get() ?? 0), this.stored());
   }
 
-  /** The pos of the last sequenced record (0 when none): every record after it waits for the sequencer. */
-  sequencedThrough(): number {
-    return this.lastSequencedPos.get() ?? 0;
+  /** How many records are stored, sequenced or not: the last position. */
+  stored(): number {
+    return this.lastPos.get() ?? 0;
   }
 
   waiting(): Waiting {
-    const after = this.sequencedThrough();
-    return { count: this.waitingCount.get(after) ?? 0, oldestAcceptedAt: this.firstWaiting.get(after) ?? null };
+    const through = this.next();
+    const count = this.stored() - through;
+    return { count, oldestAcceptedAt: count > 0 ? (this.acceptedAt.get(through + 1) ?? null) : null };
+  }
+
+  private logged(row: StoredRow, through: number): LoggedRecord {
+    const text = row.pos <= through ? finalText(row) : row.body;
+    return { id: sqliteRecordId(row.pos), record: parseLogged(text) };
   }
 }
 
-/** A waiting record as the sequencer reads it. */
-interface WaitingRow {
-  pos: number;
-  seq: number | null;
-  body: string;
+/** A row's text with its seq: stored as it is before schema 8, spliced into the pending text since. */
+function finalText(row: StoredRow): string {
+  if (row.seq === null) return sequencedText(row.body, row.pos - 1);
+  if (row.seq !== row.pos - 1) throw new Error(`invariant: the record at pos ${row.pos} has seq ${row.seq}`);
+  return row.body;
 }
 
 export class RecordWriter {
   private readonly acceptAtomically: (drafts: RecordDraft[]) => LoggedRecord[];
-  private readonly waitingRows: Database.Statement<[number, number], WaitingRow>;
-  private readonly setSeq: Database.Statement<[number, string, number]>;
 
-  constructor(
-    db: Connection,
-    private readonly reader: RecordReader,
-  ) {
+  constructor(db: Connection) {
     const insert = db.prepare<[string, string, string | null, string, string, string, string]>(
       "INSERT INTO records (company, type, receipt, at, subject, accepted_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
@@ -160,8 +185,6 @@ export class RecordWriter {
     // Several records go in a savepoint of their own, all or none; one INSERT is atomic by itself.
     const acceptInSavepoint = db.transaction(acceptAll);
     this.acceptAtomically = (drafts) => (drafts.length === 1 ? acceptAll(drafts) : acceptInSavepoint(drafts));
-    this.waitingRows = db.prepare<[number, number], WaitingRow>("SELECT pos, seq, body FROM records WHERE pos > ? ORDER BY pos LIMIT ?");
-    this.setSeq = db.prepare<[number, string, number]>("UPDATE records SET seq = ?, body = ? WHERE pos = ?");
   }
 
   append(guard: Guard): RecordLog["append"] {
@@ -170,27 +193,10 @@ export class RecordWriter {
       return this.acceptAtomically(drafts);
     };
   }
-
-  /**
-   * Inside the sequencer's transaction: numbers up to `max` waiting records in acceptance order from `firstSeq` and
-   * stores their final texts, which it returns in seq order.
-   */
-  sequence(firstSeq: number, max: number): string[] {
-    return this.waitingRows.all(this.reader.sequencedThrough(), max).map((row, i) => {
-      if (row.seq !== null) throw new Error(`invariant: record at pos ${row.pos}, after the last sequenced one, has seq ${row.seq}`);
-      const text = sequencedText(row.body, firstSeq + i);
-      this.setSeq.run(firstSeq + i, text, row.pos);
-      return text;
-    });
-  }
 }
 
 /** The values of pageStatement's placeholders, in its order. */
 function pageParameters(filter: RecordFilter, cursor: readonly [string, number] | null): Array<string | number> {
   const { company, type, subject, from, to } = filter;
   return [company, type, subject, from, to, ...(cursor ?? [])].filter((value): value is string | number => value !== undefined);
-}
-
-function logged(row: LoggedRow): LoggedRecord {
-  return { id: sqliteRecordId(row.pos), record: parseLogged(row.body) };
 }

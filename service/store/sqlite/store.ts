@@ -50,16 +50,17 @@ export async function openSqliteStore<S extends Schema = NoKinds>(file: string, 
   const queue = new GroupCommitQueue(writer, options.maxGroupSize ?? DEFAULT_MAX_GROUP_SIZE, wal, options.onFatal);
   const guarded = new GuardedWrites(schema, options.afterGuardedWrite);
   const purger = new DocumentPurger(writer);
-  const inTx = { documents: new DocumentReader(writer, schema), records: new RecordReader(writer), batches: new BatchReader(writer) };
-  const recordWriter = new RecordWriter(writer, inTx.records);
+  const inTxRecords = new RecordReader(writer);
+  const inTx = { documents: new DocumentReader(writer, schema), records: inTxRecords, batches: new BatchReader(writer, inTxRecords) };
   const writes = {
     documents: new DocumentWriter(writer),
-    records: recordWriter,
-    batches: new BatchWriter(writer, inTx.batches, inTx.records, recordWriter),
+    records: new RecordWriter(writer),
+    batches: new BatchWriter(writer, inTx.batches, inTx.records),
     leases: new LeaseWriter(writer),
     outbox: new OutboxWriter(writer),
   };
-  const committed = { documents: new DocumentReader(reader, schema), records: new RecordReader(reader), batches: new BatchReader(reader) };
+  const committedRecords = new RecordReader(reader);
+  const committed = { documents: new DocumentReader(reader, schema), records: committedRecords, batches: new BatchReader(reader, committedRecords) };
 
   let closing: Promise<void> | null = null;
   const queued = <T>(work: (guard: Guard) => Promise<T>): Promise<T> =>
