@@ -48,6 +48,19 @@ describe("store/sqlite: acknowledged means synced", () => {
     expect(acknowledged).to.equal(true);
   });
 
+  it("syncs again for every later commit: a finished sync vouches for nothing written after it", async () => {
+    for (let i = 0; i < 3; i++) {
+      let acknowledged = false;
+      const pending = append(i).then(() => (acknowledged = true));
+      for (let wait = 0; wait < 100 && syncs.length === 0; wait++) await new Promise((r) => setTimeout(r, 5));
+      expect(acknowledged, `commit ${i} acknowledged without a sync of its own`).to.equal(false);
+      expect(syncs.length, `no sync started for commit ${i}`).to.equal(1);
+      syncs.shift()!();
+      await pending;
+    }
+    expect(started).to.equal(3);
+  });
+
   it("shares syncs: twenty concurrent commits need at most two", async () => {
     const all = Promise.all(Array.from({ length: 20 }, (_, i) => append(i)));
     for (let i = 0; i < 40 && (syncs.length > 0 || started < 2); i++) {

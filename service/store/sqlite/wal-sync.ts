@@ -36,7 +36,11 @@ export class WalSync {
   }
 
   private async startAfterCurrent(): Promise<void> {
-    while (this.running) await this.running.catch(() => undefined);
+    // Yield at least once even when no sync runs: sync() stores this promise in `next` only after this function has
+    // returned it, so clearing `next` below before that would leave it set for good, and every later caller would
+    // be handed this (long finished) sync instead of one that covers their writes.
+    do await this.running?.catch(() => undefined);
+    while (this.running);
     // From here on, a caller's writes may postdate this sync's start: they must wait for the next one.
     this.next = null;
     if (this.failure) throw new Error("an earlier WAL sync failed; nothing written since can be made durable", { cause: this.failure.error });
