@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes, randomInt } from "node:crypto";
-import http, { type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance, PerformanceObserver } from "node:perf_hooks";
 import v8 from "node:v8";
@@ -15,6 +15,7 @@ import { JsonRpcProvider, Wallet } from "ethers";
 import { Batcher } from "../../service/anchoring/batcher";
 import { ALERT_SCHEMA, type AlertSchema } from "../../service/alerts/schema";
 import { receiptFor } from "../../service/anchoring/receipts";
+import { readReceipts, type TimedRead } from "./receipt-reads";
 import { connectAnchorClient, type AnchorClient } from "../../service/chain/anchor-client";
 import { deploySealAnchor } from "../../service/chain/deploy";
 import { DEV_ANCHORER_KEY, startDevChain } from "../../service/chain/dev-chain";
@@ -405,13 +406,11 @@ async function measureAtScale(root: string, chain: Chain): Promise<{ run: Anchor
     collectGarbage();
     progress(`reads: ${READS} receipts by id over HTTP, then in the store, each after ${WARMUP_READS} warm-up reads (heap in use: ${int(process.memoryUsage().heapUsed / 2 ** 20)} MB)`);
     const pick = (): string => receipts.random();
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    for (let i = 0; i < WARMUP_READS; i++) await readOverHttp(agent, base, pick());
+    const toRead = Array.from({ length: WARMUP_READS + READS }, pick);
     const gc = observeGc();
-    const reads: TimedRead[] = [];
-    for (let i = 0; i < READS; i++) reads.push(await readOverHttp(agent, base, pick()));
-    const httpGc = gcDuringReads(await gc.stop(), reads);
-    agent.destroy();
+    const reads = await readReceipts(base, toRead, WARMUP_READS);
+    // Only the server's pauses: the client's collector runs on its own thread.
+    const httpGc = gcDuringReads((await gc.stop()).filter((pause) => pause.start >= reads[0].start), reads);
     const storeMs: number[] = [];
     for (let i = 0; i < WARMUP_READS + READS; i++) {
       const start = performance.now();
@@ -447,33 +446,6 @@ async function post<T>(base: string, token: string, route: string, body: unknown
   const text = await res.text();
   if (!res.ok) throw new Error(`${route}: ${res.status} ${text}`);
   return JSON.parse(text) as T;
-}
-
-/**
- * One GET on a kept-alive connection, timed from the request to the last byte of the body, which is checked after
- * the clock stops. node:http rather than fetch: the client shares the server's heap, and fetch's extra garbage
- * (measured here: p99 2-3 ms worse) would be charged to the server's collector.
- */
-async function readOverHttp(agent: http.Agent, base: string, receiptId: string): Promise<TimedRead> {
-  const start = performance.now();
-  const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-    http
-      .get(`${base}/api/v1/receipts/${receiptId}`, { agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", reject);
-      })
-      .on("error", reject);
-  });
-  const elapsed = performance.now() - start;
-  if (status !== 200 || (JSON.parse(body) as { status: string }).status !== "anchored") throw new Error(`receipt ${receiptId}: ${status} ${body.slice(0, 200)}`);
-  return { start, ms: elapsed };
-}
-
-interface TimedRead {
-  start: number;
-  ms: number;
 }
 
 interface GcPause {
@@ -567,7 +539,7 @@ function formatTable(r: Results, loadAtStart: string): string {
     "ms/batch: wall time with an AnchorClient call in flight | a Store call in flight (incl. proof encoding) | neither (SM3 tree, proofs, batcher); the first two overlap where the batcher overlaps them",
     "gas/anchor: max over every anchoring transaction of the store, from its receipt",
     `accepted -> anchored: Batcher.start() with pollMs ${pollMsFor(LATENCY_INTERVAL_MS)} (the service's rule), one record per transaction; latency = batch anchoredAt - record at`,
-    `reads: in-process app on loopback, heap collected first, sequential node:http GETs (one kept-alive connection) of random receipt ids after ${WARMUP_READS} warm-up reads; the store row times the two store calls alone`,
+    `reads: in-process app on loopback, heap collected first; the client on a worker thread (a heap of its own) makes sequential node:http GETs (one kept-alive connection) of random receipt ids after ${WARMUP_READS} warm-up reads; the store row times the two store calls alone`,
     `  during the HTTP reads: ${r.httpGc.pauses} GC pauses (mean ${twoPlaces(r.httpGc.meanMs)} ms, max ${twoPlaces(r.httpGc.maxMs)} ms); ${r.httpGc.slowReadsInGc} of the ${r.httpGc.slowReads} reads at or above p99 overlapped one`,
   ];
   return [...notes, format(header), rule, ...rows.map(format)].join("\n");
