@@ -24,6 +24,7 @@ import { connectChain, type ChainConnection } from "./chain/connect";
 import { Batcher, type Failpoint } from "./anchoring/batcher";
 import { OutboxDeliverer, type OutboxHandler } from "./jobs/outbox-deliverer";
 import { postEntriesTo, TEST_OUTBOX_KIND, withTestEntries, type TestOutboxHooks } from "./jobs/test-outbox";
+import { nudgeAfterOutboxCommit } from "./jobs/outbox-nudge";
 import { publicChainAccess, type PublicChainAccess } from "./http/public-chain";
 import { findDeploymentBlock } from "./chain/deployment-block";
 import type { DomainContext } from "./domain/context";
@@ -61,7 +62,10 @@ async function main(): Promise<void> {
     cipher,
   );
   const testOutbox = process.env.SEALPROOF_TEST_OUTBOX_TARGET;
-  const store = testOutbox ? { ...sealed, transaction: withTestEntries(sealed.transaction.bind(sealed), testOutboxHooks(failpoint)) } : sealed;
+  const tested = testOutbox ? { ...sealed, transaction: withTestEntries(sealed.transaction.bind(sealed), testOutboxHooks(failpoint)) } : sealed;
+  // Set once the deliverer exists; a transaction may commit an entry before (an alert raised while the chain starts).
+  const outboxCommitted = { nudge: (): void => undefined };
+  const store = { ...tested, transaction: nudgeAfterOutboxCommit(tested.transaction.bind(tested), () => outboxCommitted.nudge()) };
   const chain = await connectChain(config, log, (report) => void devChainUnstable(store, log, report).catch((err: unknown) => logger.error({ err }, "recording DEV_CHAIN_RESTARTING failed")));
   const batcher = new Batcher(store, measuredAnchoring(chain.client), {
     batchMax: config.batchMax,
@@ -78,6 +82,7 @@ async function main(): Promise<void> {
   const { timeoutMs, ...webhookTargets } = config.webhooks;
   handlers[WEBHOOK_OUTBOX_KIND] = webhookHandler(store, { policy: webhookTargets, timeoutMs, retryForMs: RETRY_FOR_MS, now: () => new Date(), log });
   const deliverer = new OutboxDeliverer(store, { handlers, targetsPerPass: 32, pollMs: 250, leaseTtlMs: 30_000, holder: instanceId(config), retryBaseMs: 1_000, retryMaxMs: 300_000, now: () => new Date(), log });
+  outboxCommitted.nudge = () => deliverer.nudge();
   const pool = createSm2Pool(config.verifyWorkers, log);
   const operator = resolveOperatorToken(config);
   const ctx: DomainContext = { store, now: () => new Date(), registryCheck: formatRegistryCheck, reservationTtlMs: config.reservationTtlMs, verifyUsage: pool.verify };

@@ -24,7 +24,7 @@ const STAMPS = Number(process.env.BENCH_STAMPS ?? 50);
 /** Locks measured each way (administrator, unauthorized stamp), one device each, spread over the stamp load. */
 const LOCKS = Number(process.env.BENCH_LOCKS ?? 100);
 const IDLE = Number(process.env.BENCH_IDLE ?? 2000);
-/** Extra node flags for the service, e.g. BENCH_NODE_ARGS=--cpu-prof. */
+/** Extra node flags for the service, e.g. BENCH_NODE_ARGS=--cpu-prof; BENCH_SERVICE_OUTPUT=1 prints what it logged. */
 const EXTRA_NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
 /** How many set-up calls (enrolments, unlock flows, connections) run at once. */
 const SETUP_WIDTH = 16;
@@ -83,6 +83,7 @@ async function main(): Promise<void> {
     await Promise.all(stampers.map((s, i) => sendAccepted(s, stamps[i][0])));
     progress(`stamps: ${DEVICES * (STAMPS - 1)} measured, while ${LOCKS} administrator locks and ${LOCKS} unauthorized stamps lock other devices…`);
     let loadRunning = true;
+    const cpuBefore = cpuMs(svc);
     const start = performance.now();
     const load = Promise.all(stampers.map(async (s, i) => {
       for (const stamp of stamps[i].slice(1)) await sendAccepted(s, stamp);
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
     const locks = measureLocks(context, adminTargets, misuseTargets, misuse, () => loadRunning);
     await load;
     const seconds = (performance.now() - start) / 1000;
+    const cpuAfter = cpuMs(svc);
     const { adminMs, misuseMs } = await locks;
     const rawAfter = rawVerifyPerSec(stamps[0][0], stampers[0].device.keys.publicKey);
 
@@ -114,11 +116,13 @@ async function main(): Promise<void> {
       goals: GOALS,
       met: { ratio: stampsPerSec / rawVerify >= GOALS.ratio, lockP99Ms: percentile(adminMs, 0.99) <= GOALS.lockP99Ms && percentile(misuseMs, 0.99) <= GOALS.lockP99Ms, kbPerDevice: kbPerDevice <= GOALS.kbPerDevice },
     };
-    printTable(result, { rawBefore, rawAfter, seconds, rssBefore, rssAfter });
+    const perStamp = (k: keyof CpuMs) => (cpuAfter[k] - cpuBefore[k]) / (DEVICES * (STAMPS - 1));
+    printTable(result, { rawBefore, rawAfter, seconds, rssBefore, rssAfter, cpu: { eventLoop: perStamp("eventLoop"), otherThreads: perStamp("otherThreads"), client: perStamp("client") } });
     console.log(JSON.stringify(result));
   } finally {
     await Promise.allSettled(seals.map((s) => s.link.close()));
     await svc.stop();
+    if (process.env.BENCH_SERVICE_OUTPUT) console.error(svc.output());
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -228,13 +232,36 @@ async function inBatches<T>(count: number, width: number, make: (i: number) => P
   return out;
 }
 
-function printTable(r: { stampsPerSec: number; rawVerifyPerSec: number; ratio: number; lockP50Ms: number; lockP99Ms: number; misuseLockP50Ms: number; misuseLockP99Ms: number; kbPerDevice: number; lockSamples: number; misuseLockSamples: number }, m: { rawBefore: number; rawAfter: number; seconds: number; rssBefore: number; rssAfter: number }): void {
+interface CpuMs {
+  /** The service's main thread. */
+  eventLoop: number;
+  /** The service's other threads: SM2 verification on libuv's pool, the WAL sync, GC helpers. */
+  otherThreads: number;
+  /** This process: the devices' MQTT clients and the API calls. */
+  client: number;
+}
+
+/** CPU time so far, from /proc (USER_HZ is 100 on every Linux this runs on). */
+function cpuMs(svc: ServiceProcess): CpuMs {
+  const ms = (file: string): number => {
+    const stat = fs.readFileSync(file, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  };
+  const pid = svc.child.pid!;
+  const eventLoop = ms(`/proc/${pid}/task/${pid}/stat`);
+  const { user, system } = process.cpuUsage();
+  return { eventLoop, otherThreads: ms(`/proc/${pid}/stat`) - eventLoop, client: (user + system) / 1000 };
+}
+
+function printTable(r: { stampsPerSec: number; rawVerifyPerSec: number; ratio: number; lockP50Ms: number; lockP99Ms: number; misuseLockP50Ms: number; misuseLockP99Ms: number; kbPerDevice: number; lockSamples: number; misuseLockSamples: number }, m: { rawBefore: number; rawAfter: number; seconds: number; rssBefore: number; rssAfter: number; cpu: CpuMs }): void {
   console.log(`devices: ${DEVICES} seals stamping ${STAMPS - 1} times each over MQTT (embedded broker), SQLite, SM2 ${sm2Backend}, ${os.cpus().length} cores, ${IDLE} idle devices connected`);
   const rows = [
     ["measure", "value", "goal", "peer / detail"],
     ["stamps recorded/s", r.stampsPerSec.toFixed(0), "", `${DEVICES * (STAMPS - 1)} in ${m.seconds.toFixed(1)} s`],
     ["raw SM2 verify/s, 1 thread", r.rawVerifyPerSec.toFixed(0), "", `${m.rawBefore.toFixed(0)} before, ${m.rawAfter.toFixed(0)} after`],
     ["ratio", r.ratio.toFixed(3), `≥ ${GOALS.ratio}`, "stamps/s ÷ raw verify/s"],
+    ["CPU ms per stamp", (m.cpu.eventLoop + m.cpu.otherThreads + m.cpu.client).toFixed(3), "", `service event loop ${m.cpu.eventLoop.toFixed(3)}, its other threads ${m.cpu.otherThreads.toFixed(3)}, devices (this process) ${m.cpu.client.toFixed(3)}`],
     ["lock p50 / p99 ms (POST lock)", `${r.lockP50Ms.toFixed(1)} / ${r.lockP99Ms.toFixed(1)}`, `p99 ≤ ${GOALS.lockP99Ms}`, `${r.lockSamples} locks under load, until the device obeyed`],
     ["lock p50 / p99 ms (misuse)", `${r.misuseLockP50Ms.toFixed(1)} / ${r.misuseLockP99Ms.toFixed(1)}`, `p99 ≤ ${GOALS.lockP99Ms}`, `${r.misuseLockSamples} unauthorized stamps, publish to obeyed`],
     ["KB per idle device", r.kbPerDevice.toFixed(1), `≤ ${GOALS.kbPerDevice}`, `service RSS ${mb(m.rssBefore)} → ${mb(m.rssAfter)} MB`],

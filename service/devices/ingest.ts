@@ -2,7 +2,7 @@
 // is parsed against its type's schema, must come from the device the transport authenticated, must carry that
 // device's SM2 signature and an `n` above every one taken before. An exact repeat is acknowledged again and writes
 // nothing; the same `n` with other bytes is a replay: refused, and the device locked with a critical alert.
-import { deviceMessageBytes, deviceMessageHash, type DeviceMessage } from "../evidence/device-message";
+import { deviceMessageBytes, deviceMessageBytesHash, type DeviceMessage } from "../evidence/device-message";
 import { StoreConflictError } from "../store/port";
 import { draft, recordChange } from "../domain/context";
 import { parseUpMessage, type UpMessage } from "./message-schema";
@@ -10,7 +10,7 @@ import { commandMessages, commandsChanged, pendingCommands } from "./commands";
 import { lockForMisuse } from "./incidents";
 import { recordStamp } from "./stamps";
 import { expireAuthorizations } from "./authorizations";
-import { acceptedMessageId, type DeviceTx } from "./schema";
+import { acceptedMessageId, type DeviceCommand, type DeviceTx } from "./schema";
 import type { DeviceContext } from "./context";
 import type { Device } from "../domain/model";
 
@@ -42,7 +42,7 @@ const CONFLICT_RETRIES = 3;
 export async function takeDeviceMessages(ctx: DeviceContext, device: Device, raw: readonly unknown[]): Promise<MessagesTaken> {
   if (raw.length > MAX_MESSAGES) throw new RangeError(`at most ${MAX_MESSAGES} messages at once`);
   const results: MessageFate[] = raw.map((item, index) => ({ index, n: readableN(item), status: "refused", code: "MESSAGE_INVALID" }));
-  const signed: { index: number; message: UpMessage }[] = [];
+  const signed: { index: number; message: UpMessage; hash: string }[] = [];
   const parsed = raw.map(parseUpMessage);
   const checks = parsed.map((message, index) => {
     if (message === null) return Promise.resolve();
@@ -50,32 +50,33 @@ export async function takeDeviceMessages(ctx: DeviceContext, device: Device, raw
       results[index].code = "DEVICE_MISMATCH";
       return Promise.resolve();
     }
-    return ctx.verifyMessage(deviceMessageBytes(message), message.sig, device.publicKey).then((ok) => {
-      if (ok) signed.push({ index, message });
+    const bytes = deviceMessageBytes(message);
+    return ctx.verifyMessage(bytes, message.sig, device.publicKey).then((ok) => {
+      if (ok) signed.push({ index, message, hash: deviceMessageBytesHash(bytes) });
       else results[index].code = "SIGNATURE_INVALID";
     });
   });
   await Promise.all(checks);
   signed.sort((a, b) => a.message.n - b.message.n || a.index - b.index);
-  if (signed.length > 0) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const fates = await ctx.store.transaction((tx) => applyInOrder(ctx, tx, device.id, signed.map((s) => s.message)));
-        signed.forEach((s, i) => (results[s.index] = { index: s.index, n: s.message.n, ...fates[i] }));
-        break;
-      } catch (err) {
-        if (!(err instanceof StoreConflictError) || attempt >= CONFLICT_RETRIES) throw err;
-      }
+  if (signed.length === 0) return { results, commands: commandMessages(await pendingCommands(ctx.store, device)) };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { fates, commands } = await ctx.store.transaction((tx) => applyInOrder(ctx, tx, device.id, signed));
+      signed.forEach((s, i) => (results[s.index] = { index: s.index, n: s.message.n, ...fates[i] }));
+      return { results, commands: commandMessages(commands) };
+    } catch (err) {
+      if (!(err instanceof StoreConflictError) || attempt >= CONFLICT_RETRIES) throw err;
     }
   }
-  const current = (await ctx.store.devices.get(device.id)) ?? device;
-  return { results, commands: commandMessages(await pendingCommands(ctx.store, current)) };
 }
 
 type Fate = Pick<MessageFate, "status" | "code">;
 
-/** Applies verified messages of one device, lowest `n` first, in one transaction: all of their effects or none. */
-async function applyInOrder(ctx: DeviceContext, tx: DeviceTx, deviceId: string, messages: UpMessage[]): Promise<Fate[]> {
+/**
+ * Applies verified messages of one device, lowest `n` first, in one transaction: all of their effects or none. Resolves
+ * their fates and the commands then pending (read in the same transaction, so the answer agrees with what was applied).
+ */
+async function applyInOrder(ctx: DeviceContext, tx: DeviceTx, deviceId: string, messages: { message: UpMessage; hash: string }[]): Promise<{ fates: Fate[]; commands: DeviceCommand[] }> {
   const stored = await tx.devices.get(deviceId);
   if (stored === null) throw new Error(`invariant violated: device ${deviceId} vanished`);
   const device: Device = { ...stored };
@@ -83,15 +84,14 @@ async function applyInOrder(ctx: DeviceContext, tx: DeviceTx, deviceId: string, 
   // Whatever the device says next, an authorization whose window has passed is cancelled on it first.
   await expireAuthorizations(tx, ctx.commandKey, now, device);
   const fates: Fate[] = [];
-  for (const message of messages) fates.push(await applyOne(ctx, tx, now, device, message));
+  for (const { message, hash } of messages) fates.push(await applyOne(ctx, tx, now, device, message, hash));
   device.lastSeenAt = now.toISOString();
   await tx.devices.update(device);
-  return fates;
+  return { fates, commands: await pendingCommands(tx, device) };
 }
 
-async function applyOne(ctx: DeviceContext, tx: DeviceTx, now: Date, device: Device, message: UpMessage): Promise<Fate> {
+async function applyOne(ctx: DeviceContext, tx: DeviceTx, now: Date, device: Device, message: UpMessage, hash: string): Promise<Fate> {
   const id = acceptedMessageId(device.id, message.n);
-  const hash = deviceMessageHash(message);
   const earlier = await tx.deviceMessages.get(id);
   if (earlier !== null) {
     if (earlier.hash === hash) return { status: "duplicate" };

@@ -48,7 +48,7 @@ export class DeviceMqttTransport {
     const device = await this.ctx.store.devices.get(deviceId);
     if (device === null) return;
     const commands = commandMessages(await pendingCommands(this.ctx.store, device));
-    await this.link.publish(deviceTopic(deviceId, "down"), commands.length === 0 ? "" : JSON.stringify({ commands }), { retain: true });
+    await this.link.publish(deviceTopic(deviceId, "down"), commands.length === 0 ? "" : JSON.stringify({ commands }), { retain: true, qos: 1 });
   }
 
   /** Resolves once every payload queued so far has been taken (stopping). */
@@ -81,7 +81,10 @@ export class DeviceMqttTransport {
       messages === null
         ? { results: [REFUSED_PAYLOAD], commands: commandMessages(await pendingCommands(this.ctx.store, device)) }
         : await takeDeviceMessages(this.ctx, device, messages);
-    await this.link?.publish(deviceTopic(deviceId, "down"), JSON.stringify(answer), { retain: false });
+    // At QoS 0, so the broker keeps nothing per answer until the device acknowledges it: an answer lost with the
+    // connection is made good by the device, which sends the message again and is answered `duplicate`. Commands,
+    // which must arrive, are also retained at QoS 1 (publishCommands).
+    await this.link?.publish(deviceTopic(deviceId, "down"), JSON.stringify(answer), { retain: false, qos: 0 });
   }
 
   private async takePresence(deviceId: string, payload: string): Promise<void> {

@@ -33,7 +33,12 @@ export function deviceMessageBytes(message: UnsignedDeviceMessage): Uint8Array {
 
 /** SM3 of the signed bytes, hex: two messages with the same hash say the same thing, whatever their signatures. */
 export function deviceMessageHash(message: UnsignedDeviceMessage): string {
-  return toHex(sm3(deviceMessageBytes(message)));
+  return deviceMessageBytesHash(deviceMessageBytes(message));
+}
+
+/** deviceMessageHash of bytes already made with deviceMessageBytes (checking a signature needs them too). */
+export function deviceMessageBytesHash(bytes: Uint8Array): string {
+  return toHex(sm3(bytes));
 }
 
 export function signDeviceMessage(message: UnsignedDeviceMessage, privateKey: string): DeviceMessage {

@@ -46,6 +46,11 @@ export class OutboxDeliverer {
     this.runner.start();
   }
 
+  /** An entry has just committed: look for it now rather than at the next poll. */
+  nudge(): void {
+    this.runner.nudge();
+  }
+
   /** Starts no more deliveries, waits for those under way, then frees the lease. */
   async stop(): Promise<void> {
     this.stopping = true;

@@ -35,6 +35,9 @@ export class JobRunner {
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  /** Set by nudge(): the pause between passes is skipped, or cut short, once. */
+  private nudged = false;
+  private endPause: (() => void) | null = null;
   private failures = 0;
 
   constructor(
@@ -54,6 +57,12 @@ export class JobRunner {
     this.wake?.();
     await this.loop;
     await this.leases.release(this.options.name, this.options.holder);
+  }
+
+  /** Work has just arrived: the next pass runs now rather than after the pause between passes (never a backoff). */
+  nudge(): void {
+    this.nudged = true;
+    this.endPause?.();
   }
 
   /** Takes or renews the lease and runs one pass; false without a pass when halted or on standby. */
@@ -81,8 +90,19 @@ export class JobRunner {
         await this.sleep(retryInMs);
         continue;
       }
-      if (!busy) await this.sleep(this.options.pollMs);
+      if (!busy) await this.pause();
     }
+  }
+
+  /** The pause between passes when there was nothing to do, cut short by a nudge (one that came during the pass too). */
+  private async pause(): Promise<void> {
+    if (!this.nudged) {
+      const paused = this.sleep(this.options.pollMs);
+      this.endPause = this.wake;
+      await paused;
+      this.endPause = null;
+    }
+    this.nudged = false;
   }
 
   private backoffMs(): number {

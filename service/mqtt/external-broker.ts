@@ -44,12 +44,12 @@ export function connectExternalBroker(options: ExternalBrokerOptions): MqttLink 
   client.on("message", (topic, payload) => options.events.message(topic, payload));
   return {
     deviceUrl: options.deviceUrl,
-    async publish(topic, payload, { retain }) {
+    async publish(topic, payload, { retain, qos }) {
       if (!client.connected) throw new Error(`not connected to ${redacted(options.url)}`);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${redacted(options.url)} did not acknowledge within ${PUBLISH_TIMEOUT_MS} ms`)), PUBLISH_TIMEOUT_MS)));
       try {
-        await Promise.race([client.publishAsync(topic, payload, { qos: 1, retain }), timeout]);
+        await Promise.race([client.publishAsync(topic, payload, { qos, retain }), timeout]);
       } finally {
         clearTimeout(timer);
       }

@@ -4,9 +4,15 @@
 export interface MqttLink {
   /** The broker's address as devices should reach it (mqtt://host:port), for /.well-known/sealproof.json. */
   readonly deviceUrl: string | null;
-  /** Publishes at QoS 1; resolves once the broker has taken it. */
-  publish(topic: string, payload: string, options: { retain: boolean }): Promise<void>;
+  /** Publishes; resolves once the broker has taken it. */
+  publish(topic: string, payload: string, options: PublishOptions): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface PublishOptions {
+  retain: boolean;
+  /** 1 for what must arrive (commands); 0 for what the device makes good itself when lost (an answer: it sends again). */
+  qos: 0 | 1;
 }
 
 export interface LinkEvents {

@@ -9,6 +9,7 @@ import { expect } from "chai";
 import { openSqliteStore } from "../../service/store/sqlite";
 import type { OutboxEntry, Store } from "../../service/store/port";
 import { OutboxDeliverer, type OutboxHandler } from "../../service/jobs/outbox-deliverer";
+import { nudgeAfterOutboxCommit } from "../../service/jobs/outbox-nudge";
 
 interface Received {
   target: string;
@@ -136,5 +137,18 @@ describe("jobs: the outbox deliverer", function () {
     await until("a second try of the unknown kind", () => lines.filter((l) => l.includes("no handler for outbox entries of kind unknown-kind")).length >= 2);
     const [waiting] = await store.outbox.next(new Date(Date.now() + 60_000), 10);
     expect(waiting).to.deep.include({ target: "device:a", kind: "unknown-kind", lastError: "no handler for outbox entries of kind unknown-kind" });
+  });
+
+  it("delivers an entry as soon as its transaction commits when the store nudges the deliverer, not at the next poll", async () => {
+    receiver = await startReceiver();
+    deliverer = new OutboxDeliverer(store, { handlers: { test: postTo(receiver.url) }, targetsPerPass: 8, pollMs: 10_000, leaseTtlMs: 60_000, retryBaseMs: 50, retryMaxMs: 200, now: () => new Date(), log: (l) => lines.push(l) });
+    deliverer.start();
+    const nudged = nudgeAfterOutboxCommit(store.transaction.bind(store), () => deliverer!.nudge());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Delivered within the second, not at the next poll in 10 s.
+    const committed = Date.now();
+    await nudged((tx) => tx.outbox.add({ target: "device:a", kind: "test", payload: { n: 1 } }));
+    await until("the delivery", () => receiver!.received.length === 1, 1_000);
+    expect(receiver.received[0].at - committed).to.be.below(1_000);
   });
 });

@@ -120,4 +120,34 @@ describe("jobs: the lease-and-backoff runner", function () {
     expect(finished).to.equal(true);
     expect(await store.leases.acquire("test-job", "node-b", 60_000, new Date())).to.equal(true);
   });
+
+  it("a nudge runs the next pass at once instead of after pollMs, even when it came during the pass; it never cuts a backoff short", async () => {
+    let passes = 0;
+    let release: (() => void) | null = null;
+    const r = runner({
+      pass: async () => {
+        passes++;
+        if (passes === 2) await new Promise<void>((resolve) => (release = resolve));
+        return false;
+      },
+    });
+    r.start();
+    await until("the first pass", () => passes === 1);
+    r.nudge();
+    await until("a second pass, long before pollMs (10 s)", () => passes === 2, 1_000);
+    // Nudged while the second pass runs: the third follows it without the pause.
+    r.nudge();
+    release!();
+    await until("a third pass", () => passes === 3, 1_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(passes).to.equal(3);
+
+    let tries = 0;
+    const failing = runner({ pass: async () => (tries++, Promise.reject(new Error("down"))) }, { name: "failing-job", backoffBaseMs: 5_000 });
+    failing.start();
+    await until("the first try", () => tries === 1);
+    failing.nudge();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(tries).to.equal(1);
+  });
 });
