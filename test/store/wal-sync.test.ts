@@ -72,6 +72,23 @@ describe("store/sqlite: acknowledged means synced", () => {
     expect((await store.records.waiting()).count).to.equal(20);
   });
 
+  it("keeps the next group open while a sync is in flight: transactions arriving meanwhile share one COMMIT and one sync", async () => {
+    const first = append(0);
+    while (syncs.length === 0) await new Promise((r) => setTimeout(r, 5));
+    const later = [append(1)];
+    await new Promise((r) => setTimeout(r, 10));
+    later.push(append(2));
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await store.records.waiting()).count, "committed while the first sync was in flight").to.equal(1);
+    syncs.shift()!();
+    await first;
+    for (let wait = 0; wait < 100 && syncs.length === 0; wait++) await new Promise((r) => setTimeout(r, 5));
+    expect((await store.records.waiting()).count).to.equal(3);
+    syncs.shift()!();
+    await Promise.all(later);
+    expect(started).to.equal(2);
+  });
+
   describe("a failed sync", () => {
     let failing: Store<TestSchema>;
     let fatal: StoreUnavailableError[];

@@ -1,7 +1,8 @@
 // Runs transactions one at a time on the writer connection and makes them durable in groups: each in its own
 // SAVEPOINT inside one BEGIN IMMEDIATE … COMMIT, and one WAL sync (off the event loop, see wal-sync.ts)
-// acknowledges the whole group. The next group may run while the previous one's sync is in flight. A failed sync
-// is fatal: its group's callers and every later one fail, nothing more is committed, and onFatal is told once.
+// acknowledges the whole group. The next group runs while the previous one's sync is in flight and stays open until
+// that sync ends, so every transaction arriving meanwhile shares its COMMIT and its sync. A failed sync is fatal: its
+// group's callers and every later one fail, nothing more is committed, and onFatal is told once.
 import { AsyncLocalStorage } from "node:async_hooks";
 import type Database from "better-sqlite3";
 import { StoreUnavailableError } from "../port";
@@ -39,6 +40,8 @@ type Attempt = { ok: true; settle: () => void } | { ok: false; error: unknown };
 export class GroupCommitQueue {
   private readonly waiting: Job[] = [];
   private draining: Promise<void> | null = null;
+  /** Wakes an open group that waits for the next transaction (see awaitJobOrSyncEnd). */
+  private wake: (() => void) | null = null;
   private readonly running = new AsyncLocalStorage<TxScope>();
   private readonly begin: Database.Statement;
   private readonly commit: Database.Statement;
@@ -87,6 +90,7 @@ export class GroupCommitQueue {
         fail: reject,
       });
       this.draining ??= this.drain();
+      this.wake?.();
     });
   }
 
@@ -121,7 +125,7 @@ export class GroupCommitQueue {
     const done: Array<{ job: Job; settle: () => void }> = [];
     try {
       for (let size = 0; size < this.maxGroupSize; size++) {
-        const job = this.waiting.shift();
+        const job = this.waiting.shift() ?? (size > 0 && (await this.awaitJobOrSyncEnd()) ? this.waiting.shift() : undefined);
         if (job === undefined) break;
         const attempt = await this.attempt(job);
         if (!this.db.inTransaction) {
@@ -142,6 +146,26 @@ export class GroupCommitQueue {
       return;
     }
     this.acknowledgeWhenDurable(done);
+  }
+
+  /**
+   * While the previous group's sync is in flight, committing now would only wait for the sync after it: keeping the
+   * group open until then costs its transactions no time and lets every one arriving meanwhile share one COMMIT (the
+   * WAL pages a usage touches are written once a group, not once a transaction) and one sync. Resolves true when a
+   * transaction is waiting, false when the group should commit (no sync in flight, or it has ended).
+   */
+  private async awaitJobOrSyncEnd(): Promise<boolean> {
+    if (this.syncing.size === 0) return false;
+    const arrived = new Promise<boolean>((resolve) => (this.wake = () => resolve(true)));
+    const synced = Promise.race(this.syncing).then(
+      () => false,
+      () => false,
+    );
+    try {
+      return (await Promise.race([arrived, synced])) && this.waiting.length > 0;
+    } finally {
+      this.wake = null;
+    }
   }
 
   /** Settles a committed group once its WAL frames are on disk; a failed sync fails the group's callers. */
