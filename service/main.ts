@@ -28,7 +28,7 @@ import { nudgeAfterOutboxCommit } from "./jobs/outbox-nudge";
 import { publicChainAccess, type PublicChainAccess } from "./http/public-chain";
 import { findDeploymentBlock } from "./chain/deployment-block";
 import type { DomainContext } from "./domain/context";
-import type { DeviceContext } from "./devices/context";
+import type { DeviceContext, DeviceFailpoint } from "./devices/context";
 import { CommandKeyError, loadCommandKey } from "./devices/command-key";
 import { startDeviceMqtt } from "./devices/mqtt";
 import { COMMANDS_OUTBOX_KIND } from "./devices/commands";
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   const pool = createSm2Pool(config.verifyWorkers, log);
   const operator = resolveOperatorToken(config);
   const ctx: DomainContext = { store, now: () => new Date(), registryCheck: formatRegistryCheck, reservationTtlMs: config.reservationTtlMs, verifyUsage: pool.verify };
-  const devices: DeviceContext = { ...ctx, store, commandKey, verifyMessage: pool.verifyMessage };
+  const devices: DeviceContext = { ...ctx, store, commandKey, verifyMessage: pool.verifyMessage, failpoint };
   const mqtt = await startDeviceMqtt(config.mqtt, devices, { host: config.host, publicBaseUrl: config.publicBaseUrl, instance: instanceId(config), log });
   // Registered before the deliverer starts below: commands signed in a transaction reach the MQTT down topic after it.
   handlers[COMMANDS_OUTBOX_KIND] = mqtt.deliverCommands;
@@ -232,10 +232,10 @@ function exitOnStoreFailure(err: Error): void {
 
 /**
  * SEALPROOF_FAILPOINT=during-sequence|after-close|after-send|after-confirm (batcher), after-idempotent-write (a write guarded by
- * an Idempotency-Key is durable, its response not yet stored) or after-outbox-commit (a transaction with a test outbox
- * entry is durable, the entry not yet delivered) makes the process kill itself there (crash tests).
+ * an Idempotency-Key is durable, its response not yet stored), after-outbox-commit (a transaction with a test outbox
+ * entry is durable, the entry not yet delivered) or a DeviceFailpoint makes the process kill itself there (crash tests).
  */
-function failpointFromEnv(): ((point: Failpoint | "after-idempotent-write" | "after-outbox-commit") => void) | undefined {
+function failpointFromEnv(): ((point: Failpoint | DeviceFailpoint | "after-idempotent-write" | "after-outbox-commit") => void) | undefined {
   const target = process.env.SEALPROOF_FAILPOINT;
   if (!target) return undefined;
   return (point) => {

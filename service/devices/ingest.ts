@@ -62,6 +62,7 @@ export async function takeDeviceMessages(ctx: DeviceContext, device: Device, raw
   for (let attempt = 1; ; attempt++) {
     try {
       const { fates, commands } = await ctx.store.transaction((tx) => applyInOrder(ctx, tx, device.id, signed));
+      ctx.failpoint?.("device-messages-committed");
       signed.forEach((s, i) => (results[s.index] = { index: s.index, n: s.message.n, ...fates[i] }));
       return { results, commands: commandMessages(commands) };
     } catch (err) {
@@ -87,6 +88,7 @@ async function applyInOrder(ctx: DeviceContext, tx: DeviceTx, deviceId: string, 
   for (const { message, hash } of messages) fates.push(await applyOne(ctx, tx, now, device, message, hash));
   device.lastSeenAt = now.toISOString();
   await tx.devices.update(device);
+  ctx.failpoint?.("device-messages-applied");
   return { fates, commands: await pendingCommands(tx, device) };
 }
 
