@@ -33,6 +33,7 @@ import { CommandKeyError, loadCommandKey } from "./devices/command-key";
 import { startDeviceMqtt } from "./devices/mqtt";
 import { COMMANDS_OUTBOX_KIND } from "./devices/commands";
 import { offlineWatch } from "./devices/presence-watch";
+import { authorizationExpiry } from "./devices/authorization-expiry";
 import type { AnchorClient } from "./chain/anchor-client";
 import { alertsRaised, anchorFailures, anchorSeconds } from "./metrics";
 import type { Deployment } from "./evidence";
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
   const mqtt = await startDeviceMqtt(config.mqtt, devices, { host: config.host, publicBaseUrl: config.publicBaseUrl, instance: instanceId(config), log });
   // Registered before the deliverer starts below: commands signed in a transaction reach the MQTT down topic after it.
   handlers[COMMANDS_OUTBOX_KIND] = mqtt.deliverCommands;
+  const expiry = authorizationExpiry(store, { commandKey, holder: instanceId(config), now: () => new Date(), log });
   const watch = offlineWatch(store, { silenceMs: config.deviceOfflineAlertMs, holder: instanceId(config), now: () => new Date(), log, raised: (n) => alertsRaised.inc({ code: "DEVICE_OFFLINE" }, n) });
   // Unknown (null) until an external chain that was down at start has answered.
   const deployment = (): Deployment | null => (chain.client.chainId === null ? null : { chainId: chain.client.chainId, contract: chain.client.contract.toLowerCase() });
@@ -120,6 +122,7 @@ async function main(): Promise<void> {
   batcher.start();
   deliverer.start();
   watch.start();
+  expiry.start();
   const stopPurging = startPurging(store, { now: () => new Date(), log });
   announce(logger, config, server, store.adapter, operator, visitors);
   logger.info(mqtt.description);
@@ -131,6 +134,7 @@ async function main(): Promise<void> {
     await batcher.stop();
     await deliverer.stop();
     await watch.stop();
+    await expiry.stop();
     await mqtt.stop();
     await stopPurging();
     await pool.close();

@@ -12,7 +12,7 @@ import type { StampLocation } from "../evidence/stamp";
 import { issueCommand } from "./commands";
 import type { Device, Geofence, Seal, SealRequest } from "../domain/model";
 import type { DeviceContext } from "./context";
-import type { Authorization, DeviceRepositories, DeviceTx } from "./schema";
+import { DEADLINE_PARTITION, type Authorization, type DeviceRepositories, type DeviceStore, type DeviceTx } from "./schema";
 
 /** How long an authorization stays open when the request asks for no other window. */
 export const DEFAULT_WINDOW_MINUTES = 120;
@@ -69,6 +69,7 @@ async function issueAuthorization(tx: DeviceTx, commandKey: Sm2KeyPair, now: Dat
     validFrom: now.toISOString(), validUntil: validUntil.toISOString(), geofence, status: "open", closedAt: null, issuedRecord, createdAt: now.toISOString(),
   };
   await tx.authorizations.insert(authorization);
+  await tx.authorizationDeadlines.insert({ id, company: DEADLINE_PARTITION, device: device.id, validUntil: authorization.validUntil });
   return authorization;
 }
 
@@ -155,7 +156,8 @@ export async function withdrawAuthorization(ctx: DeviceContext, actor: Actor, id
 
 /**
  * Closes the device's open authorizations whose window has passed, in the caller's transaction: each is cancelled on
- * the device. `device` is the caller's working copy (its commandN changes here); the caller stores it.
+ * the device. `device` is the caller's working copy (its commandN changes here); the caller stores it. Called when the
+ * device speaks, and by the expiry job (expireDueAuthorizations) for devices that do not.
  */
 export async function expireAuthorizations(tx: DeviceTx, commandKey: Sm2KeyPair, now: Date, device: Device): Promise<void> {
   const open = await tx.authorizations.list(device.company, { device: device.id, status: "open" });
@@ -169,5 +171,31 @@ async function closeAuthorization(tx: DeviceTx, commandKey: Sm2KeyPair, now: Dat
   await recordChange(tx, draft("device.unlock-cancelled", now, device.company, device.id, actor, { authorization: authorization.id, reason, command: command.n }));
   const closed: Authorization = { ...authorization, status: reason, closedAt: now.toISOString() };
   await tx.authorizations.update(closed);
+  await tx.authorizationDeadlines.delete(authorization.id);
+  return closed;
+}
+
+/**
+ * One pass of the expiry job: every open authorization whose window has ended is closed as expired and cancelled on its
+ * device (`unlock-cancel`, which the device obeys by locking), whether or not the device has spoken since. Resolves how
+ * many were closed.
+ */
+export async function expireDueAuthorizations(store: DeviceStore, commandKey: Sm2KeyPair, now: Date): Promise<number> {
+  const due = (await store.authorizationDeadlines.list(DEADLINE_PARTITION)).filter((d) => Date.parse(d.validUntil) <= now.getTime());
+  let closed = 0;
+  for (const deadline of due) {
+    closed += await store.transaction(async (tx) => {
+      const authorization = await tx.authorizations.get(deadline.id);
+      const stored = await tx.devices.get(deadline.device);
+      if (authorization === null || authorization.status !== "open" || stored === null) {
+        await tx.authorizationDeadlines.delete(deadline.id);
+        return 0;
+      }
+      const device: Device = { ...stored };
+      await closeAuthorization(tx, commandKey, now, device, authorization, "expired", SERVICE_ACTOR);
+      await tx.devices.update(device);
+      return 1;
+    });
+  }
   return closed;
 }

@@ -75,6 +75,20 @@ export interface Authorization {
   createdAt: string;
 }
 
+/**
+ * When an open authorization's window ends, kept while it is open so the expiry job finds the due ones without reading
+ * every authorization ever issued. All in one partition (not the company's): the job reads every company's at once.
+ */
+export const DEADLINE_PARTITION = "authorization-deadlines";
+
+export interface AuthorizationDeadline {
+  /** The authorization's id. */
+  id: string;
+  company: typeof DEADLINE_PARTITION;
+  device: string;
+  validUntil: string;
+}
+
 export const AUTHORIZATION_STATUSES = ["open", "withdrawn", "expired"] as const;
 export type AuthorizationStatus = (typeof AUTHORIZATION_STATUSES)[number];
 
@@ -109,6 +123,7 @@ export const DEVICE_SCHEMA = {
   ...PRESENCE_SCHEMA,
   // One authorization per request, however many confirmations race to issue it.
   authorizations: kind<Authorization>({ label: "authorization", uniqueKeys: (a) => [`request:${a.request}`], indexed: ["device"] }),
+  authorizationDeadlines: kind<AuthorizationDeadline>({ label: "authorization deadline" }),
   dualControlHalves: kind<DualControlHalf>({ label: "dual-control half", indexed: ["device"], expires: { field: "expiresAt", afterMs: 0 } }),
 } satisfies Schema;
 

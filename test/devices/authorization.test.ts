@@ -12,6 +12,7 @@ import { deviceMessageBytes, type DeviceMessage } from "../../service/evidence/d
 import { checkStamp, stampMessageFromRecord } from "../../service/evidence/stamp";
 import { deviceMessage, recordsOf, stampMessage, unlockedDevice, type UnlockedDevice } from "./helpers";
 import type { EvidenceRecord } from "../../service/evidence";
+import { authorizationExpiry } from "../../service/devices/authorization-expiry";
 
 const DEVICE_MESSAGES = "/api/v1/device-messages";
 const SHANGHAI = { lat: 31.2304, lng: 121.4737 };
@@ -133,6 +134,30 @@ describe("devices: unlock after dual custody, and the stamps it authorizes", fun
     expect((await authorizationOf(device)).status).to.equal("expired");
     const cancelled = (await recordsOf(svc, co.id, "device.unlock-cancelled")).filter((r) => r.subject === device.id);
     expect(cancelled.map((r) => [r.data.authorization, r.data.reason])).to.deep.equal([[device.authorization, "expired"]]);
+  });
+
+  it("the expiry job closes an authorization whose window ended and cancels it on its device without the device speaking first", async () => {
+    const device = await unlockedDevice(svc, co, { copies: 2, windowMinutes: 5 });
+    const other = await unlockedDevice(svc, co, { copies: 1, windowMinutes: 60 });
+    const job = authorizationExpiry(svc.store, { commandKey: svc.devices.commandKey, holder: "test", now, log: () => undefined, pollMs: 20 });
+    job.start();
+    try {
+      ahead = 6 * 60_000;
+      for (const begun = Date.now(); (await authorizationOf(device)).status === "open"; await new Promise((r) => setTimeout(r, 20))) {
+        if (Date.now() - begun > 5_000) throw new Error("the authorization is still open 5 s after its window ended");
+      }
+    } finally {
+      await job.stop();
+    }
+    const cancelled = (await recordsOf(svc, co.id, "device.unlock-cancelled")).filter((r) => r.subject === device.id || r.subject === other.id);
+    expect(cancelled.map((r) => [r.subject, r.actor, r.data.authorization, r.data.reason])).to.deep.equal([[device.id, "service", device.authorization, "expired"]]);
+    expect((await authorizationOf(other)).status).to.equal("open");
+    // What the device is handed next (and the outbox publishes, retained, on its MQTT down topic): the signed cancel.
+    const r = await send(device, [deviceMessage(device, device.next++, "hello", { firmware: "1.0" })]);
+    const cancel = (r.body.commands as DeviceMessage[]).find((c) => c.type === "unlock-cancel");
+    expect(cancel?.body).to.deep.equal({ authorization: device.authorization, reason: "expired" });
+    expect(sm2Verify(deviceMessageBytes(cancel!), cancel!.sig, device.commandPublicKey)).to.equal(true);
+    expect((await recordsOf(svc, co.id, "device.unlock-cancelled")).filter((c) => c.subject === device.id)).to.have.length(1);
   });
 
   it("a stamp dated far ahead of the service's clock is outside the window", async () => {
