@@ -5,7 +5,7 @@ import { newId } from "./ids";
 import { activeLegalReps, getOwned } from "./lookup";
 import { addMemberAction, changeRolesAction, EMPOWERED_ROLES, removeMemberAction, requirePower } from "./policy";
 import { withdrawWithDescendants } from "./grants";
-import { custodyOf, issueKeyIn, revokeKeysInAdminHands, type IssuedKey } from "./api-keys";
+import { afterwardForgetting, custodyOf, issueKeyIn, revokeKeysInAdminHands, type IssuedKey } from "./api-keys";
 import type { Tx } from "./schema";
 import type { Page, PageRequest } from "../store/port";
 import type { Member, Role } from "./model";
@@ -32,7 +32,7 @@ export async function addMember(ctx: DomainContext, actor: Actor, input: AddMemb
 export async function changeRoles(ctx: DomainContext, actor: Actor, memberId: string, roles: Role[], department: string | null): Promise<Member> {
   requirePower(actor, "member.roles");
   const now = ctx.now();
-  return ctx.store.transaction(async (tx) => {
+  return afterwardForgetting(ctx.store, { member: memberId }, ctx.store.transaction(async (tx) => {
     const member = await getOwned(tx, "members", actor.company, memberId);
     if (!member.active) refuse("MEMBER_INACTIVE", "the member has left the company");
     requirePower(actor, changeRolesAction(actor, member, roles));
@@ -42,14 +42,14 @@ export async function changeRoles(ctx: DomainContext, actor: Actor, memberId: st
     await recordChange(tx, draft("member.roles-changed", now, actor.company, member.id, actor.member.id, { roles: updated.roles, department }));
     if (updated.roles.some((r) => EMPOWERED_ROLES.includes(r) && !member.roles.includes(r))) await revokeKeysInAdminHands(tx, now, updated, actor.member.id);
     return updated;
-  });
+  }));
 }
 
 /** The member leaves: their grants are withdrawn and their keys stop working, all in one transaction. */
 export async function removeMember(ctx: DomainContext, actor: Actor, memberId: string): Promise<Member> {
   requirePower(actor, "member.leave");
   const now = ctx.now();
-  return ctx.store.transaction(async (tx) => {
+  return afterwardForgetting(ctx.store, { member: memberId }, ctx.store.transaction(async (tx) => {
     const member = await getOwned(tx, "members", actor.company, memberId);
     if (!member.active) return member;
     requirePower(actor, removeMemberAction(member));
@@ -61,7 +61,7 @@ export async function removeMember(ctx: DomainContext, actor: Actor, memberId: s
       await withdrawWithDescendants(tx, now, actor, grant.id, "member-left");
     }
     return left;
-  });
+  }));
 }
 
 export async function listMembers(ctx: DomainContext, actor: Actor, page: PageRequest): Promise<Page<Member>> {
