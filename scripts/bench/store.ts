@@ -99,9 +99,9 @@ interface SequenceStep {
 /** One sequencer step, timed whole and its tree timed alone inside it. */
 async function sequenceTimed(store: LogStore, max: number): Promise<SequenceStep> {
   let treeMs = 0;
-  const tree: BatchTree = (texts) => {
+  const tree: BatchTree = (texts, leaves) => {
     const began = performance.now();
-    const built = batchTree(texts);
+    const built = batchTree(texts, leaves);
     treeMs += performance.now() - began;
     return built;
   };

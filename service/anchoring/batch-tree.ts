@@ -1,10 +1,11 @@
 // The tree the sequencer closes a batch with: RFC 6962 SM3 over the records' final canonical texts, with each
 // record's inclusion proof, so that a receipt is one read.
-import { buildTree, inclusionProof, rootOf, sm3, toHex, utf8, HASH_SIZE, type MerkleTree } from "../evidence";
+import { buildTree, buildTreeFromLeafHashes, inclusionProof, rootOf, sm3, toHex, utf8, HASH_SIZE, type MerkleTree } from "../evidence";
 import type { BatchTree } from "../store/port";
 
-export const batchTree: BatchTree = (texts) => {
-  const tree = buildTree(sm3, texts.map(utf8));
+export const batchTree: BatchTree = (texts, leaves) => {
+  if (leaves !== undefined && leaves.length !== texts.length * HASH_SIZE) throw new RangeError(`batch tree: ${leaves.length / HASH_SIZE} leaf hashes for ${texts.length} texts`);
+  const tree = leaves === undefined ? buildTree(sm3, texts.map(utf8)) : buildTreeFromLeafHashes(sm3, leaves);
   return { root: toHex(rootOf(tree)), proofs: texts.map((_, i) => proofBytes(tree, i)) };
 };
 

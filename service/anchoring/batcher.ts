@@ -122,9 +122,9 @@ export class Batcher {
     const tree: BatchTree =
       failpoint === undefined
         ? batchTree
-        : (texts) => {
+        : (texts, leaves) => {
             failpoint("during-sequence");
-            return batchTree(texts);
+            return batchTree(texts, leaves);
           };
     const batch = await this.store.batches.sequence(this.options.batchMax, this.options.now(), tree);
     if (batch === null) return false;

@@ -68,7 +68,10 @@ export function verifyPageUrl(baseUrl: string, receiptId: string): string {
 
 export type ParseResult = { ok: true; bundle: ReceiptBundle } | { ok: false; reason: string };
 
-const RECORD_KEYS = ["v", "seq", "type", "at", "company", "subject", "actor", "data"];
+const RECORD_KEYS: Record<EvidenceRecord["v"], readonly string[]> = {
+  1: ["v", "seq", "type", "at", "company", "subject", "actor", "data"],
+  2: ["v", "seq", "cseq", "prev", "type", "at", "company", "subject", "actor", "data"],
+};
 const uint: Shape<number> = (v) => (Number.isSafeInteger(v) && (v as number) >= 0 ? { ok: true, value: v as number } : { ok: false, problem: "expected a non-negative integer" });
 const address: Shape<string> = (v) => (typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v) ? { ok: true, value: v } : { ok: false, problem: "expected a 20-byte 0x address" });
 const txHash: Shape<string> = (v) => (typeof v === "string" && /^0x[0-9a-fA-F]{64}$/.test(v) ? { ok: true, value: v } : { ok: false, problem: "expected a 32-byte 0x hash" });
@@ -102,15 +105,20 @@ export function parseReceipt(input: unknown): ParseResult {
   };
 }
 
-/** The record, or the problem with it. A v1 record has exactly these fields, so a copy hashes like the original. */
+/** The record, or the problem with it. A record has exactly the fields of its version, so a copy hashes like the original. */
 function parseRecord(input: unknown): EvidenceRecord | string {
-  if (!isObject(input) || input.v !== 1 || !uint(input.seq).ok || !isRecordType(input.type)) return "record is malformed";
-  if (Object.keys(input).some((key) => !RECORD_KEYS.includes(key))) return "record has fields its version does not define";
+  if (!isObject(input) || (input.v !== 1 && input.v !== 2) || !uint(input.seq).ok || !isRecordType(input.type)) return "record is malformed";
+  const version = input.v;
+  if (Object.keys(input).some((key) => !RECORD_KEYS[version].includes(key))) return "record has fields its version does not define";
   const { seq, type, at, company, subject, actor, data } = input;
   if (![at, company, subject, actor].every((s) => typeof s === "string") || !isObject(data)) return "record is malformed";
   const parsed = recordSpec(type).data(data);
   if (!parsed.ok) return `record data is malformed for ${type}: ${parsed.problem}`;
-  return { v: 1, seq: seq as number, type, at: at as string, company: company as string, subject: subject as string, actor: actor as string, data: data as EvidenceRecord["data"] };
+  const fields = { seq: seq as number, type, at: at as string, company: company as string, subject: subject as string, actor: actor as string, data: data as EvidenceRecord["data"] };
+  if (version === 1) return { v: 1, ...fields };
+  if (!uint(input.cseq).ok) return "record cseq is not a non-negative integer";
+  if (!hex(HASH_SIZE)(input.prev).ok) return "record prev is not a 32-byte lowercase hex hash";
+  return { v: 2, ...fields, cseq: input.cseq as number, prev: input.prev as string };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -112,10 +112,15 @@ export const sealRequest = z.strictObject({
 
 export const reservation = z.strictObject({ receipt: ids.receipt, seal: ids.seal, expiresAt: time, verifyUrl: z.url() });
 
-/** An evidence record; its data is checked by its type's spec in evidence/, not here. */
+/**
+ * An evidence record; its data is checked by its type's spec in evidence/, not here. v2 records (all written since
+ * the company chain) carry cseq and prev; v1 records do not.
+ */
 export const evidenceRecord = z.strictObject({
   v: z.number().int(),
   seq,
+  cseq: z.number().int().min(0).optional().describe("v2: the record's place among its company's records, from 0"),
+  prev: hash32.optional().describe("v2: the SM3 leaf hash of the company's previous record, 64 zeros for its first"),
   type: z.string(),
   at: time,
   company: z.string(),
@@ -125,7 +130,7 @@ export const evidenceRecord = z.strictObject({
 });
 
 /** A record as the log holds it: its seq is null from acceptance until the sequencer numbers it, within a batch interval. */
-export const acceptedRecord = evidenceRecord.extend({ seq: seq.nullable() });
+export const acceptedRecord = evidenceRecord.extend({ seq: seq.nullable(), cseq: evidenceRecord.shape.cseq.nullable(), prev: evidenceRecord.shape.prev.nullable() });
 export const loggedRecord = z.strictObject({ id: ids.record, record: acceptedRecord });
 
 /** A usage as recorded: accepted, its seq to come (read it later by id: GET /records/by-id/{id}). */

@@ -20,8 +20,11 @@ export interface WriteGuard {
 /** A record before the store accepts it. */
 export type RecordDraft = Omit<EvidenceRecord, "v" | "seq">;
 
-/** A record accepted but not yet numbered: its seq is null until the sequencer gives it its place in the log. */
-export type PendingRecord = Omit<EvidenceRecord, "seq"> & { seq: null };
+/**
+ * A record accepted but not yet numbered: its seq (and in v2 its cseq and prev) are null until the sequencer gives it
+ * its place in the log and in its company's chain.
+ */
+export type PendingRecord = RecordDraft & { v: EvidenceRecord["v"]; seq: null; cseq?: null; prev?: null };
 
 /** A record as the log holds it, from acceptance on. */
 export interface LoggedRecord {
@@ -171,9 +174,10 @@ export interface StoredProof {
 /**
  * The batch tree over the records' final canonical texts (the leaves, in seq order): its root, hex, and each
  * record's proof as its leaf hash followed by its audit path, 32 bytes each (bytes, not hex: a batch of 4,096 has
- * ~50,000 nodes, and hex both ways cost more than the insert).
+ * ~50,000 nodes, and hex both ways cost more than the insert). `leaves`, the texts' SM3 leaf hashes concatenated,
+ * are given by a sequencer that hashed the texts already (record v2's prev is the previous record's leaf).
  */
-export type BatchTree = (texts: string[]) => { root: string; proofs: Uint8Array[] };
+export type BatchTree = (texts: string[], leaves?: Uint8Array) => { root: string; proofs: Uint8Array[] };
 
 export interface BatchLog {
   /**

@@ -1,8 +1,8 @@
 // What both adapters derive from a draft when they accept it and when the sequencer numbers it: the record id, the
-// receipt id, the pending text, and the final canonical text with its seq.
+// receipt id, the pending text, and the final canonical text with its seq and, in v2, its place in the company's chain.
 import { randomBytes } from "node:crypto";
 import bs58 from "bs58";
-import { canonicalJson, isRecordType, RECORD_VERSION, recordSpec, type EvidenceRecord } from "../evidence";
+import { canonicalJson, HASH_SIZE, isRecordType, leafHash, RECORD_VERSION, recordSpec, sm3, toHex, utf8, type EvidenceRecord } from "../evidence";
 import type { PendingRecord, RecordDraft } from "./port";
 
 /** Record ids: random, so that accepting a record touches nothing other writers share. */
@@ -44,30 +44,96 @@ function positionBytes(pos: number): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-/** The record a draft becomes when accepted: every field of the evidence record, seq null. */
+/** The record a draft becomes when accepted: every field of the evidence record, seq, cseq and prev null. */
 export function pendingRecord(draft: RecordDraft): PendingRecord {
   const { type, at, company, subject, actor, data } = draft;
-  return { v: RECORD_VERSION, seq: null, type, at, company, subject, actor, data };
+  return { v: RECORD_VERSION, seq: null, cseq: null, prev: null, type, at, company, subject, actor, data };
 }
-
-/**
- * The final canonical text of a pending record's text at `seq`. RFC 8785 orders keys, so the top-level "seq" sits
- * between "data" and "subject", and after it come only "subject", "type" and "v" with string and number values:
- * inside a JSON string a quote is always escaped, so `,"seq":null,` cannot occur after the top-level one, and the last
- * occurrence is the one to replace. The same text canonicalJson() gives for the record with its seq, without
- * serializing the record again (the sequencer does this for every record of a batch inside its transaction).
- */
-export function sequencedText(pendingText: string, seq: number): string {
-  const at = pendingText.lastIndexOf(SEQ_PLACEHOLDER);
-  if (at < 0) throw new Error("invariant: a pending record's text has no seq placeholder");
-  return `${pendingText.slice(0, at)},"seq":${seq},${pendingText.slice(at + SEQ_PLACEHOLDER.length)}`;
-}
-
-const SEQ_PLACEHOLDER = ',"seq":null,';
 
 /** The text a pending record is stored as until sequenced. */
 export function pendingText(record: PendingRecord): string {
   return canonicalJson(record);
+}
+
+/** A record's place in its company's chain (record v2): what the sequencer gives it besides its seq. */
+export interface ChainLink {
+  cseq: number;
+  /** Hex SM3 leaf hash of the company's previous record. */
+  prev: string;
+}
+
+/**
+ * The final canonical text of a pending record's text at `seq` (and, for a v2 record, at `link`). RFC 8785 orders
+ * keys, so the top level reads actor, at, company, cseq, data, prev, seq, subject, type, v: before "cseq" come only
+ * string values, and after "seq" only strings and a number. Inside a JSON string a quote is always escaped, so the
+ * first `,"cseq":null,` and the last `,"prev":null,"seq":null,` (or `,"seq":null,` in v1) are the top-level ones,
+ * whatever the data holds. The same text canonicalJson() gives for the record with its fields set, without
+ * serializing the record again (the sequencer and every read of a SQLite record do this).
+ */
+export function sequencedText(pendingText: string, seq: number, link: ChainLink | null = null): string {
+  if (!isV2Text(pendingText)) return splice(pendingText, pendingText.lastIndexOf(SEQ_PLACEHOLDER), SEQ_PLACEHOLDER, `,"seq":${seq},`);
+  if (link === null) throw new Error("invariant: a v2 record is sequenced with its chain link");
+  const withTail = splice(pendingText, pendingText.lastIndexOf(PREV_SEQ_PLACEHOLDER), PREV_SEQ_PLACEHOLDER, `,"prev":"${link.prev}","seq":${seq},`);
+  return splice(withTail, withTail.indexOf(CSEQ_PLACEHOLDER), CSEQ_PLACEHOLDER, `,"cseq":${link.cseq},`);
+}
+
+const SEQ_PLACEHOLDER = ',"seq":null,';
+const PREV_SEQ_PLACEHOLDER = ',"prev":null,"seq":null,';
+const CSEQ_PLACEHOLDER = ',"cseq":null,';
+
+function splice(text: string, at: number, placeholder: string, value: string): string {
+  if (at < 0) throw new Error(`invariant: a pending record's text has no ${placeholder} placeholder`);
+  return `${text.slice(0, at)}${value}${text.slice(at + placeholder.length)}`;
+}
+
+/** "v" is the last key of a canonical record, and its value a number. */
+export function isV2Text(text: string): boolean {
+  return text.endsWith(',"v":2}');
+}
+
+/** A company's head in its chain: how many of its records are sequenced, and the leaf hash of the last (zeros first). */
+export interface CompanyHead {
+  next: number;
+  leaf: Uint8Array;
+}
+
+/** A record as the sequencer takes it: its company and its stored text, pending, or final if numbered when written. */
+export interface ToSequence {
+  company: string;
+  text: string;
+  final: boolean;
+}
+
+export interface Sequenced {
+  /** Final texts in seq order. */
+  texts: string[];
+  /** Their SM3 leaf hashes, concatenated: the batch tree is built from them without hashing again. */
+  leaves: Uint8Array;
+  /** Each v2 record's chain link, null for v1 records. */
+  links: Array<ChainLink | null>;
+}
+
+/**
+ * Numbers records from `firstSeq` in the order given: each gets its seq, and a v2 record its company's next cseq and
+ * the leaf hash of the company's previous record as prev. Every record, v1 or v2, advances its company's head in
+ * `heads` (which the adapter loads before and stores after, in the same transaction), so a company's first v2 record
+ * follows on from its v1 history.
+ */
+export function sequenceRecords(records: readonly ToSequence[], firstSeq: number, heads: Map<string, CompanyHead>): Sequenced {
+  const leaves = new Uint8Array(records.length * HASH_SIZE);
+  const texts: string[] = [];
+  const links: Array<ChainLink | null> = [];
+  records.forEach((record, i) => {
+    const head = heads.get(record.company) ?? { next: 0, leaf: new Uint8Array(HASH_SIZE) };
+    const link = !record.final && isV2Text(record.text) ? { cseq: head.next, prev: toHex(head.leaf) } : null;
+    const text = record.final ? record.text : sequencedText(record.text, firstSeq + i, link);
+    const leaf = leafHash(sm3, utf8(text));
+    leaves.set(leaf, i * HASH_SIZE);
+    texts.push(text);
+    links.push(link);
+    heads.set(record.company, { next: head.next + 1, leaf });
+  });
+  return { texts, leaves, links };
 }
 
 /**

@@ -33,6 +33,22 @@ describe("evidence: the pinned v1 receipt fixture", () => {
     expect(parseReceipt(badData).ok).to.equal(false);
   });
 
+  it("parses a v2 record only with its company chain fields, cseq a non-negative integer and prev a lowercase 32-byte hash", () => {
+    const v2 = (change: (record: Record<string, unknown>) => void): ReturnType<typeof parseReceipt> => {
+      const bundle = structuredClone(fixture.receipt) as unknown as { record: Record<string, unknown> };
+      Object.assign(bundle.record, { v: 2, cseq: 3, prev: "ab".repeat(32) });
+      change(bundle.record);
+      return parseReceipt(bundle);
+    };
+    const parsed = v2(() => {});
+    expect(parsed.ok && parsed.bundle.record).to.deep.include({ v: 2, cseq: 3, prev: "ab".repeat(32) });
+    expect(v2((r) => delete r.prev)).to.deep.include({ ok: false, reason: "record prev is not a 32-byte lowercase hex hash" });
+    expect(v2((r) => (r.prev = "AB".repeat(32)))).to.deep.include({ ok: false, reason: "record prev is not a 32-byte lowercase hex hash" });
+    expect(v2((r) => (r.cseq = -1))).to.deep.include({ ok: false, reason: "record cseq is not a non-negative integer" });
+    expect(v2((r) => (r.cseq = null))).to.deep.include({ ok: false, reason: "record cseq is not a non-negative integer" });
+    expect(v2((r) => (r.v = 3))).to.deep.include({ ok: false, reason: "record is malformed" });
+  });
+
   it("verifies every step on a fresh chain where its anchor transaction is replayed", async () => {
     await network.provider.send("hardhat_reset", []);
     const [admin, anchorer] = await ethers.getSigners();

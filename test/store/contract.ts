@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { canonicalJson, fromHex, leafHash, recordBytes, recordLeafHash, sm3, utf8, verifyInclusion, type EvidenceRecord } from "../../service/evidence";
 import { GuardTakenError, StoreConflictError, StoreCursorError, StoreNotFoundError, type LoggedRecord, type Page, type Store, type StoredBatch, type StoredProof, type Tx } from "../../service/store/port";
 import { RESERVATION_KEPT_AFTER_EXPIRY_MS } from "../../service/domain/schema";
-import { acceptedCount, anchor, AT, closeBatch, company, draft, expectedProofs, guardOf, idempotencyEntry, member, rejection, reservation, scenario, sequenceAll } from "./fixtures";
+import { acceptedCount, anchor, AT, closeBatch, company, draft, expectedProofs, guardOf, idempotencyEntry, member, rejection, reservation, scenario, sequenceAll, sequencedAs } from "./fixtures";
 import { calibrated, gadget, GADGET_CALIBRATED, type TestSchema } from "./schema";
 import { batchTree } from "../../service/anchoring/batch-tree";
 import type { BatchTree, OutboxDraft } from "../../service/store/port";
@@ -383,7 +383,11 @@ export function describeStoreContract(name: string, open: () => Promise<Store<Te
         await sequenceAll(store);
         const sequenced = await readAll((after) => store.records.page({ company: "c_1" }, { after, limit: 2 }));
         expect(ids(sequenced.items)).to.deep.equal(ids(c1));
-        for (const [i, { record }] of sequenced.items.entries()) expect(record).to.deep.equal({ ...c1[i].record, seq: record.seq }).and.to.have.property("seq").that.is.a("number");
+        // c_1's records in seq order are its chain: cseq 0, 1, 2, … and each prev the leaf of the one before.
+        const bySeq = [...sequenced.items].sort((a, b) => (a.record.seq as number) - (b.record.seq as number));
+        const chained = new Map(bySeq.map(({ id }, k) => [id, k]));
+        const expected = sequencedAs(bySeq.map(({ id }) => c1.find((item) => item.id === id)!.record));
+        for (const { id, record } of sequenced.items) expect(record).to.deep.equal({ ...expected[chained.get(id)!], seq: record.seq }).and.to.have.property("seq").that.is.a("number");
         const rest = await readAll((after) => store.records.page({ company: "c_1" }, { after: after ?? (firstPage.next as string), limit: 2 }));
         expect(ids(rest.items)).to.deep.equal(ids(c1).slice(3));
       });
@@ -426,7 +430,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store<Te
         // Not a receipt id: another record may carry the same data.receipt.
         await store.records.append([calibrated("c_1", "g_a", "2026-11-22T08:00:01.000Z", { receipt: "R4mZpW4tYbN3x8Kq" })]);
         await sequenceAll(store);
-        expect(await store.records.get(0)).to.deep.equal({ ...record.record, seq: 0 });
+        expect(await store.records.get(0)).to.deep.equal(sequencedAs([record.record])[0]);
         expect(await store.records.count()).to.equal(2);
       });
     });
@@ -485,7 +489,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store<Te
           appended.push(...(await tx.records.append([draft("c_1", { receipt: "R4mZpW4tYbN3x8Kq" }, "seal.used")])));
         });
         appended.push(...(await store.records.append([draft("c_2"), draft("c_1", { receipt: "QnotAUsage" }, "document.linked"), draft("c_1")])));
-        expect(appended[0].record).to.deep.include({ v: 1, seq: null, type: "member.added", company: "c_1" });
+        expect(appended[0].record).to.deep.include({ v: 2, seq: null, cseq: null, prev: null, type: "member.added", company: "c_1" });
         for (const logged of appended) expect(await store.records.byId(logged.id)).to.deep.equal(logged);
         expect(await store.records.getByReceipt("R4mZpW4tYbN3x8Kq")).to.deep.equal(appended[2]);
         expect(await store.records.list({ limit: 10 })).to.deep.equal([]);
@@ -493,9 +497,10 @@ export function describeStoreContract(name: string, open: () => Promise<Store<Te
 
         // One process, one transaction after another: acceptance order, and so seq order, is the order of the calls.
         await sequenceAll(store, 4);
-        for (const [seq, { id, record }] of appended.entries()) {
+        const expected = sequencedAs(appended.map(({ record }) => record));
+        for (const [seq, { id }] of appended.entries()) {
           const stored = (await store.records.get(seq)) as EvidenceRecord;
-          expect(stored).to.deep.equal({ ...record, seq });
+          expect(stored).to.deep.equal(expected[seq]);
           expect(await store.records.byId(id)).to.deep.equal({ id, record: stored });
           expect(Buffer.from(utf8((await store.batches.recordTexts(seq, 1))[0])).equals(Buffer.from(recordBytes(stored)))).to.equal(true);
         }
@@ -542,6 +547,22 @@ export function describeStoreContract(name: string, open: () => Promise<Store<Te
           expect(await store.batches.proof(seq), `proof(${seq})`).to.equal(null);
         }
       }
+
+      it("chains each company's records across batches: cseq from 0 without a gap, prev the leaf of the company's last record", async function () {
+        const accepted: LoggedRecord[] = [];
+        for (let k = 0; k < 9; k++) accepted.push(...(await store.records.append([draft(k % 3 === 0 ? "c_2" : "c_1", { k })])));
+        // Batches of 2: a company's next record often lands in a later batch than its previous one.
+        await sequenceAll(store, 2);
+        const expected = sequencedAs(accepted.map(({ record }) => record));
+        expect(await store.records.list({ limit: 20 })).to.deep.equal(expected);
+        const chainOf = (company: string): Array<[number, string]> => expected.filter((r) => r.company === company).map((r) => (r.v === 2 ? [r.cseq, r.prev] : [-1, ""]));
+        expect(chainOf("c_1").map(([cseq]) => cseq)).to.deep.equal([0, 1, 2, 3, 4, 5]);
+        expect(chainOf("c_2")[0]).to.deep.equal([0, "0".repeat(64)]);
+        // The leaf each prev names is the one the batch proof of the company's previous record holds.
+        const c2 = expected.filter((r) => r.company === "c_2");
+        expect((c2[2] as { prev: string }).prev).to.equal((await store.batches.proof(c2[1].seq))?.leaf);
+        for (const [seq, record] of expected.entries()) expect(await store.records.byId(accepted[seq].id)).to.deep.equal({ id: accepted[seq].id, record });
+      });
 
       it("closes batches and finds each by id, last, any of its seqs and firstUnanchored, with proofs that verify", async function () {
         await appendRecords(8);

@@ -1,8 +1,8 @@
 // Documents and record drafts for the store tests: valid shapes with only the fields a test cares about varying.
 import type { Company, Member, Reservation, Scenario } from "../../service/domain/model";
-import type { BatchAnchor, RecordDraft, Store, StoredBatch, StoredProof, WriteGuard } from "../../service/store/port";
+import type { BatchAnchor, PendingRecord, RecordDraft, Store, StoredBatch, StoredProof, WriteGuard } from "../../service/store/port";
 import type { IdempotencyEntry } from "../../service/http/idempotency";
-import { buildTree, receiptProof, rootOf, sm3, toHex, utf8, type JsonValue, type RecordType } from "../../service/evidence";
+import { buildTree, GENESIS_PREV, receiptProof, recordLeafHash, rootOf, sm3, toHex, utf8, type EvidenceRecord, type JsonValue, type RecordType } from "../../service/evidence";
 import { batchTree } from "../../service/anchoring/batch-tree";
 
 export const AT = "2026-11-22T08:00:00.000Z";
@@ -102,4 +102,21 @@ export async function sequenceAll(store: Store, max = 1_000): Promise<StoredBatc
 /** Records accepted so far, sequenced or waiting. */
 export async function acceptedCount(store: Store): Promise<number> {
   return (await store.records.count()) + (await store.records.waiting()).count;
+}
+
+/**
+ * What pending records read as once sequenced from `firstSeq` in the order given, when the log held none of their
+ * companies' records before: their seq, and for v2 records each company's cseq from 0 and prev, the leaf hash of the
+ * company's previous record, computed here from the evidence core's canonical bytes (not the store's splice).
+ */
+export function sequencedAs(pending: ReadonlyArray<EvidenceRecord | PendingRecord>, firstSeq = 0): EvidenceRecord[] {
+  const heads = new Map<string, { next: number; leaf: string }>();
+  return pending.map((record, i) => {
+    const head = heads.get(record.company) ?? { next: 0, leaf: GENESIS_PREV };
+    const { v, type, at, company, subject, actor, data } = record;
+    const fields = { seq: firstSeq + i, type, at, company, subject, actor, data };
+    const final: EvidenceRecord = v === 2 ? { v, ...fields, cseq: head.next, prev: head.leaf } : { v, ...fields };
+    heads.set(company, { next: head.next + 1, leaf: toHex(recordLeafHash(final)) });
+    return final;
+  });
 }

@@ -9,8 +9,9 @@ import { MIGRATIONS } from "../../service/store/sqlite/migrations";
 import { listByFieldSql } from "../../service/store/sqlite/documents";
 import type { Grant } from "../../service/domain/model";
 import { describeStoreContract } from "./contract";
-import { AT, anchor, closeBatch, company, draft, member, rejection, scenario, sequenceAll } from "./fixtures";
+import { AT, anchor, closeBatch, company, sequencedAs, draft, member, rejection, scenario, sequenceAll } from "./fixtures";
 import { batchTree } from "../../service/anchoring/batch-tree";
+import { canonicalJson, recordLeafHash, toHex } from "../../service/evidence";
 import { sqliteRecordId } from "../../service/store/records";
 import type { TestSchema } from "./schema";
 import { freshDbFile, onEveryAdapter, openTestSqliteStore as openSqliteStore } from "./adapters";
@@ -144,14 +145,14 @@ describe("sqlite store", function () {
 
   it("sequences without writing to the record table, which refuses an update, a delete and a gap in positions", async function () {
     store = await openSqliteStore(file);
-    await store.records.append([draft("c_1", { n: 0 }), draft("c_1", { n: 1 }), draft("c_1", { n: 2 })]);
+    const accepted = await store.records.append([draft("c_1", { n: 0 }), draft("c_1", { n: 1 }), draft("c_1", { n: 2 })]);
     const before = rawRecords(file);
     await closeBatch(store, 0, 0, 3);
     // The batch is what sequenced them: every stored row is byte for byte as accepted, and reads give the final text.
     expect(rawRecords(file)).to.deep.equal(before);
     expect(before.every((row) => row.seq === null && row.body.includes('"seq":null'))).to.equal(true);
     expect((await store.records.get(1))?.data).to.deep.equal({ n: 1 });
-    expect(await store.batches.recordTexts(0, 3)).to.deep.equal([0, 1, 2].map((seq) => before[seq].body.replace('"seq":null', `"seq":${seq}`)));
+    expect(await store.batches.recordTexts(0, 3)).to.deep.equal(sequencedAs(accepted.map(({ record }) => record)).map((record) => canonicalJson(record)));
 
     const db = new Database(file);
     try {
@@ -197,6 +198,49 @@ describe("sqlite store", function () {
     await sequenceAll(store);
     expect(await store.batches.recordTexts(0, 10)).to.deep.equal([0, 1, 2, 3].map((n) => body(n, n)));
     expect((await store.records.list({ company: "c_1", fromSeq: 1, limit: 2 })).map((r) => r.data.n)).to.deep.equal([1, 2]);
+  });
+});
+
+describe("sqlite store: record v2 on a file with v1 records", function () {
+  it("continues each company's chain from its v1 records, sequenced before the upgrade or waiting at it", async function () {
+    const file = freshDbFile();
+    const old = new Database(file);
+    old.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 8)) {
+      old.exec(migration.sql);
+      old.prepare("INSERT INTO schema_migrations VALUES (?, ?, ?)").run(migration.version, migration.name, AT);
+    }
+    old.close();
+    // Schema 8 wrote v1 records: three of c_1 sequenced into a batch, one more of c_1 and one of c_2 waiting.
+    const v1 = (company: string, n: number): string =>
+      `{"actor":"m_1","at":"${AT}","company":"${company}","data":{"n":${n}},"seq":null,"subject":"${company}","type":"member.added","v":1}`;
+    const raw = new Database(file);
+    const insert = raw.prepare("INSERT INTO records (company, type, receipt, at, subject, accepted_at, body) VALUES (?, 'member.added', NULL, ?, ?, ?, ?)");
+    for (const [company, n] of [["c_1", 0], ["c_1", 1], ["c_1", 2]] as const) insert.run(company, AT, company, AT, v1(company, n));
+    raw.close();
+    // Opening migrates to the latest schema; the batch over the first three is then closed as schema 8 would have.
+    const store = await openSqliteStore(file);
+    try {
+      await closeBatch(store, 0, 0, 3);
+      const raw2 = new Database(file);
+      for (const [company, n] of [["c_1", 3], ["c_2", 4]] as const) raw2.prepare("INSERT INTO records (company, type, receipt, at, subject, accepted_at, body) VALUES (?, 'member.added', NULL, ?, ?, ?, ?)").run(company, AT, company, AT, v1(company, n));
+      // The company heads a file upgraded with sequenced records starts without.
+      raw2.exec("DELETE FROM company_heads");
+      raw2.close();
+
+      const [c1Next] = await store.records.append([draft("c_1", { n: 5 })]);
+      const [c2Next] = await store.records.append([draft("c_2", { n: 6 })]);
+      await sequenceAll(store);
+      const all = await store.records.list({ limit: 10 });
+      expect(all.map((r) => r.v)).to.deep.equal([1, 1, 1, 1, 1, 2, 2]);
+      const c1 = all.filter((r) => r.company === "c_1");
+      const c2 = all.filter((r) => r.company === "c_2");
+      // c_1's fifth record (cseq 4) follows its four v1 records; c_2's second (cseq 1) its one.
+      expect((await store.records.byId(c1Next.id))?.record).to.deep.include({ cseq: 4, prev: toHex(recordLeafHash(c1[3])) });
+      expect((await store.records.byId(c2Next.id))?.record).to.deep.include({ cseq: 1, prev: toHex(recordLeafHash(c2[0])) });
+    } finally {
+      await store.close();
+    }
   });
 });
 

@@ -5,8 +5,9 @@
 import type { mongo } from "mongoose";
 import { batchConflict, checkBatchShape, proofBuffer, type ClosingBatch } from "../batches";
 import { StoreConflictError, type BatchLog, type BatchTree, type StoredBatch } from "../port";
-import { sequencedText } from "../records";
-import { BATCHES, RECORDS, type BatchDocument, type StoredRecord } from "./collections";
+import { sequenceRecords, type CompanyHead } from "../records";
+import { toHex } from "../../evidence";
+import { BATCHES, COMPANY_HEADS, RECORDS, type BatchDocument, type CompanyHeadDocument, type StoredRecord } from "./collections";
 import { duplicateKeyValue, isDuplicateKey } from "./errors";
 import { MONGO_BATCH_MAX } from "./limits";
 import { PROOF_CHUNKS, proofChunks, readProof, type ProofChunkDocument } from "./proofs";
@@ -65,10 +66,11 @@ export function batchLog(db: mongo.Db, inTransaction: InTransaction, reads: Cont
 
 /**
  * The sequencer's transaction. It reads the last batch to place the next one (no counter: the log ends where the last
- * batch does), takes up to `take` waiting records in acceptance order, gives them the next seq values and their final
- * texts, and inserts the batch and its proof chunks. Everything it reads is in the transaction's snapshot and
- * everything it changes is written in it, so a second sequencer running at the same moment meets a write conflict on
- * the same records (and is retried on the new state) or a duplicate batch id (StoreConflictError): never a fork.
+ * batch does), takes up to `take` waiting records in acceptance order, gives them the next seq values, their place in
+ * their company's chain (record v2) and their final texts, and inserts the batch, its proof chunks and the companies'
+ * new chain heads. Everything it reads is in the transaction's snapshot and everything it changes is written in it,
+ * so a second sequencer running at the same moment meets a write conflict on the same records or heads (and is
+ * retried on the new state) or a duplicate batch id (StoreConflictError): never a fork.
  */
 async function sequenceIn(db: mongo.Db, session: mongo.ClientSession, take: number, closedAt: Date, tree: BatchTree): Promise<StoredBatch | null> {
   const batches = db.collection<BatchDocument>(BATCHES);
@@ -77,14 +79,23 @@ async function sequenceIn(db: mongo.Db, session: mongo.ClientSession, take: numb
   const firstSeq = last === null ? 0 : last.firstSeq + last.count;
   // Records numbered when they were written (a store from before sequencing, see legacy-records.ts) and not yet
   // batched are batched first, as they are; otherwise the waiting records are numbered now.
-  const numbered = await records.find({ seq: { $gte: firstSeq } }, { session, projection: { body: 1 } }).sort({ seq: 1 }).limit(take).toArray();
-  const texts = numbered.length > 0 ? numbered.map((stored) => stored.body) : await numberWaiting(records, session, firstSeq, take);
-  if (texts.length === 0) return null;
-  const { root, proofs } = tree(texts);
+  const projection = { body: 1, company: 1 };
+  const numbered = await records.find({ seq: { $gte: firstSeq } }, { session, projection }).sort({ seq: 1 }).limit(take).toArray();
+  const taken = numbered.length > 0 ? numbered : await records.find({ waiting: true }, { session, projection }).sort(ACCEPTANCE_SORT).limit(take).toArray();
+  if (taken.length === 0) return null;
+  const final = numbered.length > 0;
+  const heads = await headsOf(db, session, new Set(taken.map((stored) => stored.company)), firstSeq);
+  const { texts, leaves } = sequenceRecords(
+    taken.map((stored) => ({ company: stored.company, text: stored.body, final })),
+    firstSeq,
+    heads,
+  );
+  const { root, proofs } = tree(texts, leaves);
   const batch: ClosingBatch = { id: last === null ? 0 : last.id + 1, firstSeq, count: texts.length, root, closedAt: closedAt.toISOString() };
   checkBatchShape(batch, proofs);
   const conflict = batchConflict(batch, { last, recordCount: firstSeq + texts.length });
   if (conflict !== null) throw conflict;
+  if (!final) await numberWaiting(records, session, taken, firstSeq, texts);
   const { id, count } = batch;
   try {
     await batches.insertOne({ ...batch, _id: id, anchor: null }, { session });
@@ -94,27 +105,49 @@ async function sequenceIn(db: mongo.Db, session: mongo.ClientSession, take: numb
     throw duplicateKeyValue(err, "_id") !== null ? new StoreConflictError("batches", `id:${id}`) : new StoreConflictError("batches", `firstSeq:${firstSeq}`);
   }
   await db.collection<ProofChunkDocument>(PROOF_CHUNKS).insertMany(proofChunks(id, firstSeq, proofs.map(proofBuffer)), { session, ordered: true });
+  await db.collection<CompanyHeadDocument>(COMPANY_HEADS).bulkWrite(
+    [...heads].map(([company, head]) => ({
+      updateOne: { filter: { _id: company }, update: { $set: { next: head.next, leaf: toHex(head.leaf) } }, upsert: true },
+    })),
+    { session, ordered: false },
+  );
   return { id, firstSeq, count, root, closedAt: batch.closedAt, anchor: null };
 }
 
 /**
- * Numbers up to `take` waiting records in acceptance order from firstSeq, in one bulk write (one round trip, however
- * many records), and returns their final texts in seq order. Each update is conditioned on the record still waiting:
- * one that no longer matches was numbered by a sequencer that committed after our snapshot, which the unique seq
- * index and the batch id refuse anyway; it is reported as the conflict it is.
+ * The chain heads of these companies before seq `sequencedThrough`: stored, or for a company whose records were all
+ * sequenced before record v2, counted from them (its last record's leaf is in that record's proof).
  */
-async function numberWaiting(records: mongo.Collection<StoredRecord>, session: mongo.ClientSession, firstSeq: number, take: number): Promise<string[]> {
-  const waiting = await records.find({ waiting: true }, { session, projection: { body: 1 } }).sort(ACCEPTANCE_SORT).limit(take).toArray();
-  if (waiting.length === 0) return [];
-  const texts = waiting.map((stored, i) => sequencedText(stored.body, firstSeq + i));
+async function headsOf(db: mongo.Db, session: mongo.ClientSession, companies: Set<string>, sequencedThrough: number): Promise<Map<string, CompanyHead>> {
+  const records = db.collection<StoredRecord>(RECORDS);
+  const stored = await db.collection<CompanyHeadDocument>(COMPANY_HEADS).find({ _id: { $in: [...companies] } }, { session }).toArray();
+  const heads = new Map<string, CompanyHead>(stored.map((head) => [head._id, { next: head.next, leaf: Buffer.from(head.leaf, "hex") }]));
+  for (const company of companies) {
+    if (heads.has(company)) continue;
+    const before = { company, seq: { $gte: 0, $lt: sequencedThrough } };
+    const lastOne = await records.findOne(before, { session, sort: { seq: -1 }, projection: { seq: 1 } });
+    if (lastOne === null || lastOne.seq === null) continue;
+    const proof = await readProof(db, lastOne.seq, session);
+    if (proof === null) throw new Error(`invariant: record seq ${lastOne.seq} is sequenced but has no proof`);
+    heads.set(company, { next: await records.countDocuments(before, { session }), leaf: Buffer.from(proof.leaf, "hex") });
+  }
+  return heads;
+}
+
+/**
+ * Numbers the waiting records taken, in one bulk write (one round trip, however many records), with their final
+ * texts. Each update is conditioned on the record still waiting: one that no longer matches was numbered by a
+ * sequencer that committed after our snapshot, which the unique seq index and the batch id refuse anyway; it is
+ * reported as the conflict it is.
+ */
+async function numberWaiting(records: mongo.Collection<StoredRecord>, session: mongo.ClientSession, taken: Array<Pick<StoredRecord, "_id">>, firstSeq: number, texts: string[]): Promise<void> {
   const { matchedCount } = await records.bulkWrite(
-    waiting.map((stored, i) => ({
+    taken.map((stored, i) => ({
       updateOne: { filter: { _id: stored._id, waiting: true }, update: { $set: { seq: firstSeq + i, body: texts[i] }, $unset: { waiting: "" } } },
     })),
     { session, ordered: true },
   );
-  if (matchedCount !== waiting.length) throw new StoreConflictError("batches", `firstSeq:${firstSeq}`);
-  return texts;
+  if (matchedCount !== taken.length) throw new StoreConflictError("batches", `firstSeq:${firstSeq}`);
 }
 
 function fromStored(stored: BatchDocument | null): StoredBatch | null {

@@ -60,9 +60,17 @@ export interface LeaseDocument {
   expiresAt: Date;
 }
 
+/** A company's head in its chain (record v2), `_id` the company: how many of its records are sequenced, and the last one's leaf hash (hex). */
+export interface CompanyHeadDocument {
+  _id: string;
+  next: number;
+  leaf: string;
+}
+
 export const RECORDS = "records";
 export const BATCHES = "batches";
 export const LEASES = "leases";
+export const COMPANY_HEADS = "companyHeads";
 
 /** Creates the indexes (and so the collections) the schema and the log ask for; safe to run on every start. */
 export async function prepareCollections(db: mongo.Db, schema: Schema): Promise<void> {
@@ -95,6 +103,7 @@ export async function prepareCollections(db: mongo.Db, schema: Schema): Promise<
   // Proofs are inserted inside transactions, which must not have to create their collection.
   await createCollection(db, PROOF_CHUNKS);
   await createCollection(db, LEASES);
+  await createCollection(db, COMPANY_HEADS);
 }
 
 const ACCEPTANCE_KEY = { acceptedAt: 1, _tie: 1 } as const;

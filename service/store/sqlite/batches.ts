@@ -3,6 +3,7 @@
 import type Database from "better-sqlite3";
 import { batchConflict, checkBatchShape, decodeProof, proofBuffer, type ClosingBatch } from "../batches";
 import type { BatchAnchor, BatchLog, BatchTree, StoredBatch } from "../port";
+import { sequenceRecords, type CompanyHead } from "../records";
 import type { Connection } from "./connection";
 import type { RecordReader } from "./records";
 
@@ -67,7 +68,11 @@ export class BatchReader {
 
 export class BatchWriter {
   private readonly insertBatch: Database.Statement<[number, number, number, string, string]>;
-  private readonly insertProof: Database.Statement<[number, Buffer]>;
+  private readonly insertProof: Database.Statement<[number, Buffer, number | null, Buffer | null]>;
+  private readonly headOf: Database.Statement<[string], { next: number; leaf: Buffer }>;
+  private readonly sequencedOf: Database.Statement<[string, number], { count: number; last: number | null }>;
+  private readonly leafOf: Database.Statement<[number], Buffer>;
+  private readonly setHead: Database.Statement<[string, number, Buffer]>;
   private readonly anchor: Database.Statement<[number, string, string, number, string, number]>;
   private readonly unanchor: Database.Statement<[number]>;
 
@@ -80,7 +85,13 @@ export class BatchWriter {
     this.insertBatch = db.prepare<[number, number, number, string, string]>(
       "INSERT INTO batches (id, first_seq, count, root, closed_at) VALUES (?, ?, ?, ?, ?)",
     );
-    this.insertProof = db.prepare<[number, Buffer]>("INSERT INTO proofs (seq, proof) VALUES (?, ?)");
+    this.insertProof = db.prepare<[number, Buffer, number | null, Buffer | null]>("INSERT INTO proofs (seq, proof, cseq, prev) VALUES (?, ?, ?, ?)");
+    this.headOf = db.prepare<[string], { next: number; leaf: Buffer }>("SELECT next, leaf FROM company_heads WHERE company = ?");
+    this.sequencedOf = db.prepare<[string, number], { count: number; last: number | null }>("SELECT count(*) AS count, max(pos) AS last FROM records WHERE company = ? AND pos <= ?");
+    this.leafOf = db.prepare<[number], Buffer>("SELECT substr(proof, 1, 32) FROM proofs WHERE seq = ?").pluck();
+    this.setHead = db.prepare<[string, number, Buffer]>(
+      "INSERT INTO company_heads (company, next, leaf) VALUES (?, ?, ?) ON CONFLICT (company) DO UPDATE SET next = excluded.next, leaf = excluded.leaf",
+    );
     this.anchor = db.prepare<[number, string, string, number, string, number]>(
       "UPDATE batches SET chain_id = ?, contract = ?, tx_hash = ?, block_number = ?, anchored_at = ? WHERE id = ?",
     );
@@ -100,16 +111,43 @@ export class BatchWriter {
     // The records after the last batch in acceptance order, each with seq = pos − 1: a batch is what sequences them,
     // with no write to the records table. In a file written before sequencing existed, those numbered when written
     // and not yet batched come first, as they are.
-    const texts = this.records.textsFrom(firstSeq, max);
-    if (texts.length === 0) return null;
-    const { root, proofs } = tree(texts);
+    const waiting = this.records.toSequence(firstSeq, max);
+    if (waiting.length === 0) return null;
+    const heads = this.headsOf(new Set(waiting.map((record) => record.company)), firstSeq);
+    const { texts, leaves, links } = sequenceRecords(waiting, firstSeq, heads);
+    const { root, proofs } = tree(texts, leaves);
     const batch: ClosingBatch = { id: last === null ? 0 : last.id + 1, firstSeq, count: texts.length, root, closedAt: closedAt.toISOString() };
     checkBatchShape(batch, proofs);
     const conflict = batchConflict(batch, { last, recordCount: this.records.stored() });
     if (conflict !== null) throw conflict;
     this.insertBatch.run(batch.id, batch.firstSeq, batch.count, batch.root, batch.closedAt);
-    proofs.forEach((proof, i) => this.insertProof.run(firstSeq + i, proofBuffer(proof)));
+    proofs.forEach((proof, i) => {
+      const link = links[i];
+      this.insertProof.run(firstSeq + i, proofBuffer(proof), link?.cseq ?? null, link === null ? null : Buffer.from(link.prev, "hex"));
+    });
+    for (const [company, head] of heads) this.setHead.run(company, head.next, Buffer.from(head.leaf));
     return { ...batch, anchor: null };
+  }
+
+  /**
+   * The chain heads of these companies before the records from `sequencedThrough` on: stored, or for a company whose
+   * records were all sequenced before record v2, counted from them (its last record's leaf is in its proof).
+   */
+  private headsOf(companies: Set<string>, sequencedThrough: number): Map<string, CompanyHead> {
+    const heads = new Map<string, CompanyHead>();
+    for (const company of companies) {
+      const stored = this.headOf.get(company);
+      if (stored !== undefined) {
+        heads.set(company, { next: stored.next, leaf: stored.leaf });
+        continue;
+      }
+      const { count, last } = this.sequencedOf.get(company, sequencedThrough) ?? { count: 0, last: null };
+      if (last === null) continue;
+      const leaf = this.leafOf.get(last - 1);
+      if (leaf === undefined) throw new Error(`invariant: record seq ${last - 1} is sequenced but has no proof`);
+      heads.set(company, { next: count, leaf });
+    }
+    return heads;
   }
 
   setAnchor(id: number, anchor: BatchAnchor): void {

@@ -255,6 +255,24 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'batches: a batch must start where the last one ended and hold only stored records'); END;
     `,
   },
+  {
+    version: 9,
+    name: "record v2: each company's chain",
+    // Record v2 carries cseq and prev (DESIGN.md "Audit"), which the sequencer gives each record with its seq. The
+    // record table stays append-only: they are kept beside the record's proof (written by the same step anyway) and
+    // spliced into the stored pending text when read, as seq is. company_heads holds each company's next cseq and last
+    // leaf hash, written by the sequencer in the batch's transaction; a company with no row yet (its records were all
+    // sequenced before this version) gets one from its sequenced records when the sequencer first meets it.
+    sql: `
+      ALTER TABLE proofs ADD COLUMN cseq INTEGER CHECK (cseq >= 0);
+      ALTER TABLE proofs ADD COLUMN prev BLOB CHECK (length(prev) = 32);
+      CREATE TABLE company_heads (
+        company TEXT PRIMARY KEY,
+        next INTEGER NOT NULL CHECK (next >= 0),
+        leaf BLOB NOT NULL CHECK (length(leaf) = 32)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Applies the migrations the file lacks, each in its own transaction; refuses a file from a newer build. */

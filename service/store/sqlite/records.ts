@@ -8,19 +8,27 @@
 import type Database from "better-sqlite3";
 import { checkLimit, decodeCursor, pageOf } from "../cursor";
 import { StoreConflictError, type LoggedRecord, type RecordDraft, type RecordFilter, type RecordLog, type Waiting } from "../port";
-import { parseLogged, parseRecord, pendingRecord, pendingText, positionOf, receiptOf, sequencedText, sqliteRecordId } from "../records";
+import { isV2Text, parseLogged, parseRecord, pendingRecord, pendingText, positionOf, receiptOf, sequencedText, sqliteRecordId, type ToSequence } from "../records";
 import type { Connection } from "./connection";
 import { onConstraint } from "./constraint";
 import type { Guard } from "./group-commit";
 
 export type RecordReads = Omit<RecordLog, "append">;
 
-/** A stored record: seq is set only on records sequenced before schema 8, whose body is their final text. */
+/**
+ * A stored record: seq is set only on records sequenced before schema 8, whose body is their final text; cseq and
+ * prev are a sequenced v2 record's chain link, kept with its proof.
+ */
 interface StoredRow {
   pos: number;
   seq: number | null;
   body: string;
+  cseq: number | null;
+  prev: Buffer | null;
 }
+
+/** A record row with its chain link: the proof of seq pos − 1 is the record's own. */
+const ROWS = "SELECT r.pos, r.seq, r.body, p.cseq, p.prev FROM records r LEFT JOIN proofs p ON p.seq = r.pos - 1";
 
 export class RecordReader {
   private readonly byPos: Database.Statement<[number], StoredRow>;
@@ -31,21 +39,21 @@ export class RecordReader {
   private readonly numberedThrough: Database.Statement<[], number>;
   private readonly lastPos: Database.Statement<[], number>;
   private readonly acceptedAt: Database.Statement<[number], string>;
+  private readonly companyRange: Database.Statement<[number, number], { pos: number; seq: number | null; company: string; body: string }>;
   /** One statement per filter shape (which of type, subject, from, to and the cursor are given), prepared on first use. */
   private readonly pages = new Map<string, Database.Statement<Array<string | number>, StoredRow>>();
 
   constructor(private readonly db: Connection) {
-    this.byPos = db.prepare<[number], StoredRow>("SELECT pos, seq, body FROM records WHERE pos = ?");
-    this.byReceipt = db.prepare<[string], StoredRow>("SELECT pos, seq, body FROM records WHERE receipt = ?");
-    this.range = db.prepare<[number, number, number], StoredRow>("SELECT pos, seq, body FROM records WHERE pos > ? AND pos <= ? ORDER BY pos LIMIT ?");
-    this.ofCompanyRange = db.prepare<[string, number, number, number], StoredRow>(
-      "SELECT pos, seq, body FROM records WHERE company = ? AND pos > ? AND pos <= ? ORDER BY pos LIMIT ?",
-    );
+    this.byPos = db.prepare<[number], StoredRow>(`${ROWS} WHERE r.pos = ?`);
+    this.byReceipt = db.prepare<[string], StoredRow>(`${ROWS} WHERE r.receipt = ?`);
+    this.range = db.prepare<[number, number, number], StoredRow>(`${ROWS} WHERE r.pos > ? AND r.pos <= ? ORDER BY r.pos LIMIT ?`);
+    this.ofCompanyRange = db.prepare<[string, number, number, number], StoredRow>(`${ROWS} WHERE r.company = ? AND r.pos > ? AND r.pos <= ? ORDER BY r.pos LIMIT ?`);
     this.batchedThrough = db.prepare<[], number>("SELECT coalesce((SELECT first_seq + count FROM batches ORDER BY id DESC LIMIT 1), 0)").pluck();
     // Only records written before schema 8 have a seq stored, and the partial index on seq holds just them.
     this.numberedThrough = db.prepare<[], number>("SELECT coalesce(max(seq) + 1, 0) FROM records WHERE seq IS NOT NULL").pluck();
     this.lastPos = db.prepare<[], number>("SELECT coalesce(max(pos), 0) FROM records").pluck();
     this.acceptedAt = db.prepare<[number], string>("SELECT accepted_at FROM records WHERE pos = ?").pluck();
+    this.companyRange = db.prepare("SELECT pos, seq, company, body FROM records WHERE pos > ? ORDER BY pos LIMIT ?");
   }
 
   reads(guard: Guard): RecordReads {
@@ -100,25 +108,29 @@ export class RecordReader {
     return this.range.all(fromSeq, this.next(), limit).map(finalText);
   }
 
-  /** The texts of the records after the first `fromSeq`, at most `limit`, as they read with seq = pos − 1. */
-  textsFrom(fromSeq: number, limit: number): string[] {
-    return this.range.all(fromSeq, Number.MAX_SAFE_INTEGER, limit).map((row, i) => {
+  /**
+   * The records after the first `fromSeq`, at most `limit`, as the sequencer takes them: the stored text, final for
+   * a record numbered when written (before schema 8), pending otherwise.
+   */
+  toSequence(fromSeq: number, limit: number): ToSequence[] {
+    return this.companyRange.all(fromSeq, limit).map((row, i) => {
       if (row.pos !== fromSeq + i + 1) throw new Error(`invariant: the record log has no record at pos ${fromSeq + i + 1}`);
-      return finalText(row);
+      if (row.seq !== null && row.seq !== row.pos - 1) throw new Error(`invariant: the record at pos ${row.pos} has seq ${row.seq}`);
+      return { company: row.company, text: row.body, final: row.seq !== null };
     });
   }
 
   private pageStatement(filter: RecordFilter, afterCursor: boolean): Database.Statement<Array<string | number>, StoredRow> {
     const conditions = [
-      "company = ?",
-      ...(filter.type === undefined ? [] : ["type = ?"]),
-      ...(filter.subject === undefined ? [] : ["subject = ?"]),
-      ...(filter.from === undefined ? [] : ["at >= ?"]),
-      ...(filter.to === undefined ? [] : ["at < ?"]),
+      "r.company = ?",
+      ...(filter.type === undefined ? [] : ["r.type = ?"]),
+      ...(filter.subject === undefined ? [] : ["r.subject = ?"]),
+      ...(filter.from === undefined ? [] : ["r.at >= ?"]),
+      ...(filter.to === undefined ? [] : ["r.at < ?"]),
       // A row value comparison: SQLite walks the (…, at, pos) index from the cursor on.
-      ...(afterCursor ? ["(at, pos) > (?, ?)"] : []),
+      ...(afterCursor ? ["(r.at, r.pos) > (?, ?)"] : []),
     ];
-    const sql = `SELECT pos, seq, body FROM records WHERE ${conditions.join(" AND ")} ORDER BY at, pos LIMIT ?`;
+    const sql = `${ROWS} WHERE ${conditions.join(" AND ")} ORDER BY r.at, r.pos LIMIT ?`;
     let statement = this.pages.get(sql);
     if (statement === undefined) {
       statement = this.db.prepare<Array<string | number>, StoredRow>(sql);
@@ -153,11 +165,18 @@ export class RecordReader {
   }
 }
 
-/** A row's text with its seq: stored as it is before schema 8, spliced into the pending text since. */
+/**
+ * A sequenced row's final text: stored as it is before schema 8, since then the pending text with the seq (and a v2
+ * record's chain link) spliced in.
+ */
 function finalText(row: StoredRow): string {
-  if (row.seq === null) return sequencedText(row.body, row.pos - 1);
-  if (row.seq !== row.pos - 1) throw new Error(`invariant: the record at pos ${row.pos} has seq ${row.seq}`);
-  return row.body;
+  if (row.seq !== null) {
+    if (row.seq !== row.pos - 1) throw new Error(`invariant: the record at pos ${row.pos} has seq ${row.seq}`);
+    return row.body;
+  }
+  if (!isV2Text(row.body)) return sequencedText(row.body, row.pos - 1);
+  if (row.cseq === null || row.prev === null) throw new Error(`invariant: the v2 record at pos ${row.pos} is sequenced without its chain link`);
+  return sequencedText(row.body, row.pos - 1, { cseq: row.cseq, prev: row.prev.toString("hex") });
 }
 
 export class RecordWriter {
