@@ -31,7 +31,7 @@ const SETUP_WIDTH = 16;
 const RAW_VERIFICATIONS = 3000;
 
 const GOALS = { ratio: 0.6, lockP99Ms: 100, kbPerDevice: 64 };
-const QUIET: Misbehaviour = { stamps: 0, unauthorized: false, tamper: false, replay: false, skipStamp: false, offlineForSec: 0 };
+const QUIET: Misbehaviour = { stamps: 0, unauthorized: false, tamper: false, replay: false, skipStamp: false, offlineForSec: 0, outsideGeofence: false };
 const UNAUTHORIZED: Misbehaviour = { ...QUIET, unauthorized: true };
 
 /** A simulated seal on its own MQTT connection. */

@@ -1,10 +1,13 @@
 // A smart seal in software, for trying the platform without hardware: it signs its messages with its own SM2 key, keeps
 // its message counter and stamp counter across runs (KEY.state.json), and obeys a command only when the platform's
 // command key (from /.well-known/sealproof.json) signed it for this device with a number it has not obeyed yet.
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { z } from "zod";
 import { signDeviceMessage, verifyDeviceMessage, type DeviceMessage } from "../evidence/device-message";
+import { locationCommitment, type StampLocation } from "../evidence/stamp";
 import type { JsonValue } from "../evidence";
+import type { Geofence } from "../domain/model";
 import type { DeviceLink, Downlink } from "./device-link";
 
 export interface SimulatorState {
@@ -15,7 +18,7 @@ export interface SimulatorState {
   /** The highest command number obeyed. */
   commandN: number;
   locked: boolean;
-  authorization: { id: string; receipts: string[]; used: number; notAfter: string } | null;
+  authorization: { id: string; receipts: string[]; used: number; notAfter: string; geofence?: Geofence | null } | null;
 }
 
 export interface Misbehaviour {
@@ -25,7 +28,12 @@ export interface Misbehaviour {
   replay: boolean;
   skipStamp: boolean;
   offlineForSec: number;
+  /** Stamp at a place outside the authorization's geofence (by default the seal stamps at its centre). */
+  outsideGeofence: boolean;
 }
+
+/** A stamp message with the location it commits to disclosed beside it, with its salt (DESIGN, "Privacy"). */
+export type StampMessage = DeviceMessage & { location?: StampLocation & { salt: string } };
 
 const FRESH: SimulatorState = { n: -1, stampNo: 0, commandN: -1, locked: true, authorization: null };
 
@@ -74,8 +82,11 @@ export class SimulatedSeal {
     }
   }
 
-  /** The next stamp, or null (printed why) when the seal would not stamp. */
-  stamp(misbehaviour: Misbehaviour, skip: boolean): DeviceMessage | null {
+  /**
+   * The next stamp, or null (printed why) when the seal would not stamp. Under a geofenced authorization the seal reports
+   * where it stamps: the fence's centre, or with --outside-geofence a point past its edge; it signs only the commitment.
+   */
+  stamp(misbehaviour: Misbehaviour, skip: boolean): StampMessage | null {
     const authorization = misbehaviour.unauthorized ? null : this.openAuthorization();
     if (!misbehaviour.unauthorized && (this.state.locked || authorization === null)) {
       this.print(`  the seal stays shut: ${this.state.locked ? "it is locked" : "no open authorization"} (--unauthorized forces a stamp)`);
@@ -83,8 +94,16 @@ export class SimulatedSeal {
     }
     this.state.stampNo += skip ? 2 : 1;
     const receipt = authorization === null ? null : (authorization.receipts[authorization.used++] ?? null);
-    const body = { stampNo: this.state.stampNo, authorization: authorization?.id ?? null, receipt, operator: { method: "fingerprint", ref: "sim-operator" }, locationCommitment: null, photoHash: null };
-    return this.message("stamp", body);
+    const fence = this.state.authorization?.geofence ?? null;
+    if (misbehaviour.outsideGeofence && fence === null) this.print("  no geofence on this authorization: --outside-geofence changes nothing");
+    const location = fence === null ? null : stampLocation(fence, misbehaviour.outsideGeofence);
+    const salt = randomBytes(16);
+    const body = {
+      stampNo: this.state.stampNo, authorization: authorization?.id ?? null, receipt, operator: { method: "fingerprint", ref: "sim-operator" },
+      locationCommitment: location === null ? null : locationCommitment(salt, location), photoHash: null,
+    };
+    const message = this.message("stamp", body);
+    return location === null ? message : { ...message, location: { ...location, salt: salt.toString("hex") } };
   }
 
   private openAuthorization(): SimulatorState["authorization"] {
@@ -131,10 +150,10 @@ export class SimulatedSeal {
       case "unlock": {
         const unlock = unlockBody.safeParse(command.body);
         if (!unlock.success) return "not understood (no authorization in it)";
-        const { authorization, receipts, notAfter } = unlock.data;
-        this.state.authorization = { id: authorization, receipts, used: 0, notAfter };
+        const { authorization, receipts, notAfter, geofence } = unlock.data;
+        this.state.authorization = { id: authorization, receipts, used: 0, notAfter, geofence };
         this.state.locked = false;
-        return `obeyed, ${receipts.length} stamp(s) authorized until ${notAfter}`;
+        return `obeyed, ${receipts.length} stamp(s) authorized until ${notAfter}${geofence ? ` within ${geofence.radiusM} m of ${geofence.lat}, ${geofence.lng}` : ""}`;
       }
       case "unlock-cancel":
         this.state.authorization = null;
@@ -161,8 +180,22 @@ const commandSchema = z.object({
   sig: z.string(),
 });
 
-/** What an unlock command must say for the seal to open: the authorization, its receipts, and until when. */
-const unlockBody = z.object({ authorization: z.string(), receipts: z.array(z.string()), notAfter: z.iso.datetime() });
+/** What an unlock command must say for the seal to open: the authorization, its receipts, until when, and where. */
+const unlockBody = z.object({
+  authorization: z.string(),
+  receipts: z.array(z.string()),
+  notAfter: z.iso.datetime(),
+  geofence: z.object({ lat: z.number(), lng: z.number(), radiusM: z.number().positive() }).nullable().default(null),
+});
+
+const METRES_PER_DEGREE_LAT = 111_320;
+
+/** Where the seal says it stamps: a 10 m fix at the fence's centre, or one 1 km north of its edge. */
+function stampLocation(fence: Geofence, outside: boolean): StampLocation {
+  const accuracyM = Math.min(10, fence.radiusM);
+  if (!outside) return { lat: fence.lat, lng: fence.lng, accuracyM };
+  return { lat: Number((fence.lat + (fence.radiusM + 1_000) / METRES_PER_DEGREE_LAT).toFixed(6)), lng: fence.lng, accuracyM };
+}
 
 /** A malformed signature is not the platform's either. */
 function signedByPlatform(command: DeviceMessage, commandPublicKey: string): boolean {

@@ -33,6 +33,7 @@ Options (simulate):
   --replay                send a used message number again with other bytes (a replay)
   --skip-stamp            let the stamp counter skip a number (a stamp the platform never heard of)
   --offline-for SEC       make the stamps while offline, and send them SEC seconds later in one batch
+  --outside-geofence      stamp 1 km past the edge of the authorization's geofence (inside, at its centre, otherwise)
   -h, --help              show this help`;
 
 export const deviceCommand: Command = {
@@ -73,6 +74,7 @@ async function simulate(argv: string[]): Promise<number> {
       replay: { type: "boolean" },
       "skip-stamp": { type: "boolean" },
       "offline-for": { type: "string" },
+      "outside-geofence": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -89,6 +91,7 @@ async function simulate(argv: string[]): Promise<number> {
     replay: values.replay === true,
     skipStamp: values["skip-stamp"] === true,
     offlineForSec: count(values["offline-for"], "--offline-for"),
+    outsideGeofence: values["outside-geofence"] === true,
   };
   const device = values.device!;
   const credential = readText(values["credential-file"]!, "--credential-file");

@@ -12,6 +12,7 @@ import { createCompany, ok, physicalSeal, type TestCompany } from "../helpers/co
 import { freePort, PROCESS_OPERATOR_TOKEN, startServiceProcess, type ServiceProcess } from "../helpers/service-process";
 import { sealproof } from "../helpers/cli";
 import { wellKnown } from "./mqtt-device";
+import { unlockedDevice } from "./helpers";
 import { generateSm2KeyPair } from "../../service/evidence";
 import { signDeviceMessage, type DeviceMessage } from "../../service/evidence/device-message";
 
@@ -34,16 +35,16 @@ describe("devices: the device simulator (sealproof device)", function () {
   });
 
   /** A key made by `device keygen`, a device enrolled with it holding a physical seal, and its credential in a file. */
-  async function simulatedDevice(name: string): Promise<{ id: string; args: string[] }> {
+  async function simulatedDevice(name: string): Promise<{ id: string; seal: string; keyFile: string; credential: string; args: string[] }> {
     const key = path.join(dir, `${name}.json`);
     const made = await sealproof(["device", "keygen", "--out", key]);
     expect(made.status, made.stderr).to.equal(0);
     const publicKey = /public key \(enrol the device with it\): (04[0-9a-f]{128})/.exec(made.stdout)![1];
     const enrolled = await ok(call("POST", "/api/v1/devices", { token: co.admin.token, body: { serial: `SIM-${name}`, model: "simulator", publicKey } }));
-    await physicalSeal({ call }, co, enrolled.device.id);
+    const seal = await physicalSeal({ call }, co, enrolled.device.id);
     const credentialFile = path.join(dir, `${name}.credential`);
     fs.writeFileSync(credentialFile, `${enrolled.credential.secret}\n`, { mode: 0o600 });
-    return { id: enrolled.device.id, args: ["--device", enrolled.device.id, "--credential-file", credentialFile, "--key", key, "--url", svc.url] };
+    return { id: enrolled.device.id, seal, keyFile: key, credential: enrolled.credential.secret, args: ["--device", enrolled.device.id, "--credential-file", credentialFile, "--key", key, "--url", svc.url] };
   }
   const simulate = async (args: string[]) => {
     const run = await sealproof(["device", "simulate", ...args]);
@@ -51,6 +52,15 @@ describe("devices: the device simulator (sealproof device)", function () {
     return run.stdout;
   };
   const deviceView = (id: string) => ok(call("GET", `/api/v1/devices/${id}`, { token: co.admin.token }));
+  type Stamped = { type: string; data: { [key: string]: unknown } };
+  const stampsOf = async (id: string): Promise<Stamped[]> =>
+    ((await ok(call("GET", "/api/v1/records?limit=1000", { token: co.admin.token }))).records as Stamped[]).filter((r) => r.type === "seal.stamped" && r.data.device === id);
+  const eventually = async <T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => {
+    for (const start = Date.now(); ; await new Promise((r) => setTimeout(r, 100))) {
+      const value = await read();
+      if (done(value) || Date.now() - start > 20_000) return value;
+    }
+  };
 
   it("--help explains keygen and simulate; keygen refuses to overwrite its file", async () => {
     const help = await sealproof(["device", "--help"]);
@@ -71,6 +81,24 @@ describe("devices: the device simulator (sealproof device)", function () {
     expect(forced).to.include("→ n=2 stamp stampNo=1: accepted").and.match(/← command n=0 lock \(signed by the platform\): obeyed, the seal is locked/).and.match(/→ n=3 ack: accepted/);
     const view = await deviceView(device.id);
     expect([view.status, view.lastStampNo, view.lastN]).to.deep.equal(["locked", 1, 3]);
+  });
+
+  it("through a real unlock with a geofence: stamps at the fence's centre are authorized with a location commitment; --outside-geofence is recorded unauthorized and locks the seal", async () => {
+    const device = await simulatedDevice("fenced");
+    const keys = JSON.parse(fs.readFileSync(device.keyFile, "utf8")) as { privateKey: string; publicKey: string };
+    const fence = { lat: 31.2304, lng: 121.4737, radiusM: 200 };
+    const unlocked = await unlockedDevice({ call }, co, { copies: 2, geofence: fence }, { device: { id: device.id, credential: device.credential, keys, commandPublicKey: "" }, seal: device.seal });
+    const inside = await simulate([...device.args, "--stamps", "1"]);
+    expect(inside).to.match(/← command n=0 unlock \(signed by the platform\): obeyed, 2 stamp\(s\) authorized until .* within 200 m of 31\.2304, 121\.4737/).and.include("stamp stampNo=1: accepted");
+    const outside = await simulate([...device.args, "--stamps", "1", "--outside-geofence"]);
+    expect(outside).to.include("stamp stampNo=2: accepted").and.match(/← command n=1 lock \(signed by the platform\): obeyed, the seal is locked/);
+    const stamped = await eventually(() => stampsOf(device.id), (r) => r.length === 2);
+    expect(stamped.map((r) => [r.data.authorized, r.data.reasons, r.data.inGeofence, r.data.receipt])).to.deep.equal([
+      [true, [], true, unlocked.receipts[0]],
+      [false, ["OUTSIDE_GEOFENCE"], false, null],
+    ]);
+    for (const r of stamped) expect(r.data.locationCommitment).to.match(/^[0-9a-f]{64}$/);
+    expect((await deviceView(device.id)).status).to.equal("locked");
   });
 
   it("made offline, stamps are sent together on reconnection; a skipped number, a replay and a tamper report each get their fate", async () => {
