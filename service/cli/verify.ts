@@ -14,7 +14,8 @@ const HELP = `Usage: sealproof verify <bundle-file | receipt URL> [--deployment 
 
 Verifies a sealproof receipt: that it names the deployment you trust, the record's SM3 leaf, its place in
 the batch, the batch root stored by the trusted contract, the inclusion proof, the anchoring transaction,
-for a seal usage the SM2 signature against the key in the seal's own registration receipt, and the
+for a seal usage the SM2 signature against the key in the seal's own registration receipt (for a smart
+seal's stamp, the device's signature against the device's registration receipt), and the
 company's registration receipt. Only the chain is trusted, read directly over JSON-RPC.
 
 What you must pin, and why: a receipt names the chain and the SealAnchor contract it was anchored in, but
@@ -27,6 +28,7 @@ Without one, verify refuses to say VERIFIED. A receipt naming another deployment
 
 The argument is a file holding a receipt bundle (or the JSON of GET /api/v1/receipts/<id>), or a URL:
 the receipt's API URL or its verify page URL (…/v/<id>); a URL's receipt id must be the record's.
+A stamp's file carries its device's device.registered receipt beside it, as "deviceReceipt".
 
 Options:
   --deployment D  the trusted deployment, CHAINID:0xCONTRACT
@@ -45,6 +47,7 @@ class PendingError extends Error {}
 interface Fetched {
   receipt: unknown;
   sealReceipt?: unknown;
+  deviceReceipt?: unknown;
   companyReceipt?: unknown;
   /** The receipt id the URL asked for. */
   receiptId?: string;
@@ -85,7 +88,7 @@ export const verifyCommand: Command = {
     const provider = new JsonRpcProvider(rpc, undefined, { cacheTimeout: -1, staticNetwork: true, batchMaxCount: 1 });
     let report: VerifyReport;
     try {
-      const options = { deployment, receiptId: fetched.receiptId, sealReceipt: fetched.sealReceipt, companyReceipt: fetched.companyReceipt };
+      const options = { deployment, receiptId: fetched.receiptId, sealReceipt: fetched.sealReceipt, deviceReceipt: fetched.deviceReceipt, companyReceipt: fetched.companyReceipt };
       report = await verifyReceipt(fetched.receipt, createChainReader(provider, deployment.contract), options);
     } finally {
       provider.destroy();
@@ -135,10 +138,10 @@ async function load(source: string): Promise<Fetched> {
     if (!fs.existsSync(source)) throw new CliUsageError(`${source}: no such file`);
     json = JSON.parse(fs.readFileSync(source, "utf8"));
   }
-  const view = json as { status?: string; receipt?: unknown; sealReceipt?: unknown; companyReceipt?: unknown; format?: string };
+  const view = json as { status?: string; receipt?: unknown; sealReceipt?: unknown; deviceReceipt?: unknown; companyReceipt?: unknown; format?: string };
   if (view.status === "pending") throw new PendingError();
   if (view.format !== undefined) return { receipt: json, receiptId };
-  return { receipt: view.receipt, sealReceipt: view.sealReceipt, companyReceipt: view.companyReceipt, receiptId };
+  return { receipt: view.receipt, sealReceipt: view.sealReceipt, deviceReceipt: view.deviceReceipt, companyReceipt: view.companyReceipt, receiptId };
 }
 
 function print(report: VerifyReport, rpc: string, deployment: Deployment): void {

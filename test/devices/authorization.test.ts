@@ -1,6 +1,8 @@
 // Unlock after dual custody and the stamps it authorizes, attacker first: a stamp under another device's
 // authorization, an expired, withdrawn or exhausted one, a receipt id used twice or never reserved, a stamp outside
 // the geofence or with its location withheld or altered. Real SM2 keys, the real service over HTTP, a clock the test moves.
+import fs from "node:fs";
+import path from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 import { startAnchoredService, type AnchoredService } from "../helpers/anchored-service";
@@ -13,6 +15,7 @@ import { checkStamp, stampMessageFromRecord } from "../../service/evidence/stamp
 import { deviceMessage, recordsOf, stampMessage, unlockedDevice, type UnlockedDevice } from "./helpers";
 import type { EvidenceRecord } from "../../service/evidence";
 import { authorizationExpiry } from "../../service/devices/authorization-expiry";
+import { sealproof } from "../helpers/cli";
 
 const DEVICE_MESSAGES = "/api/v1/device-messages";
 const SHANGHAI = { lat: 31.2304, lng: 121.4737 };
@@ -281,6 +284,15 @@ describe("devices: a stamp checked offline from its anchored receipt", function 
       forged.record.data.photoHash = "cd".repeat(32);
       const check = await checkStamp(forged.record, { related: { deviceReceipt }, verifyRelated: async (r) => ({ record: (await verifyReceipt(r, reader, { deployment: anchored.deployment })).record, deploymentTrusted: true }) });
       expect(check.step.code).to.equal("SIGNATURE_INVALID");
+      // The CLI, given a file with the stamp's receipt and its device's registration receipt beside it.
+      const file = path.join(anchored.svc.dataDir, "stamp-receipt.json");
+      const deployment = `${anchored.deployment.chainId}:${anchored.deployment.contract}`;
+      const cli = (bundle: object) => (fs.writeFileSync(file, JSON.stringify(bundle)), sealproof(["verify", file, "--rpc", anchored.chain.rpcUrl, "--deployment", deployment]));
+      const verified = await cli({ status: "anchored", receipt: stamp, deviceReceipt });
+      expect(verified.status, `${verified.stdout}\n${verified.stderr}`).to.equal(0);
+      expect(verified.stdout).to.include("VERIFIED");
+      const missing = await cli({ status: "anchored", receipt: stamp });
+      expect([missing.status, missing.stdout.includes("DEVICE_RECEIPT_MISSING")]).to.deep.equal([1, true]);
     } finally {
       provider.destroy();
     }
