@@ -157,5 +157,5 @@ async function registrationReceipt(source: ExportSource, receipts: ReceiptReader
   const { items } = await source.records.page({ company, type, subject }, { limit: 1 });
   const record = items[0]?.record;
   if (record === undefined || record.seq === null) return null;
-  return receipts.of(record as EvidenceRecord);
+  return receipts.of(record);
 }

@@ -35,7 +35,7 @@ export interface Finding {
   cseq: number | null;
   /** The record's receipt id (usages and stamps), when it has one. */
   receipt: string | null;
-  /** The check that failed: a receipt step (leaf, chain, signature, …), or chain, bundle. */
+  /** The check that failed: a receipt step (leaf, chain, proof, …), signature, registration, company-chain or bundle. */
   check: string;
   message: string;
 }

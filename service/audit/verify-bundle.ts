@@ -99,7 +99,7 @@ export async function verifyAuditBundle(file: string, options: AuditVerifyOption
     const where = { cseq: record.v === 2 ? record.cseq : null, receipt: typeof record.data.receipt === "string" ? record.data.receipt : null };
     if (!predecessor) report.receipts++;
     if (header.company !== WHOLE_LOG && record.company !== header.company) {
-      find({ code: "OTHER_COMPANY", ...where, check: "chain", message: `record seq ${record.seq} is of company ${record.company}, the bundle is of ${header.company}` });
+      find({ code: "OTHER_COMPANY", ...where, check: "company-chain", message: `record seq ${record.seq} is of company ${record.company}, the bundle is of ${header.company}` });
       continue;
     }
     if (parsed.bundle.batch.id !== lastBatch) {
@@ -115,7 +115,7 @@ export async function verifyAuditBundle(file: string, options: AuditVerifyOption
       if (record.v === 2) companyChain.link(record.cseq, leaf);
       continue;
     }
-    for (const problem of companyChain.add(record, leaf)) find({ ...where, code: problem.code, cseq: problem.cseq, check: "chain", message: problem.message });
+    for (const problem of companyChain.add(record, leaf)) find({ ...where, code: problem.code, cseq: problem.cseq, check: "company-chain", message: problem.message });
     if (signatures !== null && SignatureChecks.applies(record)) {
       await signatures.submit(record, (outcome) => {
         if (!outcome.ok) find({ code: outcome.code, ...where, check: "signature", message: outcome.message });
@@ -124,7 +124,7 @@ export async function verifyAuditBundle(file: string, options: AuditVerifyOption
     options.onProgress?.(bytes, totalBytes, report.receipts);
   }
   await signatures?.drain();
-  for (const companyChain of chains.values()) for (const gap of companyChain.gaps()) find({ code: gap.code, cseq: gap.cseq, receipt: null, check: "chain", message: gap.message });
+  for (const companyChain of chains.values()) for (const gap of companyChain.gaps()) find({ code: gap.code, cseq: gap.cseq, receipt: null, check: "company-chain", message: gap.message });
   if (report.header !== null) {
     if (end === null) find({ code: "BUNDLE_TRUNCATED", cseq: null, receipt: null, check: "bundle", message: `the bundle ends after ${report.receipts} receipts without its end line` });
     else if (end.receipts !== report.receipts) find({ code: "COUNT_MISMATCH", cseq: null, receipt: null, check: "bundle", message: `the end line counts ${end.receipts} receipts, the bundle holds ${report.receipts}` });
@@ -164,7 +164,7 @@ function checkRangeStart(header: AuditHeader, chains: Map<string, CompanyChain>,
   if (header.range.by !== "cseq" || header.range.from === null) return;
   const first = chains.get(header.company)?.first ?? null;
   if (first !== null && first > header.range.from) {
-    find({ code: "CSEQ_GAP", cseq: header.range.from, receipt: null, check: "chain", message: `the range starts at cseq ${header.range.from}, the bundle's first record is cseq ${first}` });
+    find({ code: "CSEQ_GAP", cseq: header.range.from, receipt: null, check: "company-chain", message: `the range starts at cseq ${header.range.from}, the bundle's first record is cseq ${first}` });
   }
 }
 

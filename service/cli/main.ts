@@ -11,8 +11,9 @@ import { backupCommand } from "./backup";
 import { restoreCommand } from "./restore";
 import { verifyLogCommand } from "./verify-log";
 import { deviceCommand } from "./device";
+import { auditCommand } from "./audit";
 
-const COMMANDS: Command[] = [companyCommand, keygenCommand, signCommand, sealPdfCommand, verifyCommand, trustCommand, backupCommand, restoreCommand, verifyLogCommand, deviceCommand];
+const COMMANDS: Command[] = [companyCommand, keygenCommand, signCommand, sealPdfCommand, verifyCommand, trustCommand, backupCommand, restoreCommand, verifyLogCommand, deviceCommand, auditCommand];
 
 const HELP = `Usage: sealproof <command> [options]
 

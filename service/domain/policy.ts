@@ -73,6 +73,7 @@ export const POLICY = {
   "usage.reserve": { doing: "reserving a receipt id", roles: WRITERS },
   "usage.submit": { doing: "using a seal", roles: WRITERS },
   "records.read": { doing: "reading the evidence log", roles: ["legal_rep", "seal_admin", "auditor"] },
+  "audit.export": { doing: "exporting the company's audit bundle", roles: ["legal_rep", "auditor"] },
   "alert.read": { doing: "reading alerts", roles: ["legal_rep", "seal_admin", "auditor"] },
   "alert.handle": { doing: "acknowledging and resolving alerts", roles: ADMINS },
   "webhook.read": { doing: "reading webhooks and their deliveries", roles: ["legal_rep", "seal_admin", "auditor"] },

@@ -1,5 +1,6 @@
 // The route table: each route is declared once with its schemas, and from that declaration come the
 // Express handler (auth, validation, idempotency) and the OpenAPI description, so the two cannot drift.
+import { once } from "node:events";
 import { Router, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import { requireDevice, requireMember, requireOperator } from "./auth";
@@ -35,8 +36,8 @@ export interface RouteSpec {
   outcomes?: OutcomeCounter;
 }
 
-/** Non-JSON success bodies the API serves: QR images of receipt links. */
-export type MediaType = "image/svg+xml" | "image/png";
+/** Non-JSON success bodies the API serves: QR images of receipt links, audit bundles (JSON Lines). */
+export type MediaType = "image/svg+xml" | "image/png" | "application/jsonl";
 
 type Parsed<S, K extends "params" | "query" | "body", Absent> = S extends { [key in K]: infer T extends z.ZodType } ? z.output<T> : Absent;
 
@@ -91,6 +92,28 @@ export class Api {
     this.register(spec, async (input, _actor, res) => {
       const body = this.checked(spec, await handle(input));
       res.status(spec.status).type(spec.produces).send(typeof body === "string" ? body : Buffer.from(body));
+    });
+  }
+
+  /**
+   * A GET whose success body is JSON Lines, written as `handle`'s lines come and only as fast as the client reads
+   * (a full socket buffer waits for 'drain'), so a large export never sits in memory. Refusals come from `handle`
+   * before the first line, as JSON errors; a failure after it cuts the body short, which its format makes visible.
+   */
+  addStream<S extends RouteSpec & { method: "get"; produces: "application/jsonl" }>(spec: S, handle: (input: HandlerInput<S>) => Promise<AsyncIterable<string>>): void {
+    this.register(spec, async (input, _caller, res) => {
+      const lines = await handle(input);
+      res.status(spec.status).type(spec.produces);
+      try {
+        for await (const line of lines) {
+          if (res.destroyed) return;
+          if (!res.write(line)) await Promise.race([once(res, "drain"), once(res, "close")]);
+        }
+      } catch (err) {
+        res.destroy(err instanceof Error ? err : new Error(String(err)));
+        throw err;
+      }
+      res.end();
     });
   }
 

@@ -23,6 +23,7 @@ import { receiptRoutes } from "./routes/receipts";
 import { receiptQrRoutes } from "./routes/receipt-qr";
 import { alertRoutes } from "./routes/alerts";
 import { webhookRoutes } from "./routes/webhooks";
+import { auditRoutes } from "./routes/audit";
 import { mountVerifyPage, type VerifyPageOptions } from "./verify-page";
 import { rpcProxy, type RpcProxyOptions } from "./rpc-proxy";
 import { RPC_PROXY_PATH } from "./public-chain";
@@ -92,6 +93,7 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
   deviceControlRoutes(api, devices);
   alertRoutes(api, options.ctx);
   webhookRoutes(api, options.ctx, options.webhookTargets ?? PUBLIC_TARGETS_ONLY);
+  auditRoutes(api, options.ctx, () => options.wellKnown?.deployment() ?? null);
   const document = openApiDocument(api.routes, options.version);
 
   mountHealth(app, { version: options.version, operatorToken: options.operatorToken, store: options.ctx.store, health: options.health });
