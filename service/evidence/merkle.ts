@@ -34,17 +34,26 @@ export function nodeHash(hash: HashFn, left: Uint8Array, right: Uint8Array): Uin
 export function buildTree(hash: HashFn, leaves: readonly Uint8Array[]): MerkleTree {
   validateArgument(leaves.length >= 1, "INVALID_TREE_ARGUMENT", "a tree needs at least one leaf");
   const level0 = new Uint8Array(leaves.length * HASH_SIZE);
+  const hashLeaf = leafHasher(hash, level0);
+  leaves.forEach((leaf, i) => hashLeaf(leaf, i));
+  return buildTreeFromLeafHashes(hash, level0);
+}
+
+/**
+ * Writes leaf hashes one at a time into `out` (leaf i at i * 32), for callers that need each leaf before hashing the
+ * next (the sequencer chains a company's records by their leaves). Leaves usually share one length: the prefixed
+ * input buffer is reused rather than allocated per leaf.
+ */
+export function leafHasher(hash: HashFn, out: Uint8Array): (data: Uint8Array, index: number) => void {
   let scratch = new Uint8Array(0);
-  leaves.forEach((leaf, i) => {
-    // Leaves usually share one length: reuse the prefixed input buffer rather than allocate one per leaf.
-    if (scratch.length !== leaf.length + 1) {
-      scratch = new Uint8Array(leaf.length + 1);
+  return (data, index) => {
+    if (scratch.length !== data.length + 1) {
+      scratch = new Uint8Array(data.length + 1);
       scratch[0] = RFC6962_LEAF_HASH_PREFIX;
     }
-    scratch.set(leaf, 1);
-    hashInto(hash, scratch, level0, i * HASH_SIZE);
-  });
-  return buildTreeFromLeafHashes(hash, level0);
+    scratch.set(data, 1);
+    hashInto(hash, scratch, out, index * HASH_SIZE);
+  };
 }
 
 /** Builds the tree from leaf hashes already computed, given as one flat array of 32-byte hashes. */

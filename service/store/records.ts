@@ -2,7 +2,7 @@
 // receipt id, the pending text, and the final canonical text with its seq and, in v2, its place in the company's chain.
 import { randomBytes } from "node:crypto";
 import bs58 from "bs58";
-import { canonicalJson, HASH_SIZE, isRecordType, leafHash, RECORD_VERSION, recordSpec, sm3, toHex, utf8, type EvidenceRecord } from "../evidence";
+import { canonicalJson, HASH_SIZE, isRecordType, leafHasher, RECORD_VERSION, recordSpec, sm3, toHex, utf8, type EvidenceRecord } from "../evidence";
 import type { PendingRecord, RecordDraft } from "./port";
 
 /** Record ids: random, so that accepting a record touches nothing other writers share. */
@@ -121,14 +121,15 @@ export interface Sequenced {
  */
 export function sequenceRecords(records: readonly ToSequence[], firstSeq: number, heads: Map<string, CompanyHead>): Sequenced {
   const leaves = new Uint8Array(records.length * HASH_SIZE);
+  const hashLeaf = leafHasher(sm3, leaves);
   const texts: string[] = [];
   const links: Array<ChainLink | null> = [];
   records.forEach((record, i) => {
     const head = heads.get(record.company) ?? { next: 0, leaf: new Uint8Array(HASH_SIZE) };
     const link = !record.final && isV2Text(record.text) ? { cseq: head.next, prev: toHex(head.leaf) } : null;
     const text = record.final ? record.text : sequencedText(record.text, firstSeq + i, link);
-    const leaf = leafHash(sm3, utf8(text));
-    leaves.set(leaf, i * HASH_SIZE);
+    hashLeaf(utf8(text), i);
+    const leaf = leaves.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE);
     texts.push(text);
     links.push(link);
     heads.set(record.company, { next: head.next + 1, leaf });
