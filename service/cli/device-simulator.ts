@@ -148,6 +148,11 @@ export class SimulatedSeal {
         this.state.authorization = null;
         return "obeyed, the seal is locked";
       case "unlock": {
+        // A lock lifted by dual control: the seal opens, and still stamps only under an authorization.
+        if (liftedLock.safeParse(command.body).success) {
+          this.state.locked = false;
+          return "obeyed, the lock is lifted (stamping still needs an authorization)";
+        }
         const unlock = unlockBody.safeParse(command.body);
         if (!unlock.success) return "not understood (no authorization in it)";
         const { authorization, receipts, notAfter, geofence } = unlock.data;
@@ -187,6 +192,9 @@ const unlockBody = z.object({
   notAfter: z.iso.datetime(),
   geofence: z.object({ lat: z.number(), lng: z.number(), radiusM: z.number().positive() }).nullable().default(null),
 });
+
+/** An unlock after dual control: no authorization comes with it. */
+const liftedLock = z.object({ authorization: z.null() });
 
 const METRES_PER_DEGREE_LAT = 111_320;
 

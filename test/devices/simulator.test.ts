@@ -99,6 +99,11 @@ describe("devices: the device simulator (sealproof device)", function () {
     ]);
     for (const r of stamped) expect(r.data.locationCommitment).to.match(/^[0-9a-f]{64}$/);
     expect((await deviceView(device.id)).status).to.equal("locked");
+    // Lifted by dual control: the seal opens, and stays shut for stamping without an authorization.
+    await ok(call("POST", `/api/v1/devices/${device.id}/unlock`, { token: co.admin.token }));
+    await ok(call("POST", `/api/v1/devices/${device.id}/unlock`, { token: co.reviewer.token }));
+    const lifted = await simulate([...device.args, "--stamps", "1"]);
+    expect(lifted).to.match(/← command n=2 unlock \(signed by the platform\): obeyed, the lock is lifted/).and.include("the seal stays shut: no open authorization").and.include("the seal is unlocked;");
   });
 
   it("made offline, stamps are sent together on reconnection; a skipped number, a replay and a tamper report each get their fate", async () => {
