@@ -1,0 +1,272 @@
+// Benchmark: audit bundles of 1,000,000 records (four companies interleaved in every batch; usages and stamps with
+// real SM2 signatures, the rest other record types) exported from a real SQLite store and verified against a real
+// anvil node. Peers in the same run: the SM3 limit (leaf and node hashes of the same records, buildTree alone) for
+// verification without signatures, and the raw single-thread SM2 verify rate times the cores for signatures.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import readline from "node:readline";
+import { randomBytes } from "node:crypto";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import bs58 from "bs58";
+import { JsonRpcProvider, Wallet } from "ethers";
+import { Batcher } from "../../service/anchoring/batcher";
+import { ALERT_SCHEMA } from "../../service/alerts/schema";
+import { connectAnchorClient } from "../../service/chain/anchor-client";
+import { deploySealAnchor } from "../../service/chain/deploy";
+import { DEV_ANCHORER_KEY, startDevChain } from "../../service/chain/dev-chain";
+import { createChainReader } from "../../service/chain/reader";
+import { buildTree, generateSm2KeyPair, parseReceipt, sm2Sign, sm2Verify, sm3, usageTbsBytes, utf8, type UsageTbs } from "../../service/evidence";
+import { deviceMessageBytes, type UnsignedDeviceMessage } from "../../service/evidence/device-message";
+import { openStore } from "../../service/store/open";
+import type { RecordDraft } from "../../service/store/port";
+import { createSm2Pool } from "../../service/workers/sm2-pool";
+import { auditBundleLines } from "../../service/audit/export";
+import { verifyAuditBundle } from "../../service/audit/verify-bundle";
+import { registrationKey, SignatureChecks, type Registrations } from "../../service/audit/signatures";
+
+const RECORDS = Number(process.env.BENCH_AUDIT_RECORDS ?? 1_000_000);
+const COMPANIES = 4;
+/** Signed records per company: signing is ~1,400/s here, so a million distinct signatures would take 12 minutes. */
+const USAGES = Number(process.env.BENCH_AUDIT_USAGES ?? 10_000);
+const STAMPS = Number(process.env.BENCH_AUDIT_STAMPS ?? 2_500);
+const CHUNK = 8_192;
+const BATCH = 4_096;
+const RAW_VERIFIES = 2_000;
+const GOALS = { limitRatio: 3, sigRatio: 0.8, rssMB: 300 };
+
+interface Company {
+  id: string;
+  seal: string;
+  device: string;
+  member: string;
+  /** Signed records waiting to be written, consumed as the fill goes. */
+  signed: RecordDraft[];
+}
+
+const progress = (message: string) => process.stderr.write(`[bench:audit] ${message}\n`);
+const int = (x: number): string => Math.round(x).toLocaleString("en-US");
+const receiptId = () => bs58.encode(randomBytes(16));
+const loadAverage = (): string => os.loadavg().map((x) => x.toFixed(2)).join(" ");
+
+let peakRss = 0;
+const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
+
+function signedRecords(company: Company, sealKey: string, deviceKey: string, at: string): RecordDraft[] {
+  const records: RecordDraft[] = [];
+  for (let i = 0; i < USAGES; i++) {
+    const tbs: UsageTbs = { v: 1, receipt: receiptId(), seal: company.seal, signer: company.member, signedAt: at, documentHash: randomBytes(32).toString("hex"), scenario: "sc_benchScenario01", request: null };
+    const data = { receipt: tbs.receipt, signedAt: at, documentHash: tbs.documentHash, scenario: tbs.scenario, request: null, signature: sm2Sign(usageTbsBytes(tbs), sealKey), grant: "g_benchGrant000001" };
+    records.push({ type: "seal.used", at, company: company.id, subject: company.seal, actor: company.member, data });
+  }
+  for (let n = 1; n <= STAMPS; n++) {
+    const receipt = receiptId();
+    const body = { stampNo: n, authorization: "au_benchAuthoriz01", receipt, operator: { method: "pin", ref: null }, locationCommitment: null, photoHash: randomBytes(32).toString("hex") };
+    const message: UnsignedDeviceMessage = { v: 1, device: company.device, n, type: "stamp", at, body };
+    const data = {
+      device: company.device, n, stampNo: n, authorized: true, reasons: [], authorization: body.authorization, receipt, claimedReceipt: receipt, operator: body.operator,
+      photoHash: body.photoHash, inGeofence: null, locationCommitment: null, deviceAt: at, signature: sm2Sign(deviceMessageBytes(message), deviceKey),
+    };
+    records.push({ type: "seal.stamped", at, company: company.id, subject: "s_benchPhysical01", actor: company.device, data });
+  }
+  return records;
+}
+
+/** A record of another type, without a signature: requests and document links. */
+function filler(company: Company, at: string, i: number): RecordDraft {
+  if (i % 2 === 0) return { type: "request.created", at, company: company.id, subject: `rq_bench${i}`, actor: company.member, data: { seal: company.seal, scenario: "sc_benchScenario01", documentHash: randomBytes(32).toString("hex") } };
+  return { type: "document.linked", at, company: company.id, subject: `rq_bench${i}`, actor: company.member, data: {} };
+}
+
+async function main(): Promise<void> {
+  const loadAtStart = loadAverage();
+  const cores = os.availableParallelism();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-bench-audit-"));
+  const dev = await startDevChain(root, 0);
+  const provider = new JsonRpcProvider(dev.rpcUrl, undefined, { cacheTimeout: -1, staticNetwork: true, batchMaxCount: 1 });
+  const store = await openStore({ dataDir: path.join(root, "data"), schema: ALERT_SCHEMA });
+  try {
+    const deployer = new Wallet(DEV_ANCHORER_KEY, provider);
+    const me = await deployer.getAddress();
+    const { address } = await deploySealAnchor(deployer, me, me);
+    const client = await connectAnchorClient(dev.rpcUrl, address, DEV_ANCHORER_KEY);
+    const deployment = { chainId: client.chainId, contract: client.contract.toLowerCase() };
+
+    progress(`signing ${int(COMPANIES * (USAGES + STAMPS))} records (${USAGES} usages and ${STAMPS} stamps a company)`);
+    const companies: Company[] = [];
+    const at = new Date().toISOString();
+    const registrations: RecordDraft[] = [];
+    for (let c = 0; c < COMPANIES; c++) {
+      const sealKeys = generateSm2KeyPair();
+      const deviceKeys = generateSm2KeyPair();
+      const company: Company = { id: `c_benchCompany0${c}`, seal: `s_benchSeal00000${c}`, device: `d_benchDevice000${c}`, member: `m_benchMember000${c}`, signed: [] };
+      company.signed = signedRecords(company, sealKeys.privateKey, deviceKeys.privateKey, at);
+      registrations.push(
+        { type: "company.registered", at, company: company.id, subject: company.id, actor: "operator", data: { name: `Bench ${c}`, creditCode: "91350100M000100Y43" } },
+        { type: "seal.registered", at, company: company.id, subject: company.seal, actor: company.member, data: { name: "合同专用章", kind: "electronic", sealType: "contract", publicKey: sealKeys.publicKey } },
+        { type: "device.registered", at, company: company.id, subject: company.device, actor: company.member, data: { serial: `SN-${c}`, model: "SP-100", publicKey: deviceKeys.publicKey } },
+      );
+      companies.push(company);
+    }
+    const signedTotal = companies.reduce((n, c) => n + c.signed.length, 0);
+
+    progress(`filling the store with ${int(RECORDS)} records`);
+    await store.transaction((tx) => tx.records.append(registrations));
+    // Signed records are spread evenly through each company's log.
+    const every = Math.max(1, Math.floor((RECORDS - registrations.length) / signedTotal));
+    progress(`RSS after signing: ${int(process.memoryUsage.rss() / 2 ** 20)} MB`);
+    for (let done = registrations.length, i = 0; done < RECORDS; ) {
+      const size = Math.min(CHUNK, RECORDS - done);
+      const drafts: RecordDraft[] = [];
+      for (let k = 0; k < size; k++, i++) {
+        const company = companies[i % COMPANIES];
+        const nth = Math.floor(i / COMPANIES);
+        drafts.push(nth % every === 0 && company.signed.length > 0 ? (company.signed.pop() as RecordDraft) : filler(company, at, i));
+      }
+      await store.transaction((tx) => tx.records.append(drafts));
+      done += size;
+    }
+    for (const company of companies) company.signed = [];
+
+    progress("anchoring");
+    const batcher = new Batcher(store, client, { batchMax: BATCH, batchIntervalMs: 0, confirmations: 1, pollMs: 10, leaseTtlMs: 60_000, now: () => new Date(), log: () => undefined });
+    while (await batcher.pass());
+    await batcher.stop();
+    client.close();
+
+    progress("the SM3 limit: buildTree over every batch's stored texts");
+    let limitMs = 0;
+    const last = await store.batches.last();
+    for (let id = 0; last !== null && id <= last.id; id++) {
+      const batch = await store.batches.get(id);
+      if (batch === null) throw new Error(`no batch ${id}`);
+      const leaves = (await store.batches.recordTexts(batch.firstSeq, batch.count)).map(utf8);
+      const start = performance.now();
+      buildTree(sm3, leaves);
+      limitMs += performance.now() - start;
+    }
+
+    progress("exporting");
+    const files: string[] = [];
+    const exportStart = performance.now();
+    for (const company of companies) {
+      const file = path.join(root, `${company.id}.jsonl`);
+      await pipeline(Readable.from(auditBundleLines(store, { company: company.id, range: { by: "cseq", from: null, to: null }, deployment, now: new Date() })), fs.createWriteStream(file));
+      files.push(file);
+    }
+    const exportSeconds = (performance.now() - exportStart) / 1000;
+    const exportRss = peakRss;
+
+    const chain = createChainReader(provider, deployment.contract);
+    const verifyAll = async (label: string, pool: ReturnType<typeof createSm2Pool> | null) => {
+      progress(label);
+      const start = performance.now();
+      let receipts = 0;
+      let signatures = 0;
+      for (const file of files) {
+        const report = await verifyAuditBundle(file, { deployment, chain, pool });
+        if (report.verdict !== "verified") throw new Error(`${file}: ${report.verdict}: ${JSON.stringify(report.findings.slice(0, 3))}`);
+        receipts += report.receipts;
+        signatures += report.signatures ?? 0;
+      }
+      return { ms: performance.now() - start, receipts, signatures };
+    };
+    const roots = await verifyAll("verifying without signatures", null);
+    const pool = createSm2Pool(cores);
+    const full = await verifyAll(`verifying with signatures on ${cores} threads`, pool);
+    progress("signatures alone on the pool");
+    const sigs = await signaturesAlone(files, pool);
+    await pool.close();
+    const raw = rawVerifyRate(files[0]);
+
+    const results = {
+      bench: "audit",
+      records: roots.receipts,
+      exportPerSec: Math.round(roots.receipts / exportSeconds),
+      rootsMs: Math.round(roots.ms),
+      limitRatio: Number((roots.ms / limitMs).toFixed(2)),
+      sigsPerSec: Math.round(sigs.count / sigs.seconds),
+      rawVerifyPerSec: Math.round(await raw),
+      cores,
+      sigRatio: 0,
+      rssMB: Math.round(peakRss / 2 ** 20),
+    };
+    results.sigRatio = Number((results.sigsPerSec / (results.rawVerifyPerSec * cores)).toFixed(2));
+    const rows: string[][] = [
+      ["export (4 company bundles, HTTP-free, to files)", int(roots.receipts), `${int(results.exportPerSec)} records/s`, `peak RSS ${int(exportRss / 2 ** 20)} MB so far`, "-", "-"],
+      ["verify --no-signatures (receipts, chains)", int(roots.receipts), `${int(roots.ms)} ms`, `SM3 limit ${int(limitMs)} ms (leaves + nodes, buildTree)`, `<= ${GOALS.limitRatio}x: ${results.limitRatio}x`, results.limitRatio <= GOALS.limitRatio ? "yes" : "NO"],
+      ["verify with signatures (everything)", int(full.receipts), `${int(full.ms)} ms`, `${int(full.signatures)} signatures`, "-", "-"],
+      [`signatures alone on ${cores} pool threads`, int(sigs.count), `${int(results.sigsPerSec)} verifies/s`, `raw ${int(results.rawVerifyPerSec)}/s x ${cores} cores`, `>= ${GOALS.sigRatio}x: ${results.sigRatio}x`, results.sigRatio >= GOALS.sigRatio ? "yes" : "NO"],
+      ["peak RSS (whole run, workers included)", "-", `${results.rssMB} MB`, "-", `<= ${GOALS.rssMB} MB`, results.rssMB <= GOALS.rssMB ? "yes" : "NO"],
+    ];
+    const header = ["measure", "records", "result", "peer", "goal", "met"];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const format = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd();
+    console.log(`audit: SQLite under ${os.tmpdir()}, anvil on loopback; ${cores} cores, load average ${loadAtStart} at the start, ${loadAverage()} at the end`);
+    console.log(`records: ${int(RECORDS)} in ${COMPANIES} companies interleaved in every batch of ${BATCH}; ${int(signedTotal)} of them signed (${USAGES} usages and ${STAMPS} stamps a company, each a distinct SM2 signature), the rest requests and document links`);
+    console.log(format(header));
+    console.log(widths.map((w) => "-".repeat(w)).join("  "));
+    for (const row of rows) console.log(format(row));
+    console.log(JSON.stringify(results));
+  } finally {
+    clearInterval(rssTimer);
+    await store.close();
+    provider.destroy();
+    await dev.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** The bundles' signatures through SignatureChecks on the pool, nothing else: registrations parsed, not verified. */
+async function signaturesAlone(files: string[], pool: ReturnType<typeof createSm2Pool>): Promise<{ count: number; seconds: number }> {
+  let count = 0;
+  let seconds = 0;
+  for (const file of files) {
+    const registrations: Registrations = new Map();
+    const signed = [];
+    for await (const line of readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity })) {
+      const registration = line.startsWith('{"registration"');
+      if (!registration && !line.includes('"type":"seal.used"') && !line.includes('"type":"seal.stamped"')) continue;
+      const parsed = parseReceipt(registration ? (JSON.parse(line) as { registration: unknown }).registration : JSON.parse(line));
+      if (!parsed.ok) throw new Error(parsed.reason);
+      const record = parsed.bundle.record;
+      if (registration) registrations.set(registrationKey(record.type, record.company, record.subject), { record });
+      else signed.push(record);
+    }
+    const checks = new SignatureChecks(pool, registrations);
+    const start = performance.now();
+    for (const record of signed) await checks.submit(record, (outcome) => {
+      if (!outcome.ok) throw new Error(outcome.message);
+    });
+    await checks.drain();
+    seconds += (performance.now() - start) / 1000;
+    count += checks.checked;
+  }
+  return { count, seconds };
+}
+
+/** sm2Verify on this thread over the first usages of a bundle: the raw single-thread rate. */
+async function rawVerifyRate(file: string): Promise<number> {
+  const jobs: { message: Uint8Array; signature: string }[] = [];
+  let key = "";
+  for await (const line of readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity })) {
+    if (line.startsWith('{"registration"') && line.includes('"type":"seal.registered"')) key = (JSON.parse(line) as { registration: { record: { data: { publicKey: string } } } }).registration.record.data.publicKey;
+    if (!line.includes('"type":"seal.used"') || jobs.length >= RAW_VERIFIES) continue;
+    const { record } = JSON.parse(line) as { record: { subject: string; actor: string; data: Record<string, string | null> } };
+    const d = record.data;
+    const tbs: UsageTbs = { v: 1, receipt: d.receipt as string, seal: record.subject, signer: record.actor, signedAt: d.signedAt as string, documentHash: d.documentHash as string, scenario: d.scenario as string, request: null };
+    jobs.push({ message: usageTbsBytes(tbs), signature: d.signature as string });
+  }
+  const start = performance.now();
+  for (const job of jobs) if (!sm2Verify(job.message, job.signature, key)) throw new Error("a usage signature did not verify");
+  return jobs.length / ((performance.now() - start) / 1000);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
