@@ -78,6 +78,7 @@ export const POLICY = {
   "alert.handle": { doing: "acknowledging and resolving alerts", roles: ADMINS },
   "webhook.read": { doing: "reading webhooks and their deliveries", roles: ["legal_rep", "seal_admin", "auditor"] },
   "webhook.manage": { doing: "creating and deleting webhooks", roles: ADMINS },
+  "audit.reconcile": { doing: "reconciling approvals with usages and stamps", roles: ["legal_rep", "auditor"] },
 } as const satisfies Record<string, Rule>;
 
 export type Action = keyof typeof POLICY;
