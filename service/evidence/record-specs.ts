@@ -110,6 +110,13 @@ export const RECORD_SPECS = {
   "webhook.created": spec(object({ severities: list(str) })),
   "webhook.deleted": spec(empty),
   "document.linked": spec(empty),
+  /** The company's anomaly-rule thresholds (service/audit/anomalies-settings.ts), all of them, as from this record on. */
+  "audit.settings-changed": spec(
+    object({
+      workStartHour: int, workEndHour: int, utcOffsetMinutes: int, workDays: list(int), burstCount: int, burstWindowMinutes: int, revocationWindowDays: int,
+      repeatedDocumentCount: int, dormantGrantDays: int, approverSharePercent: int, approverMinApprovals: int,
+    }),
+  ),
 } as const;
 
 export type RecordType = keyof typeof RECORD_SPECS;
