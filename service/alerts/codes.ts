@@ -37,6 +37,20 @@ const DEVICES = {
   MANUAL_STAMP: "warning",
 } as const satisfies Record<string, AlertSeverity>;
 
-export const ALERT_SEVERITY = { ...ANCHORING, ...DEVICES, ...DEV_CHAIN } as const satisfies Record<string, AlertSeverity>;
+/** Raised by the anomaly rules (service/audit/anomalies*.ts) once per critical finding, for the company; subject what the finding is about. */
+const AUDIT = {
+  /** The log holds a stamp no authorization covered. */
+  AUDIT_UNAUTHORIZED_STAMP: "critical",
+  /** A device's stamp counter skipped numbers: stamps the platform never heard of. */
+  AUDIT_STAMP_GAP: "critical",
+  /** A stamp was made outside its authorization's geofence. */
+  AUDIT_GEOFENCE_EXIT: "critical",
+  /** A grant is still held by a member who left the company. */
+  AUDIT_GRANT_HELD_AFTER_LEAVING: "critical",
+  /** One member confirmed custody of a seal both as its custodian and as its reviewer. */
+  AUDIT_DUAL_CONTROL_ONE_PERSON: "critical",
+} as const satisfies Record<string, AlertSeverity>;
+
+export const ALERT_SEVERITY = { ...ANCHORING, ...DEVICES, ...DEV_CHAIN, ...AUDIT } as const satisfies Record<string, AlertSeverity>;
 
 export type AlertCode = keyof typeof ALERT_SEVERITY;

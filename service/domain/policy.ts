@@ -79,6 +79,8 @@ export const POLICY = {
   "webhook.read": { doing: "reading webhooks and their deliveries", roles: ["legal_rep", "seal_admin", "auditor"] },
   "webhook.manage": { doing: "creating and deleting webhooks", roles: ADMINS },
   "audit.reconcile": { doing: "reconciling approvals with usages and stamps", roles: ["legal_rep", "auditor"] },
+  "audit.findings": { doing: "reading the anomaly rules' findings and thresholds", roles: ["legal_rep", "auditor"] },
+  "audit.settings": { doing: "setting the anomaly rules' thresholds", roles: LEGAL_REP },
 } as const satisfies Record<string, Rule>;
 
 export type Action = keyof typeof POLICY;
