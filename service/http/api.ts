@@ -30,14 +30,23 @@ export interface RouteSpec {
   rateLimited?: boolean;
   /** The response carries a secret shown once: the idempotency store keeps it without the secret. */
   returnsSecret?: boolean;
-  /** Media type of a success that is not JSON (routes added with addMedia). */
-  produces?: MediaType;
+  /** Media type of a success that is not JSON (routes added with addMedia or addStream); several when the query chooses one. */
+  produces?: MediaType | readonly MediaType[];
   /** Counts each answer as accepted or refused, by error code (metrics). */
   outcomes?: OutcomeCounter;
 }
 
-/** Non-JSON success bodies the API serves: QR images of receipt links, audit bundles (JSON Lines). */
-export type MediaType = "image/svg+xml" | "image/png" | "application/jsonl";
+/** Non-JSON success bodies the API serves: QR images of receipt links, audit bundles (JSON Lines), ledgers and reports. */
+export type MediaType = "image/svg+xml" | "image/png" | "application/jsonl" | "text/csv" | "application/pdf" | "application/json" | typeof XLSX_TYPE;
+
+export const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/** A body of one of its route's media types, chosen by the request, with the file name a download should get. */
+export interface TypedBody<B> {
+  type: MediaType;
+  filename: string;
+  body: B;
+}
 
 type Parsed<S, K extends "params" | "query" | "body", Absent> = S extends { [key in K]: infer T extends z.ZodType } ? z.output<T> : Absent;
 
@@ -88,10 +97,14 @@ export class Api {
   }
 
   /** A GET whose success body is an image rather than JSON; failures are JSON errors as everywhere else. */
-  addMedia<S extends RouteSpec & { method: "get"; produces: MediaType }>(spec: S, handle: (input: HandlerInput<S>) => Promise<string | Uint8Array>): void {
+  addMedia<S extends RouteSpec & { method: "get"; produces: MediaType | readonly MediaType[] }>(spec: S, handle: (input: HandlerInput<S>) => Promise<string | Uint8Array | TypedBody<string | Uint8Array>>): void {
     this.register(spec, async (input, _actor, res) => {
-      const body = this.checked(spec, await handle(input));
-      res.status(spec.status).type(spec.produces).send(typeof body === "string" ? body : Buffer.from(body));
+      const answer = await handle(input);
+      const typed = typedBody(spec, answer);
+      const body = this.checked(spec, typed.body);
+      res.status(spec.status).type(typed.type);
+      if (typed.filename !== null) res.attachment(typed.filename);
+      res.send(typeof body === "string" ? body : Buffer.from(body));
     });
   }
 
@@ -100,10 +113,15 @@ export class Api {
    * (a full socket buffer waits for 'drain'), so a large export never sits in memory. Refusals come from `handle`
    * before the first line, as JSON errors; a failure after it cuts the body short, which its format makes visible.
    */
-  addStream<S extends RouteSpec & { method: "get"; produces: "application/jsonl" }>(spec: S, handle: (input: HandlerInput<S>) => Promise<AsyncIterable<string>>): void {
+  addStream<S extends RouteSpec & { method: "get"; produces: MediaType | readonly MediaType[] }>(
+    spec: S,
+    handle: (input: HandlerInput<S>) => Promise<AsyncIterable<string | Uint8Array> | TypedBody<AsyncIterable<string | Uint8Array>>>,
+  ): void {
     this.register(spec, async (input, _caller, res) => {
-      const lines = await handle(input);
-      res.status(spec.status).type(spec.produces);
+      const typed = typedBody(spec, await handle(input));
+      const lines = typed.body;
+      res.status(spec.status).type(typed.type);
+      if (typed.filename !== null) res.attachment(typed.filename);
       try {
         for await (const line of lines) {
           if (res.destroyed) return;
@@ -213,4 +231,13 @@ function sendJson(res: Response, response: StoredResponse): void {
 /** What the idempotency store keeps of a response that carried a secret: everything but the secret. */
 function withoutSecrets(body: unknown): unknown {
   return JSON.parse(JSON.stringify(body, (key, value: unknown) => (key === "secret" ? "(shown once; issue a new key if it was lost)" : value)));
+}
+
+function typedBody<B extends object | string>(spec: RouteSpec & { produces: MediaType | readonly MediaType[] }, answer: B | TypedBody<B>): { type: MediaType; filename: string | null; body: B } {
+  const declared: readonly MediaType[] = typeof spec.produces === "string" ? [spec.produces] : spec.produces;
+  if (typeof answer === "object" && "type" in answer && "body" in answer && "filename" in answer) {
+    if (!declared.includes(answer.type)) throw new Error(`invariant violated: ${spec.path} answered ${answer.type}, which its spec does not declare`);
+    return answer;
+  }
+  return { type: declared[0], filename: null, body: answer };
 }

@@ -73,7 +73,10 @@ function operation(route: RouteSpec): object {
 }
 
 function successContent(route: RouteSpec): object {
-  if (route.produces) return { [route.produces]: { schema: { type: "string", contentMediaType: route.produces } } };
+  if (route.produces) {
+    const types: readonly string[] = typeof route.produces === "string" ? [route.produces] : route.produces;
+    return Object.fromEntries(types.map((type) => [type, { schema: { type: "string", contentMediaType: type } }]));
+  }
   return { "application/json": { schema: jsonSchema(route.response, "output") } };
 }
 
