@@ -25,6 +25,7 @@ import { alertRoutes } from "./routes/alerts";
 import { webhookRoutes } from "./routes/webhooks";
 import { auditRoutes } from "./routes/audit";
 import { auditReconciliationRoutes } from "./routes/audit-reconciliation";
+import { auditFindingsRoutes } from "./routes/audit-findings";
 import { mountVerifyPage, type VerifyPageOptions } from "./verify-page";
 import { rpcProxy, type RpcProxyOptions } from "./rpc-proxy";
 import { RPC_PROXY_PATH } from "./public-chain";
@@ -96,6 +97,7 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
   webhookRoutes(api, options.ctx, options.webhookTargets ?? PUBLIC_TARGETS_ONLY);
   auditRoutes(api, options.ctx, () => options.wellKnown?.deployment() ?? null);
   auditReconciliationRoutes(api, options.ctx);
+  auditFindingsRoutes(api, options.ctx);
   const document = openApiDocument(api.routes, options.version);
 
   mountHealth(app, { version: options.version, operatorToken: options.operatorToken, store: options.ctx.store, health: options.health });
