@@ -238,6 +238,8 @@ describe("http: authorization matrix", function () {
     { route: "GET /receipts", action: "records.read", target: "the company's log", attempt: (w) => as(w, "GET", "/receipts?limit=5") },
     { route: "GET /audit/bundle", action: "audit.export", target: "the company's log", attempt: (w) => as(w, "GET", "/audit/bundle?fromCseq=0&toCseq=0") },
     { route: "GET /audit/reconciliation", action: "audit.reconcile", target: "the company's log", attempt: (w) => as(w, "GET", `/audit/reconciliation?from=2026-01-01T00:00:00.000Z&to=${new Date(Date.now() + 86_400_000).toISOString()}`) },
+    { route: "GET /audit/findings", action: "audit.findings", target: "the company's log", attempt: (w) => as(w, "GET", `/audit/findings?from=2026-01-01T00:00:00.000Z&to=${new Date(Date.now() + 86_400_000).toISOString()}`) },
+    { route: "POST /audit/settings", action: "audit.settings", target: "the company's anomaly thresholds", attempt: (w) => as(w, "POST", "/audit/settings", { burstCount: 12 }) },
     { route: "GET /alerts", action: "alert.read", target: "the company's alerts", attempt: (w) => as(w, "GET", "/alerts?state=open") },
     { route: "GET /alerts/:id", action: "alert.read", target: "an alert of the company", attempt: async (w) => as(w, "GET", `/alerts/${await newAlert()}`) },
     { route: "POST /alerts/:id/acknowledge", action: "alert.handle", target: "an open alert", attempt: async (w) => as(w, "POST", `/alerts/${await newAlert()}/acknowledge`) },
