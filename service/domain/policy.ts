@@ -81,6 +81,8 @@ export const POLICY = {
   "audit.reconcile": { doing: "reconciling approvals with usages and stamps", roles: ["legal_rep", "auditor"] },
   "audit.findings": { doing: "reading the anomaly rules' findings and thresholds", roles: ["legal_rep", "auditor"] },
   "audit.settings": { doing: "setting the anomaly rules' thresholds", roles: LEGAL_REP },
+  "audit.ledger": { doing: "reading the ledger of usages and stamps with their approval chain", roles: ["legal_rep", "auditor"] },
+  "audit.report": { doing: "issuing and reading the company's audit reports", roles: ["legal_rep", "auditor"] },
 } as const satisfies Record<string, Rule>;
 
 export type Action = keyof typeof POLICY;
