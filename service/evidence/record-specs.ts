@@ -117,6 +117,11 @@ export const RECORD_SPECS = {
       repeatedDocumentCount: int, dormantGrantDays: int, approverSharePercent: int, approverMinApprovals: int,
     }),
   ),
+  /**
+   * A monthly audit report issued (service/audit/report.ts): the month and period it covers, its file format, and the
+   * SM3 of the file's bytes. The report prints the QR of this record's receipt, so the file itself verifies.
+   */
+  "audit.report-issued": spec(object({ receipt: str, month: str, from: time, to: time, format: oneOf("json", "xlsx", "pdf"), reportHash: sm3 }), { receiptId: true }),
 } as const;
 
 export type RecordType = keyof typeof RECORD_SPECS;
