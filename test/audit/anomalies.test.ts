@@ -142,14 +142,15 @@ describe("audit: anomaly rules", function () {
     expect(found.map((f) => [f.severity, f.records.length])).to.deep.equal([["warning", 3]]);
   });
 
-  it("dormant-grant: a grant unused for 90 days is found; one used 10 days ago is not", async () => {
+  it("dormant-grant: a grant unused for 90 days is found; one requested under 10 days ago is not", async () => {
     const co = await createCompany(svc);
     const idle = await addPerson(svc, co.legalRep, ["employee"]);
     clock = Date.parse("2026-12-01T03:00:00.000Z") - 100 * DAY_MS;
     const idleGrant = await grant(co, idle, co.seal.id);
     await grant(co, co.employee, co.seal.id);
     clock = Date.parse("2026-12-01T03:00:00.000Z") - 10 * DAY_MS;
-    await ok(useSeal(svc, co.employee, co.seal, co.scenarios.none));
+    // A request under the grant is a use of it (a usage's signedAt cannot lie behind a clock set in the past).
+    await requestUse(svc, co.employee, co.seal.id, co.scenarios.deptHead);
     const at = "from=2026-01-01T00:00:00.000Z&to=2026-12-01T03:00:00.000Z";
     const found = await findings(co, "dormant-grant", at);
     expect(found.map((f) => f.subject)).to.deep.equal([idleGrant.id]);
@@ -188,6 +189,7 @@ describe("audit: anomaly rules", function () {
     const single = await createCompany(svc);
     for (const co of [shared, single]) {
       await grant(co, co.employee, co.seal.id);
+      await grant(co, co.deptHead, co.seal.id);
       await settings(co, { approverMinApprovals: 2, approverSharePercent: 80 });
     }
     for (const [co, approvers] of [[shared, [shared.legalRep, shared.deptHead]], [single, [single.legalRep, single.legalRep]]] as const) {
