@@ -26,6 +26,7 @@ import { webhookRoutes } from "./routes/webhooks";
 import { auditRoutes } from "./routes/audit";
 import { auditReconciliationRoutes } from "./routes/audit-reconciliation";
 import { auditFindingsRoutes } from "./routes/audit-findings";
+import { auditReportRoutes } from "./routes/audit-reports";
 import { mountVerifyPage, type VerifyPageOptions } from "./verify-page";
 import { rpcProxy, type RpcProxyOptions } from "./rpc-proxy";
 import { RPC_PROXY_PATH } from "./public-chain";
@@ -98,6 +99,7 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
   auditRoutes(api, options.ctx, () => options.wellKnown?.deployment() ?? null);
   auditReconciliationRoutes(api, options.ctx);
   auditFindingsRoutes(api, options.ctx);
+  auditReportRoutes(api, options.ctx);
   const document = openApiDocument(api.routes, options.version);
 
   mountHealth(app, { version: options.version, operatorToken: options.operatorToken, store: options.ctx.store, health: options.health });
