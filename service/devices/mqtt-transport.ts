@@ -18,10 +18,16 @@ export const MAX_UP_PAYLOAD_BYTES = 1024 * 1024;
 // ones are dropped unanswered, and the device sends them again.
 const MAX_QUEUED_PER_DEVICE = 64;
 
+// Payloads of different devices taken at once. Past this, devices wait their turn here, in arrival order, rather than
+// all at once in the signature, transaction and sync queues behind which an administrator's lock would also wait.
+const MAX_TAKING = 32;
+
 export class DeviceMqttTransport {
   private link: MqttLink | null = null;
   /** Per device, the tail of its queue: one payload at a time, so messages are taken in the order they came. */
   private readonly queues = new Map<string, { tail: Promise<void>; size: number }>();
+  private taking = 0;
+  private readonly waitingTurn: Array<() => void> = [];
 
   constructor(
     private readonly ctx: DeviceContext,
@@ -64,12 +70,25 @@ export class DeviceMqttTransport {
     }
     queue.size++;
     queue.tail = queue.tail
-      .then(work)
+      .then(() => this.inTurn(work))
       .catch((err: unknown) => this.log(`mqtt: a payload of ${device} failed: ${err instanceof Error ? err.message : String(err)}; the device sends it again`))
       .finally(() => {
         if (--queue.size === 0) this.queues.delete(device);
       });
     this.queues.set(device, queue);
+  }
+
+  /** Runs `work` once fewer than MAX_TAKING payloads are being taken. */
+  private async inTurn(work: () => Promise<void>): Promise<void> {
+    if (this.taking >= MAX_TAKING) await new Promise<void>((resolve) => this.waitingTurn.push(resolve));
+    else this.taking++;
+    try {
+      await work();
+    } finally {
+      const next = this.waitingTurn.shift();
+      if (next === undefined) this.taking--;
+      else next();
+    }
   }
 
   private async takeUp(deviceId: string, payload: Buffer): Promise<void> {

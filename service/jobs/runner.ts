@@ -38,6 +38,8 @@ export class JobRunner {
   /** Set by nudge(): the pause between passes is skipped, or cut short, once. */
   private nudged = false;
   private endPause: (() => void) | null = null;
+  /** When (by `now`) this runner last took or renewed its lease; null while it holds none. */
+  private heldSince: number | null = null;
   private failures = 0;
 
   constructor(
@@ -56,6 +58,7 @@ export class JobRunner {
     this.running = false;
     this.wake?.();
     await this.loop;
+    this.heldSince = null;
     await this.leases.release(this.options.name, this.options.holder);
   }
 
@@ -65,13 +68,22 @@ export class JobRunner {
     this.endPause?.();
   }
 
-  /** Takes or renews the lease and runs one pass; false without a pass when halted or on standby. */
+  /**
+   * Takes or renews the lease and runs one pass; false without a pass when halted or on standby. A lease taken less than
+   * a third of its TTL ago is certainly still this runner's and is not renewed: renewing is a durable write, and a pass
+   * nudged right after a commit (a device's lock command) would otherwise wait for one more.
+   */
   async pass(): Promise<boolean> {
     if (this.job.halted?.()) return false;
     const { name, holder, leaseTtlMs, now } = this.options;
-    if (!(await this.leases.acquire(name, holder, leaseTtlMs, now()))) {
-      this.job.standby?.();
-      return false;
+    const at = now();
+    if (this.heldSince === null || at.getTime() - this.heldSince >= leaseTtlMs / 3) {
+      if (!(await this.leases.acquire(name, holder, leaseTtlMs, at))) {
+        this.heldSince = null;
+        this.job.standby?.();
+        return false;
+      }
+      this.heldSince = at.getTime();
     }
     return this.job.pass();
   }

@@ -150,4 +150,22 @@ describe("jobs: the lease-and-backoff runner", function () {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(tries).to.equal(1);
   });
+
+  it("renews its lease only once a third of the TTL has passed, and takes it anew after stop()", async () => {
+    let acquired = 0;
+    const counted = { ...store.leases, acquire: (...args: Parameters<Store["leases"]["acquire"]>) => (acquired++, store.leases.acquire(...args)) };
+    let passes = 0;
+    const r = new JobRunner(counted, { pass: async () => ++passes < 1_000_000 }, options({ leaseTtlMs: 600 }));
+    runners.push(r);
+    r.start();
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await r.stop();
+    // Passes back to back for 0.7 s: the lease was taken at the start and renewed every 200 ms or so, not on every pass.
+    expect(passes).to.be.above(100);
+    expect(acquired).to.be.within(2, 6);
+    expect(await store.leases.acquire("test-job", "node-b", 600, new Date())).to.equal(true);
+    await store.leases.release("test-job", "node-b");
+    await r.pass();
+    expect(acquired).to.be.within(3, 7);
+  });
 });
