@@ -114,7 +114,12 @@ async function main(): Promise<void> {
       kbPerDevice: round(kbPerDevice),
       backend: sm2Backend,
       goals: GOALS,
-      met: { ratio: stampsPerSec / rawVerify >= GOALS.ratio, lockP99Ms: percentile(adminMs, 0.99) <= GOALS.lockP99Ms && percentile(misuseMs, 0.99) <= GOALS.lockP99Ms, kbPerDevice: kbPerDevice <= GOALS.kbPerDevice },
+      met: {
+        ratio: stampsPerSec / rawVerify >= GOALS.ratio,
+        lockP99Ms: percentile(adminMs, 0.99) <= GOALS.lockP99Ms,
+        misuseLockP99Ms: percentile(misuseMs, 0.99) <= GOALS.lockP99Ms,
+        kbPerDevice: kbPerDevice <= GOALS.kbPerDevice,
+      },
     };
     const perStamp = (k: keyof CpuMs) => (cpuAfter[k] - cpuBefore[k]) / (DEVICES * (STAMPS - 1));
     printTable(result, { rawBefore, rawAfter, seconds, rssBefore, rssAfter, cpu: { eventLoop: perStamp("eventLoop"), otherThreads: perStamp("otherThreads"), client: perStamp("client") } });
