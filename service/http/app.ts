@@ -101,7 +101,7 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
   auditRoutes(api, options.ctx, () => options.wellKnown?.deployment() ?? null);
   auditReconciliationRoutes(api, options.ctx);
   auditFindingsRoutes(api, options.ctx);
-  auditReportRoutes(api, options.ctx);
+  auditReportRoutes(api, options.ctx, options.publicBaseUrl);
   const document = openApiDocument(api.routes, options.version);
 
   mountHealth(app, { version: options.version, operatorToken: options.operatorToken, store: options.ctx.store, health: options.health });

@@ -2,6 +2,8 @@
 import { z } from "zod";
 import { ids } from "../schemas";
 import { companyLedger } from "../../audit/ledger-export";
+import { issueCompanyReport } from "../../audit/report-access";
+import { ownBaseUrl } from "./receipt-qr";
 import { rolesText } from "../../domain/policy";
 import { XLSX_TYPE, type Api } from "../api";
 import type { DomainContext } from "../../domain/context";
@@ -12,7 +14,21 @@ const ledgerQuery = z
   .strictObject({ company: ids.company.optional(), from: instant, to: instant, format: z.enum(["csv", "xlsx"]).default("csv") })
   .refine((q) => q.from < q.to, { message: "from must be before to", path: ["to"] });
 
-export function auditReportRoutes(api: Api, ctx: DomainContext): void {
+const reportParams = z.strictObject({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month, YYYY-MM") });
+const reportQuery = z.strictObject({ company: ids.company.optional(), format: z.enum(["json", "xlsx", "pdf"]).default("json") });
+const REPORT_TYPES = { json: "application/json", xlsx: XLSX_TYPE, pdf: "application/pdf" } as const;
+
+export function auditReportRoutes(api: Api, ctx: DomainContext, publicBaseUrl: string | undefined): void {
+  api.addMedia(
+    {
+      method: "get", path: "/audit/reports/:month", tag: "audit", auth: "member", params: reportParams, query: reportQuery, status: 200, produces: ["application/json", XLSX_TYPE, "application/pdf"], response: z.instanceof(Uint8Array),
+      summary: `Issues the month's audit report (summary, reconciliation, anomaly findings, charts) as JSON, XLSX or PDF; its SM3 is recorded as audit.report-issued under the receipt id the report carries (the PDF as a QR), so the file verifies (${rolesText("audit.report")})`,
+    },
+    async ({ actor, params, query, req }) => {
+      const issued = await issueCompanyReport(ctx, actor, query.company, params.month, query.format, publicBaseUrl ?? ownBaseUrl(req));
+      return { type: REPORT_TYPES[query.format], filename: `audit-report-${params.month}.${query.format}`, body: issued.bytes };
+    },
+  );
   api.addStream(
     {
       method: "get", path: "/audit/ledger", tag: "audit", auth: "member", query: ledgerQuery, status: 200, produces: ["text/csv", XLSX_TYPE], response: z.string(),
