@@ -84,7 +84,7 @@ class LedgerLog {
     for await (const record of this.records({ company: this.company, subject: id })) {
       if (record.type === "request.created") Object.assign(chain, { scenario: text(record.data.scenario), requestedBy: record.actor, requestedAt: record.at });
       else if (record.type === "request.approved") Object.assign(chain, { approvedBy: record.actor, approverRole: text(record.data.level), approvedAt: record.at });
-      else if (record.type === "request.custody-confirmed") chain.custody.set(String(record.data.role), { by: record.actor, at: record.at });
+      else if (record.type === "request.custody-confirmed") chain.custody.set(text(record.data.role) ?? "", { by: record.actor, at: record.at });
     }
     this.requests.set(id, chain);
     return chain;
@@ -94,7 +94,10 @@ class LedgerLog {
     let issued = this.authorizations.get(device);
     if (issued === undefined || !issued.has(authorization)) {
       issued = new Map();
-      for await (const record of this.records({ company: this.company, type: "device.unlock-issued", subject: device })) issued.set(String(record.data.authorization), String(record.data.request));
+      for await (const record of this.records({ company: this.company, type: "device.unlock-issued", subject: device })) {
+        const [issuedAuthorization, request] = [text(record.data.authorization), text(record.data.request)];
+        if (issuedAuthorization !== null && request !== null) issued.set(issuedAuthorization, request);
+      }
       this.authorizations.set(device, issued);
     }
     return issued.get(authorization) ?? null;

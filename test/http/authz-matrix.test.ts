@@ -238,6 +238,8 @@ describe("http: authorization matrix", function () {
     { route: "GET /receipts", action: "records.read", target: "the company's log", attempt: (w) => as(w, "GET", "/receipts?limit=5") },
     { route: "GET /audit/bundle", action: "audit.export", target: "the company's log", attempt: (w) => as(w, "GET", "/audit/bundle?fromCseq=0&toCseq=0") },
     { route: "GET /audit/reconciliation", action: "audit.reconcile", target: "the company's log", attempt: (w) => as(w, "GET", `/audit/reconciliation?from=2026-01-01T00:00:00.000Z&to=${new Date(Date.now() + 86_400_000).toISOString()}`) },
+    { route: "GET /audit/ledger", action: "audit.ledger", target: "the company's log", attempt: (w) => as(w, "GET", `/audit/ledger?from=2026-01-01T00:00:00.000Z&to=${new Date(Date.now() + 86_400_000).toISOString()}`) },
+    { route: "GET /audit/reports/:month", action: "audit.report", target: "the company's log", attempt: (w) => as(w, "GET", "/audit/reports/2026-01?format=json") },
     { route: "GET /audit/findings", action: "audit.findings", target: "the company's log", attempt: (w) => as(w, "GET", `/audit/findings?from=2026-01-01T00:00:00.000Z&to=${new Date(Date.now() + 86_400_000).toISOString()}`) },
     { route: "POST /audit/settings", action: "audit.settings", target: "the company's anomaly thresholds", attempt: (w) => as(w, "POST", "/audit/settings", { burstCount: 12 }) },
     { route: "GET /alerts", action: "alert.read", target: "the company's alerts", attempt: (w) => as(w, "GET", "/alerts?state=open") },
