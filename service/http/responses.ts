@@ -282,12 +282,10 @@ export const webhook = z.strictObject({
 });
 export const webhooksPage = z.strictObject({ webhooks: z.array(webhook), next });
 export const createdWebhook = z.strictObject({ webhook, secret: z.string() });
-export const webhookDelivery = z.strictObject({
+const deliveryLog = {
   id: z.string(),
   company: ids.company,
   webhook: ids.webhook,
-  alert: ids.alert,
-  event: z.literal("alert.raised"),
   state: z.enum(DELIVERY_STATES),
   attempts: z.number().int().min(0),
   lastAttemptAt: time.nullable(),
@@ -295,5 +293,10 @@ export const webhookDelivery = z.strictObject({
   lastError: z.string().nullable(),
   deliveredAt: time.nullable(),
   createdAt: time,
-});
+};
+/** An alert's delivery names the alert; a monthly report's names the report's receipt id. */
+export const webhookDelivery = z.discriminatedUnion("event", [
+  z.strictObject({ ...deliveryLog, event: z.literal("alert.raised"), alert: ids.alert }),
+  z.strictObject({ ...deliveryLog, event: z.literal("audit.report-issued"), receipt: ids.receipt }),
+]);
 export const webhookDeliveriesPage = z.strictObject({ deliveries: z.array(webhookDelivery), next });

@@ -4,7 +4,7 @@
 import type { OutboxEntry } from "../store/port";
 import type { OutboxHandler } from "../jobs/outbox-deliverer";
 import type { AlertStore } from "../alerts/schema";
-import type { WebhookDelivery } from "./model";
+import type { DeliveryLog, WebhookDelivery } from "./model";
 import { postSigned } from "./post";
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhook } from "./signature";
 import type { WebhookTargetPolicy } from "./targets";
@@ -30,7 +30,7 @@ function payloadOf(entry: OutboxEntry): Payload {
 }
 
 export function webhookHandler(store: Pick<AlertStore, "webhooks" | "webhookDeliveries">, options: WebhookDeliveryOptions): OutboxHandler {
-  const log = (delivery: WebhookDelivery, changes: Partial<WebhookDelivery>) => store.webhookDeliveries.update({ ...delivery, ...changes });
+  const log = (delivery: WebhookDelivery, changes: Partial<DeliveryLog>) => store.webhookDeliveries.update({ ...delivery, ...changes });
   return async (entry) => {
     const payload = payloadOf(entry);
     const delivery = await store.webhookDeliveries.get(payload.delivery);

@@ -1,5 +1,5 @@
-// A company's webhook: an HTTPS endpoint that receives its alerts of the severities it subscribed to, and the log of
-// what was delivered to it.
+// A company's webhook: an HTTPS endpoint that receives its alerts of the severities it subscribed to and its monthly
+// audit reports, and the log of what was delivered to it.
 import type { Owned } from "../store/schema";
 import type { AlertSeverity } from "../alerts/codes";
 
@@ -17,11 +17,19 @@ export interface Webhook extends Owned {
 export const DELIVERY_STATES = ["pending", "delivered", "abandoned"] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
-/** One alert sent to one webhook: created in the alert's transaction, updated after every attempt. */
-export interface WebhookDelivery extends Owned {
+/** What a webhook is sent: an alert of a severity it subscribed to, or every monthly report the audit job issues. */
+export const WEBHOOK_EVENTS = ["alert.raised", "audit.report-issued"] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/** What a delivery sends: an alert (by id), or an issued report (by its receipt id). */
+export type DeliveredEvent = { event: "alert.raised"; alert: string } | { event: "audit.report-issued"; receipt: string };
+
+/** One event sent to one webhook: created in the event's transaction, updated after every attempt. */
+export type WebhookDelivery = DeliveryLog & DeliveredEvent;
+
+/** The fields every delivery has, whatever it sends. */
+export interface DeliveryLog extends Owned {
   webhook: string;
-  alert: string;
-  event: "alert.raised";
   state: DeliveryState;
   attempts: number;
   lastAttemptAt: string | null;
