@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { BlockList, isIP } from "node:net";
 import { randomBytes } from "node:crypto";
+import { Cron } from "croner";
 import { DATA_KEY_BYTES } from "./crypto/field-cipher";
 import { MONGO_BATCH_MAX } from "./store/mongo/limits";
 
@@ -37,6 +38,8 @@ export interface Config {
   mqtt: MqttConfig;
   /** A device connected over MQTT that stays disconnected and silent longer than this raises DEVICE_OFFLINE, once. */
   deviceOfflineAlertMs: number;
+  /** When the audit job issues last month's reports (cron syntax, UTC), or null when AUDIT_SCHEDULE=off. */
+  auditSchedule: string | null;
 }
 
 /**
@@ -86,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rpcRateLimit: int(env, "RPC_RATE_LIMIT", 300, 1, 1_000_000),
     mqtt: mqttConfig(env),
     deviceOfflineAlertMs: int(env, "DEVICE_OFFLINE_ALERT_MS", 15 * 60_000, 1_000, 30 * 24 * 3_600_000),
+    auditSchedule: cron(env, "AUDIT_SCHEDULE", "0 0 1 * *"),
   };
   // Without PUBLIC_BASE_URL, receipt links and QR codes are built from each request's Host header, which the
   // client chooses: acceptable on this machine only.
@@ -185,6 +189,19 @@ function secretFromFile(file: string, name: string): string {
   } catch (err) {
     throw new ConfigError(`cannot read ${name} ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/** A cron pattern (five fields, or six with seconds first), checked by the scheduler that runs it; "off": none. */
+function cron(env: NodeJS.ProcessEnv, name: string, fallback: string): string | null {
+  const raw = env[name];
+  if (raw === "off") return null;
+  const pattern = raw === undefined || raw === "" ? fallback : raw;
+  try {
+    new Cron(pattern, { paused: true }).stop();
+  } catch (err) {
+    throw new ConfigError(`${name} must be a cron pattern such as "0 0 1 * *" or "off", got "${pattern}": ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return pattern;
 }
 
 function onOff(env: NodeJS.ProcessEnv, name: string): "on" | "off" | undefined {

@@ -45,6 +45,20 @@ describe("config", () => {
     });
   });
 
+  describe("AUDIT_SCHEDULE", () => {
+    it("is 0 0 1 * * by default (also when empty), a cron pattern as set, and null when off", () => {
+      expect(loadConfig({}).auditSchedule).to.equal("0 0 1 * *");
+      expect(loadConfig({ AUDIT_SCHEDULE: "" }).auditSchedule).to.equal("0 0 1 * *");
+      expect(loadConfig({ AUDIT_SCHEDULE: "30 6 2 * *" }).auditSchedule).to.equal("30 6 2 * *");
+      expect(loadConfig({ AUDIT_SCHEDULE: "off" }).auditSchedule).to.equal(null);
+    });
+    for (const bad of ["61 0 1 * *", "monthly", "0 0 32 * *", "0 0 1 *"]) {
+      it(`refuses AUDIT_SCHEDULE=${bad}, naming the variable`, () => {
+        expect(() => loadConfig({ AUDIT_SCHEDULE: bad })).to.throw(ConfigError, /^AUDIT_SCHEDULE must be a cron pattern/);
+      });
+    }
+  });
+
   describe("data key", () => {
     it("is made once under DATA_DIR, 16 random bytes in a 0600 file, and read back on the next start", () => {
       const config = loadConfig({ DATA_DIR: dir });
