@@ -34,6 +34,7 @@ import { startDeviceMqtt } from "./devices/mqtt";
 import { COMMANDS_OUTBOX_KIND } from "./devices/commands";
 import { offlineWatch } from "./devices/presence-watch";
 import { authorizationExpiry } from "./devices/authorization-expiry";
+import { AuditReportJob } from "./jobs/audit-report";
 import type { AnchorClient } from "./chain/anchor-client";
 import { alertsRaised, anchorFailures, anchorSeconds } from "./metrics";
 import type { Deployment } from "./evidence";
@@ -119,10 +120,12 @@ async function main(): Promise<void> {
     health: () => healthOf(batcher.status, chain, store, config.batchIntervalMs),
   });
   const server = await listen(app.listen(config.port, config.host));
+  const audit = config.auditSchedule === null ? null : new AuditReportJob(store, { schedule: config.auditSchedule, holder: instanceId(config), publicBaseUrl: config.publicBaseUrl ?? listeningUrl(config, server), now: () => new Date(), log });
   batcher.start();
   deliverer.start();
   watch.start();
   expiry.start();
+  audit?.start();
   const stopPurging = startPurging(store, { now: () => new Date(), log });
   announce(logger, config, server, store.adapter, operator, visitors);
   logger.info(mqtt.description);
@@ -135,6 +138,7 @@ async function main(): Promise<void> {
     await deliverer.stop();
     await watch.stop();
     await expiry.stop();
+    await audit?.stop();
     await mqtt.stop();
     await stopPurging();
     await pool.close();
@@ -257,11 +261,16 @@ async function listen(server: Server): Promise<Server> {
   return server;
 }
 
-function announce(logger: Logger, config: Config, server: Server, adapter: string, operator: ReturnType<typeof resolveOperatorToken>, visitors: PublicChainAccess): void {
+/** The service's own address as it listens (the port chosen when PORT=0): receipt links when PUBLIC_BASE_URL is unset. */
+function listeningUrl(config: Config, server: Server): string {
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.port;
-  logger.info(`sealproof ${VERSION} listening on http://${config.host}:${port} (store: ${adapter}${adapter === "sqlite" ? `, data in ${config.dataDir}` : ""})`);
-  logger.info(`verify page: ${config.publicBaseUrl ?? `http://${config.host}:${port}`}/v/<receipt id>; visitors read the chain ${visitors.proxyUpstream ? "through /rpc (read-only proxy)" : visitors.pageRpcUrl ? `at ${visitors.pageRpcUrl}` : "at an endpoint they enter (set PUBLIC_RPC_URL, or RPC_PROXY=on)"}`);
+  return `http://${config.host}:${port}`;
+}
+
+function announce(logger: Logger, config: Config, server: Server, adapter: string, operator: ReturnType<typeof resolveOperatorToken>, visitors: PublicChainAccess): void {
+  logger.info(`sealproof ${VERSION} listening on ${listeningUrl(config, server)} (store: ${adapter}${adapter === "sqlite" ? `, data in ${config.dataDir}` : ""})`);
+  logger.info(`verify page: ${config.publicBaseUrl ?? listeningUrl(config, server)}/v/<receipt id>; visitors read the chain ${visitors.proxyUpstream ? "through /rpc (read-only proxy)" : visitors.pageRpcUrl ? `at ${visitors.pageRpcUrl}` : "at an endpoint they enter (set PUBLIC_RPC_URL, or RPC_PROXY=on)"}`);
   // The token itself never goes to stdout, which often ends up in logs that others can read.
   if (operator.created) logger.info(`operator token: new, saved to ${operator.file} (readable by this user only; it begins ${operator.token.slice(0, 6)}…)`);
   else logger.info(`operator token: ${operator.file ? `in ${operator.file}` : "from OPERATOR_TOKEN"}`);
