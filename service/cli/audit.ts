@@ -1,4 +1,5 @@
-// `sealproof audit`: export a company's audit bundle (or, for the operator, the whole log) and verify one.
+// `sealproof audit`: export a company's audit bundle (or, for the operator, the whole log) and verify one; issue a
+// month's report.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,6 +13,7 @@ import { ApiCallError } from "./http-client";
 import { CliUsageError, type Command } from "./command";
 import { dataDirOf, storeAdapters, verifyLogCommand } from "./verify-log";
 import { runAuditVerify, VERIFY_HELP } from "./audit-verify";
+import { auditReport } from "./audit-report";
 
 const EXPORT_HELP = `Usage: sealproof audit export [--from ISO --to ISO | --from-cseq N --to-cseq N] --out FILE [--url URL] [--key KEY]
        sealproof audit export --all --out FILE [--data-dir DIR]
@@ -30,23 +32,25 @@ Check it with 'sealproof audit verify FILE'.
                              (MongoDB when $MONGODB_URI is set, else the SQLite store in --data-dir or $DATA_DIR)
   -h, --help                 show this help`;
 
-const HELP = `Usage: sealproof audit <export | verify> [options]
+const HELP = `Usage: sealproof audit <export | verify | report> [options]
 
   export   write an audit bundle (a company's records with their receipts, or the whole log)
   verify   check an audit bundle against the chain: receipts, the company's chain, signatures
+  report   issue a month's audit report as PDF, XLSX or JSON, recorded so that the file verifies
 
-Run 'sealproof audit export --help' or 'sealproof audit verify --help' for the options.`;
+Run 'sealproof audit <command> --help' for the options.`;
 
 const RANGE_OPTIONS = { from: { type: "string" }, to: { type: "string" }, "from-cseq": { type: "string" }, "to-cseq": { type: "string" } } as const;
 
 export const auditCommand: Command = {
   name: "audit",
-  summary: "export an audit bundle, or verify one against the chain",
+  summary: "export an audit bundle, verify one against the chain, or issue a monthly report",
   help: HELP,
   async run(argv) {
     const [sub, ...rest] = argv;
     if (sub === "export") return exportBundle(rest);
     if (sub === "verify") return verifyBundle(rest);
+    if (sub === "report") return auditReport(rest);
     if (sub === undefined || sub === "--help" || sub === "-h") return void console.log(HELP);
     throw new CliUsageError(`unknown audit command "${sub}"`);
   },

@@ -46,6 +46,8 @@ export interface TypedBody<B> {
   type: MediaType;
   filename: string;
   body: B;
+  /** Response headers naming what the body is (a report's receipt id), for clients that cannot read the body. */
+  headers?: Record<string, string>;
 }
 
 type Parsed<S, K extends "params" | "query" | "body", Absent> = S extends { [key in K]: infer T extends z.ZodType } ? z.output<T> : Absent;
@@ -104,6 +106,7 @@ export class Api {
       const body = this.checked(spec, typed.body);
       res.status(spec.status).type(typed.type);
       if (typed.filename !== null) res.attachment(typed.filename);
+      if (typed.headers !== undefined) res.set(typed.headers);
       res.send(typeof body === "string" ? body : Buffer.from(body));
     });
   }
@@ -295,7 +298,7 @@ function withoutSecrets(body: unknown): unknown {
   return JSON.parse(JSON.stringify(body, (key, value: unknown) => (key === "secret" ? "(shown once; issue a new key if it was lost)" : value)));
 }
 
-function typedBody<B extends object | string>(spec: RouteSpec & { produces: MediaType | readonly MediaType[] }, answer: B | TypedBody<B>): { type: MediaType; filename: string | null; body: B } {
+function typedBody<B extends object | string>(spec: RouteSpec & { produces: MediaType | readonly MediaType[] }, answer: B | TypedBody<B>): { type: MediaType; filename: string | null; body: B; headers?: Record<string, string> } {
   const declared: readonly MediaType[] = typeof spec.produces === "string" ? [spec.produces] : spec.produces;
   if (typeof answer === "object" && "type" in answer && "body" in answer && "filename" in answer) {
     if (!declared.includes(answer.type)) throw new Error(`invariant violated: ${spec.path} answered ${answer.type}, which its spec does not declare`);

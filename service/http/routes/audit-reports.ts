@@ -16,17 +16,21 @@ const ledgerQuery = z
 
 const reportParams = z.strictObject({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month, YYYY-MM") });
 const reportQuery = z.strictObject({ company: ids.company.optional(), format: z.enum(["json", "xlsx", "pdf"]).default("json") });
+/** The receipt id and verify link of the report's audit.report-issued record, for clients of the XLSX and PDF files. */
+export const RECEIPT_HEADER = "Sealproof-Receipt";
+export const VERIFY_URL_HEADER = "Sealproof-Verify-Url";
 const REPORT_TYPES = { json: "application/json", xlsx: XLSX_TYPE, pdf: "application/pdf" } as const;
 
 export function auditReportRoutes(api: Api, ctx: DomainContext, publicBaseUrl: string | undefined): void {
   api.addMedia(
     {
       method: "get", path: "/audit/reports/:month", tag: "audit", auth: "member", params: reportParams, query: reportQuery, status: 200, produces: ["application/json", XLSX_TYPE, "application/pdf"], response: z.instanceof(Uint8Array),
-      summary: `Issues the month's audit report (summary, reconciliation, anomaly findings, charts) as JSON, XLSX or PDF; its SM3 is recorded as audit.report-issued under the receipt id the report carries (the PDF as a QR), so the file verifies (${rolesText("audit.report")})`,
+      summary: `Issues the month's audit report (summary, reconciliation, anomaly findings, charts) as JSON, XLSX or PDF; its SM3 is recorded as audit.report-issued under the receipt id the report carries (the PDF as a QR) and the ${RECEIPT_HEADER} and ${VERIFY_URL_HEADER} headers name, so the file verifies (${rolesText("audit.report")})`,
     },
     async ({ actor, params, query, req }) => {
       const issued = await issueCompanyReport(ctx, actor, query.company, params.month, query.format, publicBaseUrl ?? ownBaseUrl(req));
-      return { type: REPORT_TYPES[query.format], filename: `audit-report-${params.month}.${query.format}`, body: issued.bytes };
+      const { receipt, verifyUrl } = issued.report;
+      return { type: REPORT_TYPES[query.format], filename: `audit-report-${params.month}.${query.format}`, body: issued.bytes, headers: { [RECEIPT_HEADER]: receipt, [VERIFY_URL_HEADER]: verifyUrl } };
     },
   );
   api.addStream(
