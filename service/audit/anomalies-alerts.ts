@@ -4,6 +4,7 @@ import { raiseAlert } from "../alerts/raise";
 import type { AlertCode } from "../alerts/codes";
 import type { Store } from "../domain/schema";
 import type { Finding, RuleName } from "./anomalies";
+import { companyRecords } from "./log-pages";
 
 /** The source the alerts name as their actor. */
 export const ANOMALY_SOURCE = "audit";
@@ -47,11 +48,6 @@ async function raiseNew(store: Store, company: string, findings: Finding[], now:
 
 async function alertedKeys(store: Store, company: string): Promise<Set<string>> {
   const keys = new Set<string>();
-  let after: string | undefined;
-  do {
-    const page = await store.records.page({ company, type: "alert.raised" }, { after, limit: 1000 });
-    for (const { record } of page.items) if (typeof record.data.finding === "string") keys.add(record.data.finding);
-    after = page.next ?? undefined;
-  } while (after !== undefined);
+  for await (const { record } of companyRecords(store, { company, type: "alert.raised" }, 1000)) if (typeof record.data.finding === "string") keys.add(record.data.finding);
   return keys;
 }

@@ -4,6 +4,7 @@ import { draft, recordChange, type Actor, type DomainContext } from "../domain/c
 import { requirePower } from "../domain/policy";
 import { RECORD_SPECS } from "../evidence/record-specs";
 import type { Store } from "../store/port";
+import { companyRecords } from "./log-pages";
 
 export interface AnomalySettings {
   /** Working hours [start, end) in the company's local time, on these ISO weekdays (1 Monday … 7 Sunday). */
@@ -42,15 +43,10 @@ export const DEFAULT_ANOMALY_SETTINGS: AnomalySettings = {
 /** The settings in force for the company at `at` (its latest `audit.settings-changed` before then), else the defaults. */
 export async function anomalySettingsAt(store: Store, company: string, at: string): Promise<AnomalySettings> {
   let settings = DEFAULT_ANOMALY_SETTINGS;
-  let after: string | undefined;
-  do {
-    const page = await store.records.page({ company, type: "audit.settings-changed", to: at }, { after, limit: 100 });
-    for (const { record } of page.items) {
-      const parsed = RECORD_SPECS["audit.settings-changed"].data(record.data);
-      if (parsed.ok) settings = { ...parsed.value };
-    }
-    after = page.next ?? undefined;
-  } while (after !== undefined);
+  for await (const { record } of companyRecords(store, { company, type: "audit.settings-changed", to: at }, 100)) {
+    const parsed = RECORD_SPECS["audit.settings-changed"].data(record.data);
+    if (parsed.ok) settings = { ...parsed.value };
+  }
   return settings;
 }
 

@@ -4,6 +4,7 @@
 import type { Store } from "../store/port";
 import { anomalySettingsAt, type AnomalySettings } from "./anomalies-settings";
 import type { Period } from "./reconciliation";
+import { companyRecords } from "./log-pages";
 
 export const RULE_NAMES = [
   "unauthorized-stamp",
@@ -74,7 +75,6 @@ export interface Evaluation {
   settings: AnomalySettings;
 }
 
-const PAGE = 1000;
 const DAY_MS = 86_400_000;
 
 /** Every rule over the company's log for the period, with the thresholds in force at its end. */
@@ -89,15 +89,10 @@ export async function evaluateAnomalies(store: Store, company: string, period: P
 
 async function readLog(store: Store, company: string, to: string): Promise<Entry[]> {
   const log: Entry[] = [];
-  let after: string | undefined;
-  do {
-    const page = await store.records.page({ company, to }, { after, limit: PAGE });
-    for (const { id, record } of page.items) {
-      const receipt = typeof record.data.receipt === "string" ? record.data.receipt : null;
-      log.push({ ref: { id, seq: record.seq, type: record.type, at: record.at, receipt }, type: record.type, at: record.at, subject: record.subject, actor: record.actor, data: record.data });
-    }
-    after = page.next ?? undefined;
-  } while (after !== undefined);
+  for await (const { id, record } of companyRecords(store, { company, to })) {
+    const receipt = typeof record.data.receipt === "string" ? record.data.receipt : null;
+    log.push({ ref: { id, seq: record.seq, type: record.type, at: record.at, receipt }, type: record.type, at: record.at, subject: record.subject, actor: record.actor, data: record.data });
+  }
   return log;
 }
 

@@ -5,6 +5,7 @@
 import type { EvidenceRecord } from "../evidence";
 import type { PendingRecord, RecordFilter, Store } from "../store/port";
 import type { Period } from "./reconciliation";
+import { companyRecords } from "./log-pages";
 
 type LoggedEvidence = EvidenceRecord | PendingRecord;
 
@@ -104,12 +105,7 @@ class LedgerLog {
   }
 
   async *records(filter: RecordFilter): AsyncGenerator<LoggedEvidence> {
-    let after: string | undefined;
-    do {
-      const page = await this.store.records.page(filter, { after, limit: PAGE });
-      for (const { record } of page.items) yield record;
-      after = page.next ?? undefined;
-    } while (after !== undefined);
+    for await (const { record } of companyRecords(this.store, filter, PAGE)) yield record;
   }
 }
 

@@ -8,6 +8,7 @@ import { requirePower } from "../domain/policy";
 import type { Actor, DomainContext } from "../domain/context";
 import type { EvidenceRecord } from "../evidence";
 import type { PendingRecord, RecordFilter, Store } from "../store/port";
+import { companyRecords } from "./log-pages";
 
 type LoggedEvidence = EvidenceRecord | PendingRecord;
 
@@ -98,21 +99,21 @@ export async function reconcileCompany(store: Store, company: string, period: Pe
       }
       case "seal.used": {
         sealTally(record.subject).usages++;
-        const scenario = String(data.scenario);
+        const scenario = text(data.scenario);
         scenarioTally(scenario).usages++;
         if (typeof data.request === "string") usedRequests.add(data.request);
-        else if ((await facts.approvalAt(scenario, record.at)) !== "none") withoutRequest.push(String(data.receipt));
+        else if ((await facts.approvalAt(scenario, record.at)) !== "none") withoutRequest.push(text(data.receipt));
         break;
       }
       case "device.unlock-issued": {
-        const seal = String(data.seal);
+        const seal = text(data.seal);
         sealTally(seal).authorizations.opened++;
-        authorizations.set(String(data.authorization), { seal, request: String(data.request), copies: Number(data.copies), validUntil: String(data.validUntil), stamps: 0, cancelled: null });
+        authorizations.set(text(data.authorization), { seal, request: text(data.request), copies: typeof data.copies === "number" ? data.copies : 0, validUntil: text(data.validUntil), stamps: 0, cancelled: null });
         break;
       }
       case "device.unlock-cancelled": {
-        const authorization = authorizations.get(String(data.authorization));
-        if (authorization !== undefined) authorization.cancelled = String(data.reason);
+        const authorization = authorizations.get(text(data.authorization));
+        if (authorization !== undefined) authorization.cancelled = text(data.reason);
         break;
       }
       case "seal.stamped": {
@@ -130,7 +131,7 @@ export async function reconcileCompany(store: Store, company: string, period: Pe
           tally.stampsUnauthorized++;
           if (scenario !== null) scenarioTally(scenario).stampsUnauthorized++;
         }
-        if (typeof data.stampNo === "number") getOrAdd(counters, String(data.device), () => ({ seal: record.subject, numbers: new Set<number>() })).numbers.add(data.stampNo);
+        if (typeof data.stampNo === "number") getOrAdd(counters, text(data.device), () => ({ seal: record.subject, numbers: new Set<number>() })).numbers.add(data.stampNo);
         break;
       }
       default:
@@ -195,7 +196,7 @@ class LogFacts {
   async request(id: string): Promise<{ seal: string; scenario: string } | null> {
     if (!this.requests.has(id)) {
       let found: { seal: string; scenario: string } | null = null;
-      for await (const record of this.all({ company: this.company, type: "request.created", subject: id })) found = { seal: String(record.data.seal), scenario: String(record.data.scenario) };
+      for await (const record of this.all({ company: this.company, type: "request.created", subject: id })) found = { seal: text(record.data.seal), scenario: text(record.data.scenario) };
       this.requests.set(id, found);
     }
     return this.requests.get(id) ?? null;
@@ -206,7 +207,7 @@ class LogFacts {
     let definitions = this.definitions.get(scenario);
     if (definitions === undefined) {
       definitions = [];
-      for await (const record of this.all({ company: this.company, type: "scenario.defined", subject: scenario })) definitions.push({ at: record.at, approval: String(record.data.approval) });
+      for await (const record of this.all({ company: this.company, type: "scenario.defined", subject: scenario })) definitions.push({ at: record.at, approval: text(record.data.approval) });
       this.definitions.set(scenario, definitions);
     }
     return definitions.filter((d) => d.at <= at).pop()?.approval ?? "none";
@@ -218,19 +219,19 @@ class LogFacts {
     if (inPeriod !== undefined) return inPeriod.request;
     if (this.authorizationRequests === null) {
       this.authorizationRequests = new Map();
-      for await (const record of this.all({ company: this.company, type: "device.unlock-issued", to: before })) this.authorizationRequests.set(String(record.data.authorization), String(record.data.request));
+      for await (const record of this.all({ company: this.company, type: "device.unlock-issued", to: before })) this.authorizationRequests.set(text(record.data.authorization), text(record.data.request));
     }
     return this.authorizationRequests.get(authorization) ?? null;
   }
 
   private async *all(filter: RecordFilter): AsyncGenerator<LoggedEvidence> {
-    let after: string | undefined;
-    do {
-      const page = await this.store.records.page(filter, { after, limit: PAGE });
-      for (const { record } of page.items) yield record;
-      after = page.next ?? undefined;
-    } while (after !== undefined);
+    for await (const { record } of companyRecords(this.store, filter, PAGE)) yield record;
   }
+}
+
+/** A string field of a record's data (record specs give them their shapes; anything else reads as ""). */
+function text(value: unknown): string {
+  return typeof value === "string" ? value : "";
 }
 
 function emptyTally(): Tally {

@@ -1,6 +1,6 @@
 // Rules over who approves and who holds dual control: approvals concentrated on one approver, and one member
 // confirming custody of a seal as its custodian and as its reviewer across requests.
-import { finding, groupBy, inPeriod, type Entry, type Rule } from "../anomalies";
+import { finding, groupBy, inPeriod, type Rule } from "../anomalies";
 
 export const approverConcentration: Rule = {
   name: "approver-concentration",
