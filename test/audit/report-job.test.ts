@@ -114,8 +114,10 @@ describe("audit: the monthly report job", function () {
       expect(body.event).to.equal("audit.report-issued");
       expect(body.report).to.deep.include({ company: a.id, month, format: "pdf", receipt: record.data.receipt, reportHash: record.data.reportHash });
       expect(body.report.verifyUrl).to.equal(`https://seals.example.com/v/${String(record.data.receipt)}`);
-      const log = await ok(svc.call("GET", `/api/v1/webhooks/${hook.id}/deliveries`, { token: a.auditor.token }));
-      expect(log.deliveries.map((d: Record<string, unknown>) => [d.id, d.event, d.receipt, d.state])).to.deep.equal([[body.delivery, "audit.report-issued", record.data.receipt, "delivered"]]);
+      // The receiver has the body before the deliverer logs its answer.
+      const deliveries = async () => (await ok(svc.call("GET", `/api/v1/webhooks/${hook.id}/deliveries`, { token: a.auditor.token }))).deliveries;
+      await until("the delivery logged as delivered", async () => (await deliveries())[0]?.state === "delivered");
+      expect((await deliveries()).map((d: Record<string, unknown>) => [d.id, d.event, d.receipt, d.state])).to.deep.equal([[body.delivery, "audit.report-issued", record.data.receipt, "delivered"]]);
     });
 
     it("issues a month once per company: run again, on another node while the first holds the lease, and after it let go", async () => {
