@@ -113,7 +113,7 @@ describe("audit: the monthly report job", function () {
       const body = JSON.parse(got.body);
       expect(body.event).to.equal("audit.report-issued");
       expect(body.report).to.deep.include({ company: a.id, month, format: "pdf", receipt: record.data.receipt, reportHash: record.data.reportHash });
-      expect(body.report.verifyUrl).to.equal(`https://seals.example.com/v/${String(record.data.receipt)}`);
+      expect(body.report.verifyUrl).to.equal(`https://seals.example.com/v/${record.data.receipt as string}`);
       // The receiver has the body before the deliverer logs its answer.
       const deliveries = async () => (await ok(svc.call("GET", `/api/v1/webhooks/${hook.id}/deliveries`, { token: a.auditor.token }))).deliveries;
       await until("the delivery logged as delivered", async () => (await deliveries())[0]?.state === "delivered");
