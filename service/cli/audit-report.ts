@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { RECEIPT_HEADER, VERIFY_URL_HEADER } from "../http/routes/audit-reports";
-import { ApiCallError } from "./http-client";
+import { ApiCallError, fetchOk } from "./http-client";
 import { CliUsageError } from "./command";
 
 export const REPORT_HELP = `Usage: sealproof audit report --month YYYY-MM --out FILE.pdf|FILE.xlsx|FILE.json [--url URL] [--key KEY]
@@ -43,7 +43,7 @@ export async function auditReport(argv: string[]): Promise<number> {
   const url = new URL(`/api/v1/audit/reports/${values.month}`, values.url ?? process.env.SEALPROOF_URL ?? "http://127.0.0.1:8080");
   url.searchParams.set("format", format);
 
-  const res = await get(url, key);
+  const res = await fetchOk(url, key);
   const receipt = res.headers.get(RECEIPT_HEADER);
   const verifyUrl = res.headers.get(VERIFY_URL_HEADER);
   if (receipt === null || verifyUrl === null) throw new ApiCallError(res.status, "NO_RECEIPT", `${url.origin} answered without the ${RECEIPT_HEADER} and ${VERIFY_URL_HEADER} headers: an older service?`);
@@ -53,23 +53,4 @@ export async function auditReport(argv: string[]): Promise<number> {
   console.log(`receipt: ${receipt}`);
   console.log(`verify:  ${verifyUrl}`);
   return 0;
-}
-
-/** The service's answer when it is a success; a refusal is thrown as the service's error code and message. */
-async function get(url: URL, key: string): Promise<Response> {
-  let res: Response;
-  try {
-    res = await fetch(url, { headers: { authorization: `Bearer ${key}` } });
-  } catch (err) {
-    throw new ApiCallError(0, "UNREACHABLE", `cannot reach ${url.origin}: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`);
-  }
-  if (res.ok) return res;
-  const text = await res.text();
-  let error: { code?: string; message?: string } | undefined;
-  try {
-    error = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
-  } catch {
-    error = undefined;
-  }
-  throw new ApiCallError(res.status, error?.code ?? `HTTP_${res.status}`, error?.message ?? text);
 }

@@ -9,7 +9,7 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { parseArgs } from "node:util";
 import { auditBundleLines } from "../audit/export";
 import { WHOLE_LOG } from "../audit/bundle";
-import { ApiCallError } from "./http-client";
+import { fetchOk } from "./http-client";
 import { CliUsageError, type Command } from "./command";
 import { dataDirOf, storeAdapters, verifyLogCommand } from "./verify-log";
 import { runAuditVerify, VERIFY_HELP } from "./audit-verify";
@@ -141,21 +141,6 @@ function rangeQuery(values: { from?: string; to?: string; "from-cseq"?: string; 
 
 /** Streams the bundle from the service into `out`; a refusal is the service's error code and message. */
 async function download(source: BundleSource, out: string): Promise<void> {
-  let res: Response;
-  try {
-    res = await fetch(source.url, { headers: { authorization: `Bearer ${source.key}` } });
-  } catch (err) {
-    throw new ApiCallError(0, "UNREACHABLE", `cannot reach ${source.url.origin}: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`);
-  }
-  if (!res.ok || res.body === null) {
-    const text = await res.text();
-    let error: { code?: string; message?: string } | undefined;
-    try {
-      error = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
-    } catch {
-      error = undefined;
-    }
-    throw new ApiCallError(res.status, error?.code ?? `HTTP_${res.status}`, error?.message ?? text);
-  }
+  const res = await fetchOk(source.url, source.key);
   await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), fs.createWriteStream(out));
 }

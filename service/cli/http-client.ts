@@ -27,3 +27,25 @@ export async function callApi<T>(baseUrl: string, token: string | undefined, met
   }
   return parsed as T;
 }
+
+/**
+ * A GET whose success body the caller reads as it likes (a file, a stream); a refusal is thrown as the service's
+ * error code and message, an unreachable service as UNREACHABLE.
+ */
+export async function fetchOk(url: URL, token: string): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  } catch (err) {
+    throw new ApiCallError(0, "UNREACHABLE", `cannot reach ${url.origin}: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`);
+  }
+  if (res.ok && res.body !== null) return res;
+  const text = await res.text();
+  let error: { code?: string; message?: string } | undefined;
+  try {
+    error = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
+  } catch {
+    error = undefined;
+  }
+  throw new ApiCallError(res.status, error?.code ?? `HTTP_${res.status}`, error?.message ?? text);
+}
