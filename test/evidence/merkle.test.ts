@@ -12,6 +12,7 @@ import {
   sm3,
   toHex,
   verifyInclusion,
+  writeInclusionProof,
   type HashFn,
 } from "../../service/evidence";
 import vectors from "../fixtures/rfc6962-sha256.json";
@@ -73,6 +74,21 @@ describe("evidence/merkle: RFC 6962 tree", () => {
       for (let index = 0; index < size; index++) {
         const ok = verifyInclusion(sm3, index, size, leafHash(sm3, slice[index]), inclusionProof(tree, index), root);
         expect(ok, `verify ${index}/${size}`).to.equal(true);
+      }
+    }
+  });
+
+  it("writes every leaf's path into a flat buffer exactly as inclusionProof gives it, for every size 1..130", () => {
+    const leaves = Array.from({ length: 130 }, () => randomBytes(8));
+    for (let size = 1; size <= 130; size++) {
+      const tree = buildTree(sm3, leaves.slice(0, size));
+      for (let index = 0; index < size; index++) {
+        const out = new Uint8Array(2 + tree.levels.length * 32).fill(0xee);
+        const end = writeInclusionProof(tree, index, out, 2);
+        const path = inclusionProof(tree, index);
+        expect(end, `end ${index}/${size}`).to.equal(2 + path.length * 32);
+        expect(toHex(out.subarray(2, end)), `path ${index}/${size}`).to.equal(path.map(toHex).join(""));
+        expect([...out.subarray(0, 2), ...out.subarray(end)].every((b) => b === 0xee), `bytes outside ${index}/${size}`).to.equal(true);
       }
     }
   });
@@ -167,6 +183,7 @@ describe("evidence/merkle: RFC 6962 tree", () => {
       expect(() => buildTree(sm3, [])).to.throw().with.property("code", "INVALID_TREE_ARGUMENT");
       const tree = buildTree(sm3, [Uint8Array.of(1), Uint8Array.of(2)]);
       for (const bad of [-1, 2, 0.5]) expect(() => inclusionProof(tree, bad)).to.throw().with.property("code", "INVALID_TREE_ARGUMENT");
+      for (const bad of [-1, 2, 0.5]) expect(() => writeInclusionProof(tree, bad, new Uint8Array(64), 0)).to.throw().with.property("code", "INVALID_TREE_ARGUMENT");
     });
   });
 });
