@@ -1,7 +1,7 @@
-// Bundles the service with esbuild into dist/service (main.js and the SM2 worker sm2-worker.js beside it), so
-// `npm start` runs plain JavaScript: no TypeScript loader at run time, which also keeps ts-node's hooks
-// (it loads node:domain, whose async hook taxes every promise) out of the request path. Packages stay in
-// node_modules. `npm run build:service` runs it; prestart and pretest do too.
+// Bundles the service with esbuild into dist/service (main.js, and beside it the SM2 worker sm2-worker.js and the
+// SQLite sequencer's worker sequencer-worker.js), so `npm start` runs plain JavaScript: no TypeScript loader at run
+// time, which also keeps ts-node's hooks (it loads node:domain, whose async hook taxes every promise) out of the
+// request path. Packages stay in node_modules. `npm run build:service` runs it; prestart and pretest do too.
 import fs from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
@@ -12,11 +12,12 @@ export const SERVICE_MAIN = path.join(SERVICE_DIST, "main.js");
 
 export async function buildService(): Promise<void> {
   await build({
-    // Both land directly in dist/service: two levels below the project root, as the sources' own folders are,
+    // All land directly in dist/service: two levels below the project root, as the sources' own folders are,
     // so paths the code builds from __dirname (artifacts/, web-verify/dist) resolve the same either way.
     entryPoints: [
       { in: path.join(ROOT, "service", "main.ts"), out: "main" },
       { in: path.join(ROOT, "service", "workers", "sm2-worker.ts"), out: "sm2-worker" },
+      { in: path.join(ROOT, "service", "store", "sqlite", "sequencer-worker.ts"), out: "sequencer-worker" },
     ],
     outdir: SERVICE_DIST,
     bundle: true,

@@ -3,7 +3,7 @@
 import type Database from "better-sqlite3";
 import { batchConflict, checkBatchShape, decodeProof, proofBuffer, type ClosingBatch } from "../batches";
 import type { BatchAnchor, BatchLog, BatchTree, StoredBatch } from "../port";
-import { sequenceRecords, type CompanyHead } from "../records";
+import { BatchPreparer, type BatchStart, type PreparedBatch } from "./batch-prep";
 import type { Connection } from "./connection";
 import type { RecordReader } from "./records";
 
@@ -69,12 +69,10 @@ export class BatchReader {
 export class BatchWriter {
   private readonly insertBatch: Database.Statement<[number, number, number, string, string]>;
   private readonly insertProof: Database.Statement<[number, Buffer, number | null, Buffer | null]>;
-  private readonly headOf: Database.Statement<[string], { next: number; leaf: Buffer }>;
-  private readonly sequencedOf: Database.Statement<[string, number], { count: number; last: number | null }>;
-  private readonly leafOf: Database.Statement<[number], Buffer>;
   private readonly setHead: Database.Statement<[string, number, Buffer]>;
   private readonly anchor: Database.Statement<[number, string, string, number, string, number]>;
   private readonly unanchor: Database.Statement<[number]>;
+  private readonly preparer: BatchPreparer;
 
   /** `batches` and `records` read through the writer connection, so they see the open transaction. */
   constructor(
@@ -86,9 +84,6 @@ export class BatchWriter {
       "INSERT INTO batches (id, first_seq, count, root, closed_at) VALUES (?, ?, ?, ?, ?)",
     );
     this.insertProof = db.prepare<[number, Buffer, number | null, Buffer | null]>("INSERT INTO proofs (seq, proof, cseq, prev) VALUES (?, ?, ?, ?)");
-    this.headOf = db.prepare<[string], { next: number; leaf: Buffer }>("SELECT next, leaf FROM company_heads WHERE company = ?");
-    this.sequencedOf = db.prepare<[string, number], { count: number; last: number | null }>("SELECT count(*) AS count, max(pos) AS last FROM records WHERE company = ? AND pos <= ?");
-    this.leafOf = db.prepare<[number], Buffer>("SELECT substr(proof, 1, 32) FROM proofs WHERE seq = ?").pluck();
     this.setHead = db.prepare<[string, number, Buffer]>(
       "INSERT INTO company_heads (company, next, leaf) VALUES (?, ?, ?) ON CONFLICT (company) DO UPDATE SET next = excluded.next, leaf = excluded.leaf",
     );
@@ -98,24 +93,27 @@ export class BatchWriter {
     this.unanchor = db.prepare<[number]>(
       "UPDATE batches SET chain_id = NULL, contract = NULL, tx_hash = NULL, block_number = NULL, anchored_at = NULL WHERE id >= ? AND tx_hash IS NOT NULL",
     );
+    this.preparer = new BatchPreparer(db);
   }
 
   /**
    * The sequencer's step (BatchLog.sequence), run inside a transaction of the group-commit queue: a throw undoes its
-   * savepoint, so the seq values, the texts, the batch and its proofs are written together or not at all.
+   * savepoint, so the batch, its proofs and the company heads are written together or not at all. The records after
+   * the last batch, in acceptance order, each with seq = pos − 1: a batch is what sequences them, with no write to the
+   * records table (in a file written before sequencing existed, those numbered when written and not yet batched come
+   * first, as they are). `prepared` supplies them read and hashed already when it was prepared after this same last
+   * batch with this max; otherwise (none, or another batch closed since) they are read and hashed here. Returns the
+   * batch with what it was prepared from, or null when no record waits.
    */
-  sequence(max: number, closedAt: Date, tree: BatchTree): StoredBatch | null {
+  sequence(max: number, closedAt: Date, tree: BatchTree, prepared: PreparedBatch | null): { batch: StoredBatch; prepared: PreparedBatch } | null {
     if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`batches: max must be a positive integer, got ${max}`);
     const last = this.batches.last();
-    const firstSeq = last === null ? 0 : last.firstSeq + last.count;
-    // The records after the last batch in acceptance order, each with seq = pos − 1: a batch is what sequences them,
-    // with no write to the records table. In a file written before sequencing existed, those numbered when written
-    // and not yet batched come first, as they are.
-    const waiting = this.records.toSequence(firstSeq, max);
-    if (waiting.length === 0) return null;
-    const heads = this.headsOf(new Set(waiting.map((record) => record.company)), firstSeq);
-    const { texts, leaves, links } = sequenceRecords(waiting, firstSeq, heads);
+    const start = batchStartAfter(last);
+    const taken = prepared !== null && prepared.max === max && sameBatchStart(prepared.start, start) ? prepared : this.preparer.prepare(start, max);
+    const { texts, leaves, links, heads } = taken;
+    if (texts.length === 0) return null;
     const { root, proofs } = tree(texts, leaves);
+    const { firstSeq } = start;
     const batch: ClosingBatch = { id: last === null ? 0 : last.id + 1, firstSeq, count: texts.length, root, closedAt: closedAt.toISOString() };
     checkBatchShape(batch, proofs);
     const conflict = batchConflict(batch, { last, recordCount: this.records.stored() });
@@ -126,28 +124,7 @@ export class BatchWriter {
       this.insertProof.run(firstSeq + i, proofBuffer(proof), link?.cseq ?? null, link === null ? null : Buffer.from(link.prev, "hex"));
     });
     for (const [company, head] of heads) this.setHead.run(company, head.next, Buffer.from(head.leaf));
-    return { ...batch, anchor: null };
-  }
-
-  /**
-   * The chain heads of these companies before the records from `sequencedThrough` on: stored, or for a company whose
-   * records were all sequenced before record v2, counted from them (its last record's leaf is in its proof).
-   */
-  private headsOf(companies: Set<string>, sequencedThrough: number): Map<string, CompanyHead> {
-    const heads = new Map<string, CompanyHead>();
-    for (const company of companies) {
-      const stored = this.headOf.get(company);
-      if (stored !== undefined) {
-        heads.set(company, { next: stored.next, leaf: stored.leaf });
-        continue;
-      }
-      const { count, last } = this.sequencedOf.get(company, sequencedThrough) ?? { count: 0, last: null };
-      if (last === null) continue;
-      const leaf = this.leafOf.get(last - 1);
-      if (leaf === undefined) throw new Error(`invariant: record seq ${last - 1} is sequenced but has no proof`);
-      heads.set(company, { next: count, leaf });
-    }
-    return heads;
+    return { batch: { ...batch, anchor: null }, prepared: taken };
   }
 
   setAnchor(id: number, anchor: BatchAnchor): void {
@@ -158,6 +135,15 @@ export class BatchWriter {
   clearAnchors(fromId: number): void {
     this.unanchor.run(fromId);
   }
+}
+
+/** Where the batch after `last` starts. */
+export function batchStartAfter(last: StoredBatch | null): BatchStart {
+  return last === null ? { last: null, firstSeq: 0 } : { last: { id: last.id, root: last.root }, firstSeq: last.firstSeq + last.count };
+}
+
+function sameBatchStart(a: BatchStart, b: BatchStart): boolean {
+  return a.firstSeq === b.firstSeq && a.last?.id === b.last?.id && a.last?.root === b.last?.root;
 }
 
 function toBatch(row: BatchRow): StoredBatch {

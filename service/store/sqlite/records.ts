@@ -8,7 +8,7 @@
 import type Database from "better-sqlite3";
 import { checkLimit, decodeCursor, pageOf } from "../cursor";
 import { StoreConflictError, type LoggedRecord, type RecordDraft, type RecordFilter, type RecordLog, type Waiting } from "../port";
-import { isV2Text, parseLogged, parseRecord, pendingRecord, pendingText, positionOf, receiptOf, sequencedText, sqliteRecordId, type ToSequence } from "../records";
+import { isV2Text, parseLogged, parseRecord, pendingRecord, pendingText, positionOf, receiptOf, sequencedText, sqliteRecordId } from "../records";
 import type { Connection } from "./connection";
 import { onConstraint } from "./constraint";
 import type { Guard } from "./group-commit";
@@ -39,7 +39,6 @@ export class RecordReader {
   private readonly numberedThrough: Database.Statement<[], number>;
   private readonly lastPos: Database.Statement<[], number>;
   private readonly acceptedAt: Database.Statement<[number], string>;
-  private readonly companyRange: Database.Statement<[number, number], { pos: number; seq: number | null; company: string; body: string }>;
   /** One statement per filter shape (which of type, subject, from, to and the cursor are given), prepared on first use. */
   private readonly pages = new Map<string, Database.Statement<Array<string | number>, StoredRow>>();
 
@@ -53,7 +52,6 @@ export class RecordReader {
     this.numberedThrough = db.prepare<[], number>("SELECT coalesce(max(seq) + 1, 0) FROM records WHERE seq IS NOT NULL").pluck();
     this.lastPos = db.prepare<[], number>("SELECT coalesce(max(pos), 0) FROM records").pluck();
     this.acceptedAt = db.prepare<[number], string>("SELECT accepted_at FROM records WHERE pos = ?").pluck();
-    this.companyRange = db.prepare("SELECT pos, seq, company, body FROM records WHERE pos > ? ORDER BY pos LIMIT ?");
   }
 
   reads(guard: Guard): RecordReads {
@@ -106,18 +104,6 @@ export class RecordReader {
   /** The final texts of sequenced records from `fromSeq` on, at most `limit`, in seq order. */
   sequencedTexts(fromSeq: number, limit: number): string[] {
     return this.range.all(fromSeq, this.next(), limit).map(finalText);
-  }
-
-  /**
-   * The records after the first `fromSeq`, at most `limit`, as the sequencer takes them: the stored text, final for
-   * a record numbered when written (before schema 8), pending otherwise.
-   */
-  toSequence(fromSeq: number, limit: number): ToSequence[] {
-    return this.companyRange.all(fromSeq, limit).map((row, i) => {
-      if (row.pos !== fromSeq + i + 1) throw new Error(`invariant: the record log has no record at pos ${fromSeq + i + 1}`);
-      if (row.seq !== null && row.seq !== row.pos - 1) throw new Error(`invariant: the record at pos ${row.pos} has seq ${row.seq}`);
-      return { company: row.company, text: row.body, final: row.seq !== null };
-    });
   }
 
   private pageStatement(filter: RecordFilter, afterCursor: boolean): Database.Statement<Array<string | number>, StoredRow> {
