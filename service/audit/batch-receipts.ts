@@ -1,105 +1,171 @@
-// Receipts judged a batch at a time. The first receipt of a batch goes through verifyReceipt (chain, anchor, proof);
-// a later one naming the same batch and anchor needs only its leaf, position and path, and paths are walked up only
-// until they meet a node an earlier receipt of the batch proved, so a batch's receipts cost about one tree's hashes.
-// A receipt that fails the short way is judged again by verifyReceipt, whose code and words the finding then carries.
-import { EvidenceError, equalBytes, fromHex, nodeHash, recordLeafHash, sm3, toHex, verifyReceipt, type ChainReader, type Deployment, type OnChainBatch, type OnChainTx, type ReceiptBundle, type StepResult } from "../evidence";
+// Receipts judged a batch at a time. A receipt goes through verifyReceipt (chain, anchor, proof) when it opens a batch
+// or cannot be judged the short way; the receipts after it in the same batch, as lines in the exporter's layout, are
+// judged in their bytes: the same batch and anchor text as that receipt, a canonical record that hashes to the proof's
+// leaf at its place, and a path that agrees with the previous receipt's (path-walk.ts). A receipt that fails the short
+// way is judged by verifyReceipt, whose code and words the finding then carries. The chain's answers are not waited
+// for line by line: reading goes on while they come, and a batch the chain does not hold as the receipts say is
+// reported, once it answers, against every receipt of it judged the short way meanwhile.
+import { EvidenceError, RECEIPT_FORMAT, verifyReceipt, type ChainReader, type Deployment, type EvidenceRecord, type OnChainBatch, type OnChainTx, type ReceiptBundle, type StepResult } from "../evidence";
+import { fromHex, toHex } from "../evidence/bytes";
+import { HASH_SIZE, sm3 } from "../evidence/hash";
+import { leafHasher } from "../evidence/merkle";
+import { parseReceipt } from "../evidence/receipt";
+import { recordLeafHash } from "../evidence/record";
+import { parseCanonicalObject } from "./canonical-text";
+import { hexEquals } from "./hex-digits";
+import { PathWalk } from "./path-walk";
+import { pathEntries, receiptLineLayout } from "./receipt-line";
 
-export type ReceiptJudgement = { ok: true; leaf: string } | { ok: false; leaf: string | null; step: StepResult };
+/** Where a finding about one receipt points: its record's place in the company's chain and its receipt id. */
+export interface ReceiptPlace {
+  cseq: number | null;
+  receipt: string | null;
+}
+
+/** Hears each receipt step that failed. */
+export type FailedStep = (place: ReceiptPlace, step: StepResult) => void;
+
+/** A receipt judged from its line: its record, its leaf hash (hex) and its batch. */
+export interface LineJudgement {
+  record: EvidenceRecord;
+  leaf: string;
+  batch: number;
+}
 
 /** The steps verifyReceipt runs that concern the batch and its anchor rather than the one record. */
 const BATCH_STEPS = new Set(["deployment", "chain", "anchor"]);
+/** Receipts whose verifyReceipt may be waiting for the chain at once: enough to hide its latency, few enough to bound memory. */
+const UNANSWERED = 64;
+
+/** A batch as its first receipt named it, and what the chain has said of it so far. */
+interface OpenBatch {
+  key: string;
+  /** The first batch step that failed for its first receipt; null when none did, undefined until the chain has answered. */
+  failed: StepResult | null | undefined;
+  /** Receipts judged the short way before the chain answered. */
+  waiting: ReceiptPlace[];
+}
+
+/** What a line must repeat of a receipt verified in full, and where its path is followed from. */
+interface ShortWay {
+  batch: OpenBatch;
+  firstSeq: number;
+  count: number;
+  id: number;
+  /** The line's text after its path: `]},"batch":…,"anchor":…,"hash":"sm3"}`, as the exporter writes it. */
+  suffix: Buffer;
+  walk: PathWalk;
+  /**
+   * The receipt verified in full, its record and path set aside: parseReceipt judges a line's record beside it (the
+   * line's own path is judged in its bytes).
+   */
+  frame: Omit<ReceiptBundle, "record">;
+}
 
 export class BatchReceipts {
-  private batchKey: string | null = null;
-  private batchProved = false;
-  private root: Uint8Array = new Uint8Array(0);
-  /**
-   * Nodes of the current batch's tree proved to lead to its root, by nodeKey(level, index), with the path above them
-   * (`path` from `from` on) that a later receipt meeting the node must carry too.
-   */
-  private proved = new Map<number, { node: Uint8Array; path: readonly string[]; from: number }>();
+  private batch: OpenBatch | null = null;
+  private shortWay: ShortWay | null = null;
+  private readonly unanswered = new Set<Promise<void>>();
   private readonly chain: ChainReader;
+  /** The leaf hash of the line being judged the short way. */
+  private readonly leaf = new Uint8Array(HASH_SIZE);
+  private readonly hashLeaf = leafHasher(sm3, this.leaf);
 
   constructor(
     chain: ChainReader,
     private readonly deployment: Deployment,
+    private readonly failedStep: FailedStep,
   ) {
     this.chain = cachedChain(chain);
   }
 
-  /** Judges one parsed receipt, whose raw form `input` verifyReceipt reads again when needed; signatures are not judged here. */
-  async judge(input: unknown, receipt: ReceiptBundle): Promise<ReceiptJudgement> {
-    let leaf: string | null = null;
+  /**
+   * Judges one parsed receipt, whose raw form `input` verifyReceipt reads; signatures are not judged here. Returns its
+   * leaf hash (hex; null when the record cannot be hashed) at once; a failed step is told to `failedStep` when known.
+   */
+  async judge(input: unknown, receipt: ReceiptBundle, place: ReceiptPlace): Promise<string | null> {
+    let leaf: Uint8Array | null = null;
     try {
-      leaf = toHex(recordLeafHash(receipt.record));
+      leaf = recordLeafHash(receipt.record);
     } catch (err) {
       if (!(err instanceof EvidenceError)) throw err;
     }
     const key = batchKey(receipt);
-    if (key !== this.batchKey) {
-      this.batchKey = key;
-      this.proved = new Map();
-      this.root = fromHex(receipt.batch.root);
-      const steps = await this.fully(input);
-      this.batchProved = steps.filter((s) => BATCH_STEPS.has(s.step)).every((s) => s.ok);
-      const failed = steps.find((s) => !s.ok);
-      if (failed !== undefined) return { ok: false, leaf, step: failed };
-      if (leaf !== null) this.walk(receipt, fromHex(leaf));
-      return { ok: true, leaf: leaf ?? "" };
+    const opens = key !== this.batch?.key;
+    if (opens) {
+      while (this.unanswered.size >= UNANSWERED) await Promise.race(this.unanswered);
+      this.batch = { key, failed: undefined, waiting: [] };
+      this.shortWay = null;
     }
-    if (this.batchProved && leaf !== null && leaf === receipt.proof.leaf && positionHolds(receipt) && this.walk(receipt, fromHex(leaf))) return { ok: true, leaf };
-    const failed = (await this.fully(input)).find((s) => !s.ok);
-    return failed === undefined ? { ok: true, leaf: leaf ?? "" } : { ok: false, leaf, step: failed };
-  }
-
-  /** verifyReceipt's steps but the signature's, which the caller judges on the worker pool. */
-  private async fully(input: unknown): Promise<StepResult[]> {
-    const report = await verifyReceipt(input, this.chain, { deployment: this.deployment });
-    return report.steps.filter((s) => s.step !== "signature");
+    const batch = this.batch as OpenBatch;
+    this.track(
+      verifyReceipt(input, this.chain, { deployment: this.deployment }).then((report) => {
+        const steps = report.steps.filter((s) => s.step !== "signature");
+        if (opens) this.answered(batch, steps.find((s) => BATCH_STEPS.has(s.step) && !s.ok) ?? null);
+        const failed = steps.find((s) => !s.ok);
+        if (failed !== undefined) this.failedStep(place, failed);
+      }),
+    );
+    const hex = leaf === null ? null : toHex(leaf);
+    if (leaf !== null && hex === receipt.proof.leaf && positionHolds(receipt)) this.shortWay = startShortWay(batch, receipt, leaf) ?? this.shortWay;
+    return hex;
   }
 
   /**
-   * RFC 9162 §2.1.3.2 from the leaf up, stopping at the first node already proved: true when the path reaches the
-   * batch root or a proved node with the same hash. The nodes it computed are then proved too.
+   * Judges a receipt line of the batch of the last receipt judged in full, in its bytes; null when it cannot be
+   * judged so (another layout, batch or company than `company` when given, or anything that does not hold), and then
+   * it goes to `judge`.
    */
-  private walk({ proof }: ReceiptBundle, leaf: Uint8Array): boolean {
-    if (proof.leafIndex >= proof.treeSize) return false;
-    let fn = proof.leafIndex;
-    let sn = proof.treeSize - 1;
-    let level = 0;
-    let r = leaf;
-    const computed: [number, Uint8Array, number][] = [];
-    for (let i = 0; i < proof.path.length; i++) {
-      if (sn === 0) return false;
-      const p = fromHex(proof.path[i]);
-      if (fn % 2 === 1 || fn === sn) {
-        r = nodeHash(sm3, p, r);
-        while (fn % 2 === 0 && fn !== 0) [fn, sn, level] = [fn >>> 1, sn >>> 1, level + 1];
-      } else {
-        r = nodeHash(sm3, r, p);
-      }
-      [fn, sn, level] = [fn >>> 1, sn >>> 1, level + 1];
-      const known = this.proved.get(nodeKey(level, fn));
-      if (known !== undefined) return equalBytes(known.node, r) && sameRest(proof.path, i + 1, known.path, known.from) && this.remember(computed, proof.path);
-      computed.push([nodeKey(level, fn), r, i + 1]);
-    }
-    return sn === 0 && equalBytes(r, this.root) && this.remember(computed, proof.path);
+  judgeLine(line: Buffer, company: string | null): LineJudgement | null {
+    const way = this.shortWay;
+    if (way === null) return null;
+    const layout = receiptLineLayout(line, way.suffix);
+    if (layout === null || layout.treeSize !== way.count) return null;
+    const object = parseCanonicalObject(line, layout.recordStart, layout.recordEnd);
+    const parsed = object === null ? null : parseReceipt({ ...way.frame, record: object });
+    if (parsed === null || !parsed.ok || parsed.bundle.record.seq - way.firstSeq !== layout.leafIndex) return null;
+    if (company !== null && parsed.bundle.record.company !== company) return null;
+    const leaf = this.leaf;
+    this.hashLeaf(line.subarray(layout.recordStart, layout.recordEnd), 0);
+    if (!hexEquals(line, layout.leafAt, leaf, 0) || !way.walk.follow(layout.leafIndex, leaf, line, layout.pathAt, layout.pathCount)) return null;
+    const record = parsed.bundle.record;
+    if (way.batch.failed === undefined) way.batch.waiting.push(placeOf(record));
+    else if (way.batch.failed !== null) this.failedStep(placeOf(record), way.batch.failed);
+    return { record, leaf: line.toString("latin1", layout.leafAt, layout.leafAt + 2 * leaf.length), batch: way.id };
   }
 
-  private remember(computed: [number, Uint8Array, number][], path: readonly string[]): true {
-    for (const [key, node, from] of computed) this.proved.set(key, { node, path, from });
-    return true;
+  /** Waits for every answer still due from the chain. */
+  async settled(): Promise<void> {
+    while (this.unanswered.size > 0) await Promise.all([...this.unanswered]);
+  }
+
+  private answered(batch: OpenBatch, failed: StepResult | null): void {
+    batch.failed = failed;
+    if (failed !== null) for (const place of batch.waiting) this.failedStep(place, failed);
+    batch.waiting = [];
+  }
+
+  private track(answer: Promise<void>): void {
+    const tracked = answer.finally(() => this.unanswered.delete(tracked));
+    this.unanswered.add(tracked);
   }
 }
 
-/** Whether two paths agree from their given places on: above a shared node, two proofs of one tree are the same. */
-function sameRest(a: readonly string[], i: number, b: readonly string[], j: number): boolean {
-  if (a.length - i !== b.length - j) return false;
-  for (let k = 0; i + k < a.length; k++) if (a[i + k] !== b[j + k]) return false;
-  return true;
+/**
+ * The short way from a receipt whose own steps hold (its leaf, place and path lead to its batch's root), so that
+ * only the batch's steps, the same for every receipt repeating its batch and anchor text, are left to the chain.
+ */
+function startShortWay(batch: OpenBatch, receipt: ReceiptBundle, leaf: Uint8Array): ShortWay | null {
+  const { proof, batch: named, anchor } = receipt;
+  const walk = PathWalk.start(proof.treeSize, proof.leafIndex, leaf, pathEntries(proof.path), proof.path.length, fromHex(named.root));
+  if (walk === null) return null;
+  const suffix = Buffer.from(`]},"batch":${JSON.stringify(named)},"anchor":${JSON.stringify(anchor)},"hash":"sm3"}`);
+  return { batch, firstSeq: named.firstSeq, count: named.count, id: named.id, suffix, walk, frame: { format: RECEIPT_FORMAT, proof: { ...proof, path: [] }, batch: named, anchor, hash: "sm3" } };
 }
 
-const nodeKey = (level: number, index: number): number => level * 2 ** 32 + index;
+export function placeOf(record: EvidenceRecord): ReceiptPlace {
+  return { cseq: record.v === 2 ? record.cseq : null, receipt: typeof record.data.receipt === "string" ? record.data.receipt : null };
+}
 
 function positionHolds({ record, proof, batch }: ReceiptBundle): boolean {
   return proof.treeSize === batch.count && record.seq - batch.firstSeq === proof.leafIndex;

@@ -2,11 +2,11 @@
 // time), the company's cseq/prev chain, every usage's and stamp's SM2 signature; nothing the bundle's header says is
 // trusted, and the deployment is the one the verifier pinned.
 import fs from "node:fs";
-import readline from "node:readline";
 import { parseReceipt, RECEIPT_FORMAT, verifyReceipt, type ChainReader, type Deployment, type EvidenceRecord } from "../evidence";
 import type { Sm2Pool } from "../workers/sm2-pool";
 import { AUDIT_FORMAT, WHOLE_LOG, type AuditEnd, type AuditHeader } from "./bundle";
-import { BatchReceipts, cachedChain } from "./batch-receipts";
+import { BatchReceipts, cachedChain, placeOf } from "./batch-receipts";
+import { bundleBlocks } from "./bundle-reader";
 import { CompanyChain } from "./company-chain";
 import type { Finding, FindingCode } from "./findings";
 import { registrationKey, SignatureChecks, type Registrations } from "./signatures";
@@ -38,6 +38,7 @@ export interface AuditVerifyReport {
 }
 
 const LISTED_FINDINGS = 10_000;
+const REGISTRATION = '{"registration"';
 /** Codes that say the chain could not be asked, not that the bundle is wrong. */
 const INCONCLUSIVE = new Set<FindingCode>(["CHAIN_UNREACHABLE", "CHAIN_MISMATCH"]);
 
@@ -52,77 +53,92 @@ export async function verifyAuditBundle(file: string, options: AuditVerifyOption
   };
   const registrations = await judgeRegistrations(file, chain, options.deployment, find);
   report.registrations = registrations.size;
-  const receipts = new BatchReceipts(chain, options.deployment);
+  const receipts = new BatchReceipts(chain, options.deployment, (place, step) => find({ code: step.code ?? "FORMAT_INVALID", ...place, check: step.step, message: step.message }));
   const signatures = options.pool === null ? null : new SignatureChecks(options.pool, registrations);
   const chains = new Map<string, CompanyChain>();
   const totalBytes = fs.statSync(file).size;
-  let bytes = 0;
   let end: AuditEnd | null = null;
   let lastBatch: number | null = null;
   let lineNo = 0;
-  for await (const text of lines(file)) {
-    bytes += Buffer.byteLength(text) + 1;
-    lineNo++;
-    if (lineNo === 1) {
-      report.header = parseHeader(text);
-      if (report.header === null) {
-        find({ code: "HEADER_INVALID", cseq: null, receipt: null, check: "bundle", message: "the first line is not a sealproof-audit/1 header" });
-        break;
-      }
-      continue;
-    }
-    const header = report.header as AuditHeader;
-    if (end !== null) {
-      find({ code: "LINE_INVALID", cseq: null, receipt: null, check: "bundle", message: `line ${lineNo} follows the end line` });
-      continue;
-    }
-    const value = parseJson(text);
-    if (isObject(value) && "registration" in value) continue;
-    if (isObject(value) && "end" in value) {
-      end = parseEnd(value.end);
-      if (end === null) find({ code: "LINE_INVALID", cseq: null, receipt: null, check: "bundle", message: `line ${lineNo}: a malformed end line` });
-      continue;
-    }
-    const predecessor = isObject(value) && "predecessor" in value;
-    const input = predecessor ? (value as { predecessor: unknown }).predecessor : value;
-    if (!isObject(input) || input.format !== RECEIPT_FORMAT) {
-      find({ code: "LINE_INVALID", cseq: null, receipt: null, check: "bundle", message: `line ${lineNo} is not a receipt, registration, predecessor or end line` });
-      continue;
-    }
-    const parsed = parseReceipt(input);
-    if (!parsed.ok) {
-      find({ code: "FORMAT_INVALID", cseq: null, receipt: null, check: "format", message: `line ${lineNo}: ${parsed.reason}` });
-      if (!predecessor) report.receipts++;
-      continue;
-    }
-    const record = parsed.bundle.record;
-    const where = { cseq: record.v === 2 ? record.cseq : null, receipt: typeof record.data.receipt === "string" ? record.data.receipt : null };
-    if (!predecessor) report.receipts++;
-    if (header.company !== WHOLE_LOG && record.company !== header.company) {
-      find({ code: "OTHER_COMPANY", ...where, check: "company-chain", message: `record seq ${record.seq} is of company ${record.company}, the bundle is of ${header.company}` });
-      continue;
-    }
-    if (parsed.bundle.batch.id !== lastBatch) {
-      lastBatch = parsed.bundle.batch.id;
-      report.batches++;
-    }
-    const judged = await receipts.judge(input, parsed.bundle);
-    if (!judged.ok) find({ code: judged.step.code ?? "FORMAT_INVALID", ...where, check: judged.step.step, message: judged.step.message });
+  /** A receipt line judged, the short way or the long: the company's chain and the signatures take it from here. */
+  const judged = (record: EvidenceRecord, leaf: string, predecessor: boolean): Promise<void> | undefined => {
+    const where = placeOf(record);
     const companyChain = chains.get(record.company) ?? new CompanyChain();
     chains.set(record.company, companyChain);
-    const leaf = judged.leaf ?? parsed.bundle.proof.leaf;
     if (predecessor) {
       if (record.v === 2) companyChain.link(record.cseq, leaf);
-      continue;
+      return;
     }
     for (const problem of companyChain.add(record, leaf)) find({ ...where, code: problem.code, cseq: problem.cseq, check: "company-chain", message: problem.message });
-    if (signatures !== null && SignatureChecks.applies(record)) {
-      await signatures.submit(record, (outcome) => {
-        if (!outcome.ok) find({ code: outcome.code, ...where, check: "signature", message: outcome.message });
-      });
+    if (signatures === null || !SignatureChecks.applies(record)) return undefined;
+    return signatures.submit(record, (outcome) => {
+      if (!outcome.ok) find({ code: outcome.code, ...where, check: "signature", message: outcome.message });
+    });
+  };
+  const countBatch = (id: number) => {
+    if (id === lastBatch) return;
+    lastBatch = id;
+    report.batches++;
+  };
+  for await (const { lines, start, block } of bundleBlocks(file)) {
+    for (const bytes of lines) {
+      lineNo++;
+      if (lineNo === 1) {
+        report.header = parseHeader(bytes.toString("utf8"));
+        if (report.header === null) {
+          find({ code: "HEADER_INVALID", cseq: null, receipt: null, check: "bundle", message: "the first line is not a sealproof-audit/1 header" });
+          break;
+        }
+        continue;
+      }
+      const header = report.header as AuditHeader;
+      if (end !== null) {
+        find({ code: "LINE_INVALID", cseq: null, receipt: null, check: "bundle", message: `line ${lineNo} follows the end line` });
+        continue;
+      }
+      const progress = () => options.onProgress?.(start + bytes.byteOffset - block.byteOffset + bytes.length + 1, totalBytes, report.receipts);
+      const short = receipts.judgeLine(bytes, header.company === WHOLE_LOG ? null : header.company);
+      if (short !== null) {
+        report.receipts++;
+        countBatch(short.batch);
+        const room = judged(short.record, short.leaf, false);
+        if (room !== undefined) await room;
+        progress();
+        continue;
+      }
+      const value = parseJson(bytes.toString("utf8"));
+      if (isObject(value) && "registration" in value) continue;
+      if (isObject(value) && "end" in value) {
+        end = parseEnd(value.end);
+        if (end === null) find({ code: "LINE_INVALID", cseq: null, receipt: null, check: "bundle", message: `line ${lineNo}: a malformed end line` });
+        continue;
+      }
+      const predecessor = isObject(value) && "predecessor" in value;
+      const input = predecessor ? (value as { predecessor: unknown }).predecessor : value;
+      if (!isObject(input) || input.format !== RECEIPT_FORMAT) {
+        find({ code: "LINE_INVALID", cseq: null, receipt: null, check: "bundle", message: `line ${lineNo} is not a receipt, registration, predecessor or end line` });
+        continue;
+      }
+      const parsed = parseReceipt(input);
+      if (!parsed.ok) {
+        find({ code: "FORMAT_INVALID", cseq: null, receipt: null, check: "format", message: `line ${lineNo}: ${parsed.reason}` });
+        if (!predecessor) report.receipts++;
+        continue;
+      }
+      const record = parsed.bundle.record;
+      if (!predecessor) report.receipts++;
+      if (header.company !== WHOLE_LOG && record.company !== header.company) {
+        find({ code: "OTHER_COMPANY", ...placeOf(record), check: "company-chain", message: `record seq ${record.seq} is of company ${record.company}, the bundle is of ${header.company}` });
+        continue;
+      }
+      countBatch(parsed.bundle.batch.id);
+      const leaf = await receipts.judge(input, parsed.bundle, placeOf(record));
+      await judged(record, leaf ?? parsed.bundle.proof.leaf, predecessor);
+      if (!predecessor) progress();
     }
-    options.onProgress?.(bytes, totalBytes, report.receipts);
+    if (report.header === null) break;
   }
+  await receipts.settled();
   await signatures?.drain();
   for (const companyChain of chains.values()) for (const gap of companyChain.gaps()) find({ code: gap.code, cseq: gap.cseq, receipt: null, check: "company-chain", message: gap.message });
   if (report.header !== null) {
@@ -141,8 +157,7 @@ export async function verifyAuditBundle(file: string, options: AuditVerifyOption
 /** Pass one: the registration receipts, each verified in the pinned deployment, by type, company and subject. */
 async function judgeRegistrations(file: string, chain: ChainReader, deployment: Deployment, find: (f: Finding) => void): Promise<Registrations> {
   const registrations: Registrations = new Map();
-  for await (const text of lines(file)) {
-    if (!text.startsWith('{"registration"')) continue;
+  for await (const text of linesStartingWith(file, REGISTRATION)) {
     const input = (parseJson(text) as { registration?: unknown } | null)?.registration;
     const report = await verifyReceipt(input, chain, { deployment });
     const record: EvidenceRecord | null = report.record;
@@ -168,8 +183,12 @@ function checkRangeStart(header: AuditHeader, chains: Map<string, CompanyChain>,
   }
 }
 
-function lines(file: string): AsyncIterable<string> {
-  return readline.createInterface({ input: fs.createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+/** The lines that start with `prefix`, as text; the others are not decoded. */
+async function* linesStartingWith(file: string, prefix: string): AsyncGenerator<string> {
+  const bytes = Buffer.from(prefix);
+  for await (const { lines } of bundleBlocks(file)) {
+    for (const line of lines) if (line.length >= bytes.length && line.compare(bytes, 0, bytes.length, 0, bytes.length) === 0) yield line.toString("utf8");
+  }
 }
 
 function parseHeader(text: string): AuditHeader | null {
