@@ -1,7 +1,7 @@
 // SM2 signature checks (usages, device messages) off the event loop, so it keeps serving HTTP while signatures are verified on the other
-// core, in batches of what one turn of the event loop asked for: with the native addon, on libuv's thread pool (`size`
-// batches at a time); with sm-crypto-v2, on `size` worker threads (one batch each at a time). With size 0 the check
-// runs in-process, on the event loop.
+// core, in small chunks (see CHUNK): with the native addon, on libuv's thread pool (`size` lanes, one chunk each at a
+// time); with sm-crypto-v2, on `size` worker threads (each working through the chunks it was handed). With size 0 the
+// check runs in-process, on the event loop.
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { isSm2PublicKey, sm2Backend, sm2Verify, sm2VerifyBatch, usageTbsBytes, verifyUsageSignature, type UsageTbs } from "../evidence";
@@ -37,14 +37,7 @@ export function createSm2Pool(size: number, log: (line: string) => void = () => 
   if (size === 0) return { verify: async (tbs, sig, key) => verifyUsageSignature(tbs, sig, key), verifyMessage: async (message, sig, key) => sm2Verify(message, sig, key), close: async () => undefined };
   const where = sm2Backend === "native" ? `libuv's thread pool, ${size} batch${size > 1 ? "es" : ""} at a time` : `${size} worker thread${size > 1 ? "s" : ""}`;
   log(`SM2: ${sm2Backend === "native" ? "native addon over Node's OpenSSL" : "sm-crypto-v2 (JavaScript)"}, verifying on ${where}`);
-  if (sm2Backend === "native") {
-    return createBatchPool(size, {
-      usage: (tbs, signature, publicKey) => ({ message: usageTbsBytes(tbs), signature, publicKey }),
-      message: (message, signature, publicKey) => ({ message, signature, publicKey }),
-      run: sm2VerifyBatch,
-      close: async () => undefined,
-    });
-  }
+  if (sm2Backend === "native") return createBatchPool(size, nativeLanes(size));
   return createBatchPool(size, workerBatches(size));
 }
 
@@ -57,22 +50,26 @@ interface BatchRunner<J> {
   close: () => Promise<void>;
 }
 
-// Most batches a turn of the event loop gathers are small; the cap bounds how long one pool thread is held.
-const MAX_BATCH = 256;
-
 /**
- * Verifications requested during one turn of the event loop go off it together (one batch, at most `inFlight` batches
- * at once), which amortises the hand-over; the event loop meanwhile parses the next requests.
+ * Verifications go off the event loop in chunks of at most CHUNK, and each pool thread is handed up to DEPTH chunks at
+ * once. Handing a thread everything that waited while it was busy (as this pool once did) made the load move in waves:
+ * with 32 usages in flight, one batch held most of them, the event loop idled while the thread verified it, then the
+ * thread idled while their transactions, answers and the clients' next requests went through the event loop — in
+ * bench:ingest both threads stayed about a third idle. Small chunks come back one by one and the next is already queued,
+ * so both sides stay busy; a chunk still amortises the hand-over (one message each way).
  */
+const CHUNK = 8;
+const DEPTH = 3;
+
+/** Verifications go off the event loop in chunks, at most `inFlight` × DEPTH chunks at once (see CHUNK). */
 function createBatchPool<J>(inFlight: number, runner: BatchRunner<J>): Sm2Pool {
   const queue: { job: J; resolve: (ok: boolean) => void; reject: (err: Error) => void }[] = [];
   let running = 0;
   let scheduled = false;
   const flush = () => {
     scheduled = false;
-    while (running < inFlight && queue.length > 0) {
-      // Shared out over the free slots, so two batches at a time keep two threads busy.
-      const batch = queue.splice(0, Math.min(MAX_BATCH, Math.ceil(queue.length / (inFlight - running))));
+    while (running < inFlight * DEPTH && queue.length > 0) {
+      const batch = queue.splice(0, CHUNK);
       running++;
       runner
         .run(batch.map((b) => b.job))
@@ -112,23 +109,23 @@ function createBatchPool<J>(inFlight: number, runner: BatchRunner<J>): Sm2Pool {
   };
 }
 
-/** sm-crypto-v2 on `size` worker threads; the pool gives a batch to one that has none (it hands out at most `size`). */
+/** sm-crypto-v2 on `size` worker threads; each chunk goes to the thread with the fewest chunks still to answer. */
 function workerBatches(size: number): BatchRunner<VerifyJob> {
-  const idle = Array.from({ length: size }, () => spawn());
-  const all = [...idle];
-  const pending = new Map<number, { worker: Worker; resolve: (results: VerifyResult[]) => void; reject: (err: Error) => void }>();
+  const threads = Array.from({ length: size }, () => ({ worker: spawn(), queued: 0 }));
+  const pending = new Map<number, { thread: (typeof threads)[number]; resolve: (results: VerifyResult[]) => void; reject: (err: Error) => void }>();
   let nextId = 0;
-  for (const worker of all) {
-    worker.on("message", ({ id, results }: VerifyBatchResult) => {
+  for (const thread of threads) {
+    thread.worker.on("message", ({ id, results }: VerifyBatchResult) => {
       const waiter = pending.get(id);
       pending.delete(id);
-      idle.push(worker);
+      thread.queued--;
       waiter?.resolve(results);
     });
-    worker.on("error", (err) => {
+    thread.worker.on("error", (err) => {
       for (const [id, waiter] of pending) {
-        if (waiter.worker !== worker) continue;
+        if (waiter.thread !== thread) continue;
         pending.delete(id);
+        thread.queued--;
         waiter.reject(err);
       }
     });
@@ -137,18 +134,39 @@ function workerBatches(size: number): BatchRunner<VerifyJob> {
     usage: (tbs, signature, publicKey) => ({ tbs, signature, publicKey }),
     message: (message, signature, publicKey) => ({ message, signature, publicKey }),
     async run(jobs) {
-      const worker = idle.pop();
-      if (worker === undefined) throw new Error("invariant violated: a batch was handed out with every worker busy");
+      const thread = threads.reduce((least, t) => (t.queued < least.queued ? t : least));
+      thread.queued++;
       const id = nextId++;
       const results = await new Promise<VerifyResult[]>((resolve, reject) => {
-        pending.set(id, { worker, resolve, reject });
-        worker.postMessage({ id, jobs } satisfies VerifyBatch);
+        pending.set(id, { thread, resolve, reject });
+        thread.worker.postMessage({ id, jobs } satisfies VerifyBatch);
       });
       return results.map((r) => (r.error !== undefined ? new Error(r.error) : r.ok));
     },
     async close() {
-      await Promise.all(all.map((w) => w.terminate()));
+      await Promise.all(threads.map((t) => t.worker.terminate()));
     },
+  };
+}
+
+/**
+ * The native addon's batches on libuv's pool, `size` lanes: a lane runs its chunks one after another, so at most `size`
+ * pool threads verify at once whatever the number of chunks handed out (more would take the event loop's core).
+ */
+function nativeLanes(size: number): BatchRunner<{ message: Uint8Array; signature: string; publicKey: string }> {
+  const lanes = Array.from({ length: size }, () => ({ tail: Promise.resolve(), queued: 0 }));
+  return {
+    usage: (tbs, signature, publicKey) => ({ message: usageTbsBytes(tbs), signature, publicKey }),
+    message: (message, signature, publicKey) => ({ message, signature, publicKey }),
+    run(jobs) {
+      const lane = lanes.reduce((least, l) => (l.queued < least.queued ? l : least));
+      lane.queued++;
+      const answers = lane.tail.then(() => sm2VerifyBatch(jobs));
+      const done = () => void lane.queued--;
+      lane.tail = answers.then(done, done);
+      return answers;
+    },
+    close: async () => undefined,
   };
 }
 
