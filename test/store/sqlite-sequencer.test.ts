@@ -31,8 +31,16 @@ async function logOf(store: Store<TestSchema>): Promise<Log> {
 describe("sqlite store: the sequencer thread", function () {
   this.timeout(60_000);
   const stores: Array<Store<TestSchema>> = [];
-  const open = async (sequenceOffThreadFrom: number): Promise<Store<TestSchema>> => {
-    const store = await openTestSqliteStore(freshDbFile(), { sequenceOffThreadFrom });
+  /** A store whose batches go to the thread, once it has started (the first one starts it). */
+  const openOnThread = async (): Promise<{ store: Store<TestSchema>; started: Promise<void> }> => {
+    let ready = (): void => undefined;
+    const started = new Promise<void>((resolve) => (ready = resolve));
+    const store = await openTestSqliteStore(freshDbFile(), { sequenceOffThreadFrom: 1, onSequencerThreadReady: () => ready() });
+    stores.push(store);
+    return { store, started };
+  };
+  const openOnWriter = async (): Promise<Store<TestSchema>> => {
+    const store = await openTestSqliteStore(freshDbFile(), { sequenceOffThreadFrom: Number.MAX_SAFE_INTEGER });
     stores.push(store);
     return store;
   };
@@ -42,12 +50,16 @@ describe("sqlite store: the sequencer thread", function () {
   });
 
   it("closes the batches, proofs and final texts the writer alone closes, the next full batch prepared while one commits", async function () {
-    const [onThread, onWriter] = [await open(1), await open(Number.MAX_SAFE_INTEGER)];
+    const { store: onThread, started } = await openOnThread();
+    const onWriter = await openOnWriter();
     const records = drafts(40);
     for (const store of [onThread, onWriter]) {
-      // Accepted in two goes: the second arrives after the first batches were prepared.
+      // Accepted in two goes: the second arrives after the first batches were prepared. The first batch starts the
+      // thread and, as it is not waited for, is prepared on the writer.
       await store.records.append(records.slice(0, 25));
-      for (let i = 0; i < 2; i++) await store.batches.sequence(8, new Date(AT), batchTree);
+      await store.batches.sequence(8, new Date(AT), batchTree);
+      if (store === onThread) await started;
+      await store.batches.sequence(8, new Date(AT), batchTree);
       await store.records.append(records.slice(25));
       await sequenceAll(store, 8);
     }
@@ -59,8 +71,10 @@ describe("sqlite store: the sequencer thread", function () {
   });
 
   it("numbers each record once when two sequencers race, whatever each prepared", async function () {
-    const store = await open(1);
+    const { store, started } = await openOnThread();
     await store.records.append(drafts(30));
+    await store.batches.sequence(2, new Date(AT), batchTree);
+    await started;
     // The first leaves the next batch prepared after it; the others were prepared after the same last batch as it.
     const outcomes = await Promise.allSettled([4, 4, 4, 5].map((max) => store.batches.sequence(max, new Date(AT), batchTree)));
     for (const outcome of outcomes) expect(outcome.status).to.equal("fulfilled");

@@ -15,22 +15,29 @@ export interface PrepareRequest {
   carried: Array<[string, CompanyHead]>;
 }
 
-export type PrepareReply = { id: number; batch: PreparedBatch } | { id: number; error: string };
+/** Once when its connections are open, then one answer per request. */
+export type WorkerMessage = { ready: true } | { id: number; batch: PreparedBatch } | { id: number; error: string };
 
 export class SequencerThread {
   private readonly worker: Worker;
   private readonly calls = new Map<number, { resolve: (batch: PreparedBatch) => void; reject: (err: Error) => void }>();
   private nextId = 0;
   private exited: Error | null = null;
+  private started = false;
 
-  constructor(file: string) {
+  constructor(file: string, onReady: () => void = () => undefined) {
     // Under ts-node this is service/store/sqlite/; in the service bundle (npm run build:service) it is dist/service/,
     // where the worker is bundled as sequencer-worker.js beside main.js.
     const ts = __filename.endsWith(".ts");
     const body = path.join(__dirname, `sequencer-worker.${ts ? "ts" : "js"}`);
     this.worker = new Worker(body, { workerData: { file }, execArgv: ts ? ["-r", "ts-node/register/transpile-only"] : [] });
     this.worker.unref();
-    this.worker.on("message", (reply: PrepareReply) => {
+    this.worker.on("message", (reply: WorkerMessage) => {
+      if ("ready" in reply) {
+        this.started = true;
+        onReady();
+        return;
+      }
       const call = this.calls.get(reply.id);
       this.calls.delete(reply.id);
       if ("batch" in reply) call?.resolve(reply.batch);
@@ -41,9 +48,14 @@ export class SequencerThread {
     this.worker.on("exit", (code) => this.fail(new Error(`sequencer thread exited with code ${code}`)));
   }
 
-  /** False once the worker has failed or exited: make a new one. */
+  /** False once the worker has failed or exited. */
   get alive(): boolean {
     return this.exited === null;
+  }
+
+  /** True once the worker has opened its connections (under ts-node, starting takes seconds) and while it lives. */
+  get ready(): boolean {
+    return this.started && this.alive;
   }
 
   prepare(start: BatchStart | null, max: number, carried: ReadonlyMap<string, CompanyHead> = new Map()): Promise<PreparedBatch> {

@@ -18,6 +18,8 @@ export interface SequencerOptions {
   /** Runs a transaction of the group-commit queue. */
   queued: <T>(work: () => Promise<T>) => Promise<T>;
   offThreadFrom: number;
+  /** Told when the thread has started (tests). */
+  onThreadReady?: () => void;
 }
 
 /** The next batch, prepared after a full one was written: used if it is full too and the log still ends there. */
@@ -69,12 +71,14 @@ export class SqliteSequencer {
   }
 
   /**
-   * Null when the thread cannot say: a failed call is prepared again on the writer, and a thread that died is not
-   * started again (the writer prepares every batch from then on, as slowly as before there was a thread).
+   * Null when the thread cannot say, and the writer prepares the batch: a failed call; a thread still starting (started
+   * at the first large batch, it is not waited for); a thread that died, which is not started again (the writer
+   * prepares every batch from then on, as it did before there was a thread).
    */
   private onThread(prepare: (thread: SequencerThread) => Promise<PreparedBatch>): Promise<PreparedBatch | null> {
-    if (this.closed || (this.thread !== null && !this.thread.alive)) return Promise.resolve(null);
-    this.thread ??= new SequencerThread(this.options.file);
+    if (this.closed) return Promise.resolve(null);
+    this.thread ??= new SequencerThread(this.options.file, this.options.onThreadReady);
+    if (!this.thread.ready) return Promise.resolve(null);
     return prepare(this.thread).catch(() => null);
   }
 }

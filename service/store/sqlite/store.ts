@@ -27,6 +27,8 @@ export interface SqliteStoreOptions<S extends Schema = NoKinds> {
   afterGuardedWrite?: () => void;
   /** Batches of at least this many records are read and hashed on the sequencer thread. Default 512. */
   sequenceOffThreadFrom?: number;
+  /** Told when the sequencer thread, started at the first batch that large, has started (tests). */
+  onSequencerThreadReady?: () => void;
 }
 
 const DEFAULT_MAX_GROUP_SIZE = 256;
@@ -76,6 +78,7 @@ export async function openSqliteStore<S extends Schema = NoKinds>(file: string, 
     writer: writes.batches,
     queued,
     offThreadFrom: options.sequenceOffThreadFrom ?? DEFAULT_SEQUENCE_OFF_THREAD_FROM,
+    onThreadReady: options.onSequencerThreadReady,
   });
 
   // Object.assign, not spreads: made for every transaction, once per document kind, and object spread measured
