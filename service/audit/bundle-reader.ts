@@ -1,57 +1,36 @@
-// A bundle read as lines of bytes, a few megabytes at a time, split where readline splits (\n, \r\n or a lone \r).
-// A line is a view into the block being read: whoever keeps any of it past the next line copies it.
+// A bundle read as lines of bytes, split where readline splits (\n, \r\n or a lone \r), from a stream that reads the
+// next few megabytes while the last are judged. A line is a view into what was read: whoever keeps any of it past
+// the next batch of lines copies it.
 import fs from "node:fs";
 
-const BLOCK = 4 << 20;
+const CHUNK = 4 << 20;
 const LF = 0x0a;
 const CR = 0x0d;
 
-/** A run of whole lines: their views, and where in the file the run starts. */
-export interface LineBlock {
-  lines: Buffer[];
-  /** The file offset of the block's first byte. */
-  start: number;
-  /** The block itself: line.byteOffset − block.byteOffset is a line's place in it. */
-  block: Buffer;
-}
-
-/** The file's lines, a block at a time. */
-export async function* bundleBlocks(file: string): AsyncGenerator<LineBlock> {
-  const handle = await fs.promises.open(file, "r");
-  try {
-    let buffer = Buffer.allocUnsafe(BLOCK);
-    let filled = 0;
-    let bytes = 0;
-    for (;;) {
-      if (filled === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
-      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
-      filled += bytesRead;
-      bytes += bytesRead;
-      const end = bytesRead === 0 ? filled : lastBreak(buffer, filled);
-      if (end > 0) {
-        const block = buffer.subarray(0, end);
-        yield { lines: splitLines(block), start: bytes - filled, block };
-        buffer.copy(buffer, 0, end, filled);
-        filled -= end;
-      }
-      if (bytesRead === 0) return;
+/** The file's lines, a chunk's worth at a time. */
+export async function* bundleLines(file: string): AsyncGenerator<Buffer[]> {
+  /** The start of a line the last chunk ended in. */
+  let carry: Buffer | null = null;
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) {
+    const last = chunk.lastIndexOf(LF);
+    if (last < 0) {
+      carry = carry === null ? chunk : Buffer.concat([carry, chunk]);
+      continue;
     }
-  } finally {
-    await handle.close();
+    const lines: Buffer[] = [];
+    let from = 0;
+    if (carry !== null) {
+      from = chunk.indexOf(LF) + 1;
+      splitLines(Buffer.concat([carry, chunk.subarray(0, from)]), lines);
+    }
+    splitLines(chunk.subarray(from, last + 1), lines);
+    carry = last + 1 < chunk.length ? chunk.subarray(last + 1) : null;
+    yield lines;
   }
+  if (carry !== null) yield splitLines(carry, []);
 }
 
-/** Where the block may end: after its last line break, unless that is a \r that a \n may yet follow. */
-function lastBreak(buffer: Buffer, filled: number): number {
-  if (filled < 2) return 0;
-  const lf = buffer.lastIndexOf(LF, filled - 1);
-  if (lf >= 0) return lf + 1;
-  const cr = buffer.lastIndexOf(CR, filled - 2);
-  return cr + 1;
-}
-
-function splitLines(block: Buffer): Buffer[] {
-  const lines: Buffer[] = [];
+function splitLines(block: Buffer, lines: Buffer[]): Buffer[] {
   let cr = block.indexOf(CR);
   let start = 0;
   while (start < block.length) {

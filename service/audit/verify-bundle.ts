@@ -6,7 +6,7 @@ import { parseReceipt, RECEIPT_FORMAT, verifyReceipt, type ChainReader, type Dep
 import type { Sm2Pool } from "../workers/sm2-pool";
 import { AUDIT_FORMAT, WHOLE_LOG, type AuditEnd, type AuditHeader } from "./bundle";
 import { BatchReceipts, cachedChain, placeOf } from "./batch-receipts";
-import { bundleBlocks } from "./bundle-reader";
+import { bundleLines } from "./bundle-reader";
 import { CompanyChain } from "./company-chain";
 import type { Finding, FindingCode } from "./findings";
 import { registrationKey, SignatureChecks, type Registrations } from "./signatures";
@@ -80,9 +80,11 @@ export async function verifyAuditBundle(file: string, options: AuditVerifyOption
     lastBatch = id;
     report.batches++;
   };
-  for await (const { lines, start, block } of bundleBlocks(file)) {
+  let read = 0;
+  for await (const lines of bundleLines(file)) {
     for (const bytes of lines) {
       lineNo++;
+      read += bytes.length + 1;
       if (lineNo === 1) {
         report.header = parseHeader(bytes.toString("utf8"));
         if (report.header === null) {
@@ -96,7 +98,7 @@ export async function verifyAuditBundle(file: string, options: AuditVerifyOption
         find({ code: "LINE_INVALID", cseq: null, receipt: null, check: "bundle", message: `line ${lineNo} follows the end line` });
         continue;
       }
-      const progress = () => options.onProgress?.(start + bytes.byteOffset - block.byteOffset + bytes.length + 1, totalBytes, report.receipts);
+      const progress = () => options.onProgress?.(read, totalBytes, report.receipts);
       const short = receipts.judgeLine(bytes, header.company === WHOLE_LOG ? null : header.company);
       if (short !== null) {
         report.receipts++;
@@ -186,7 +188,7 @@ function checkRangeStart(header: AuditHeader, chains: Map<string, CompanyChain>,
 /** The lines that start with `prefix`, as text; the others are not decoded. */
 async function* linesStartingWith(file: string, prefix: string): AsyncGenerator<string> {
   const bytes = Buffer.from(prefix);
-  for await (const { lines } of bundleBlocks(file)) {
+  for await (const lines of bundleLines(file)) {
     for (const line of lines) if (line.length >= bytes.length && line.compare(bytes, 0, bytes.length, 0, bytes.length) === 0) yield line.toString("utf8");
   }
 }

@@ -1,0 +1,49 @@
+// The bundle's lines as bytes must be readline's lines: \n, \r\n and a lone \r end a line, a last line may lack its
+// break, and lines run across the reader's 4 MB chunks (and a \r\n across two of them).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import readline from "node:readline";
+import { expect } from "chai";
+import { bundleLines } from "../../service/audit/bundle-reader";
+
+async function both(text: Buffer): Promise<{ ours: string[]; theirs: string[] }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-bundle-reader-"));
+  try {
+    const file = path.join(dir, "bundle.jsonl");
+    fs.writeFileSync(file, text);
+    const ours: string[] = [];
+    for await (const lines of bundleLines(file)) for (const line of lines) ours.push(line.toString("utf8"));
+    const theirs: string[] = [];
+    for await (const line of readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity })) theirs.push(line);
+    return { ours, theirs };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("audit: bundle lines", () => {
+  it("splits as readline does: \\n, \\r\\n, a lone \\r, empty lines, no break at the end", async () => {
+    const { ours, theirs } = await both(Buffer.from('{"a":1}\n{"b":"合同"}\r\n\r\n{"c":3}\r{"d":4}\n\n{"e":5}'));
+    expect(ours).to.deep.equal(theirs);
+    expect(ours).to.have.length(7);
+  });
+
+  it("reads lines across chunks, a \\r\\n split between two of them, and a line longer than a chunk", async () => {
+    const parts: string[] = [];
+    let size = 0;
+    for (let i = 0; size < 9.5 * 2 ** 20; i++) {
+      const text = `{"n":${i},"pad":"${"x".repeat(i % 3000)}"}${i % 5 === 0 ? "\r\n" : "\n"}`;
+      parts.push(text);
+      size += text.length;
+    }
+    parts.push(`{"long":"${"y".repeat(5 * 2 ** 20)}"}\n`, "tail");
+    const text = parts.join("");
+    const { ours, theirs } = await both(Buffer.from(text));
+    expect(ours.length).to.equal(theirs.length);
+    expect(ours).to.deep.equal(theirs);
+    const crlf = Buffer.from(`${"z".repeat(4 * 2 ** 20 - 1)}\r\nafter\n`);
+    const split = await both(crlf);
+    expect(split.ours).to.deep.equal(split.theirs);
+  });
+});
