@@ -56,10 +56,10 @@ interface ShortWay {
   suffix: Buffer;
   walk: PathWalk;
   /**
-   * The receipt verified in full, its record and path set aside: parseReceipt judges a line's record beside it (the
-   * line's own path is judged in its bytes).
+   * The receipt verified in full, its path set aside and its record the line's: parseReceipt judges a line's record
+   * in it (the line's own path is judged in its bytes).
    */
-  frame: Omit<ReceiptBundle, "record">;
+  frame: Omit<ReceiptBundle, "record"> & { record: unknown };
 }
 
 export class BatchReceipts {
@@ -121,8 +121,8 @@ export class BatchReceipts {
     if (way === null) return null;
     const layout = receiptLineLayout(line, way.suffix);
     if (layout === null || layout.treeSize !== way.count) return null;
-    const object = parseCanonicalObject(line, layout.recordStart, layout.recordEnd);
-    const parsed = object === null ? null : parseReceipt({ ...way.frame, record: object });
+    way.frame.record = parseCanonicalObject(line, layout.recordStart, layout.recordEnd);
+    const parsed = way.frame.record === null ? null : parseReceipt(way.frame);
     if (parsed === null || !parsed.ok || parsed.bundle.record.seq - way.firstSeq !== layout.leafIndex) return null;
     if (company !== null && parsed.bundle.record.company !== company) return null;
     const leaf = this.leaf;
@@ -160,7 +160,7 @@ function startShortWay(batch: OpenBatch, receipt: ReceiptBundle, leaf: Uint8Arra
   const walk = PathWalk.start(proof.treeSize, proof.leafIndex, leaf, pathEntries(proof.path), proof.path.length, fromHex(named.root));
   if (walk === null) return null;
   const suffix = Buffer.from(`]},"batch":${JSON.stringify(named)},"anchor":${JSON.stringify(anchor)},"hash":"sm3"}`);
-  return { batch, firstSeq: named.firstSeq, count: named.count, id: named.id, suffix, walk, frame: { format: RECEIPT_FORMAT, proof: { ...proof, path: [] }, batch: named, anchor, hash: "sm3" } };
+  return { batch, firstSeq: named.firstSeq, count: named.count, id: named.id, suffix, walk, frame: { format: RECEIPT_FORMAT, proof: { ...proof, path: [] }, batch: named, anchor, hash: "sm3", record: null } };
 }
 
 export function placeOf(record: EvidenceRecord): ReceiptPlace {
