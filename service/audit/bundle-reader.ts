@@ -9,6 +9,25 @@ const CR = 0x0d;
 
 /** The file's lines, a chunk's worth at a time. */
 export async function* bundleLines(file: string): AsyncGenerator<Buffer[]> {
+  for await (const region of wholeLines(file)) yield splitLines(region, []);
+}
+
+/**
+ * The lines that start with `prefix` (which holds no line break), found by searching for it after each line break
+ * rather than by splitting every line.
+ */
+export async function* linesStartingWith(file: string, prefix: string): AsyncGenerator<Buffer> {
+  const needles = [LF, CR].map((b) => Buffer.concat([Buffer.of(b), Buffer.from(prefix)]));
+  for await (const region of wholeLines(file)) {
+    // A region starts where a line does.
+    const starts = region.subarray(0, needles[0].length - 1).equals(needles[0].subarray(1)) ? [0] : [];
+    for (const needle of needles) for (let at = region.indexOf(needle); at >= 0; at = region.indexOf(needle, at + 1)) starts.push(at + 1);
+    for (const start of starts.sort((a, b) => a - b)) yield region.subarray(start, lineEnd(region, start));
+  }
+}
+
+/** Runs of whole lines (the last one may lack its break at the end of the file), as read. */
+async function* wholeLines(file: string): AsyncGenerator<Buffer> {
   /** The start of a line the last chunk ended in. */
   let carry: Buffer | null = null;
   for await (const chunk of fs.createReadStream(file, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) {
@@ -17,17 +36,23 @@ export async function* bundleLines(file: string): AsyncGenerator<Buffer[]> {
       carry = carry === null ? chunk : Buffer.concat([carry, chunk]);
       continue;
     }
-    const lines: Buffer[] = [];
     let from = 0;
     if (carry !== null) {
       from = chunk.indexOf(LF) + 1;
-      splitLines(Buffer.concat([carry, chunk.subarray(0, from)]), lines);
+      yield Buffer.concat([carry, chunk.subarray(0, from)]);
     }
-    splitLines(chunk.subarray(from, last + 1), lines);
+    yield chunk.subarray(from, last + 1);
     carry = last + 1 < chunk.length ? chunk.subarray(last + 1) : null;
-    yield lines;
   }
-  if (carry !== null) yield splitLines(carry, []);
+  if (carry !== null) yield carry;
+}
+
+/** Where the line starting at `start` ends: its first \n or \r, or the end of the region. */
+function lineEnd(region: Buffer, start: number): number {
+  const lf = region.indexOf(LF, start);
+  const cr = region.indexOf(CR, start);
+  const ends = [lf, cr].filter((e) => e >= 0);
+  return ends.length === 0 ? region.length : Math.min(...ends);
 }
 
 function splitLines(block: Buffer, lines: Buffer[]): Buffer[] {

@@ -6,7 +6,7 @@ import { parseReceipt, RECEIPT_FORMAT, verifyReceipt, type ChainReader, type Dep
 import type { Sm2Pool } from "../workers/sm2-pool";
 import { AUDIT_FORMAT, WHOLE_LOG, type AuditEnd, type AuditHeader } from "./bundle";
 import { BatchReceipts, cachedChain, placeOf } from "./batch-receipts";
-import { bundleLines } from "./bundle-reader";
+import { bundleLines, linesStartingWith } from "./bundle-reader";
 import { CompanyChain } from "./company-chain";
 import type { Finding, FindingCode } from "./findings";
 import { registrationKey, SignatureChecks, type Registrations } from "./signatures";
@@ -159,7 +159,8 @@ export async function verifyAuditBundle(file: string, options: AuditVerifyOption
 /** Pass one: the registration receipts, each verified in the pinned deployment, by type, company and subject. */
 async function judgeRegistrations(file: string, chain: ChainReader, deployment: Deployment, find: (f: Finding) => void): Promise<Registrations> {
   const registrations: Registrations = new Map();
-  for await (const text of linesStartingWith(file, REGISTRATION)) {
+  for await (const line of linesStartingWith(file, REGISTRATION)) {
+    const text = line.toString("utf8");
     const input = (parseJson(text) as { registration?: unknown } | null)?.registration;
     const report = await verifyReceipt(input, chain, { deployment });
     const record: EvidenceRecord | null = report.record;
@@ -182,14 +183,6 @@ function checkRangeStart(header: AuditHeader, chains: Map<string, CompanyChain>,
   const first = chains.get(header.company)?.first ?? null;
   if (first !== null && first > header.range.from) {
     find({ code: "CSEQ_GAP", cseq: header.range.from, receipt: null, check: "company-chain", message: `the range starts at cseq ${header.range.from}, the bundle's first record is cseq ${first}` });
-  }
-}
-
-/** The lines that start with `prefix`, as text; the others are not decoded. */
-async function* linesStartingWith(file: string, prefix: string): AsyncGenerator<string> {
-  const bytes = Buffer.from(prefix);
-  for await (const lines of bundleLines(file)) {
-    for (const line of lines) if (line.length >= bytes.length && line.compare(bytes, 0, bytes.length, 0, bytes.length) === 0) yield line.toString("utf8");
   }
 }
 

@@ -5,9 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { expect } from "chai";
-import { bundleLines } from "../../service/audit/bundle-reader";
+import { bundleLines, linesStartingWith } from "../../service/audit/bundle-reader";
 
-async function both(text: Buffer): Promise<{ ours: string[]; theirs: string[] }> {
+async function both(text: Buffer, prefix = '{"registration"'): Promise<{ ours: string[]; theirs: string[] }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-bundle-reader-"));
   try {
     const file = path.join(dir, "bundle.jsonl");
@@ -16,6 +16,9 @@ async function both(text: Buffer): Promise<{ ours: string[]; theirs: string[] }>
     for await (const lines of bundleLines(file)) for (const line of lines) ours.push(line.toString("utf8"));
     const theirs: string[] = [];
     for await (const line of readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity })) theirs.push(line);
+    const found: string[] = [];
+    for await (const line of linesStartingWith(file, prefix)) found.push(line.toString("utf8"));
+    expect(found).to.deep.equal(theirs.filter((l) => l.startsWith(prefix)));
     return { ours, theirs };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -24,16 +27,17 @@ async function both(text: Buffer): Promise<{ ours: string[]; theirs: string[] }>
 
 describe("audit: bundle lines", () => {
   it("splits as readline does: \\n, \\r\\n, a lone \\r, empty lines, no break at the end", async () => {
-    const { ours, theirs } = await both(Buffer.from('{"a":1}\n{"b":"合同"}\r\n\r\n{"c":3}\r{"d":4}\n\n{"e":5}'));
+    const text = '{"registration":0}\n{"a":1}\n{"b":"合同"}\r\n{"registration":1}\r\n\r\n{"c":3}\r{"registration":2}\r{"d":4}\n\n{"e":5}\n{"registration":3}';
+    const { ours, theirs } = await both(Buffer.from(text));
     expect(ours).to.deep.equal(theirs);
-    expect(ours).to.have.length(7);
+    expect(ours).to.have.length(11);
   });
 
   it("reads lines across chunks, a \\r\\n split between two of them, and a line longer than a chunk", async () => {
     const parts: string[] = [];
     let size = 0;
     for (let i = 0; size < 9.5 * 2 ** 20; i++) {
-      const text = `{"n":${i},"pad":"${"x".repeat(i % 3000)}"}${i % 5 === 0 ? "\r\n" : "\n"}`;
+      const text = `{"${i % 7 === 0 ? "registration" : "n"}":${i},"pad":"${"x".repeat(i % 3000)}"}${i % 5 === 0 ? "\r\n" : "\n"}`;
       parts.push(text);
       size += text.length;
     }
