@@ -87,6 +87,17 @@ describe("http: electronic seal usage", function () {
     await expectRefusal(useSeal(svc, co.employee, intruder, co.scenarios.none), 422, "SIGNATURE_INVALID");
   });
 
+  it("refuses another company's seal with NOT_FOUND, also right after its owner used it", async () => {
+    await grant();
+    expect((await useSeal(svc, co.employee, co.seal, co.scenarios.none)).status).to.equal(201);
+    const other = await createCompany(svc);
+    await ok(svc.call("POST", "/api/v1/grants", { token: other.legalRep.token, body: grantBody(other.employee.id, other.seal.id, [other.scenarios.none]) }));
+    const reservation = await ok(svc.call("POST", "/api/v1/usages/reservations", { token: other.employee.token, body: { seal: other.seal.id } }));
+    // The reservation is for the member's own seal; the TBS names the first company's, signed with its key as a thief would.
+    const usage = signedUsage({ receipt: reservation.receipt, seal: co.seal.id, signer: other.employee.id, documentHash: documentHash("a"), scenario: other.scenarios.none, request: null }, co.seal.privateKey);
+    await expectRefusal(svc.call("POST", "/api/v1/usages", { token: other.employee.token, body: usage }), 404, "NOT_FOUND");
+  });
+
   it("refuses a reused receipt id with RESERVATION_USED and another member's TBS with SIGNER_MISMATCH", async () => {
     await grant();
     const reservation = await ok(svc.call("POST", "/api/v1/usages/reservations", { token: co.employee.token, body: { seal: co.seal.id } }));
