@@ -45,7 +45,7 @@ interface Company {
   signed: RecordDraft[];
 }
 
-const progress = (message: string) => process.stderr.write(`[bench:audit] ${message}\n`);
+const progress = (message: string) => process.stderr.write(`[bench:audit] ${message} (RSS ${int(process.memoryUsage.rss() / 2 ** 20)} MB, peak so far ${int(peakRss / 2 ** 20)} MB)\n`);
 const int = (x: number): string => Math.round(x).toLocaleString("en-US");
 const receiptId = () => bs58.encode(randomBytes(16));
 const loadAverage = (): string => os.loadavg().map((x) => x.toFixed(2)).join(" ");
