@@ -29,7 +29,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const WORKER_MODES = (process.env.BENCH_WORKERS ?? "0,1,2").split(",").map(Number);
 /** Which SM2 backends to run the service with, e.g. BENCH_BACKENDS=js; the default backend is listed first. */
 const BACKENDS = (process.env.BENCH_BACKENDS ?? (sm2Backend === "native" ? "native,js" : "js")).split(",") as Sm2BackendName[];
-/** Extra node flags for the service, e.g. BENCH_NODE_ARGS=--cpu-prof. */
+/** Extra node flags for the service, e.g. BENCH_NODE_ARGS=--cpu-prof; BENCH_SERVICE_OUTPUT=1 passes on what it prints (--trace-gc). */
 const EXTRA_NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
 const RAW_VERIFICATIONS = 2000;
 const OPERATOR_TOKEN = "op_bench_token";
@@ -164,7 +164,7 @@ async function submitAll(connections: LoadConnection[], requests: Buffer[]): Pro
 /** The service as `npm start` runs it: the bundle, with the node flags of the start script. */
 function startService(dataDir: string, port: number, workers: number, backend: Sm2BackendName): ChildProcess {
   const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", DEV_CHAIN_PORT: "0", OPERATOR_TOKEN, VERIFY_WORKERS: String(workers), SM2_BACKEND: backend };
-  return spawn(process.execPath, [...startScriptNodeFlags(), ...EXTRA_NODE_ARGS, SERVICE_MAIN], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+  return spawn(process.execPath, [...startScriptNodeFlags(), ...EXTRA_NODE_ARGS, SERVICE_MAIN], { cwd: ROOT, env, stdio: ["ignore", process.env.BENCH_SERVICE_OUTPUT === "1" ? "inherit" : "ignore", "inherit"] });
 }
 
 function startScriptNodeFlags(): string[] {

@@ -33,12 +33,17 @@ export interface Sm2Pool {
 }
 
 /** The service's pool (size > 0) says at start, through `log`, which SM2 implementation it runs on and where. */
-export function createSm2Pool(size: number, log: (line: string) => void = () => undefined): Sm2Pool {
+/**
+ * `chunk`: most verifications handed to a thread at once. The service keeps the default, small chunks, for latency;
+ * a bulk check (audit verify) whose event loop is busy reading input passes a large one, so the threads never wait
+ * for the event loop to hand them their next chunk.
+ */
+export function createSm2Pool(size: number, log: (line: string) => void = () => undefined, chunk = CHUNK): Sm2Pool {
   if (size === 0) return { verify: async (tbs, sig, key) => verifyUsageSignature(tbs, sig, key), verifyMessage: async (message, sig, key) => sm2Verify(message, sig, key), close: async () => undefined };
   const where = sm2Backend === "native" ? `libuv's thread pool, ${size} batch${size > 1 ? "es" : ""} at a time` : `${size} worker thread${size > 1 ? "s" : ""}`;
   log(`SM2: ${sm2Backend === "native" ? "native addon over Node's OpenSSL" : "sm-crypto-v2 (JavaScript)"}, verifying on ${where}`);
-  if (sm2Backend === "native") return createBatchPool(size, nativeLanes(size));
-  return createBatchPool(size, workerBatches(size));
+  if (sm2Backend === "native") return createBatchPool(size, chunk, nativeLanes(size));
+  return createBatchPool(size, chunk, workerBatches(size));
 }
 
 /** How a pool turns requests into jobs, runs a batch of them, and stops. */
@@ -61,15 +66,15 @@ interface BatchRunner<J> {
 const CHUNK = 8;
 const DEPTH = 3;
 
-/** Verifications go off the event loop in chunks, at most `inFlight` × DEPTH chunks at once (see CHUNK). */
-function createBatchPool<J>(inFlight: number, runner: BatchRunner<J>): Sm2Pool {
+/** Verifications go off the event loop in chunks of `chunk`, at most `inFlight` × DEPTH chunks at once (see CHUNK). */
+function createBatchPool<J>(inFlight: number, chunk: number, runner: BatchRunner<J>): Sm2Pool {
   const queue: { job: J; resolve: (ok: boolean) => void; reject: (err: Error) => void }[] = [];
   let running = 0;
   let scheduled = false;
   const flush = () => {
     scheduled = false;
     while (running < inFlight * DEPTH && queue.length > 0) {
-      const batch = queue.splice(0, CHUNK);
+      const batch = queue.splice(0, chunk);
       running++;
       runner
         .run(batch.map((b) => b.job))
