@@ -104,9 +104,11 @@ export function authorizationCovers(authorization: Authorization, at: Date, rece
   return { reasons, receipt: receipt ?? authorization.receipts.find((r) => !authorization.usedReceipts.includes(r)) ?? null };
 }
 
-/** Marks `receipt` used under `authorization`, in the caller's transaction. */
-export async function useReceipt(tx: DeviceTx, authorization: Authorization, receipt: string): Promise<void> {
-  await tx.authorizations.update({ ...authorization, usedReceipts: [...authorization.usedReceipts, receipt] });
+/** Marks `receipt` used under `authorization`, in the caller's transaction; resolves the authorization as stored. */
+export async function useReceipt(tx: DeviceTx, authorization: Authorization, receipt: string): Promise<Authorization> {
+  const used: Authorization = { ...authorization, usedReceipts: [...authorization.usedReceipts, receipt] };
+  await tx.authorizations.update(used);
+  return used;
 }
 
 const EARTH_RADIUS_M = 6_371_008.8;
@@ -157,13 +159,15 @@ export async function withdrawAuthorization(ctx: DeviceContext, actor: Actor, id
 /**
  * Closes the device's open authorizations whose window has passed, in the caller's transaction: each is cancelled on
  * the device. `device` is the caller's working copy (its commandN changes here); the caller stores it. Called when the
- * device speaks, and by the expiry job (expireDueAuthorizations) for devices that do not.
+ * device speaks, and by the expiry job (expireDueAuthorizations) for devices that do not. Resolves those still open.
  */
-export async function expireAuthorizations(tx: DeviceTx, commandKey: Sm2KeyPair, now: Date, device: Device): Promise<void> {
-  const open = await tx.authorizations.list(device.company, { device: device.id, status: "open" });
-  for (const authorization of open) {
+export async function expireAuthorizations(tx: DeviceTx, commandKey: Sm2KeyPair, now: Date, device: Device): Promise<Authorization[]> {
+  const open: Authorization[] = [];
+  for (const authorization of await tx.authorizations.list(device.company, { device: device.id, status: "open" })) {
     if (Date.parse(authorization.validUntil) <= now.getTime()) await closeAuthorization(tx, commandKey, now, device, authorization, "expired", SERVICE_ACTOR);
+    else open.push(authorization);
   }
+  return open;
 }
 
 async function closeAuthorization(tx: DeviceTx, commandKey: Sm2KeyPair, now: Date, device: Device, authorization: Authorization, reason: "withdrawn" | "expired", actor: string): Promise<Authorization> {

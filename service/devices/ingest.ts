@@ -2,6 +2,7 @@
 // is parsed against its type's schema, must come from the device the transport authenticated, must carry that
 // device's SM2 signature and an `n` above every one taken before. An exact repeat is acknowledged again and writes
 // nothing; the same `n` with other bytes is a replay: refused, and the device locked with a critical alert.
+import { sm2Verify } from "../evidence";
 import { deviceMessageBytes, deviceMessageBytesHash, type DeviceMessage } from "../evidence/device-message";
 import { StoreConflictError } from "../store/port";
 import { draft, recordChange } from "../domain/context";
@@ -10,7 +11,7 @@ import { commandMessages, commandsChanged, pendingCommands } from "./commands";
 import { lockForMisuse } from "./incidents";
 import { recordStamp } from "./stamps";
 import { expireAuthorizations } from "./authorizations";
-import { acceptedMessageId, type DeviceCommand, type DeviceTx } from "./schema";
+import { acceptedMessageId, type Authorization, type DeviceCommand, type DeviceTx } from "./schema";
 import type { DeviceContext } from "./context";
 import type { Device } from "../domain/model";
 
@@ -40,61 +41,133 @@ export const MAX_MESSAGES = 500;
 const CONFLICT_RETRIES = 3;
 
 export async function takeDeviceMessages(ctx: DeviceContext, device: Device, raw: readonly unknown[]): Promise<MessagesTaken> {
-  if (raw.length > MAX_MESSAGES) throw new RangeError(`at most ${MAX_MESSAGES} messages at once`);
+  const [taken] = await takeFromDevices(ctx, [{ device, raw }]);
+  if (taken instanceof Error) throw taken;
+  return taken;
+}
+
+/** One device's messages, as its transport received them. */
+export interface DevicePayload {
+  device: Device;
+  raw: readonly unknown[];
+}
+
+/**
+ * takeDeviceMessages for several devices at once (a transport's backlog): their verified messages are applied in one
+ * transaction, so they share its cost. Each payload is answered as if taken alone: when the shared transaction fails,
+ * each is taken again in a transaction of its own, and one that still fails is answered with its error. `urgent`
+ * payloads' signatures are checked on the event loop at once rather than queued behind other work for the pool.
+ */
+export async function takeFromDevices(ctx: DeviceContext, payloads: readonly DevicePayload[], urgent = false): Promise<Array<MessagesTaken | Error>> {
+  for (const { raw } of payloads) if (raw.length > MAX_MESSAGES) throw new RangeError(`at most ${MAX_MESSAGES} messages at once`);
+  const verify: DeviceContext["verifyMessage"] = urgent ? async (message, sig, key) => sm2Verify(message, sig, key) : ctx.verifyMessage;
+  const checks = await Promise.all(payloads.map(({ device, raw }) => checkSignatures(verify, device, raw).catch(asError)));
+  const checked = checks.filter((c): c is Checked => !(c instanceof Error));
+  const signed = checked.filter((c) => c.signed.length > 0);
+  const applied = new Map<Checked, Applied>();
+  if (signed.length > 1) {
+    try {
+      const all = await ctx.store.transaction(async (tx) => {
+        const each: Applied[] = [];
+        for (const c of signed) each.push(await applyInOrder(ctx, tx, c.device.id, c.signed));
+        return each;
+      });
+      ctx.failpoint?.("device-messages-committed");
+      signed.forEach((c, i) => applied.set(c, all[i]));
+    } catch {
+      // Taken one by one below: a failure is then its own payload's alone.
+    }
+  }
+  return Promise.all(
+    checks.map(async (c): Promise<MessagesTaken | Error> => {
+      if (c instanceof Error) return c;
+      try {
+        if (c.signed.length === 0) return { results: c.results, commands: commandMessages(await pendingCommands(ctx.store, c.device)) };
+        const { fates, commands } = applied.get(c) ?? (await applyAlone(ctx, c));
+        c.signed.forEach((s, i) => (c.results[s.index] = { index: s.index, n: s.message.n, ...fates[i] }));
+        return { results: c.results, commands: commandMessages(commands) };
+      } catch (err) {
+        return asError(err);
+      }
+    }),
+  );
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+type Fate = Pick<MessageFate, "status" | "code">;
+
+interface Checked {
+  device: Device;
+  /** Every message's fate so far: refused until applied. */
+  results: MessageFate[];
+  /** Messages of this device with a good signature, lowest `n` first. */
+  signed: { index: number; message: UpMessage; hash: string }[];
+}
+
+interface Applied {
+  fates: Fate[];
+  commands: DeviceCommand[];
+}
+
+/** Parses each message against its type's schema and checks it comes from `device` with its signature. */
+async function checkSignatures(verify: DeviceContext["verifyMessage"], device: Device, raw: readonly unknown[]): Promise<Checked> {
   const results: MessageFate[] = raw.map((item, index) => ({ index, n: readableN(item), status: "refused", code: "MESSAGE_INVALID" }));
-  const signed: { index: number; message: UpMessage; hash: string }[] = [];
-  const parsed = raw.map(parseUpMessage);
-  const checks = parsed.map((message, index) => {
+  const signed: Checked["signed"] = [];
+  const checks = raw.map(parseUpMessage).map((message, index) => {
     if (message === null) return Promise.resolve();
     if (message.device !== device.id) {
       results[index].code = "DEVICE_MISMATCH";
       return Promise.resolve();
     }
     const bytes = deviceMessageBytes(message);
-    return ctx.verifyMessage(bytes, message.sig, device.publicKey).then((ok) => {
+    return verify(bytes, message.sig, device.publicKey).then((ok) => {
       if (ok) signed.push({ index, message, hash: deviceMessageBytesHash(bytes) });
       else results[index].code = "SIGNATURE_INVALID";
     });
   });
   await Promise.all(checks);
   signed.sort((a, b) => a.message.n - b.message.n || a.index - b.index);
-  if (signed.length === 0) return { results, commands: commandMessages(await pendingCommands(ctx.store, device)) };
+  return { device, results, signed };
+}
+
+async function applyAlone(ctx: DeviceContext, checked: Checked): Promise<Applied> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const { fates, commands } = await ctx.store.transaction((tx) => applyInOrder(ctx, tx, device.id, signed));
+      const applied = await ctx.store.transaction((tx) => applyInOrder(ctx, tx, checked.device.id, checked.signed));
       ctx.failpoint?.("device-messages-committed");
-      signed.forEach((s, i) => (results[s.index] = { index: s.index, n: s.message.n, ...fates[i] }));
-      return { results, commands: commandMessages(commands) };
+      return applied;
     } catch (err) {
       if (!(err instanceof StoreConflictError) || attempt >= CONFLICT_RETRIES) throw err;
     }
   }
 }
 
-type Fate = Pick<MessageFate, "status" | "code">;
-
 /**
  * Applies verified messages of one device, lowest `n` first, in one transaction: all of their effects or none. Resolves
  * their fates and the commands then pending (read in the same transaction, so the answer agrees with what was applied).
  */
-async function applyInOrder(ctx: DeviceContext, tx: DeviceTx, deviceId: string, messages: { message: UpMessage; hash: string }[]): Promise<{ fates: Fate[]; commands: DeviceCommand[] }> {
+async function applyInOrder(ctx: DeviceContext, tx: DeviceTx, deviceId: string, messages: { message: UpMessage; hash: string }[]): Promise<Applied> {
   const stored = await tx.devices.get(deviceId);
   if (stored === null) throw new Error(`invariant violated: device ${deviceId} vanished`);
   const device: Device = { ...stored };
   const now = ctx.now();
   // Whatever the device says next, an authorization whose window has passed is cancelled on it first.
-  await expireAuthorizations(tx, ctx.commandKey, now, device);
+  const open = new Map((await expireAuthorizations(tx, ctx.commandKey, now, device)).map((a) => [a.id, a]));
   const fates: Fate[] = [];
-  for (const { message, hash } of messages) fates.push(await applyOne(ctx, tx, now, device, message, hash));
+  for (const { message, hash } of messages) fates.push(await applyOne(ctx, tx, now, device, message, hash, open));
   device.lastSeenAt = now.toISOString();
   await tx.devices.update(device);
   ctx.failpoint?.("device-messages-applied");
   return { fates, commands: await pendingCommands(tx, device) };
 }
 
-async function applyOne(ctx: DeviceContext, tx: DeviceTx, now: Date, device: Device, message: UpMessage, hash: string): Promise<Fate> {
+async function applyOne(ctx: DeviceContext, tx: DeviceTx, now: Date, device: Device, message: UpMessage, hash: string, open: Map<string, Authorization>): Promise<Fate> {
   const id = acceptedMessageId(device.id, message.n);
-  const earlier = await tx.deviceMessages.get(id);
+  // Every accepted n is at most lastN (both are written together): one above it was never accepted.
+  const earlier = message.n > device.lastN ? null : await tx.deviceMessages.get(id);
   if (earlier !== null) {
     if (earlier.hash === hash) return { status: "duplicate" };
     await lockForMisuse(tx, ctx.commandKey, now, device, "replay", message.n, { type: message.type });
@@ -103,17 +176,17 @@ async function applyOne(ctx: DeviceContext, tx: DeviceTx, now: Date, device: Dev
   if (message.n <= device.lastN) return { status: "refused", code: "N_NOT_RISING" };
   await tx.deviceMessages.insert({ id, company: device.company, device: device.id, n: message.n, type: message.type, hash, receivedAt: now.toISOString() });
   device.lastN = message.n;
-  await applyEffect(ctx, tx, now, device, message);
+  await applyEffect(ctx, tx, now, device, message, open);
   return { status: "accepted" };
 }
 
-async function applyEffect(ctx: DeviceContext, tx: DeviceTx, now: Date, device: Device, message: UpMessage): Promise<void> {
+async function applyEffect(ctx: DeviceContext, tx: DeviceTx, now: Date, device: Device, message: UpMessage, open: Map<string, Authorization>): Promise<void> {
   switch (message.type) {
     case "hello":
     case "status":
       return;
     case "stamp":
-      return recordStamp(tx, ctx.commandKey, now, device, message);
+      return recordStamp(tx, ctx.commandKey, now, device, message, open);
     case "tamper":
       return lockForMisuse(tx, ctx.commandKey, now, device, "tamper", message.n, { kind: message.body.kind });
     case "ack":

@@ -32,17 +32,21 @@ export interface StampVerdict {
   inGeofence: boolean | null;
 }
 
-/** `device` is the caller's working copy (lastStampNo, status, commandN change here); the caller stores it. */
-export async function recordStamp(tx: DeviceTx, commandKey: Sm2KeyPair, now: Date, device: Device, message: Stamp): Promise<void> {
+/**
+ * `device` is the caller's working copy (lastStampNo, status, commandN change here); the caller stores it. `open` holds
+ * the device's open authorizations as this transaction has them (a receipt used here is marked in it); an authorization
+ * not in it is read.
+ */
+export async function recordStamp(tx: DeviceTx, commandKey: Sm2KeyPair, now: Date, device: Device, message: Stamp, open: Map<string, Authorization>): Promise<void> {
   const { stampNo, authorization: named, receipt: scanned, operator, photoHash, locationCommitment } = message.body;
-  const authorization = named === null ? null : await tx.authorizations.get(named);
+  const authorization = named === null ? null : (open.get(named) ?? (await tx.authorizations.get(named)));
   const location = disclosedLocation(message);
   const verdict = stampReasons(device, message, authorization, location?.location ?? null, now);
   if (device.lastStampNo !== null && stampNo > device.lastStampNo + 1) {
     await raiseDeviceAlert(tx, now, device, "STAMP_GAP", { n: message.n, expected: device.lastStampNo + 1, stampNo });
   }
   device.lastStampNo = Math.max(stampNo, device.lastStampNo ?? stampNo);
-  if (verdict.receipt !== null && authorization !== null) await useReceipt(tx, authorization, verdict.receipt);
+  if (verdict.receipt !== null && authorization !== null) open.set(authorization.id, await useReceipt(tx, authorization, verdict.receipt));
   if (location !== null) {
     await tx.stampLocations.insert({ id: acceptedMessageId(device.id, message.n), company: device.company, device: device.id, n: message.n, location: location.location, salt: location.salt, createdAt: now.toISOString() });
   }

@@ -1,0 +1,62 @@
+// Payloads of many devices waiting to be taken, taken together: what arrives while batches are under way is gathered
+// into the next one (takeFromDevices: one signature batch, one transaction). Few batches run at once, so an
+// administrator's lock waits behind little in the signature, transaction and sync queues; an urgent payload (one
+// that may lock its device) starts a batch of its own at once, whatever is under way, its signatures checked at once.
+import { takeFromDevices, type DevicePayload, type MessagesTaken } from "./ingest";
+import type { DeviceContext } from "./context";
+
+// Enough that a batch's transaction and the next batch's signatures overlap the previous batch's sync.
+const MAX_BATCHES = 3;
+const MAX_BATCH = 32;
+
+interface Waiting {
+  payload: DevicePayload;
+  resolve: (taken: MessagesTaken) => void;
+  reject: (err: Error) => void;
+}
+
+export class IngestBacklog {
+  private readonly ordinary: Waiting[] = [];
+  private readonly urgent: Waiting[] = [];
+  private running = 0;
+  private scheduled = false;
+
+  constructor(private readonly ctx: DeviceContext) {}
+
+  /** Takes one device's messages (the caller sends a device's payloads one at a time, in order). */
+  take(payload: DevicePayload, urgent: boolean): Promise<MessagesTaken> {
+    return new Promise((resolve, reject) => {
+      (urgent ? this.urgent : this.ordinary).push({ payload, resolve, reject });
+      if (this.scheduled) return;
+      // Whatever else arrives in this turn of the event loop joins the same batch.
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.start();
+      });
+    });
+  }
+
+  private start(): void {
+    while (this.urgent.length > 0) this.run(this.urgent.splice(0, MAX_BATCH), true);
+    while (this.running < MAX_BATCHES && this.ordinary.length > 0) this.run(this.ordinary.splice(0, MAX_BATCH), false);
+  }
+
+  private run(batch: Waiting[], urgent: boolean): void {
+    this.running++;
+    takeFromDevices(this.ctx, batch.map((w) => w.payload), urgent)
+      .then(
+        (taken) => batch.forEach((w, i) => settle(w, taken[i])),
+        (err: unknown) => batch.forEach((w) => w.reject(err instanceof Error ? err : new Error(String(err)))),
+      )
+      .finally(() => {
+        this.running--;
+        this.start();
+      });
+  }
+}
+
+function settle(waiting: Waiting, taken: MessagesTaken | Error): void {
+  if (taken instanceof Error) waiting.reject(taken);
+  else waiting.resolve(taken);
+}
