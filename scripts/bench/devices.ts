@@ -29,6 +29,9 @@ const EXTRA_NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Bo
 /** How many set-up calls (enrolments, unlock flows, connections) run at once. */
 const SETUP_WIDTH = 16;
 const RAW_VERIFICATIONS = 3000;
+/** Readings of the service's RSS averaged at each step of the memory measure, this far apart. */
+const RSS_SAMPLES = 10;
+const RSS_SAMPLE_MS = 200;
 
 const GOALS = { ratio: 0.6, lockP99Ms: 100, kbPerDevice: 64 };
 const QUIET: Misbehaviour = { stamps: 0, unauthorized: false, tamper: false, replay: false, skipStamp: false, offlineForSec: 0, outsideGeofence: false };
@@ -56,17 +59,20 @@ async function main(): Promise<void> {
     progress(`memory: enrolling ${IDLE} idle devices…`);
     const idle = await inBatches(IDLE, SETUP_WIDTH, () => enrolDevice({ call }, co.admin));
     await pause(2_000);
-    // Connected a quarter at a time, RSS read after each: no GC can be forced in the service, so what garbage the
-    // hellos left and V8 has not collected yet counts too; the quarters show how evenly it grew.
-    const rss = [rssOf(svc)];
+    // Connected a quarter at a time, RSS averaged over a few seconds after each: no GC can be forced in the service, so
+    // what garbage the hellos left and V8 has not collected yet counts too. The figure is the slope of the line
+    // through the five points (least squares), which one late or early collection moves far less than it moves the
+    // difference of the first and last.
+    const connected = [0];
+    const rss = [await meanRss(svc)];
     const quarter = Math.ceil(IDLE / 4);
     for (let from = 0; from < IDLE; from += quarter) {
       progress(`memory: connecting idle devices ${from + 1} to ${Math.min(IDLE, from + quarter)} (service RSS ${mb(rss[rss.length - 1])} MB)…`);
       seals.push(...(await inBatches(Math.min(quarter, IDLE - from), SETUP_WIDTH, async (i) => hello(context, idle[from + i]))));
-      await pause(2_000);
-      rss.push(rssOf(svc));
+      connected.push(Math.min(IDLE, from + quarter));
+      rss.push(await meanRss(svc));
     }
-    const kbPerDevice = (rss[rss.length - 1] - rss[0]) / IDLE / 1024;
+    const kbPerDevice = slope(connected, rss) / 1024;
 
     progress(`stamps: ${DEVICES} devices, each unlocked through request, approval and dual custody for ${STAMPS} copies…`);
     const stampers = await inBatches(DEVICES, SETUP_WIDTH, async () => {
@@ -222,6 +228,23 @@ function rawVerifyPerSec(message: DeviceMessage, publicKey: string): number {
   return RAW_VERIFICATIONS / ((performance.now() - start) / 1000);
 }
 
+/** The service's RSS averaged over RSS_SAMPLES readings, after a pause for the connections' work to settle. */
+async function meanRss(svc: ServiceProcess): Promise<number> {
+  await pause(1_000);
+  let sum = 0;
+  for (let i = 0; i < RSS_SAMPLES; i++, await pause(RSS_SAMPLE_MS)) sum += rssOf(svc);
+  return sum / RSS_SAMPLES;
+}
+
+/** The least-squares slope of y against x. */
+function slope(x: number[], y: number[]): number {
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const [mx, my] = [mean(x), mean(y)];
+  const sxy = x.reduce((s, xi, i) => s + (xi - mx) * (y[i] - my), 0);
+  const sxx = x.reduce((s, xi) => s + (xi - mx) ** 2, 0);
+  return sxy / sxx;
+}
+
 /** Resident set size of the service process, in bytes. */
 function rssOf(svc: ServiceProcess): number {
   const status = fs.readFileSync(`/proc/${svc.child.pid}/status`, "utf8");
@@ -274,7 +297,7 @@ function printTable(r: { stampsPerSec: number; rawVerifyPerSec: number; ratio: n
     ["CPU ms per stamp", (m.cpu.eventLoop + m.cpu.otherThreads + m.cpu.client).toFixed(3), "", `service event loop ${m.cpu.eventLoop.toFixed(3)}, its other threads ${m.cpu.otherThreads.toFixed(3)}, devices (this process) ${m.cpu.client.toFixed(3)}`],
     ["lock p50 / p99 ms (POST lock)", `${r.lockP50Ms.toFixed(1)} / ${r.lockP99Ms.toFixed(1)}`, `p99 ≤ ${GOALS.lockP99Ms}`, `${r.lockSamples} locks under load, until the device obeyed`],
     ["lock p50 / p99 ms (misuse)", `${r.misuseLockP50Ms.toFixed(1)} / ${r.misuseLockP99Ms.toFixed(1)}`, `p99 ≤ ${GOALS.lockP99Ms}`, `${r.misuseLockSamples} unauthorized stamps, publish to obeyed`],
-    ["KB per idle device", r.kbPerDevice.toFixed(1), `≤ ${GOALS.kbPerDevice}`, `service RSS ${m.rss.map(mb).join(" → ")} MB, a quarter of them connected at a time`],
+    ["KB per idle device", r.kbPerDevice.toFixed(1), `≤ ${GOALS.kbPerDevice}`, `service RSS ${m.rss.map(mb).join(" → ")} MB (means of ${RSS_SAMPLES}), a quarter connected at a time; slope`],
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   for (const row of rows) console.log(row.map((cell, c) => (c === 0 || c === 3 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));
