@@ -16,7 +16,14 @@ export function registrationKey(type: string, company: string, subject: string):
 
 export type SignatureOutcome = { ok: true } | { ok: false; code: VerifyCode; message: string };
 
-/** Signatures in flight at most: enough to keep every pool thread fed, few enough to bound memory. */
+/**
+ * Verifications handed to a pool thread at once (createSm2Pool's chunk): audit verify's event loop spends tens of
+ * milliseconds at a time reading the bundle, and with the service's small chunks the threads waited for it to hand
+ * them their next one. 256 keep each thread busy for over 100 ms.
+ */
+export const AUDIT_SM2_CHUNK = 256;
+
+/** Signatures in flight at most: 16 chunks, so a thread finishing a chunk finds the next one ready; few enough to bound memory. */
 const IN_FLIGHT = 4096;
 
 export class SignatureChecks {

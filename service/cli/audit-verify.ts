@@ -6,6 +6,7 @@ import { formatDeployment, type Deployment, type VerifyCode } from "../evidence"
 import { createChainReader } from "../chain/reader";
 import { verifyAuditBundle, type AuditVerifyReport } from "../audit/verify-bundle";
 import { BUNDLE_CODES_EXPLAINED, type BundleCode } from "../audit/findings";
+import { AUDIT_SM2_CHUNK } from "../audit/signatures";
 import { createSm2Pool } from "../workers/sm2-pool";
 import { CliUsageError } from "./command";
 import { checkTarget } from "./verify-log";
@@ -51,7 +52,7 @@ export async function runAuditVerify(file: string, options: AuditVerifyCliOption
   if (options.contract !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(options.contract)) throw new CliUsageError(`--contract ${options.contract} is not a contract address`);
   const target = options.contract !== undefined ? { deployment: { chainId: null, contract: options.contract.toLowerCase() }, rpc: rpcUrl(options.rpc) } : checkTarget({ rpc: options.rpc, deployment: options.deployment });
   const provider = new JsonRpcProvider(target.rpc, undefined, { cacheTimeout: -1, staticNetwork: true, batchMaxCount: 1 });
-  const pool = options.signatures ? createSm2Pool(os.availableParallelism()) : null;
+  const pool = options.signatures ? createSm2Pool(os.availableParallelism(), undefined, AUDIT_SM2_CHUNK) : null;
   const progress = options.json ? undefined : auditProgress("verifying", "receipts");
   try {
     const deployment = await pinned(target.deployment, provider);
