@@ -161,10 +161,14 @@ async function main(): Promise<void> {
     progress(`sealproof audit verify (signatures on ${cores} threads)`);
     const full = verified(await sealproof(verifyArgs));
     progress(`signatures alone on ${cores} pool threads, chunks of ${AUDIT_SM2_CHUNK} as audit verify hands them`);
+    // The raw rate is taken just before and just after the pool's run, and averaged: the machine's load drifts.
+    const rawJobs = await usagesOfOneSeal(bundle);
+    const rawBefore = rawVerifyRate(rawJobs);
     const pool = createSm2Pool(cores, undefined, AUDIT_SM2_CHUNK);
     const sigs = await signaturesAlone(bundle, pool);
     await pool.close();
-    const raw = await rawVerifyRate(bundle);
+    const rawAfter = rawVerifyRate(rawJobs);
+    const raw = (rawBefore + rawAfter) / 2;
 
     const verifyRss = Math.max(roots.run.peakMB, full.run.peakMB);
     const results = {
@@ -188,7 +192,7 @@ async function main(): Promise<void> {
       ["export: sealproof audit export --all, to a file", int(roots.report.receipts), `${int(results.exportPerSec)} records/s`, "-", `${exported.peakMB} MB`, "-", "-"],
       ["verify --no-signatures (receipts, chains)", int(roots.report.receipts), `${int(results.rootsMs)} ms`, `SM3 limit ${int(limitMs)} ms (leaves + nodes, buildTree)`, `${roots.run.peakMB} MB`, `<= ${GOALS.limitRatio}x: ${results.limitRatio}x`, results.limitRatio <= GOALS.limitRatio ? "yes" : "NO"],
       ["verify (everything)", int(full.report.receipts), `${int(full.report.seconds * 1000)} ms`, `${int(signatures)} signatures, ${int(inVerify)}/s over --no-signatures`, `${full.run.peakMB} MB`, "-", "-"],
-      [`signatures alone on ${cores} pool threads`, int(sigs.count), `${int(results.sigsPerSec)} verifies/s`, `raw ${int(results.rawVerifyPerSec)}/s x ${cores} cores`, "-", `>= ${GOALS.sigRatio}x: ${results.sigRatio}x`, results.sigRatio >= GOALS.sigRatio ? "yes" : "NO"],
+      [`signatures alone on ${cores} pool threads`, int(sigs.count), `${int(results.sigsPerSec)} verifies/s`, `raw ${int(results.rawVerifyPerSec)}/s (${int(rawBefore)} before, ${int(rawAfter)} after) x ${cores} cores`, "-", `>= ${GOALS.sigRatio}x: ${results.sigRatio}x`, results.sigRatio >= GOALS.sigRatio ? "yes" : "NO"],
       ["peak RSS of the export process", "-", `${results.exportRssMB} MB`, `CLI start-up alone ${startUp.peakMB} MB`, "-", `<= ${GOALS.rssMB} MB`, results.exportRssMB <= GOALS.rssMB ? "yes" : "NO"],
       ["peak RSS of the verify process (larger run)", "-", `${results.verifyRssMB} MB`, `CLI start-up alone ${startUp.peakMB} MB`, "-", `<= ${GOALS.rssMB} MB`, results.verifyRssMB <= GOALS.rssMB ? "yes" : "NO"],
     ];
@@ -272,9 +276,14 @@ async function signaturesAlone(file: string, pool: ReturnType<typeof createSm2Po
   return { count: checks.checked, seconds: (performance.now() - start) / 1000 };
 }
 
-/** sm2Verify on this thread over the first usages of one seal in the bundle: the raw single-thread rate. */
-async function rawVerifyRate(file: string): Promise<number> {
-  const jobs: { message: Uint8Array; signature: string }[] = [];
+interface RawJobs {
+  key: string;
+  jobs: { message: Uint8Array; signature: string }[];
+}
+
+/** The first usages of one seal in the bundle, with its registered key. */
+async function usagesOfOneSeal(file: string): Promise<RawJobs> {
+  const jobs: RawJobs["jobs"] = [];
   let seal: string | null = null;
   let key: string | null = null;
   for await (const line of readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity })) {
@@ -291,6 +300,11 @@ async function rawVerifyRate(file: string): Promise<number> {
     jobs.push({ message: usageTbsBytes(tbs), signature: d.signature as string });
   }
   if (key === null) throw new Error(`no registration of seal ${seal} in the bundle`);
+  return { key, jobs };
+}
+
+/** sm2Verify on this thread, one after another: the raw single-thread rate. */
+function rawVerifyRate({ key, jobs }: RawJobs): number {
   const start = performance.now();
   for (const job of jobs) if (!sm2Verify(job.message, job.signature, key)) throw new Error("a usage signature did not verify");
   return jobs.length / ((performance.now() - start) / 1000);
