@@ -1,7 +1,8 @@
 // Payloads of many devices waiting to be taken, taken together: what arrives while batches are under way is gathered
-// into the next one (takeFromDevices: one signature batch, one transaction). Few batches run at once, so an
-// administrator's lock waits behind little in the signature, transaction and sync queues; an urgent payload (one
-// that may lock its device) starts a batch of its own at once, whatever is under way, its signatures checked at once.
+// into the next one (takeFromDevices: one signature batch, one transaction). Few batches run at once, and only one of
+// them is in the store's transaction queue at a time (the others verify meanwhile), so an administrator's lock waits
+// there behind at most one batch; an urgent payload (one that may lock its device) starts a batch of its own at once,
+// whatever is under way, its signatures checked at once and its transaction queued without waiting for a turn.
 import { takeFromDevices, type DevicePayload, type MessagesTaken } from "./ingest";
 import type { DeviceContext } from "./context";
 
@@ -20,6 +21,8 @@ export class IngestBacklog {
   private readonly urgent: Waiting[] = [];
   private running = 0;
   private scheduled = false;
+  private applying = false;
+  private readonly waitingToApply: Array<() => void> = [];
 
   constructor(private readonly ctx: DeviceContext) {}
 
@@ -44,7 +47,7 @@ export class IngestBacklog {
 
   private run(batch: Waiting[], urgent: boolean): void {
     this.running++;
-    takeFromDevices(this.ctx, batch.map((w) => w.payload), urgent)
+    takeFromDevices(this.ctx, batch.map((w) => w.payload), urgent ? { urgent } : { turn: () => this.turnToApply() })
       .then(
         (taken) => batch.forEach((w, i) => settle(w, taken[i])),
         (err: unknown) => batch.forEach((w) => w.reject(err instanceof Error ? err : new Error(String(err)))),
@@ -53,6 +56,20 @@ export class IngestBacklog {
         this.running--;
         this.start();
       });
+  }
+
+  /** Resolves once no other batch is applying; what it resolves ends this one's turn (once, however often called). */
+  private async turnToApply(): Promise<() => void> {
+    if (this.applying) await new Promise<void>((resolve) => this.waitingToApply.push(resolve));
+    else this.applying = true;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      const next = this.waitingToApply.shift();
+      if (next === undefined) this.applying = false;
+      else next();
+    };
   }
 }
 

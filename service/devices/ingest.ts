@@ -55,19 +55,18 @@ export interface DevicePayload {
 /**
  * takeDeviceMessages for several devices at once (a transport's backlog): their verified messages are applied in one
  * transaction, so they share its cost. Each payload is answered as if taken alone: when the shared transaction fails,
- * each is taken again in a transaction of its own, and one that still fails is answered with its error. `urgent`
- * payloads' signatures are checked on the event loop at once rather than queued behind other work for the pool.
+ * each is taken again in a transaction of its own, and one that still fails is answered with its error.
  */
-export async function takeFromDevices(ctx: DeviceContext, payloads: readonly DevicePayload[], urgent = false): Promise<Array<MessagesTaken | Error>> {
+export async function takeFromDevices(ctx: DeviceContext, payloads: readonly DevicePayload[], options: TakeOptions = {}): Promise<Array<MessagesTaken | Error>> {
   for (const { raw } of payloads) if (raw.length > MAX_MESSAGES) throw new RangeError(`at most ${MAX_MESSAGES} messages at once`);
-  const verify: DeviceContext["verifyMessage"] = urgent ? async (message, sig, key) => sm2Verify(message, sig, key) : ctx.verifyMessage;
+  const verify: DeviceContext["verifyMessage"] = options.urgent ? async (message, sig, key) => sm2Verify(message, sig, key) : ctx.verifyMessage;
   const checks = await Promise.all(payloads.map(({ device, raw }) => checkSignatures(verify, device, raw).catch(asError)));
   const checked = checks.filter((c): c is Checked => !(c instanceof Error));
   const signed = checked.filter((c) => c.signed.length > 0);
   const applied = new Map<Checked, Applied>();
   if (signed.length > 1) {
     try {
-      const all = await ctx.store.transaction(async (tx) => {
+      const all = await transactionInTurn(ctx, options.turn, async (tx) => {
         const each: Applied[] = [];
         for (const c of signed) each.push(await applyInOrder(ctx, tx, c.device.id, c.signed));
         return each;
@@ -83,7 +82,7 @@ export async function takeFromDevices(ctx: DeviceContext, payloads: readonly Dev
       if (c instanceof Error) return c;
       try {
         if (c.signed.length === 0) return { results: c.results, commands: commandMessages(await pendingCommands(ctx.store, c.device)) };
-        const { fates, commands } = applied.get(c) ?? (await applyAlone(ctx, c));
+        const { fates, commands } = applied.get(c) ?? (await applyAlone(ctx, c, options.turn));
         c.signed.forEach((s, i) => (c.results[s.index] = { index: s.index, n: s.message.n, ...fates[i] }));
         return { results: c.results, commands: commandMessages(commands) };
       } catch (err) {
@@ -93,8 +92,35 @@ export async function takeFromDevices(ctx: DeviceContext, payloads: readonly Dev
   );
 }
 
+/** A store transaction entered in `turn`, which ends once fn has run (or the transaction failed without running it). */
+async function transactionInTurn<T>(ctx: DeviceContext, turn: TakeOptions["turn"], fn: (tx: DeviceTx) => Promise<T>): Promise<T> {
+  if (turn === undefined) return ctx.store.transaction(fn);
+  const end = await turn();
+  try {
+    return await ctx.store.transaction(async (tx) => {
+      try {
+        return await fn(tx);
+      } finally {
+        end();
+      }
+    });
+  } finally {
+    end();
+  }
+}
+
 function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
+}
+
+export interface TakeOptions {
+  /** Check the signatures on the event loop at once, not queued behind other work for the pool (a payload that may lock its device). */
+  urgent?: boolean;
+  /**
+   * Waits for a turn to apply messages; resolves what ends the turn, called as soon as they are applied (before the
+   * commit), so that what the caller lets through waits in the transaction queue behind at most one of its own.
+   */
+  turn?: () => Promise<() => void>;
 }
 
 type Fate = Pick<MessageFate, "status" | "code">;
@@ -133,10 +159,10 @@ async function checkSignatures(verify: DeviceContext["verifyMessage"], device: D
   return { device, results, signed };
 }
 
-async function applyAlone(ctx: DeviceContext, checked: Checked): Promise<Applied> {
+async function applyAlone(ctx: DeviceContext, checked: Checked, turn: TakeOptions["turn"]): Promise<Applied> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const applied = await ctx.store.transaction((tx) => applyInOrder(ctx, tx, checked.device.id, checked.signed));
+      const applied = await transactionInTurn(ctx, turn, (tx) => applyInOrder(ctx, tx, checked.device.id, checked.signed));
       ctx.failpoint?.("device-messages-committed");
       return applied;
     } catch (err) {
