@@ -163,7 +163,7 @@ async function submitAll(connections: LoadConnection[], requests: Buffer[]): Pro
 
 /** The service as `npm start` runs it: the bundle, with the node flags of the start script. */
 function startService(dataDir: string, port: number, workers: number, backend: Sm2BackendName): ChildProcess {
-  const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", DEV_CHAIN_PORT: "0", OPERATOR_TOKEN, VERIFY_WORKERS: String(workers), SM2_BACKEND: backend };
+  const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", DEV_CHAIN_PORT: "0", OPERATOR_TOKEN, VERIFY_WORKERS: String(workers), SM2_BACKEND: backend, MQTT_PORT: "0" };
   return spawn(process.execPath, [...startScriptNodeFlags(), ...EXTRA_NODE_ARGS, SERVICE_MAIN], { cwd: ROOT, env, stdio: ["ignore", process.env.BENCH_SERVICE_OUTPUT === "1" ? "inherit" : "ignore", "inherit"] });
 }
 

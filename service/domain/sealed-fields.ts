@@ -4,6 +4,7 @@
 // next write.
 import type { Repository, Store, Tx } from "../store/port";
 import type { Owned, Schema } from "../store/schema";
+import { overlay, repositoryOf } from "../store/repositories";
 import type { FieldCipher } from "../crypto/field-cipher";
 
 /**
@@ -51,8 +52,22 @@ function remembering(cipher: FieldCipher): FieldCipher {
   };
 }
 
+/** tx with its sealed kinds wrapped, each when first read (a spread would build every kind of the transaction). */
 function sealedTx<S extends Schema>(tx: Tx<S>, cipher: FieldCipher): Tx<S> {
-  return { ...tx, ...sealedRepositories(tx, cipher) };
+  const sealed = overlay(tx, {});
+  for (const [kind, fields] of Object.entries(SEALED_FIELDS)) {
+    if (!(kind in tx)) continue;
+    Object.defineProperty(sealed, kind, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const repo = sealedRepository(kind, fields, repositoryOf(tx, kind), cipher);
+        Object.defineProperty(sealed, kind, { value: repo, enumerable: true, writable: true, configurable: true });
+        return repo;
+      },
+    });
+  }
+  return sealed;
 }
 
 /** The repositories of the sealed kinds that `repos` holds, wrapped. */

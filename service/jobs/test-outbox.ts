@@ -2,6 +2,7 @@
 // tests need something in the running service that does. Each append in a transaction adds a "test" entry naming the
 // records, and the deliverer POSTs those entries to the URL.
 import type { LoggedRecord, Tx } from "../store/port";
+import { overlay } from "../store/repositories";
 import type { OutboxHandler } from "./outbox-deliverer";
 
 export const TEST_OUTBOX_KIND = "test";
@@ -21,19 +22,21 @@ export function withTestEntries<T extends OutboxTx>(transaction: Transaction<T>,
   return async (fn) => {
     let added = false;
     const value = await transaction((tx) =>
-      fn({
-        ...tx,
-        records: {
-          ...tx.records,
-          append: async (drafts) => {
-            const records = await tx.records.append(drafts);
-            await tx.outbox.add({ target: "test", kind: TEST_OUTBOX_KIND, payload: { records: records.map(named) } });
-            if (!added && hooks.holdMs > 0) await new Promise((resolve) => setTimeout(resolve, hooks.holdMs));
-            added = true;
-            return records;
+      fn(
+        // T is OutboxTx or wider; the overlay keeps everything else tx has.
+        overlay<OutboxTx>(tx, {
+          records: {
+            ...tx.records,
+            append: async (drafts) => {
+              const records = await tx.records.append(drafts);
+              await tx.outbox.add({ target: "test", kind: TEST_OUTBOX_KIND, payload: { records: records.map(named) } });
+              if (!added && hooks.holdMs > 0) await new Promise((resolve) => setTimeout(resolve, hooks.holdMs));
+              added = true;
+              return records;
+            },
           },
-        },
-      }),
+        }) as T,
+      ),
     );
     if (added) hooks.afterCommit();
     return value;

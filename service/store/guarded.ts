@@ -2,7 +2,7 @@
 // made in that context, inserted in the write's own transaction (see Store.guarded in port.ts).
 import { AsyncLocalStorage } from "node:async_hooks";
 import { GuardTakenError, StoreConflictError, type CreatedByWrite, type Tx, type WriteGuard } from "./port";
-import { repositoryOf } from "./repositories";
+import { overlay, repositoryOf } from "./repositories";
 import type { Owned, Schema } from "./schema";
 
 interface Pending {
@@ -64,7 +64,7 @@ export class GuardedWrites<S extends Schema> {
 
 /** tx, noting each document inserted and each record appended into `created`. */
 function tracking<S extends Schema>(tx: Tx<S>, kinds: string[], created: CreatedByWrite[]): Tx<S> {
-  const tracked: Tx<S> = { ...tx };
+  const tracked: Tx<S> = overlay(tx, {});
   for (const kind of kinds) {
     const repo = repositoryOf(tx, kind);
     const insert = async (doc: Owned): Promise<void> => {
