@@ -1,9 +1,11 @@
 // Benchmark: the operator's audit bundle of 1,000,000 records (four companies interleaved in every batch; usages and
 // stamps with real SM2 signatures, the rest other record types) exported from a real SQLite store and verified against
 // a real anvil node, each as a user runs it: `sealproof audit export --all` and `sealproof audit verify` in processes
-// of their own (bin/sealproof.js), whose peak RSS the memory goal is about. Filling and anchoring the store is set-up,
-// done in this process beforehand. Peers in the same run: the SM3 limit (leaf and node hashes of the same records,
-// buildTree alone) for verification without signatures, and the raw single-thread SM2 verify rate times the cores.
+// of their own (bin/sealproof.js), whose peak RSS the memory goal is about. The whole log is the largest export there
+// is; an auditor's export through the service streams a company's part of it with the same auditBundleLines. Filling
+// and anchoring the store is set-up, done in this process beforehand. Peers in the same run: the SM3 limit (leaf and
+// node hashes of the same records, buildTree alone) for verification without signatures, and the raw single-thread
+// SM2 verify rate times the cores.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
