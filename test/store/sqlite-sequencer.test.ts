@@ -1,8 +1,12 @@
 // The SQLite sequencer's thread: batches read and hashed there (and the next full batch prepared there while one
-// commits) are the batches the writer would close, byte for byte; a batch prepared after a last batch that is no longer
-// the last one is not written as it is; a thread that cannot work leaves sequencing to the writer.
+// commits) are the batches the writer would close, byte for byte; a SIGKILL while it works leaves whole batches or none;
+// a batch prepared after a last batch that is no longer the last one is not written as it is; a thread that cannot work
+// fails its calls.
+import { spawn } from "node:child_process";
+import path from "node:path";
 import { expect } from "chai";
 import { batchTree } from "../../service/anchoring/batch-tree";
+import { buildTree, GENESIS_PREV, recordLeafHash, rootOf, sm3, toHex, utf8 } from "../../service/evidence";
 import type { Store, StoredBatch, StoredProof } from "../../service/store/port";
 import { SequencerThread } from "../../service/store/sqlite/sequencer-thread";
 import { AT, draft, sequenceAll, sequencedAs } from "./fixtures";
@@ -90,6 +94,36 @@ describe("sqlite store: the sequencer thread", function () {
     expect(new Set((await store.records.list({ limit: 100 })).map((r) => r.data.n)).size).to.equal(30);
   });
 
+  it("leaves whole batches or none when the process is killed while it sequences through the thread", async function () {
+    const file = freshDbFile();
+    const closed = await sequenceAndKill(file, 6_000, 500, 3);
+    const store = await openTestSqliteStore(file);
+    stores.push(store);
+    const { batches, proofs, texts } = await logOf(store);
+    // Every batch it was told of is there; any later one is there whole (committed before the kill) or not at all.
+    expect(batches.length).to.be.at.least(closed);
+    let next = 0;
+    for (const [id, batch] of batches.entries()) {
+      expect(batch).to.deep.include({ id, firstSeq: next });
+      const leaves = texts.slice(batch.firstSeq, batch.firstSeq + batch.count).map(utf8);
+      expect(toHex(rootOf(buildTree(sm3, leaves))), `root of batch ${id}`).to.equal(batch.root);
+      next += batch.count;
+    }
+    expect(proofs.every((proof) => proof !== null)).to.equal(true);
+    expect(await store.records.count()).to.equal(next);
+    // The rest is sequenced after the restart, each record once.
+    await sequenceAll(store, 500);
+    const all = await store.records.list({ limit: 10_000 });
+    expect(all.map((r) => r.data.n).sort((a, b) => Number(a) - Number(b))).to.deep.equal(Array.from({ length: 6_000 }, (_, n) => n));
+    // And each company's chain runs on unbroken across the kill: cseq 0, 1, 2, … each linked to the one before.
+    const heads = new Map<string, { next: number; leaf: string }>();
+    for (const record of all) {
+      const head = heads.get(record.company) ?? { next: 0, leaf: GENESIS_PREV };
+      expect(record, `seq ${record.seq}`).to.deep.include({ v: 2, cseq: head.next, prev: head.leaf });
+      heads.set(record.company, { next: head.next + 1, leaf: toHex(recordLeafHash(record)) });
+    }
+  });
+
   it("reads and hashes on its own connection what the writer would", async function () {
     const file = freshDbFile();
     const store = await openTestSqliteStore(file, { sequenceOffThreadFrom: Number.MAX_SAFE_INTEGER });
@@ -120,3 +154,30 @@ describe("sqlite store: the sequencer thread", function () {
     }
   });
 });
+
+/**
+ * Runs crash-sequencer.ts on `file` over `count` records in batches of `max` and kills it with SIGKILL once it has
+ * closed `batches` batches through the thread; resolves with how many it said it closed.
+ */
+function sequenceAndKill(file: string, count: number, max: number, batches: number): Promise<number> {
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "crash-sequencer.ts"), file, String(count), String(max)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let closed = 0;
+  let pending = "";
+  let stderr = "";
+  return new Promise((resolve, reject) => {
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on("data", (chunk: Buffer) => {
+      const lines = (pending + chunk.toString()).split("\n");
+      pending = lines.pop() ?? "";
+      closed += lines.filter((line) => line.startsWith("closed ")).length;
+      if (closed >= batches && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    });
+    child.on("error", reject);
+    child.on("exit", (code, signal) => {
+      if (signal === "SIGKILL") resolve(closed);
+      else reject(new Error(`the sequencer exited with ${code ?? signal} before it was killed: ${stderr}`));
+    });
+  });
+}
