@@ -537,6 +537,7 @@ function formatTable(r: Results, loadAtStart: string): string {
     `stored -> anchored: records pre-filled untimed, then the batcher's sequencer and anchoring jobs run until all are anchored, BATCH_INTERVAL_MS ${int(FULL_BATCHES_ONLY_MS)} so only full batches close; each store's first batch is an untimed warm-up`,
     "SM3 tree alone/s: the peer, buildTree over batch 0's stored texts (best of 10), no proofs, no I/O: the ceiling records/s could reach",
     "ms/batch: wall time with an AnchorClient call in flight | a Store call in flight (incl. proof encoding) | neither (SM3 tree, proofs, batcher); the first two overlap where the batcher overlaps them",
+    "  SQLite reads, numbers and hashes a batch of 512+ records on its sequencer thread (started by the first such batch, not waited for) and prepares the next full batch there while one commits; the tree, proofs and writes stay on the event loop, inside the Store call",
     "gas/anchor: max over every anchoring transaction of the store, from its receipt",
     `accepted -> anchored: Batcher.start() with pollMs ${pollMsFor(LATENCY_INTERVAL_MS)} (the service's rule), one record per transaction; latency = batch anchoredAt - record at`,
     `reads: in-process app on loopback, heap collected first; the client on a worker thread (a heap of its own) makes sequential node:http GETs (one kept-alive connection) of random receipt ids after ${WARMUP_READS} warm-up reads; the store row times the two store calls alone`,
