@@ -1,8 +1,8 @@
 // Payloads of many devices waiting to be taken, taken together: what arrives while batches are under way is gathered
 // into the next one (takeFromDevices: one signature batch, one transaction). Few batches run at once, and only one of
 // them is in the store's transaction queue at a time (the others verify meanwhile), so an administrator's lock waits
-// there behind at most one batch; an urgent payload (one that may lock its device) starts a batch of its own at once,
-// whatever is under way, its signatures checked at once and its transaction queued without waiting for a turn.
+// there behind at most one batch; an urgent payload (one that may lock its device) is taken alone at once, whatever
+// is under way, its signatures checked at once and its transaction queued without waiting for a turn.
 import { takeFromDevices, type DevicePayload, type MessagesTaken } from "./ingest";
 import type { DeviceContext } from "./context";
 
@@ -18,7 +18,6 @@ interface Waiting {
 
 export class IngestBacklog {
   private readonly ordinary: Waiting[] = [];
-  private readonly urgent: Waiting[] = [];
   private running = 0;
   private scheduled = false;
   private applying = false;
@@ -29,7 +28,9 @@ export class IngestBacklog {
   /** Takes one device's messages (the caller sends a device's payloads one at a time, in order). */
   take(payload: DevicePayload, urgent: boolean): Promise<MessagesTaken> {
     return new Promise((resolve, reject) => {
-      (urgent ? this.urgent : this.ordinary).push({ payload, resolve, reject });
+      // Not even until the end of this turn of the event loop, which under load can last tens of milliseconds.
+      if (urgent) return void takeFromDevices(this.ctx, [payload], { urgent }).then(([taken]) => settle({ payload, resolve, reject }, taken), reject);
+      this.ordinary.push({ payload, resolve, reject });
       if (this.scheduled) return;
       // Whatever else arrives in this turn of the event loop joins the same batch.
       this.scheduled = true;
@@ -41,13 +42,12 @@ export class IngestBacklog {
   }
 
   private start(): void {
-    while (this.urgent.length > 0) this.run(this.urgent.splice(0, MAX_BATCH), true);
-    while (this.running < MAX_BATCHES && this.ordinary.length > 0) this.run(this.ordinary.splice(0, MAX_BATCH), false);
+    while (this.running < MAX_BATCHES && this.ordinary.length > 0) this.run(this.ordinary.splice(0, MAX_BATCH));
   }
 
-  private run(batch: Waiting[], urgent: boolean): void {
+  private run(batch: Waiting[]): void {
     this.running++;
-    takeFromDevices(this.ctx, batch.map((w) => w.payload), urgent ? { urgent } : { turn: () => this.turnToApply() })
+    takeFromDevices(this.ctx, batch.map((w) => w.payload), { turn: () => this.turnToApply() })
       .then(
         (taken) => batch.forEach((w, i) => settle(w, taken[i])),
         (err: unknown) => batch.forEach((w) => w.reject(err instanceof Error ? err : new Error(String(err)))),
