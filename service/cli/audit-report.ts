@@ -1,4 +1,4 @@
-// `sealproof audit report`: a client of GET /api/v1/audit/reports/:month that writes the month's report to a file
+// `sealproof audit report`: a client of POST /api/v1/audit/reports/:month that writes the month's report to a file
 // (its format from the file's extension) and prints the receipt id and verify link its SM3 is recorded under.
 import fs from "node:fs";
 import path from "node:path";
@@ -12,7 +12,8 @@ export const REPORT_HELP = `Usage: sealproof audit report --month YYYY-MM --out 
 Issues the company's audit report of a month (summary, reconciliation, anomaly findings, charts) and writes it to
 FILE, as PDF, XLSX or JSON by FILE's extension. The report's SM3 is recorded as an audit.report-issued record: its
 receipt id and verify link are printed, and the PDF carries them as a QR, so whoever holds the file can check it.
-Each run issues a new report under a receipt of its own.
+Each run issues a new report under a receipt of its own; the service keeps no copy of the file, so keep the one
+written here.
 
   --month YYYY-MM   the month, UTC (2026-11: from 2026-11-01T00:00:00Z up to 2026-12-01T00:00:00Z)
   --out FILE        where to write the report; its extension (.pdf, .xlsx, .json) chooses the format
@@ -41,9 +42,8 @@ export async function auditReport(argv: string[]): Promise<number> {
   const key = values.key ?? process.env.SEALPROOF_API_KEY;
   if (!key) throw new CliUsageError("give --key KEY (or $SEALPROOF_API_KEY): an API key of an auditor or the legal representative");
   const url = new URL(`/api/v1/audit/reports/${values.month}`, values.url ?? process.env.SEALPROOF_URL ?? "http://127.0.0.1:8080");
-  url.searchParams.set("format", format);
 
-  const res = await fetchOk(url, key);
+  const res = await fetchOk(url, key, { body: { format } });
   const receipt = res.headers.get(RECEIPT_HEADER);
   const verifyUrl = res.headers.get(VERIFY_URL_HEADER);
   if (receipt === null || verifyUrl === null) throw new ApiCallError(res.status, "NO_RECEIPT", `${url.origin} answered without the ${RECEIPT_HEADER} and ${VERIFY_URL_HEADER} headers: an older service?`);

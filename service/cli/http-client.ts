@@ -29,13 +29,15 @@ export async function callApi<T>(baseUrl: string, token: string | undefined, met
 }
 
 /**
- * A GET whose success body the caller reads as it likes (a file, a stream); a refusal is thrown as the service's
- * error code and message, an unreachable service as UNREACHABLE.
+ * A GET, or a POST of a JSON body, whose success body the caller reads as it likes (a file, a stream); a refusal is
+ * thrown as the service's error code and message, an unreachable service as UNREACHABLE.
  */
-export async function fetchOk(url: URL, token: string): Promise<Response> {
+export async function fetchOk(url: URL, token: string, post?: { body: unknown }): Promise<Response> {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (post !== undefined) headers["content-type"] = "application/json";
   let res: Response;
   try {
-    res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    res = await fetch(url, post === undefined ? { headers } : { method: "POST", headers, body: JSON.stringify(post.body) });
   } catch (err) {
     throw new ApiCallError(0, "UNREACHABLE", `cannot reach ${url.origin}: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`);
   }

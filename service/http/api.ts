@@ -5,7 +5,7 @@ import { Router, type Request, type RequestHandler, type Response } from "expres
 import { z } from "zod";
 import { requireDevice, requireMember, requireOperator } from "./auth";
 import { idempotencyOf, withIdempotency, type IdempotencyPort, type StoredResponse } from "./idempotency";
-import { ResponseMismatchError } from "./errors";
+import { ApiError, ResponseMismatchError } from "./errors";
 import type { OutcomeCounter } from "../metrics";
 import type { Actor, DomainContext } from "../domain/context";
 import type { Device } from "../domain/model";
@@ -50,6 +50,17 @@ export interface TypedBody<B> {
   headers?: Record<string, string>;
 }
 
+/** A method a path does not serve, answered 405 with Allow: a GET of a path that only a POST may act on. */
+export interface RefusedMethod {
+  method: "get";
+  path: string;
+  tag: string;
+  /** The method that serves the path. */
+  allow: "post";
+  /** Why, for the client, after "GET <path> ". */
+  reason: string;
+}
+
 type Parsed<S, K extends "params" | "query" | "body", Absent> = S extends { [key in K]: infer T extends z.ZodType } ? z.output<T> : Absent;
 
 /** What a handler receives: its spec's parsed params, query and body, on member routes (only) the actor, on device routes the device. */
@@ -76,6 +87,7 @@ export interface ApiDeps {
 
 export class Api {
   readonly routes: RouteSpec[] = [];
+  readonly refused: RefusedMethod[] = [];
   readonly router = Router();
   /** Handlers of routes without parameters, by exactKey(method, path): see dispatchExact. */
   private readonly exact = new Map<string, (req: Request, res: Response) => Promise<void>>();
@@ -98,9 +110,16 @@ export class Api {
     });
   }
 
-  /** A GET whose success body is an image rather than JSON; failures are JSON errors as everywhere else. */
-  addMedia<S extends RouteSpec & { method: "get"; produces: MediaType | readonly MediaType[] }>(spec: S, handle: (input: HandlerInput<S>) => Promise<string | Uint8Array | TypedBody<string | Uint8Array>>): void {
+  /**
+   * A route whose success body is a file (an image, a report) rather than JSON; failures are JSON errors as everywhere
+   * else. A POST here takes no Idempotency-Key: the idempotency store keeps JSON answers, not files, so a retry could
+   * not be answered as the first request was; a key is refused rather than ignored, so no client counts on it.
+   */
+  addMedia<S extends RouteSpec & { produces: MediaType | readonly MediaType[] }>(spec: S, handle: (input: HandlerInput<S>) => Promise<string | Uint8Array | TypedBody<string | Uint8Array>>): void {
     this.register(spec, async (input, _actor, res) => {
+      if (spec.method === "post" && input.req.get("Idempotency-Key") !== undefined) {
+        throw new ApiError(400, "IDEMPOTENCY_UNSUPPORTED", `${spec.method.toUpperCase()} ${spec.path} answers a file, which is not kept for a retry; send it without Idempotency-Key`);
+      }
       const answer = await handle(input);
       const typed = typedBody(spec, answer);
       const body = this.checked(spec, typed.body);
@@ -138,6 +157,18 @@ export class Api {
     });
   }
 
+  /** Answers `refused.method` on its path 405 METHOD_NOT_ALLOWED naming the method to use, before reading or writing anything. */
+  refuseMethod(refused: RefusedMethod): void {
+    this.refused.push(refused);
+    const allow = refused.allow.toUpperCase();
+    this.router[refused.method](refused.path, (req, res, next) => {
+      res.locals.route = `${refused.method.toUpperCase()} ${refused.path}`;
+      res.set("Allow", allow);
+      const path = `${req.baseUrl}${req.path}`;
+      next(new ApiError(405, "METHOD_NOT_ALLOWED", `${req.method} ${path} ${refused.reason}; use ${allow} ${path}`));
+    });
+  }
+
   private register<S extends RouteSpec>(spec: S, respond: (input: HandlerInput<S>, caller: Caller, res: Response) => Promise<void>): void {
     this.routes.push(spec);
     const route = `${spec.method.toUpperCase()} ${spec.path}`;
@@ -157,7 +188,7 @@ export class Api {
       await respond(input, caller, res);
     };
     const key = exactKey(spec.method.toUpperCase(), spec.path);
-    const shadowed = this.routes.some((earlier) => earlier !== spec && earlier.method === spec.method && mayMatch(earlier.path, spec.path));
+    const shadowed = [...this.routes, ...this.refused].some((earlier) => earlier !== spec && earlier.method === spec.method && mayMatch(earlier.path, spec.path));
     if (key !== null && !isParameterized(spec.path) && !spec.rateLimited && !shadowed && !this.exact.has(key)) this.exact.set(key, handler);
     this.router[spec.method](spec.path, ...limit, handler);
   }

@@ -102,7 +102,7 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
   auditReconciliationRoutes(api, options.ctx);
   auditFindingsRoutes(api, options.ctx);
   auditReportRoutes(api, options.ctx, options.publicBaseUrl);
-  const document = openApiDocument(api.routes, options.version);
+  const document = openApiDocument(api.routes, api.refused, options.version);
 
   mountHealth(app, { version: options.version, operatorToken: options.operatorToken, store: options.ctx.store, health: options.health });
   mountMetrics(app, { operatorToken: options.operatorToken, store: options.ctx.store, batcher: options.batcher });

@@ -1,6 +1,6 @@
 // OpenAPI 3.1 description built from the route table (api.ts), served at /api/v1/openapi.json.
 import { z } from "zod";
-import type { RouteSpec } from "./api";
+import type { RefusedMethod, RouteSpec } from "./api";
 
 const ERROR_SCHEMA = {
   type: "object",
@@ -14,12 +14,12 @@ const ERROR_SCHEMA = {
   },
 };
 
-export function openApiDocument(routes: RouteSpec[], version: string): object {
+export function openApiDocument(routes: RouteSpec[], refused: RefusedMethod[], version: string): object {
   const paths: Record<string, Record<string, object>> = {};
-  for (const route of routes) {
+  for (const route of [...routes, ...refused]) {
     const path = `/api/v1${route.path.replace(/:(\w+)/g, "{$1}")}`;
     paths[path] ??= {};
-    paths[path][route.method] = operation(route);
+    paths[path][route.method] = "allow" in route ? refusal(route) : operation(route);
   }
   paths["/healthz"] = {
     get: {
@@ -41,7 +41,7 @@ export function openApiDocument(routes: RouteSpec[], version: string): object {
   };
   return {
     openapi: "3.1.0",
-    info: { title: "sealproof API", version, description: "Evidence service for company seals. Errors are {error:{code,message,details}}; POSTs accept an Idempotency-Key header." },
+    info: { title: "sealproof API", version, description: "Evidence service for company seals. Errors are {error:{code,message,details}}; POSTs answering JSON accept an Idempotency-Key header." },
     servers: [{ url: "/" }],
     components: {
       securitySchemes: {
@@ -65,11 +65,25 @@ function operation(route: RouteSpec): object {
     summary: route.summary,
     operationId: `${route.method}${route.path.replace(/[^A-Za-z0-9]+(\w)/g, (_m, c: string) => c.toUpperCase())}`,
     security,
-    parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query"), ...(route.method === "post" ? [idempotencyHeader] : [])],
+    parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query"), ...(route.method === "post" && route.produces === undefined ? [idempotencyHeader] : [])],
     responses: { [String(route.status)]: { description: "success", content: successContent(route) }, "4XX": errorResponse },
   };
-  if (route.body) op.requestBody = { required: true, content: { "application/json": { schema: jsonSchema(route.body, "input") } } };
+  if (route.body) op.requestBody = { required: !route.body.safeParse({}).success, content: { "application/json": { schema: jsonSchema(route.body, "input") } } };
   return op;
+}
+
+/** A method the path does not serve: it only ever answers 405, naming the one that does. */
+function refusal(refused: RefusedMethod): object {
+  const allow = refused.allow.toUpperCase();
+  return {
+    tags: [refused.tag],
+    summary: `Not served: ${refused.reason}; use ${allow}`,
+    operationId: `${refused.method}${refused.path.replace(/[^A-Za-z0-9]+(\w)/g, (_m, c: string) => c.toUpperCase())}`,
+    security: [],
+    responses: {
+      "405": { description: `METHOD_NOT_ALLOWED, with Allow: ${allow}`, headers: { Allow: { schema: { type: "string", const: allow } } }, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+    },
+  };
 }
 
 function successContent(route: RouteSpec): object {

@@ -76,5 +76,6 @@ describe("audit: sealproof audit report", function () {
     expect(run.status).to.equal(0);
     expect(run.stdout).to.match(/^Usage: sealproof audit report --month YYYY-MM --out FILE\.pdf\|FILE\.xlsx\|FILE\.json/);
     for (const option of ["--month", "--out", "--url", "--key"]) expect(run.stdout).to.include(`  ${option}`);
+    expect(run.stdout).to.include("Each run issues a new report under a receipt of its own; the service keeps no copy of the file");
   });
 });

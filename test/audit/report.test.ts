@@ -1,5 +1,5 @@
 // Monthly audit reports through the real service: the PDF opens (its first page renders), shows Chinese text and
-// carries the QR of its receipt; each format's SM3 is the one its audit.report-issued record holds.
+// carries the QR of its receipt; each format's SM3 is the one its audit.report-issued record holds. Only a POST issues.
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -11,6 +11,7 @@ import jsQR from "jsqr";
 import { startService, type TestService } from "../helpers/service";
 import { createCompany, grantBody, ok, useSeal, type TestCompany } from "../helpers/company";
 import { sm3, toHex } from "../../service/evidence";
+import { logMark } from "../helpers/records";
 
 const hasPdftoppm = spawnSync("pdftoppm", ["-v"]).error === undefined;
 
@@ -29,8 +30,8 @@ describe("audit: monthly reports", function () {
   });
   after(() => svc.stop());
 
-  const report = async (format: string, token = co.auditor.token) => {
-    const res = await fetch(`${svc.url}/api/v1/audit/reports/${month}?format=${format}`, { headers: { authorization: `Bearer ${token}` } });
+  const report = async (format: string, token = co.auditor.token, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${svc.url}/api/v1/audit/reports/${month}?format=${format}`, { method: "POST", headers: { authorization: `Bearer ${token}`, ...headers } });
     return { res, bytes: new Uint8Array(await res.arrayBuffer()) };
   };
   const issuedRecord = async (reportHash: string) => {
@@ -84,10 +85,41 @@ describe("audit: monthly reports", function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it("a GET issues nothing: the log is as it was, and the answer is 405 METHOD_NOT_ALLOWED naming the POST", async () => {
+    const before = await logMark(svc.store);
+    const replies = [];
+    for (const format of ["json", "xlsx", "pdf"]) {
+      const res = await fetch(`${svc.url}/api/v1/audit/reports/${month}?format=${format}`, { headers: { authorization: `Bearer ${co.auditor.token}` } });
+      replies.push({ res, bytes: new Uint8Array(await res.arrayBuffer()) });
+    }
+    expect(await logMark(svc.store)).to.equal(before);
+    for (const { res, bytes } of replies) {
+      const body = JSON.parse(Buffer.from(bytes).toString("utf8")) as { error?: { code: string; message: string } };
+      expect([res.status, body.error?.code, res.headers.get("allow")]).to.deep.equal([405, "METHOD_NOT_ALLOWED", "POST"]);
+      expect(body.error?.message).to.include(`POST /api/v1/audit/reports/${month}`);
+    }
+  });
+
   it("is for the company's auditor and legal representative; a bad month is a 400", async () => {
     expect((await report("json", co.legalRep.token)).res.status).to.equal(200);
     expect((await report("json", co.employee.token)).res.status).to.equal(403);
-    const bad = await fetch(`${svc.url}/api/v1/audit/reports/2026-13`, { headers: { authorization: `Bearer ${co.auditor.token}` } });
+    const bad = await fetch(`${svc.url}/api/v1/audit/reports/2026-13`, { method: "POST", headers: { authorization: `Bearer ${co.auditor.token}` } });
     expect(bad.status).to.equal(400);
+  });
+
+  it("takes the format and company in a JSON body as well as in the query; the two must agree", async () => {
+    const byBody = await svc.call("POST", `/api/v1/audit/reports/${month}`, { token: co.auditor.token, body: { format: "json", company: co.id } });
+    expect([byBody.status, byBody.body.month, byBody.body.company.id]).to.deep.equal([200, month, co.id]);
+    const before = await logMark(svc.store);
+    const disagree = await svc.call("POST", `/api/v1/audit/reports/${month}?format=pdf`, { token: co.auditor.token, body: { format: "json" } });
+    expect([disagree.status, disagree.body.error?.code]).to.deep.equal([400, "VALIDATION_FAILED"]);
+    expect(await logMark(svc.store)).to.equal(before);
+  });
+
+  it("refuses an Idempotency-Key, as the issued file is not kept for a retry, and records nothing", async () => {
+    const before = await logMark(svc.store);
+    const { res, bytes } = await report("json", co.auditor.token, { "idempotency-key": "report-nov" });
+    expect([res.status, JSON.parse(Buffer.from(bytes).toString("utf8")).error?.code]).to.deep.equal([400, "IDEMPOTENCY_UNSUPPORTED"]);
+    expect(await logMark(svc.store)).to.equal(before);
   });
 });
