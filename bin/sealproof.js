@@ -1,4 +1,15 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI without a build step.
-require("ts-node").register({ transpileOnly: true, project: require("node:path").join(__dirname, "..", "tsconfig.json") });
-require("../service/cli/main.ts");
+// Runs the CLI bundle when it was built from the sources as they are (npm run build:service, which prestart and
+// pretest run); otherwise, as after a fresh `npm ci` or once a source has changed, the TypeScript sources through ts-node.
+const path = require("node:path");
+const { compiledCli } = require("./compiled-cli");
+
+const root = path.join(__dirname, "..");
+const bundle = compiledCli(root);
+if (bundle) {
+  process.setSourceMapsEnabled(true);
+  require(bundle);
+} else {
+  require("ts-node").register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
+  require("../service/cli/main.ts");
+}

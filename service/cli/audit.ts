@@ -13,7 +13,6 @@ import { fetchOk } from "./http-client";
 import { CliUsageError, type Command } from "./command";
 import { dataDirOf, storeAdapters, verifyLogCommand } from "./verify-log";
 import { runAuditVerify, VERIFY_HELP } from "./audit-verify";
-import { auditReport } from "./audit-report";
 
 const EXPORT_HELP = `Usage: sealproof audit export [--from ISO --to ISO | --from-cseq N --to-cseq N] --out FILE [--url URL] [--key KEY]
        sealproof audit export --all --out FILE [--data-dir DIR]
@@ -50,7 +49,8 @@ export const auditCommand: Command = {
     const [sub, ...rest] = argv;
     if (sub === "export") return exportBundle(rest);
     if (sub === "verify") return verifyBundle(rest);
-    if (sub === "report") return auditReport(rest);
+    // The report's module brings the HTTP layer's packages (express, zod, pdf-lib): loaded only for a report.
+    if (sub === "report") return (await import("./audit-report")).auditReport(rest);
     if (sub === undefined || sub === "--help" || sub === "-h") return void console.log(HELP);
     throw new CliUsageError(`unknown audit command "${sub}"`);
   },
