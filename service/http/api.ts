@@ -1,5 +1,6 @@
 // The route table: each route is declared once with its schemas, and from that declaration come the
 // Express handler (auth, validation, idempotency) and the OpenAPI description, so the two cannot drift.
+import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { Router, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
@@ -101,9 +102,7 @@ export class Api {
     this.register(spec, async (input, caller, res) => {
       const run = async (): Promise<StoredResponse> => ({ status: spec.status, body: this.checked(spec, await handle(input)) });
       if (spec.method === "get") {
-        // res.json: a GET answer gets an ETag and a 304 for a client that holds it already.
-        const response = await run();
-        res.status(response.status).json(response.body);
+        sendGetJson(input.req, res, await run());
         return;
       }
       sendJson(res, await this.idempotent(spec, input.req, caller, run));
@@ -322,6 +321,33 @@ function sendJson(res: Response, response: StoredResponse): void {
   const body = JSON.stringify(response.body);
   res.writeHead(response.status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body) });
   res.end(body);
+}
+
+/**
+ * A GET's JSON answer, with a weak ETag and a 304 for a client that holds it already, as res.json gives one. Written
+ * here because res.json turned the body into a string, then a Buffer, and set each header through Express's helpers:
+ * about a fifth of the ~120 KB a public receipt read allocated, in bench:anchor's receipt reads.
+ */
+function sendGetJson(req: Request, res: Response, response: StoredResponse): void {
+  const body = Buffer.from(JSON.stringify(response.body));
+  // The form Express's etag gives a body: W/"<length in hex>-<SHA-1 in base64, 27 characters>".
+  const tag = `W/"${body.length.toString(16)}-${createHash("sha1").update(body).digest("base64").slice(0, 27)}"`;
+  const headers = { "Content-Type": "application/json; charset=utf-8", ETag: tag };
+  if (response.status === 200 && holdsAlready(req, tag)) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  res.writeHead(response.status, { ...headers, "Content-Length": body.length });
+  res.end(body);
+}
+
+/** If-None-Match names `tag` (weakly compared, or *), and the client did not ask to revalidate past caches. */
+function holdsAlready(req: Request, tag: string): boolean {
+  const held = req.headers["if-none-match"];
+  if (held === undefined || /(?:^|,)\s*no-cache\s*(?:,|$)/.test(req.headers["cache-control"] ?? "")) return false;
+  const opaque = (t: string) => t.trim().replace(/^W\//, "");
+  return held.trim() === "*" || held.split(",").some((t) => opaque(t) === opaque(tag));
 }
 
 /** What the idempotency store keeps of a response that carried a secret: everything but the secret. */
