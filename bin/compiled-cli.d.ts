@@ -8,3 +8,4 @@ export interface CliManifest {
   sources: string[];
 }
 export declare function compiledCli(root: string): string | null;
+export declare function builtCli(root: string): string | null;

@@ -29,4 +29,10 @@ function compiledCli(root) {
   return current ? bundle : null;
 }
 
-module.exports = { compiledCli, MANIFEST, BUNDLE };
+/** The bundle's path when it exists, current or not: for a run that has just built it (SEALPROOF_CLI=bundle). */
+function builtCli(root) {
+  const bundle = path.join(root, BUNDLE);
+  return fs.existsSync(bundle) ? bundle : null;
+}
+
+module.exports = { compiledCli, builtCli, MANIFEST, BUNDLE };

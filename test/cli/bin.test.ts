@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { execFile } from "node:child_process";
 import { expect } from "chai";
-import { BUNDLE, compiledCli, MANIFEST, type CliManifest } from "../../bin/compiled-cli";
+import { BUNDLE, builtCli, compiledCli, MANIFEST, type CliManifest } from "../../bin/compiled-cli";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const CLI = path.join(ROOT, "bin", "sealproof.js");
@@ -61,6 +61,14 @@ describe("cli: bin/sealproof.js", function () {
       manifest({ builtAt, sources: ["service/cli/main.ts"] });
       fs.rmSync(path.join(root, BUNDLE));
       expect(compiledCli(root)).to.equal(null);
+    });
+
+    it("with SEALPROOF_CLI=bundle, is the bundle while it exists, whatever changed since", () => {
+      manifest({ builtAt, sources: ["service/cli/main.ts"] });
+      write("service/cli/main.ts", "changed", builtAt + 5_000);
+      expect(builtCli(root)).to.equal(path.join(root, BUNDLE));
+      fs.rmSync(path.join(root, BUNDLE));
+      expect(builtCli(root)).to.equal(null);
     });
 
     it("is null for a manifest it cannot read", () => {
