@@ -4,6 +4,8 @@
 import fs from "node:fs";
 
 const CHUNK = 4 << 20;
+/** Reading backwards, for the few lines at the end: registrations are about a kilobyte each. */
+export const TAIL_BLOCK = 256 << 10;
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -13,24 +15,69 @@ export async function* bundleLines(file: string): AsyncGenerator<Buffer[]> {
 }
 
 /**
- * The lines that start with `prefix` (which holds no line break), found by searching for it after each line break
- * rather than by splitting every line.
+ * The run of lines starting with `prefix` (which holds no line break) that closes the file: the last lines, or all but
+ * the very last when that one does not start with it. `start` is the run's first byte, `after` the lines following it.
  */
-export async function* linesStartingWith(file: string, prefix: string): AsyncGenerator<Buffer> {
-  const needles = [LF, CR].map((b) => Buffer.concat([Buffer.of(b), Buffer.from(prefix)]));
-  for await (const region of wholeLines(file)) {
-    // A region starts where a line does.
-    const starts = region.subarray(0, needles[0].length - 1).equals(needles[0].subarray(1)) ? [0] : [];
-    for (const needle of needles) for (let at = region.indexOf(needle); at >= 0; at = region.indexOf(needle, at + 1)) starts.push(at + 1);
-    for (const start of starts.sort((a, b) => a - b)) yield region.subarray(start, lineEnd(region, start));
+export interface ClosingRun {
+  start: number;
+  count: number;
+  after: 0 | 1;
+}
+
+/** Finds the closing run by reading the file backwards from its end, a block at a time, only as far as the run goes. */
+export async function closingRun(file: string, prefix: string): Promise<ClosingRun> {
+  const head = Buffer.from(prefix);
+  const startsWithPrefix = (line: Buffer) => line.length >= head.length && head.equals(line.subarray(0, head.length));
+  const handle = await fs.promises.open(file, "r");
+  try {
+    const size = (await handle.stat()).size;
+    const run: ClosingRun = { start: size, count: 0, after: 0 };
+    let seenLast = false;
+    /** The start of the file not yet read, and the unjudged line that begins the part read (with its break). */
+    let pos = size;
+    let carry = Buffer.alloc(0);
+    while (pos > 0) {
+      const from = Math.max(0, pos - TAIL_BLOCK);
+      const region = Buffer.concat([await readAt(handle, from, pos - from), carry]);
+      // Only lines known to be whole: from the file's start, or from the first line break read.
+      const whole = from === 0 ? 0 : firstLineStart(region);
+      const lines = whole < 0 ? [] : splitLines(region.subarray(whole), []);
+      for (let i = lines.length - 1; i >= 0; i--) {
+        const line = lines[i];
+        const isLast = !seenLast;
+        seenLast = true;
+        if (startsWithPrefix(line)) {
+          run.start = from + line.byteOffset - region.byteOffset;
+          run.count++;
+        } else if (isLast) run.after = 1;
+        else return run;
+      }
+      carry = whole < 0 ? region : region.subarray(0, whole);
+      pos = from;
+    }
+    return run;
+  } finally {
+    await handle.close();
   }
 }
 
-/** Runs of whole lines (the last one may lack its break at the end of the file), as read. */
-async function* wholeLines(file: string): AsyncGenerator<Buffer> {
+/** The closing run's lines, read forwards from its first byte. */
+export async function* closingLines(file: string, run: ClosingRun): AsyncGenerator<Buffer> {
+  let left = run.count;
+  if (left === 0) return;
+  for await (const region of wholeLines(file, run.start)) {
+    for (const line of splitLines(region, [])) {
+      yield line;
+      if (--left === 0) return;
+    }
+  }
+}
+
+/** Runs of whole lines from `start`, a line's first byte (the last may lack its break at the end of the file), as read. */
+async function* wholeLines(file: string, start = 0): AsyncGenerator<Buffer> {
   /** The start of a line the last chunk ended in. */
   let carry: Buffer | null = null;
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) {
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: CHUNK, start }) as AsyncIterable<Buffer>) {
     const last = chunk.lastIndexOf(LF);
     if (last < 0) {
       carry = carry === null ? chunk : Buffer.concat([carry, chunk]);
@@ -47,12 +94,22 @@ async function* wholeLines(file: string): AsyncGenerator<Buffer> {
   if (carry !== null) yield carry;
 }
 
-/** Where the line starting at `start` ends: its first \n or \r, or the end of the region. */
-function lineEnd(region: Buffer, start: number): number {
-  const lf = region.indexOf(LF, start);
-  const cr = region.indexOf(CR, start);
-  const ends = [lf, cr].filter((e) => e >= 0);
-  return ends.length === 0 ? region.length : Math.min(...ends);
+/** Where the first line after a break begins (after the whole of a \r\n), or -1 when the region holds no break. */
+function firstLineStart(region: Buffer): number {
+  const lf = region.indexOf(LF);
+  const cr = region.indexOf(CR);
+  if (cr >= 0 && (lf < 0 || cr < lf)) return region[cr + 1] === LF ? cr + 2 : cr + 1;
+  return lf < 0 ? -1 : lf + 1;
+}
+
+async function readAt(handle: fs.promises.FileHandle, position: number, length: number): Promise<Buffer> {
+  const block = Buffer.allocUnsafe(length);
+  for (let done = 0; done < length; ) {
+    const { bytesRead } = await handle.read(block, done, length - done, position + done);
+    if (bytesRead === 0) throw new Error(`the file ended at byte ${position + done} while reading up to ${position + length}`);
+    done += bytesRead;
+  }
+  return block;
 }
 
 function splitLines(block: Buffer, lines: Buffer[]): Buffer[] {

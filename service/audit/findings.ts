@@ -12,7 +12,8 @@ export type BundleCode =
   | "PREV_MISMATCH"
   | "RANGE_NOT_LINKED"
   | "BUNDLE_TRUNCATED"
-  | "COUNT_MISMATCH";
+  | "COUNT_MISMATCH"
+  | "REGISTRATION_MISPLACED";
 
 export type FindingCode = VerifyCode | BundleCode;
 
@@ -27,6 +28,7 @@ export const BUNDLE_CODES_EXPLAINED: Record<BundleCode, string> = {
   RANGE_NOT_LINKED: "the range starts after the company's first record, but no anchored predecessor links it to the chain",
   BUNDLE_TRUNCATED: "the bundle ends without its end line: it was cut short",
   COUNT_MISMATCH: "the end line counts other receipts than the bundle holds",
+  REGISTRATION_MISPLACED: "a registration is not among the registration lines just before the end line, where the format puts them: it was not used",
 };
 
 export interface Finding {

@@ -6,7 +6,7 @@ import { parseReceipt, RECEIPT_FORMAT, verifyReceipt, type ChainReader, type Dep
 import type { Sm2Pool } from "../workers/sm2-pool";
 import { AUDIT_FORMAT, WHOLE_LOG, type AuditEnd, type AuditHeader } from "./bundle";
 import { BatchReceipts, cachedChain, placeOf } from "./batch-receipts";
-import { bundleLines, linesStartingWith } from "./bundle-reader";
+import { bundleLines, closingLines, closingRun, type ClosingRun } from "./bundle-reader";
 import { CompanyChain } from "./company-chain";
 import type { Finding, FindingCode } from "./findings";
 import { registrationKey, SignatureChecks, type Registrations } from "./signatures";
@@ -51,7 +51,9 @@ export async function verifyAuditBundle(file: string, options: AuditVerifyOption
     else if (report.findings.length < LISTED_FINDINGS) report.findings.push(finding);
     else report.moreFindings++;
   };
-  const registrations = await judgeRegistrations(file, chain, options.deployment, find);
+  // The format puts the registrations after the receipts, before the end line: read from there, not searched for.
+  const closing = await closingRun(file, REGISTRATION);
+  const registrations = await judgeRegistrations(file, closing, chain, options.deployment, find);
   report.registrations = registrations.size;
   const receipts = new BatchReceipts(chain, options.deployment, (place, step) => find({ code: step.code ?? "FORMAT_INVALID", ...place, check: step.step, message: step.message }));
   const signatures = options.pool === null ? null : new SignatureChecks(options.pool, registrations);
@@ -60,6 +62,8 @@ export async function verifyAuditBundle(file: string, options: AuditVerifyOption
   let end: AuditEnd | null = null;
   let lastBatch: number | null = null;
   let lineNo = 0;
+  /** Line numbers of the registration lines met, each to be one of the closing run's. */
+  const registrationLines: number[] = [];
   /** A receipt line judged, the short way or the long: the company's chain and the signatures take it from here. */
   const judged = (record: EvidenceRecord, leaf: string, predecessor: boolean): Promise<void> | undefined => {
     const where = placeOf(record);
@@ -109,7 +113,10 @@ export async function verifyAuditBundle(file: string, options: AuditVerifyOption
         continue;
       }
       const value = parseJson(bytes.toString("utf8"));
-      if (isObject(value) && "registration" in value) continue;
+      if (isObject(value) && "registration" in value) {
+        registrationLines.push(lineNo);
+        continue;
+      }
       if (isObject(value) && "end" in value) {
         end = parseEnd(value.end);
         if (end === null) find({ code: "LINE_INVALID", cseq: null, receipt: null, check: "bundle", message: `line ${lineNo}: a malformed end line` });
@@ -147,6 +154,7 @@ export async function verifyAuditBundle(file: string, options: AuditVerifyOption
     if (end === null) find({ code: "BUNDLE_TRUNCATED", cseq: null, receipt: null, check: "bundle", message: `the bundle ends after ${report.receipts} receipts without its end line` });
     else if (end.receipts !== report.receipts) find({ code: "COUNT_MISMATCH", cseq: null, receipt: null, check: "bundle", message: `the end line counts ${end.receipts} receipts, the bundle holds ${report.receipts}` });
     checkRangeStart(report.header, chains, find);
+    checkRegistrationsPlaced(registrationLines, closing, lineNo, find);
   }
   report.pending = end?.pending ?? null;
   report.signatures = signatures?.checked ?? null;
@@ -156,10 +164,13 @@ export async function verifyAuditBundle(file: string, options: AuditVerifyOption
   return report;
 }
 
-/** Pass one: the registration receipts, each verified in the pinned deployment, by type, company and subject. */
-async function judgeRegistrations(file: string, chain: ChainReader, deployment: Deployment, find: (f: Finding) => void): Promise<Registrations> {
+/**
+ * Pass one: the registration receipts of the run of registration lines that closes the bundle, each verified in the
+ * pinned deployment, by type, company and subject.
+ */
+async function judgeRegistrations(file: string, closing: ClosingRun, chain: ChainReader, deployment: Deployment, find: (f: Finding) => void): Promise<Registrations> {
   const registrations: Registrations = new Map();
-  for await (const line of linesStartingWith(file, REGISTRATION)) {
+  for await (const line of closingLines(file, closing)) {
     const text = line.toString("utf8");
     const input = (parseJson(text) as { registration?: unknown } | null)?.registration;
     const report = await verifyReceipt(input, chain, { deployment });
@@ -183,6 +194,16 @@ function checkRangeStart(header: AuditHeader, chains: Map<string, CompanyChain>,
   const first = chains.get(header.company)?.first ?? null;
   if (first !== null && first > header.range.from) {
     find({ code: "CSEQ_GAP", cseq: header.range.from, receipt: null, check: "company-chain", message: `the range starts at cseq ${header.range.from}, the bundle's first record is cseq ${first}` });
+  }
+}
+
+/** A registration line anywhere but in the closing run was not judged, so signatures cannot lean on it: a finding. */
+function checkRegistrationsPlaced(registrationLines: number[], closing: ClosingRun, lines: number, find: (f: Finding) => void): void {
+  const last = lines - closing.after;
+  const first = last - closing.count + 1;
+  for (const at of registrationLines) {
+    if (at >= first && at <= last) continue;
+    find({ code: "REGISTRATION_MISPLACED", cseq: null, receipt: null, check: "bundle", message: `line ${at} is a registration outside the registration lines that close the bundle before its end line, and was not used` });
   }
 }
 
