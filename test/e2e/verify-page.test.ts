@@ -6,7 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet } from "ethers";
-import type { RequestHandler } from "express";
+import type { OutgoingHttpHeaders } from "node:http";
+import type { RequestHandler, Response } from "express";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { startDevChain, DEV_ANCHORER_KEY, DEV_CHAIN_ID, type DevChain } from "../../service/chain/dev-chain";
 import { ensureDevDeployment } from "../../service/chain/deploy";
@@ -40,15 +41,37 @@ const tamperingServer: RequestHandler = (req, res, next) => {
     return;
   }
   const tamper = tamperings.get(id);
-  if (tamper) {
-    const send = res.json.bind(res);
-    res.json = ((body: { receipt?: ReceiptBundle }) => {
-      if (body.receipt) tamper(body.receipt);
-      return send(body);
-    }) as typeof res.json;
-  }
+  if (tamper) rewriteJsonAnswer(res, (body: { receipt?: ReceiptBundle }) => body.receipt && tamper(body.receipt));
   next();
 };
+
+/**
+ * Changes the JSON body the service writes, whichever way it writes it (the API answers GETs with one writeHead and
+ * one end, not through res.json): the head is held back until the body is known, then sent with the new length.
+ */
+function rewriteJsonAnswer(res: Response, change: (body: { receipt?: ReceiptBundle }) => void): void {
+  const writeHead = res.writeHead.bind(res) as (status: number, headers: OutgoingHttpHeaders) => void;
+  const end = res.end.bind(res) as (chunk?: unknown) => void;
+  let held: { status: number; headers: OutgoingHttpHeaders } | null = null;
+  res.writeHead = ((status: number, headers?: OutgoingHttpHeaders) => {
+    held = { status, headers: headers ?? {} };
+    return res;
+  }) as typeof res.writeHead;
+  res.end = ((chunk?: unknown) => {
+    const { status, headers } = held ?? { status: res.statusCode, headers: {} };
+    if (typeof chunk !== "string" && !Buffer.isBuffer(chunk)) {
+      writeHead(status, headers);
+      end(chunk);
+      return res;
+    }
+    const body = JSON.parse(chunk.toString()) as { receipt?: ReceiptBundle };
+    change(body);
+    const bytes = Buffer.from(JSON.stringify(body));
+    writeHead(status, { ...headers, "Content-Length": bytes.length });
+    end(bytes);
+    return res;
+  }) as typeof res.end;
+}
 
 /** A forged contract, and a server covering for it: the record now names the forged file's hash. */
 const FORGED_DOCUMENT = SEALED_DOCUMENT.replace("128,000.00", "928,000.00");
