@@ -128,6 +128,8 @@ export interface Scenario extends Owned {
   sealTypes: SealType[];
   approval: ApprovalLevel;
   dualControl: boolean;
+  /** Whether the verify page may show the photos of this scenario's stamps. Absent on scenarios defined before the flag: off. */
+  publicPhotos?: boolean;
   createdAt: string;
 }
 

@@ -86,7 +86,7 @@ export const RECORD_SPECS = {
   "seal.revoked": spec(empty),
   "seal.replaced": spec(object({ replacedBy: id })),
   "seal.destroyed": spec(empty),
-  "scenario.defined": spec(object({ code: str, sealKinds: list(str), sealTypes: list(str), approval: str, dualControl: optional(bool) })),
+  "scenario.defined": spec(object({ code: str, sealKinds: list(str), sealTypes: list(str), approval: str, dualControl: optional(bool), publicPhotos: optional(bool) })),
   "scenario.retired": spec(empty),
   "grant.given": spec(object({ member: id, seal: id, scenarios: list(id), validFrom: time, validTo: time, useLimit: nullable(int), parent: optional(nullable(id)) })),
   "grant.withdrawn": spec(object({ reason: str })),

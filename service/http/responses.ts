@@ -71,6 +71,7 @@ export const scenario = z.strictObject({
   sealTypes: z.array(z.enum(SEAL_TYPES)),
   approval: z.enum(APPROVAL_LEVELS),
   dualControl: z.boolean(),
+  publicPhotos: z.boolean(),
   createdAt: time,
 });
 

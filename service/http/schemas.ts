@@ -93,6 +93,7 @@ export const defineScenarioBody = z.strictObject({
   sealTypes: z.array(z.enum(SEAL_TYPES)).min(1).max(SEAL_TYPES.length),
   approval: z.enum(APPROVAL_LEVELS),
   dualControl: z.boolean().default(false),
+  publicPhotos: z.boolean().default(false).describe("Show the photos of this scenario's stamps on the public verify page"),
 });
 
 export const giveGrantBody = z.strictObject({
