@@ -76,7 +76,8 @@ function signedRecords(company: Company, sealKey: string, deviceKey: string, at:
 /** A record of another type, without a signature: requests and document links. */
 function filler(company: Company, at: string, i: number): RecordDraft {
   if (i % 2 === 0) return { type: "request.created", at, company: company.id, subject: `rq_bench${i}`, actor: company.member, data: { seal: company.seal, scenario: "sc_benchScenario01", documentHash: randomBytes(32).toString("hex") } };
-  return { type: "document.linked", at, company: company.id, subject: `rq_bench${i}`, actor: company.member, data: {} };
+  const receipt = receiptId();
+  return { type: "document.linked", at, company: company.id, subject: receipt, actor: company.member, data: { receipt, role: "scan", hash: randomBytes(32).toString("hex") } };
 }
 
 async function main(): Promise<void> {

@@ -72,6 +72,7 @@ export const POLICY = {
   "request.confirm-custody": { doing: "confirming custody of a physical seal", roles: ["custodian", "reviewer"] },
   "usage.reserve": { doing: "reserving a receipt id", roles: WRITERS },
   "usage.submit": { doing: "using a seal", roles: WRITERS },
+  "document.link": { doing: "linking a scan or a final file to a usage one may see (one's own, or any for those who read every request)", roles: WRITERS },
   "records.read": { doing: "reading the evidence log", roles: ["legal_rep", "seal_admin", "auditor"] },
   "audit.export": { doing: "exporting the company's audit bundle", roles: ["legal_rep", "auditor"] },
   "alert.read": { doing: "reading alerts", roles: ["legal_rep", "seal_admin", "auditor"] },

@@ -4,6 +4,7 @@ import { kind, type DocumentOf, type Schema } from "../store/schema";
 import type { Repositories as RepositoriesOf, Store as StoreOf, Tx as TxOf } from "../store/port";
 import type { ApiKey, Company, Device, Grant, Member, Reservation, Scenario, Seal, SealRequest } from "./model";
 import { ALERT_SCHEMA } from "../alerts/schema";
+import { DOCUMENT_SCHEMA } from "../documents/schema";
 
 /** How long after a reservation expires it is kept, so a late submit learns RESERVATION_EXPIRED rather than NOT_FOUND. */
 export const RESERVATION_KEPT_AFTER_EXPIRY_MS = 3_600_000;
@@ -23,6 +24,8 @@ export const DOMAIN_SCHEMA = {
   reservations: kind<Reservation>({ label: "reservation", indexed: ["member"], expires: { field: "expiresAt", afterMs: RESERVATION_KEPT_AFTER_EXPIRY_MS } }),
   // Alerts, webhooks and their deliveries: here because every transaction that raises an alert writes them.
   ...ALERT_SCHEMA,
+  // Linked documents: here because a link is checked against usages of both kinds, electronic and physical.
+  ...DOCUMENT_SCHEMA,
 } satisfies Schema;
 
 export type DomainSchema = typeof DOMAIN_SCHEMA;

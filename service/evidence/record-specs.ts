@@ -66,6 +66,10 @@ const unlockIssuedData = object({
   authorization: id, request: id, seal: id, operator: id, copies: int, validFrom: time, validUntil: time, geofenced: bool, receiptHashes: list(sm3), command: int,
 });
 
+/** What a linked document is to its usage: the scan of the stamped page, the archived final PDF, a printed copy. */
+export const LINKED_DOCUMENT_ROLES = ["scan", "final", "print"] as const;
+export type LinkedDocumentRole = (typeof LINKED_DOCUMENT_ROLES)[number];
+
 const spec = <D>(data: Shape<D>, extra: Partial<Omit<RecordSpec<D>, "data">> = {}): RecordSpec<D> => ({ data, receiptId: false, ...extra });
 
 export const RECORD_SPECS = {
@@ -109,7 +113,11 @@ export const RECORD_SPECS = {
   "alert.resolved": spec(object({ alert: id })),
   "webhook.created": spec(object({ severities: list(str) })),
   "webhook.deleted": spec(empty),
-  "document.linked": spec(empty),
+  /**
+   * A file tied to a usage after the fact (subject: the usage's receipt id): the scan of the stamped page, the final
+   * archived PDF, or a print. The verify page's document check accepts its hash beside the sealed one and says which.
+   */
+  "document.linked": spec(object({ receipt: str, role: oneOf(...LINKED_DOCUMENT_ROLES), hash: sm3 })),
   /** The company's anomaly-rule thresholds (service/audit/anomalies-settings.ts), all of them, as from this record on. */
   "audit.settings-changed": spec(
     object({

@@ -18,6 +18,7 @@ import { usageRoutes } from "./routes/usages";
 import { deviceRoutes } from "./routes/devices";
 import { DEVICE_MESSAGES_BODY_LIMIT, DEVICE_MESSAGES_PATH, deviceMessageRoutes } from "./routes/device-messages";
 import { deviceControlRoutes } from "./routes/device-control";
+import { documentRoutes } from "./routes/documents";
 import { recordRoutes } from "./routes/records";
 import { receiptRoutes } from "./routes/receipts";
 import { receiptQrRoutes } from "./routes/receipt-qr";
@@ -96,6 +97,7 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
   deviceRoutes(api, devices);
   deviceMessageRoutes(api, devices);
   deviceControlRoutes(api, devices);
+  documentRoutes(api, devices);
   alertRoutes(api, options.ctx);
   webhookRoutes(api, options.ctx, options.webhookTargets ?? PUBLIC_TARGETS_ONLY);
   auditRoutes(api, options.ctx, () => options.wellKnown?.deployment() ?? null);

@@ -8,6 +8,7 @@ import { AUTHORIZATION_STATUSES } from "../devices/schema";
 import { ALERT_SEVERITIES } from "../alerts/codes";
 import { ALERT_STATES } from "../alerts/model";
 import { DELIVERY_STATES } from "../webhooks/model";
+import { LINKED_DOCUMENT_ROLES } from "../evidence";
 
 const time = z.iso.datetime({ offset: false });
 const seq = z.number().int().min(0);
@@ -136,6 +137,8 @@ export const loggedRecord = z.strictObject({ id: ids.record, record: acceptedRec
 
 /** A usage as recorded: accepted, its seq to come (read it later by id: GET /records/by-id/{id}). */
 export const usage = z.strictObject({ id: ids.record, receipt: ids.receipt, record: acceptedRecord });
+/** A file linked to a usage: its document.linked record; `created` false when the same file was linked in that role before. */
+export const documentLink = z.strictObject({ id: ids.record, receipt: ids.receipt, role: z.enum(LINKED_DOCUMENT_ROLES), hash: hash32, created: z.boolean(), record: acceptedRecord });
 
 export const receiptBundle = z.strictObject({
   format: z.literal("sealproof-receipt/1"),

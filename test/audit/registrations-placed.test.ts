@@ -17,7 +17,7 @@ function syntheticLog(size: number): { lines: string[]; chain: ChainReader } {
   const records: EvidenceRecord[] = [];
   let prev = GENESIS_PREV;
   for (let seq = 0; seq < size; seq++) {
-    const record: EvidenceRecord = { v: 2, seq, at: "2026-01-01T00:00:00.000Z", company: COMPANY, subject: `rq_placed${seq}`, actor: "m_placedRegs1", cseq: seq, prev, type: "document.linked", data: {} };
+    const record: EvidenceRecord = { v: 2, seq, at: "2026-01-01T00:00:00.000Z", company: COMPANY, subject: `rq_placed${seq}`, actor: "m_placedRegs1", cseq: seq, prev, type: "document.linked", data: { receipt: "7Jq3v9PzX2mKc4TnR8wYbD", role: "scan", hash: "ab".repeat(32) } };
     prev = toHex(recordLeafHash(record));
     records.push(JSON.parse(canonicalJson(record)) as EvidenceRecord);
   }

@@ -50,7 +50,7 @@ function syntheticLog(): Log {
     const record: EvidenceRecord =
       seq % 2 === 0
         ? { v: 2, ...base, type: "request.created", data: { seal: "s_shortWay01", scenario: "sc_shortWay01", documentHash: toHex(sm3(Uint8Array.of(seq & 255, seq >> 8))), copies: seq } }
-        : { v: 2, ...base, type: "document.linked", data: {} };
+        : { v: 2, ...base, type: "document.linked", data: { receipt: "7Jq3v9PzX2mKc4TnR8wYbD", role: "scan", hash: toHex(sm3(Uint8Array.of(seq & 255, seq >> 8, 1))) } };
     heads.set(company, { cseq: head.cseq + 1, prev: toHex(recordLeafHash(record)) });
     // As the store gives records back: parsed from their canonical text.
     records.push(JSON.parse(canonicalJson(record)) as EvidenceRecord);

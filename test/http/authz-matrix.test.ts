@@ -4,7 +4,7 @@
 // Then department scope and tenant isolation: another company's resource is a 404 on every route naming one.
 import { expect } from "chai";
 import { startService, OPERATOR_TOKEN, type Reply, type TestService } from "../helpers/service";
-import { addPerson, createCompany, documentHash, enrolDevice, grantBody, ok, physicalSeal, requestUse, signedUsage, type Person, type TestCompany } from "../helpers/company";
+import { addPerson, createCompany, documentHash, enrolDevice, grantBody, ok, physicalSeal, requestUse, signedUsage, useSeal, type Person, type TestCompany } from "../helpers/company";
 import { generateSm2KeyPair, recordSpec } from "../../service/evidence";
 import { createApp } from "../../service/http/app";
 import { ACTIONS, rolesFor, type Action } from "../../service/domain/policy";
@@ -133,6 +133,15 @@ describe("http: authorization matrix", function () {
     const receipt = reservation.status === 201 ? (reservation.body.receipt as string) : "7Jq3v9PzX2mKc4TnR8wYbD";
     return as(who, "POST", "/usages", signedUsage({ receipt, seal: co.seal.id, signer: who.id, documentHash: documentHash("m"), scenario: co.scenarios.none, request: null }, co.seal.privateKey));
   };
+  let othersUsage: Promise<string> | undefined;
+  /** A usage made by a new employee: only its maker and those who read every request may see it. */
+  const usageOfAnother = () =>
+    (othersUsage ??= (async () => {
+      const maker = await addPerson(svc, co.legalRep, ["employee"]);
+      await lr("POST", "/grants", grantBody(maker.id, co.seal.id, [co.scenarios.none]));
+      return (await ok(useSeal(svc, maker, co.seal, co.scenarios.none))).receipt as string;
+    })());
+  const linkScan = (who: Person, receipt: string) => as(who, "POST", `/usages/${receipt}/documents`, { role: "scan", hash: documentHash(String(Math.random())) });
 
   const cases: Case[] = [
     { route: "GET /me", action: "member.read", target: "the caller", attempt: (w) => as(w, "GET", "/me") },
@@ -231,6 +240,18 @@ describe("http: authorization matrix", function () {
     { route: "POST /requests/:id/confirm-custody", action: "request.confirm-custody", target: "an approved request for a seal in the caller's custody", attempt: async (w) => as(w, "POST", `/requests/${await approvedPhysicalRequest()}/confirm-custody`) },
     { route: "POST /usages/reservations", action: "usage.reserve", target: "a seal the caller holds", attempt: (w) => as(w, "POST", "/usages/reservations", { seal: co.seal.id }) },
     { route: "POST /usages", action: "usage.submit", target: "a seal the caller holds", attempt: useAs },
+    {
+      route: "POST /usages/:receiptId/documents", action: "document.link", target: "the caller's own usage (auditors make none)",
+      attempt: async (w) => {
+        const used = await useAs(w);
+        return linkScan(w, used.status === 201 ? (used.body.receipt as string) : "7Jq3v9PzX2mKc4TnR8wYbD");
+      },
+    },
+    {
+      route: "POST /usages/:receiptId/documents", action: "request.read-all", target: "another member's usage", refusals: ["FORBIDDEN", "NOT_FOUND"],
+      allowed: rolesFor("document.link").filter((r) => rolesFor("request.read-all").includes(r)),
+      attempt: async (w) => linkScan(w, await usageOfAnother()),
+    },
     { route: "GET /records", action: "records.read", target: "the company's log", attempt: (w) => as(w, "GET", "/records?limit=5") },
     { route: "GET /records/:seq", action: "records.read", target: "a record of the company", attempt: async (w) => (await logMark(svc.store), as(w, "GET", "/records/0")) },
     { route: "GET /records/by-id/:id", action: "records.read", target: "a record of the company", attempt: async (w) => as(w, "GET", `/records/by-id/${await recordIdOf(co.id)}`) },
@@ -359,6 +380,7 @@ describe("http: authorization matrix", function () {
         ["GET", "/records/0/receipt"],
         ["GET", `/records/by-id/${await recordIdOf(co.id)}`],
         ["POST", "/usages/reservations", { seal: co.seal.id }],
+        ["POST", `/usages/${await usageOfAnother()}/documents`, { role: "scan", hash: documentHash("scan") }],
         ["POST", "/audit/reports/2026-01", { company: co.id }],
         ["GET", `/alerts/${alertId}`],
         ["POST", `/alerts/${alertId}/acknowledge`],
