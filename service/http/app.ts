@@ -29,6 +29,7 @@ import { auditReconciliationRoutes } from "./routes/audit-reconciliation";
 import { auditFindingsRoutes } from "./routes/audit-findings";
 import { auditReportRoutes } from "./routes/audit-reports";
 import { mountVerifyPage, type VerifyPageOptions } from "./verify-page";
+import { mountConsolePage } from "./console-page";
 import { rpcProxy, type RpcProxyOptions } from "./rpc-proxy";
 import { RPC_PROXY_PATH } from "./public-chain";
 import { mountWellKnown, type WellKnownSource } from "./well-known";
@@ -115,6 +116,7 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
   app.use(`/api/v1${DEVICE_MESSAGES_PATH}`, requireJson, ...jsonBody(DEVICE_MESSAGES_BODY_LIMIT));
   app.use("/api/v1", requireJson, ...jsonBody(options.bodyLimit), api.router);
   mountVerifyPage(app, options.verifyPage ?? { rpcUrl: null, deployment: () => null });
+  mountConsolePage(app);
   if (options.wellKnown) mountWellKnown(app, options.wellKnown, options.publicBaseUrl);
   if (options.rpcProxy) app.post(RPC_PROXY_PATH, ...rpcProxy(options.rpcProxy));
   app.use(notFoundRoute);
