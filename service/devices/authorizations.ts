@@ -7,7 +7,7 @@ import { newId, newReceiptId } from "../domain/ids";
 import { getOwned } from "../domain/lookup";
 import { requirePower } from "../domain/policy";
 import { confirmCustodyIn, getRequest } from "../domain/requests";
-import { sm3, toHex, utf8, type Sm2KeyPair } from "../evidence";
+import { receiptIdHash, STAMP_CLOCK_SKEW_MS, type Sm2KeyPair } from "../evidence";
 import type { StampLocation } from "../evidence/stamp";
 import { issueCommand } from "./commands";
 import type { Device, Geofence, Seal, SealRequest } from "../domain/model";
@@ -18,7 +18,7 @@ import { DEADLINE_PARTITION, type Authorization, type DeviceRepositories, type D
 export const DEFAULT_WINDOW_MINUTES = 120;
 
 /** How far a device's clock may run ahead of the service's, or start before the authorization, and a stamp still count. */
-export const CLOCK_SKEW_MS = 120_000;
+export const CLOCK_SKEW_MS = STAMP_CLOCK_SKEW_MS;
 
 /** Records of the service's own doing (an authorization found expired) name this actor. */
 const SERVICE_ACTOR = "service";
@@ -73,10 +73,8 @@ async function issueAuthorization(tx: DeviceTx, commandKey: Sm2KeyPair, now: Dat
   return authorization;
 }
 
-/** SM3 of a receipt id's UTF-8, hex: what the unlock record lists, so one copy's QR code does not give away the others'. */
-export function receiptHash(receipt: string): string {
-  return toHex(sm3(utf8(receipt)));
-}
+/** What the unlock record lists for each receipt id, so one copy's QR code does not give away the others'. */
+export const receiptHash = receiptIdHash;
 
 /** Why an authorization does not cover a stamp. */
 export type CoverageReason = "AUTHORIZATION_WITHDRAWN" | "OUTSIDE_WINDOW" | "AUTHORIZATION_EXHAUSTED" | "RECEIPT_NOT_RESERVED" | "RECEIPT_USED";

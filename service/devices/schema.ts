@@ -121,8 +121,8 @@ export const DEVICE_SCHEMA = {
   deviceCommands: kind<DeviceCommand>({ label: "device command", indexed: ["device"] }),
   stampLocations: kind<StampLocation>({ label: "stamp location" }),
   ...PRESENCE_SCHEMA,
-  // One authorization per request, however many confirmations race to issue it.
-  authorizations: kind<Authorization>({ label: "authorization", uniqueKeys: (a) => [`request:${a.request}`], indexed: ["device"] }),
+  // One authorization per request, however many confirmations race to issue it; found by any receipt id it reserved.
+  authorizations: kind<Authorization>({ label: "authorization", uniqueKeys: (a) => [`request:${a.request}`, ...a.receipts.map((r) => `receipt:${r}`)], indexed: ["device"] }),
   authorizationDeadlines: kind<AuthorizationDeadline>({ label: "authorization deadline" }),
   dualControlHalves: kind<DualControlHalf>({ label: "dual-control half", indexed: ["device"], expires: { field: "expiresAt", afterMs: 0 } }),
 } satisfies Schema;

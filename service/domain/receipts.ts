@@ -1,12 +1,13 @@
 // Receipts as the API shows them: by unguessable receipt id for anyone (with public facts about the seal), by seq
-// for members who may read the log. A usage's receipt comes with its seal's registration receipt, and every receipt
-// with the company's `company.registered` receipt once anchored: what the verify page and the CLI check against.
+// for members who may read the log. A usage's or stamp's receipt comes with its seal's registration receipt and the
+// documents linked to it since, and every receipt with the company's `company.registered` receipt once anchored: what
+// the verify page and the CLI check against. A stamp's story (devices/public-stamps.ts) is added by the public route.
 import { refuse } from "./errors";
 import { getRecord, listRecords } from "./records";
 import { receiptFor, type ReceiptLookup } from "../anchoring/receipts";
 import type { Actor, DomainContext } from "./context";
 import type { EvidenceRecord, ReceiptBundle } from "../evidence";
-import type { PendingRecord } from "../store/port";
+import type { PendingRecord, RecordFilter } from "../store/port";
 import type { Seal } from "./model";
 
 export interface ReceiptView {
@@ -16,13 +17,15 @@ export interface ReceiptView {
   /** The company's `company.registered` receipt, once anchored. */
   companyReceipt?: ReceiptBundle;
   seal?: { company: string; name: string; kind: string; type: string; status: string };
+  /** The anchored `document.linked` records of a usage or stamp: the scan of the stamped page, the final PDF, a print. */
+  documents?: ReceiptBundle[];
 }
 
 export type ReceiptListItem = { seq: number; status: "anchored"; receipt: ReceiptBundle } | { seq: number; status: "pending" };
 
 /** A usage's receipt by its receipt id, for anyone holding the id; an unknown id is NOT_FOUND. */
 export async function publicReceipt(ctx: DomainContext, receiptId: string): Promise<ReceiptView> {
-  return view(ctx, await usageRecord(ctx, receiptId), true);
+  return receiptView(ctx, await usageRecord(ctx, receiptId), true);
 }
 
 /** Refuses NOT_FOUND unless a usage with this receipt id is recorded (the QR routes encode only links that resolve). */
@@ -32,7 +35,7 @@ export async function requireReceipt(ctx: DomainContext, receiptId: string): Pro
 
 /** The receipt of one of the actor's company's records, under the rule for reading records. */
 export async function recordReceipt(ctx: DomainContext, actor: Actor, seq: number): Promise<ReceiptView> {
-  return view(ctx, await getRecord(ctx, actor, seq), false);
+  return receiptView(ctx, await getRecord(ctx, actor, seq), false);
 }
 
 /** The receipts of a page of the company's records, by seq. */
@@ -53,13 +56,15 @@ async function usageRecord(ctx: DomainContext, receiptId: string): Promise<Evide
   return logged.record;
 }
 
-async function view(ctx: DomainContext, record: EvidenceRecord | PendingRecord, publicFacts: boolean): Promise<ReceiptView> {
+/** A record's receipt with what checking it needs; `publicFacts` adds what the service says of the seal now. */
+export async function receiptView(ctx: DomainContext, record: EvidenceRecord | PendingRecord, publicFacts: boolean): Promise<ReceiptView> {
   const lookup = await receiptFor(ctx.store, record);
   const out: ReceiptView = { status: lookup.status };
   if (lookup.status === "anchored") out.receipt = lookup.receipt;
   const companyReceipt = await companyRegistrationReceipt(ctx, record.company);
   if (companyReceipt) out.companyReceipt = companyReceipt;
-  if (record.type !== "seal.used") return out;
+  if (record.type !== "seal.used" && record.type !== "seal.stamped") return out;
+  if (typeof record.data.receipt === "string") out.documents = await linkedDocuments(ctx, record.company, record.data.receipt);
   const seal = await ctx.store.seals.get(record.subject);
   if (seal === null) return out;
   const registration = await registrationOf(ctx, seal);
@@ -75,6 +80,26 @@ async function view(ctx: DomainContext, record: EvidenceRecord | PendingRecord, 
 async function registrationOf(ctx: DomainContext, seal: Seal): Promise<EvidenceRecord | PendingRecord | null> {
   if (seal.registrationRecord !== undefined) return (await ctx.store.records.byId(seal.registrationRecord))?.record ?? null;
   return seal.registeredSeq === undefined ? null : ctx.store.records.get(seal.registeredSeq);
+}
+
+/** The anchored receipts of the documents linked to a usage (their subject is its receipt id), in the order linked. */
+async function linkedDocuments(ctx: DomainContext, company: string, receiptId: string): Promise<ReceiptBundle[]> {
+  return anchoredReceipts(ctx, { company, type: "document.linked", subject: receiptId });
+}
+
+/** The anchored receipts of a company's records matching `filter`, in time order; those still pending are left out. */
+export async function anchoredReceipts(ctx: DomainContext, filter: RecordFilter): Promise<ReceiptBundle[]> {
+  const out: ReceiptBundle[] = [];
+  let after: string | undefined;
+  do {
+    const page = await ctx.store.records.page(filter, { limit: 100, after });
+    for (const { record } of page.items) {
+      const lookup = await receiptFor(ctx.store, record);
+      if (lookup.status === "anchored") out.push(lookup.receipt);
+    }
+    after = page.next ?? undefined;
+  } while (after !== undefined);
+  return out;
 }
 
 /** The company's `company.registered` record carries its registered name and credit code; it is written once. */

@@ -10,5 +10,7 @@ export * from "./receipt";
 export * from "./record";
 export * from "./record-specs";
 export * from "./sm2";
+export * from "./stamp-story";
 export * from "./usage";
 export * from "./verify-receipt";
+export * from "./verify-view";

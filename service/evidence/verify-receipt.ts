@@ -125,9 +125,16 @@ function checkDeployment({ anchor }: ReceiptBundle, pinned: Deployment): StepRes
   return pass("deployment", `The receipt names the trusted deployment ${formatDeployment(pinned)}.`);
 }
 
+/**
+ * The record is the one for this receipt id: it carries it, or it is an unauthorized stamp that claimed it (the device
+ * scanned this QR code, but the stamp was not authorized, so it took no receipt id of its own).
+ */
 function checkReceiptId(record: EvidenceRecord, receiptId: string): StepResult {
-  if (record.data.receipt !== receiptId) return fail("receipt", "RECEIPT_ID_MISMATCH", `The record is not the one for receipt id ${receiptId}.`);
-  return pass("receipt", `The record carries receipt id ${receiptId}.`);
+  if (record.data.receipt === receiptId) return pass("receipt", `The record carries receipt id ${receiptId}.`);
+  if (record.type === "seal.stamped" && record.data.authorized === false && record.data.claimedReceipt === receiptId) {
+    return pass("receipt", `The stamp was made on the copy with receipt id ${receiptId}, and recorded as not authorized.`);
+  }
+  return fail("receipt", "RECEIPT_ID_MISMATCH", `The record is not the one for receipt id ${receiptId}.`);
 }
 
 function checkLeaf(bundle: ReceiptBundle): StepResult {

@@ -1,6 +1,6 @@
 // The steps of receipt verification and their closed set of failure codes; every result names one of each.
 
-export type VerifyStep = "format" | "deployment" | "receipt" | "leaf" | "position" | "chain" | "proof" | "anchor" | "signature" | "company";
+export type VerifyStep = "format" | "deployment" | "receipt" | "leaf" | "position" | "chain" | "proof" | "anchor" | "signature" | "company" | "approval" | "custody" | "authorization";
 
 export type VerifyCode =
   | "FORMAT_INVALID"
@@ -22,7 +22,16 @@ export type VerifyCode =
   | "SIGNATURE_INVALID"
   | "DEVICE_RECEIPT_MISSING"
   | "DEVICE_RECEIPT_INVALID"
-  | "COMPANY_RECEIPT_INVALID";
+  | "COMPANY_RECEIPT_INVALID"
+  | "APPROVAL_INVALID"
+  | "CUSTODY_INVALID"
+  | "AUTHORIZATION_MISSING"
+  | "AUTHORIZATION_INVALID"
+  | "AUTHORIZATION_OTHER_DEVICE"
+  | "AUTHORIZATION_NOT_BEFORE_STAMP"
+  | "RECEIPT_NOT_AUTHORIZED"
+  | "OUTSIDE_AUTHORIZED_WINDOW"
+  | "STAMP_UNAUTHORIZED";
 
 export interface StepResult {
   step: VerifyStep;

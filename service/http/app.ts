@@ -87,7 +87,7 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
   const api = new Api({ ctx: options.ctx, operatorToken: options.operatorToken, publicLimiter: limiter, checkResponses: options.checkResponses });
   // The same parsers as the /api/v1 mount below; device messages keep their own mount and its larger limit.
   app.use(api.frontDoor("/api/v1", [requireJson, ...jsonBody(options.bodyLimit)], [DEVICE_MESSAGES_PATH]));
-  for (const register of [companyRoutes, memberRoutes, sealRoutes, scenarioRoutes, grantRoutes, receiptRoutes, recordRoutes]) register(api, options.ctx);
+  for (const register of [companyRoutes, memberRoutes, sealRoutes, scenarioRoutes, grantRoutes, recordRoutes]) register(api, options.ctx);
   usageRoutes(api, options.ctx, options.publicBaseUrl);
   receiptQrRoutes(api, options.ctx, options.publicBaseUrl);
   const devices = () => {
@@ -98,6 +98,7 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
   deviceRoutes(api, devices);
   deviceMessageRoutes(api, devices);
   deviceControlRoutes(api, devices);
+  receiptRoutes(api, options.ctx, devices);
   documentRoutes(api, devices);
   alertRoutes(api, options.ctx);
   webhookRoutes(api, options.ctx, options.webhookTargets ?? PUBLIC_TARGETS_ONLY);

@@ -162,6 +162,16 @@ export const receiptView = z.strictObject({
   companyReceipt: receiptBundle.optional(),
   /** Public facts about the seal as the service knows it now (public receipt route only). */
   seal: z.strictObject({ company: z.string(), name: z.string(), kind: z.string(), type: z.string(), status: z.string() }).optional(),
+  /** A usage's or stamp's anchored `document.linked` receipts: the scan of the stamped page, the final PDF, a print. */
+  documents: z.array(receiptBundle).optional(),
+  /** A stamp's device's `device.registered` receipt (public receipt route only). */
+  deviceReceipt: receiptBundle.optional(),
+  /** An authorized stamp's story, each anchored record's receipt (public receipt route only). */
+  story: z
+    .strictObject({ request: receiptBundle.optional(), approval: receiptBundle.optional(), custody: z.array(receiptBundle), authorization: receiptBundle.optional() })
+    .optional(),
+  /** Where the stamp's photo is published, when its scenario publishes photos; it answers 404 once the photo is erased or until it is uploaded. */
+  photo: z.strictObject({ url: z.string() }).optional(),
 });
 
 export const recordsPage = z.strictObject({ records: z.array(evidenceRecord), nextFromSeq: seq.nullable() });
