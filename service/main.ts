@@ -101,6 +101,7 @@ async function main(): Promise<void> {
   const { app } = createApp({
     ctx,
     devices,
+    consoleAuth: { store, now: () => new Date() },
     webhookTargets,
     operatorToken: operator.token,
     version: VERSION,

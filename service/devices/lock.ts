@@ -1,7 +1,7 @@
 // Remote lock and dual-control unlock of a smart-seal device (DESIGN, "Remote lock and unlock"). A seal_admin, the
 // legal_rep or the seal's custodian locks at once; lifting a lock, or bringing back a device reported out of order,
 // needs two members: a seal_admin or the legal_rep, and the seal's reviewer, each giving a half.
-import { draft, recordChange, type Actor } from "../domain/context";
+import { draft, recordChange, stepUpNote, type Actor } from "../domain/context";
 import { refuse } from "../domain/errors";
 import { getOwned } from "../domain/lookup";
 import { requirePower } from "../domain/policy";
@@ -66,7 +66,9 @@ export async function unlockDevice(ctx: DeviceContext, actor: Actor, deviceId: s
     device.status = "active";
     device.outOfOrderSince = null;
     const command = await issueCommand(tx, ctx.commandKey, now, device, "unlock", { authorization: null, reason: "dual-control" });
-    await recordChange(tx, draft("device.unlocked", now, device.company, device.id, actor.member.id, { approvedBy: [other.member, actor.member.id], command: command.n }));
+    const stepUpBy = [other, { member: actor.member.id, stepUp: actor.stepUp }].filter((h) => h.stepUp === true).map((h) => h.member);
+    const data = { approvedBy: [other.member, actor.member.id], command: command.n, ...stepUpNote(actor), ...(stepUpBy.length > 0 ? { stepUpBy } : {}) };
+    await recordChange(tx, draft("device.unlocked", now, device.company, device.id, actor.member.id, data));
     await tx.devices.update(device);
     return { device, complete: true, halves: [{ member: other.member, side: other.side }, { member: actor.member.id, side }] };
   });
@@ -93,6 +95,7 @@ export async function openHalves(tx: DeviceTx, device: Device, act: DualControlH
 export function newHalf(device: Device, act: DualControlHalf["act"], actor: Actor, side: DualControlSide, authorization: string | null, receipt: string | null, now: Date, id?: string): DualControlHalf {
   return {
     id: id ?? `${device.id}:${act}:${actor.member.id}`, company: device.company, device: device.id, act, member: actor.member.id, side, authorization, receipt,
+    ...(actor.stepUp === true ? { stepUp: true } : {}),
     expiresAt: new Date(now.getTime() + HALF_TTL_MS).toISOString(), createdAt: now.toISOString(),
   };
 }

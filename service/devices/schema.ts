@@ -107,6 +107,8 @@ export interface DualControlHalf {
   /** A manual stamp's authorization and, when one was named, its receipt. */
   authorization: string | null;
   receipt: string | null;
+  /** The member gave it with a fresh passkey assertion (a console step-up); absent otherwise. */
+  stepUp?: boolean;
   expiresAt: string;
   createdAt: string;
 }

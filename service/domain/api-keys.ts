@@ -76,7 +76,8 @@ export async function listKeys(ctx: DomainContext, actor: Actor, memberId: strin
   return ctx.store.apiKeys.page(actor.company, { member: memberId }, page);
 }
 
-async function holdsGrant(tx: Tx, member: Member): Promise<boolean> {
+/** Whether the member holds a grant not withdrawn: a power of its own (see keyAction). */
+export async function holdsGrant(tx: Tx, member: Member): Promise<boolean> {
   return (await tx.grants.list(member.company, { member: member.id, withdrawn: false })).length > 0;
 }
 

@@ -19,6 +19,13 @@ export interface DomainContext {
 export interface Actor {
   company: string;
   member: Member;
+  /** The member gave a fresh passkey assertion for this act (a console step-up): its record notes stepUp: true. */
+  stepUp?: boolean;
+}
+
+/** What a record of an act that may be stepped up adds to its data. */
+export function stepUpNote(actor: Actor): { stepUp?: true } {
+  return actor.stepUp === true ? { stepUp: true } : {};
 }
 
 /** The operator who creates companies; records name it by this fixed actor id. */

@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import bs58 from "bs58";
 
-export type IdPrefix = "c" | "m" | "k" | "s" | "sc" | "g" | "r" | "d" | "dc" | "au" | "ms" | "al" | "wh" | "wd";
+export type IdPrefix = "c" | "m" | "k" | "s" | "sc" | "g" | "r" | "d" | "dc" | "au" | "ms" | "al" | "wh" | "wd" | "iv" | "pk" | "ss" | "ch";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${bs58.encode(randomBytes(12))}`;

@@ -1,6 +1,6 @@
 // Members and their roles. Leaving the company withdraws every grant the member holds, each as evidence.
 import { refuse } from "./errors";
-import { draft, recordChange, type Actor, type DomainContext } from "./context";
+import { draft, recordChange, stepUpNote, type Actor, type DomainContext } from "./context";
 import { newId } from "./ids";
 import { activeLegalReps, getOwned } from "./lookup";
 import { addMemberAction, changeRolesAction, EMPOWERED_ROLES, removeMemberAction, requirePower } from "./policy";
@@ -39,7 +39,7 @@ export async function changeRoles(ctx: DomainContext, actor: Actor, memberId: st
     if (member.roles.includes("legal_rep") && !roles.includes("legal_rep")) await requireAnotherLegalRep(tx, member);
     const updated = { ...member, roles: unique(roles), department };
     await tx.members.update(updated);
-    await recordChange(tx, draft("member.roles-changed", now, actor.company, member.id, actor.member.id, { roles: updated.roles, department }));
+    await recordChange(tx, draft("member.roles-changed", now, actor.company, member.id, actor.member.id, { roles: updated.roles, department, ...stepUpNote(actor) }));
     if (updated.roles.some((r) => EMPOWERED_ROLES.includes(r) && !member.roles.includes(r))) await revokeKeysInAdminHands(tx, now, updated, actor.member.id);
     return updated;
   }));

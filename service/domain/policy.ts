@@ -39,6 +39,10 @@ export const POLICY = {
   "key.revoke-own": { doing: "revoking one's own key", roles: EVERYONE },
   "key.revoke-other": { doing: "revoking another member's key", roles: ADMINS },
   "key.revoke-empowered": { doing: "revoking the key of another member who holds powers (roles beyond employee and auditor, or a grant)", roles: LEGAL_REP },
+  "member.invite": { doing: "inviting a member to register a passkey for the console", roles: ADMINS },
+  "member.invite-empowered": { doing: "inviting another member who holds powers (roles beyond employee and auditor, or a grant) to register a passkey", roles: LEGAL_REP },
+  "session.revoke-other": { doing: "ending a member's console sessions", roles: ADMINS },
+  "session.revoke-empowered": { doing: "ending the console sessions of another member who holds powers (roles beyond employee and auditor, or a grant)", roles: LEGAL_REP },
   "seal.read": { doing: "reading seals", roles: EVERYONE },
   "seal.register": { doing: "registering seals", roles: ADMINS },
   "seal.suspend": { doing: "suspending seals", roles: ADMINS },
@@ -141,6 +145,22 @@ export function removeMemberAction(target: Member): Action {
 export function keyAction(kind: "issue" | "revoke", actor: Actor, target: Member, holdsGrant: boolean): Action {
   if (target.id === actor.member.id) return `key.${kind}-own`;
   return holdsGrant || target.roles.some((r) => EMPOWERED_ROLES.includes(r)) ? `key.${kind}-empowered` : `key.${kind}-other`;
+}
+
+/**
+ * A passkey, like a key, acts as its member: inviting a member holding powers is for a legal representative alone (see
+ * keyAction), and so is ending such a member's sessions. Inviting oneself is an administrator's act like any other.
+ */
+export function inviteAction(actor: Actor, target: Member, holdsGrant: boolean): Action {
+  return target.id !== actor.member.id && holdsPowers(target, holdsGrant) ? "member.invite-empowered" : "member.invite";
+}
+
+export function sessionRevokeAction(actor: Actor, target: Member, holdsGrant: boolean): Action {
+  return target.id !== actor.member.id && holdsPowers(target, holdsGrant) ? "session.revoke-empowered" : "session.revoke-other";
+}
+
+function holdsPowers(member: Member, holdsGrant: boolean): boolean {
+  return holdsGrant || member.roles.some((r) => EMPOWERED_ROLES.includes(r));
 }
 
 /** The roles of an action as the API description states them, e.g. "legal_rep, seal_admin". */

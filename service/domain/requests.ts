@@ -2,7 +2,7 @@
 // custodian and the reviewer to confirm custody before the device may unlock (devices/authorizations.ts issues the
 // unlock in the same transaction as the second confirmation).
 import { DomainError, refuse } from "./errors";
-import { draft, recordChange, type Actor, type DomainContext } from "./context";
+import { draft, recordChange, stepUpNote, type Actor, type DomainContext } from "./context";
 import { newId } from "./ids";
 import { activeLegalReps, getOwned } from "./lookup";
 import { isLegalRep, may, requirePower, type Action } from "./policy";
@@ -44,7 +44,7 @@ export async function decideRequest(ctx: DomainContext, actor: Actor, requestId:
     if (decision === "approve") requireUsable(await getOwned(tx, "seals", actor.company, request.seal), "approve");
     const decided: SealRequest = { ...request, status: decision === "approve" ? "approved" : "rejected", decidedBy: actor.member.id };
     await tx.requests.update(decided);
-    const data = { level: scenario.approval, ...(selfApproved ? { selfApproved } : {}) };
+    const data = { level: scenario.approval, ...(selfApproved ? { selfApproved } : {}), ...stepUpNote(actor) };
     await recordChange(tx, draft(decision === "approve" ? "request.approved" : "request.rejected", now, actor.company, request.id, actor.member.id, data));
     return decided;
   });
@@ -73,7 +73,7 @@ export async function confirmCustodyIn(tx: Tx, actor: Actor, requestId: string, 
   if (request.custodyConfirmedBy.includes(actor.member.id)) return { request, seal, completesDualCustody: false };
   const confirmed = { ...request, custodyConfirmedBy: [...request.custodyConfirmedBy, actor.member.id] };
   await tx.requests.update(confirmed);
-  await recordChange(tx, draft("request.custody-confirmed", now, actor.company, request.id, actor.member.id, { role }));
+  await recordChange(tx, draft("request.custody-confirmed", now, actor.company, request.id, actor.member.id, { role, ...stepUpNote(actor) }));
   const both = [seal.custodian, seal.reviewer].every((m) => m !== null && confirmed.custodyConfirmedBy.includes(m));
   return { request: confirmed, seal, completesDualCustody: both };
 }

@@ -75,10 +75,14 @@ const spec = <D>(data: Shape<D>, extra: Partial<Omit<RecordSpec<D>, "data">> = {
 export const RECORD_SPECS = {
   "company.registered": spec(object({ name: optional(str), creditCode: str, registryCheck: optional(str) })),
   "member.added": spec(roles),
-  "member.roles-changed": spec(roles),
+  "member.roles-changed": spec(object({ roles: list(str), department: nullable(str), stepUp: optional(bool) })),
   "member.left": spec(empty),
   "member.key-issued": spec(key),
   "member.key-revoked": spec(key),
+  /** A one-time link to register a passkey for the console was issued for the member (subject). */
+  "member.invited": spec(object({ invitation: id })),
+  /** The member registered a passkey through an invitation; the passkey, not its public key, is named. */
+  "member.passkey-registered": spec(object({ passkey: id, invitation: id })),
   "seal.registered": spec(
     object({
       name: optional(str), kind: oneOf("electronic", "physical"), sealType: str, publicKey: nullable(str), imageHash: optional(nullable(sm3)),
@@ -95,9 +99,9 @@ export const RECORD_SPECS = {
   "grant.given": spec(object({ member: id, seal: id, scenarios: list(id), validFrom: time, validTo: time, useLimit: nullable(int), parent: optional(nullable(id)) })),
   "grant.withdrawn": spec(object({ reason: str })),
   "request.created": spec(object({ seal: id, scenario: id, documentHash: sm3, copies: optional(int) })),
-  "request.approved": spec(object({ level: optional(str) })),
+  "request.approved": spec(object({ level: optional(str), stepUp: optional(bool) })),
   "request.rejected": spec(object({ level: optional(str) })),
-  "request.custody-confirmed": spec(object({ role: str })),
+  "request.custody-confirmed": spec(object({ role: str, stepUp: optional(bool) })),
   "seal.used": spec(sealUsedData, { receiptId: true, check: checkUsage }),
   "device.registered": spec(object({ serial: str, model: str, publicKey: hex(65) })),
   "device.retired": spec(empty),
@@ -107,7 +111,8 @@ export const RECORD_SPECS = {
   "device.unlock-cancelled": spec(object({ authorization: id, reason: oneOf("withdrawn", "expired"), command: int })),
   "device.out-of-order": spec(empty),
   "seal.stamped": spec(sealStampedData, { receiptId: true, check: checkStamp }),
-  "device.unlocked": spec(object({ approvedBy: optional(list(id)), command: optional(int) })),
+  /** stepUp: the member completing the unlock gave a fresh passkey assertion; stepUpBy: each of approvedBy who did. */
+  "device.unlocked": spec(object({ approvedBy: optional(list(id)), command: optional(int), stepUp: optional(bool), stepUpBy: optional(list(id)) })),
   "alert.raised": spec(object({ code: str, severity: optional(str) })),
   "alert.acknowledged": spec(object({ alert: id })),
   "alert.resolved": spec(object({ alert: id })),

@@ -4,22 +4,30 @@ import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { Router, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
-import { requireDevice, requireMember, requireOperator } from "./auth";
+import { requireDevice, requireMember, requireOperator, requireSession, requireStepUp, usesSession, type SessionCaller } from "./auth";
 import { idempotencyOf, withIdempotency, type IdempotencyPort, type StoredResponse } from "./idempotency";
 import { ApiError, ResponseMismatchError } from "./errors";
 import type { OutcomeCounter } from "../metrics";
 import type { Actor, DomainContext } from "../domain/context";
 import type { Device } from "../domain/model";
+import type { ConsoleAuthContext } from "../console-auth/context";
 
-/** Who may call a route: a member (API key), the operator, anyone, or a smart-seal device (its credential). */
-export type Auth = "member" | "operator" | "public" | "device";
+/**
+ * Who may call a route: a member (API key, or the console's session cookie), the operator, anyone, a smart-seal device
+ * (its credential), or a member signed in to the console (session cookie only).
+ */
+export type Auth = "member" | "operator" | "public" | "device" | "session";
 
 export interface RouteSpec {
-  method: "get" | "post";
+  method: "get" | "post" | "delete";
   path: string;
   tag: string;
   summary: string;
   auth: Auth;
+  /** Called with a console session (not an API key), the act needs a passkey step-up younger than five minutes (403 STEP_UP_REQUIRED). */
+  stepUp?: boolean;
+  /** The answer sets or clears the session cookie, which a replayed answer could not: it takes no Idempotency-Key. */
+  setsSession?: boolean;
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
@@ -70,10 +78,17 @@ export type HandlerInput<S extends RouteSpec> = {
   query: Parsed<S, "query", Record<never, never>>;
   body: Parsed<S, "body", undefined>;
   req: Request;
-} & (S extends { auth: "member" } ? { actor: Actor } : S extends { auth: "device" } ? { device: Device; actor?: never } : { actor?: never });
+  res: Response;
+} & (S extends { auth: "member" }
+  ? { actor: Actor }
+  : S extends { auth: "session" }
+    ? { actor: Actor; session: SessionCaller }
+    : S extends { auth: "device" }
+      ? { device: Device; actor?: never }
+      : { actor?: never });
 
-/** Who called: a member or a device; idempotency keys are scoped to them. */
-type Caller = { actor: Actor } | { device: Device } | null;
+/** Who called: a member (through a console session or not) or a device; idempotency keys are scoped to them. */
+type Caller = { actor: Actor } | { actor: Actor; session: SessionCaller } | { device: Device } | null;
 
 /** What a handler must answer: a value its spec's response schema accepts. */
 export type HandlerOutput<S extends RouteSpec> = z.input<S["response"]>;
@@ -84,6 +99,10 @@ export interface ApiDeps {
   publicLimiter: RequestHandler;
   /** Check every success body against its route's response schema and answer 500 when one does not match (tests). */
   checkResponses?: boolean;
+  /** Where the console is reached (its origin is the one session state changes must come from); unset: the request's Host. */
+  publicBaseUrl?: string;
+  /** Console sign-in's store and clock; unset: no session is recognised (route listings). */
+  consoleAuth?: ConsoleAuthContext;
 }
 
 export class Api {
@@ -105,6 +124,11 @@ export class Api {
         sendGetJson(input.req, res, await run());
         return;
       }
+      if (spec.setsSession) {
+        refuseIdempotencyKey(spec, input.req, "sets the session cookie, which a replayed answer could not");
+        sendJson(res, await run());
+        return;
+      }
       sendJson(res, await this.idempotent(spec, input.req, caller, run));
     });
   }
@@ -116,9 +140,7 @@ export class Api {
    */
   addMedia<S extends RouteSpec & { produces: MediaType | readonly MediaType[] }>(spec: S, handle: (input: HandlerInput<S>) => Promise<string | Uint8Array | TypedBody<string | Uint8Array>>): void {
     this.register(spec, async (input, _actor, res) => {
-      if (spec.method === "post" && input.req.get("Idempotency-Key") !== undefined) {
-        throw new ApiError(400, "IDEMPOTENCY_UNSUPPORTED", `${spec.method.toUpperCase()} ${spec.path} answers a file, which is not kept for a retry; send it without Idempotency-Key`);
-      }
+      if (spec.method === "post") refuseIdempotencyKey(spec, input.req, "answers a file, which is not kept for a retry");
       const answer = await handle(input);
       const typed = typedBody(spec, answer);
       const body = this.checked(spec, typed.body);
@@ -175,7 +197,7 @@ export class Api {
     const handler = async (req: Request, res: Response): Promise<void> => {
       res.locals.route = route;
       res.locals.outcomes = spec.outcomes;
-      const caller = await this.authorize(spec.auth, req);
+      const caller = await this.authorize(spec, req);
       // The values are what the spec's schemas parsed; TypeScript cannot follow the conditional types through S.
       const input = {
         params: spec.params ? spec.params.parse(req.params) : {},
@@ -183,6 +205,7 @@ export class Api {
         body: spec.body ? spec.body.parse(req.body ?? {}) : undefined,
         ...caller,
         req,
+        res,
       } as HandlerInput<S>;
       await respond(input, caller, res);
     };
@@ -257,7 +280,14 @@ export class Api {
     return body;
   }
 
-  private async authorize(auth: Auth, req: Request): Promise<Caller> {
+  private async authorize(spec: RouteSpec, req: Request): Promise<Caller> {
+    const auth = spec.auth;
+    if (auth === "session" || (auth === "member" && usesSession(this.deps.publicBaseUrl, req))) {
+      const { actor, session } = await requireSession(this.deps.consoleAuth, this.deps.publicBaseUrl, req);
+      if (spec.stepUp) requireStepUp(session.session, this.deps.ctx.now());
+      const acting = spec.stepUp ? { ...actor, stepUp: true } : actor;
+      return auth === "session" ? { actor: acting, session } : { actor: acting };
+    }
     if (auth === "member") return { actor: await requireMember(this.deps.ctx, req) };
     if (auth === "device") return { device: await requireDevice(this.deps.ctx, req) };
     if (auth === "operator") requireOperator(this.deps.operatorToken, req);
@@ -272,6 +302,11 @@ export class Api {
     this.idempotency ??= idempotencyOf(this.deps.ctx.store);
     return withIdempotency(this.idempotency, scope, req.get("Idempotency-Key"), request, run, spec.returnsSecret ? withoutSecrets : undefined);
   }
+}
+
+/** A route whose answer cannot be kept for a retry refuses an Idempotency-Key rather than ignore it, so no client counts on it. */
+function refuseIdempotencyKey(spec: RouteSpec, req: Request, why: string): void {
+  if (req.get("Idempotency-Key") !== undefined) throw new ApiError(400, "IDEMPOTENCY_UNSUPPORTED", `${spec.method.toUpperCase()} ${spec.path} ${why}; send it without Idempotency-Key`);
 }
 
 /** Runs Express middleware one after another as a router would, then `done` with the first error, if any. */

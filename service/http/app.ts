@@ -28,6 +28,8 @@ import { auditRoutes } from "./routes/audit";
 import { auditReconciliationRoutes } from "./routes/audit-reconciliation";
 import { auditFindingsRoutes } from "./routes/audit-findings";
 import { auditReportRoutes } from "./routes/audit-reports";
+import { consoleAuthRoutes } from "./routes/console-auth";
+import { refuseCrossSite } from "./session-cookie";
 import { mountVerifyPage, type VerifyPageOptions } from "./verify-page";
 import { mountConsolePage } from "./console-page";
 import { rpcProxy, type RpcProxyOptions } from "./rpc-proxy";
@@ -37,6 +39,7 @@ import { requestLog } from "./request-log";
 import { mountMetrics, type BatcherView } from "./metrics-route";
 import type { DomainContext } from "../domain/context";
 import type { DeviceContext } from "../devices/context";
+import type { ConsoleAuthContext } from "../console-auth/context";
 import { PUBLIC_TARGETS_ONLY, type WebhookTargetPolicy } from "../webhooks/targets";
 
 export interface AppOptions {
@@ -66,6 +69,8 @@ export interface AppOptions {
   wellKnown?: WellKnownSource;
   /** Offer the read-only JSON-RPC proxy at /rpc (see public-chain.ts for when). */
   rpcProxy?: RpcProxyOptions;
+  /** Console sign-in (passkeys, sessions); unset: its routes answer 500 and no session cookie is recognised (route listings). */
+  consoleAuth?: ConsoleAuthContext;
   /** Which addresses webhooks may point at (WEBHOOK_ALLOW_LOOPBACK, WEBHOOK_ALLOW_PRIVATE); unset: public HTTPS only. */
   webhookTargets?: WebhookTargetPolicy;
 }
@@ -84,7 +89,8 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
       res.status(429).json(errorBody("RATE_LIMITED", "too many requests; slow down and retry later"));
     },
   });
-  const api = new Api({ ctx: options.ctx, operatorToken: options.operatorToken, publicLimiter: limiter, checkResponses: options.checkResponses });
+  const api = new Api({ ctx: options.ctx, operatorToken: options.operatorToken, publicLimiter: limiter, checkResponses: options.checkResponses, publicBaseUrl: options.publicBaseUrl, consoleAuth: options.consoleAuth });
+  app.use(refuseCrossSite(options.publicBaseUrl));
   // The same parsers as the /api/v1 mount below; device messages keep their own mount and its larger limit.
   app.use(api.frontDoor("/api/v1", [requireJson, ...jsonBody(options.bodyLimit)], [DEVICE_MESSAGES_PATH]));
   for (const register of [companyRoutes, memberRoutes, sealRoutes, scenarioRoutes, grantRoutes, recordRoutes]) register(api, options.ctx);
@@ -106,6 +112,11 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
   auditReconciliationRoutes(api, options.ctx);
   auditFindingsRoutes(api, options.ctx);
   auditReportRoutes(api, options.ctx, options.publicBaseUrl);
+  const consoleAuth = () => {
+    if (options.consoleAuth === undefined) throw new Error("invariant violated: a console sign-in route ran in an app made without its context");
+    return options.consoleAuth;
+  };
+  consoleAuthRoutes(api, options.ctx, consoleAuth, options.publicBaseUrl);
   const document = openApiDocument(api.routes, api.refused, options.version);
 
   mountHealth(app, { version: options.version, operatorToken: options.operatorToken, store: options.ctx.store, health: options.health });

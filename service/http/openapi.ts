@@ -48,6 +48,10 @@ export function openApiDocument(routes: RouteSpec[], refused: RefusedMethod[], v
         apiKey: { type: "http", scheme: "bearer", description: "a member's API key" },
         operatorToken: { type: "http", scheme: "bearer", description: "the operator token" },
         deviceCredential: { type: "http", scheme: "bearer", description: "a smart-seal device's credential, shown once at enrolment" },
+        consoleSession: {
+          type: "apiKey", in: "cookie", name: "sealproof-session",
+          description: "the console's session cookie (__Host-sealproof-session behind TLS), set by passkey sign-in; state changes also carry X-CSRF-Token, and acts marked step-up a passkey assertion younger than five minutes",
+        },
       },
       schemas: { Error: ERROR_SCHEMA },
     },
@@ -55,17 +59,17 @@ export function openApiDocument(routes: RouteSpec[], refused: RefusedMethod[], v
   };
 }
 
-const SECURITY: Record<RouteSpec["auth"], object[]> = { member: [{ apiKey: [] }], operator: [{ operatorToken: [] }], device: [{ deviceCredential: [] }], public: [] };
+const SECURITY: Record<RouteSpec["auth"], object[]> = { member: [{ apiKey: [] }, { consoleSession: [] }], operator: [{ operatorToken: [] }], device: [{ deviceCredential: [] }], public: [], session: [{ consoleSession: [] }] };
 
 function operation(route: RouteSpec): object {
   const security = SECURITY[route.auth];
   const errorResponse = { description: "refused; see error.code", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
   const op: Record<string, unknown> = {
     tags: [route.tag],
-    summary: route.summary,
+    summary: route.stepUp ? `${route.summary} (with a console session: after a step-up)` : route.summary,
     operationId: `${route.method}${route.path.replace(/[^A-Za-z0-9]+(\w)/g, (_m, c: string) => c.toUpperCase())}`,
     security,
-    parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query"), ...(route.method === "post" && route.produces === undefined ? [idempotencyHeader] : [])],
+    parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query"), ...(route.method !== "get" && route.produces === undefined && !route.setsSession ? [idempotencyHeader] : [])],
     responses: { [String(route.status)]: { description: "success", content: successContent(route) }, "4XX": errorResponse },
   };
   if (route.body) op.requestBody = { required: !route.body.safeParse({}).success, content: { "application/json": { schema: jsonSchema(route.body, "input") } } };

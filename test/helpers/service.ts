@@ -83,7 +83,8 @@ export async function startService(overrides: Partial<DomainContext> = {}, appOv
   const logs: string[] = [];
   const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(line) });
   const log = (msg: string, err?: unknown) => logger.error({ err }, msg);
-  const { app } = createApp({ ctx, devices, operatorToken: OPERATOR_TOKEN, version: "test", bodyLimit: "64kb", publicRateLimit: 10_000, log, logger, checkResponses: true, ...options });
+  const consoleAuth = { store, now: () => ctx.now() };
+  const { app } = createApp({ ctx, devices, consoleAuth, operatorToken: OPERATOR_TOKEN, version: "test", bodyLimit: "64kb", publicRateLimit: 10_000, log, logger, checkResponses: true, ...options });
   const root = intercept ? express().use(intercept, app) : app;
   const server: Server = await new Promise((resolve) => {
     const s = root.listen(0, "127.0.0.1", () => resolve(s));
