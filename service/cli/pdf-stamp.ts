@@ -1,6 +1,6 @@
 // Stamps a PDF page with the seal image (or a drawn red seal when none is given), the QR code of the
 // receipt's verify link and a short form of the receipt id, using pdf-lib.
-import { PDFDocument, StandardFonts, rgb, type PDFImage, type PDFPage } from "pdf-lib";
+import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFImage, type PDFPage } from "pdf-lib";
 import QRCode from "qrcode";
 
 export interface StampOptions {
@@ -15,7 +15,7 @@ export interface StampOptions {
   receipt: string;
 }
 
-const SEAL_SIZE = 120;
+export const SEAL_SIZE = 120;
 const QR_SIZE = 72;
 const MARGIN = 36;
 const SEAL_RED = rgb(0.8, 0.1, 0.1);
@@ -23,27 +23,45 @@ const SEAL_RED = rgb(0.8, 0.1, 0.1);
 export class StampError extends Error {}
 
 export async function stampPdf(input: Uint8Array, options: StampOptions): Promise<Uint8Array> {
-  let pdf: PDFDocument;
+  const pdf = await loadPdf(input);
+  const page = pdf.getPages()[stampPageIndex(pdf, options.page)];
+  const { width } = page.getSize();
+  const corner = defaultCorner(width);
+  const x = options.x ?? corner.x;
+  const y = options.y ?? corner.y;
+  if (options.image) page.drawImage(await embedImage(pdf, options.image), { x, y, width: SEAL_SIZE, height: SEAL_SIZE, opacity: 0.85 });
+  else drawSeal(page, x + SEAL_SIZE / 2, y + SEAL_SIZE / 2);
+  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  await drawQr(pdf, page, { x: x + SEAL_SIZE + 12, y, verifyUrl: options.verifyUrl, caption: `sealproof ${shortReceipt(options.receipt)}`, font });
+  return pdf.save();
+}
+
+export async function loadPdf(input: Uint8Array): Promise<PDFDocument> {
   try {
-    pdf = await PDFDocument.load(input);
+    return await PDFDocument.load(input);
   } catch (err) {
     throw new StampError(`not a PDF that can be stamped: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const pages = pdf.getPages();
-  const number = options.page ?? pages.length;
-  if (!Number.isInteger(number) || number < 1 || number > pages.length) throw new StampError(`--page must be 1..${pages.length}`);
-  const page = pages[number - 1];
-  const { width } = page.getSize();
-  const x = options.x ?? width - MARGIN - SEAL_SIZE - QR_SIZE - 12;
-  const y = options.y ?? MARGIN + 14;
-  if (options.image) page.drawImage(await embedImage(pdf, options.image), { x, y, width: SEAL_SIZE, height: SEAL_SIZE, opacity: 0.85 });
-  else drawSeal(page, x + SEAL_SIZE / 2, y + SEAL_SIZE / 2);
-  const qr = await pdf.embedPng(await QRCode.toBuffer(options.verifyUrl, { type: "png", errorCorrectionLevel: "M", margin: 2, scale: 6 }));
-  const qrX = x + SEAL_SIZE + 12;
-  page.drawImage(qr, { x: qrX, y, width: QR_SIZE, height: QR_SIZE });
-  const font = await pdf.embedFont(StandardFonts.Helvetica);
-  page.drawText(`sealproof ${shortReceipt(options.receipt)}`, { x: qrX, y: y - 10, size: 6.5, font, color: rgb(0.2, 0.2, 0.2) });
-  return pdf.save();
+}
+
+/** The 0-based index of the page to stamp: 1-based `page`, or the last page. */
+export function stampPageIndex(pdf: PDFDocument, page: number | undefined): number {
+  const count = pdf.getPageCount();
+  const number = page ?? count;
+  if (!Number.isInteger(number) || number < 1 || number > count) throw new StampError(`--page must be 1..${count}`);
+  return number - 1;
+}
+
+/** Where the stamp goes unless told: the bottom-right corner, the QR code to the stamp's right. */
+export function defaultCorner(pageWidth: number): { x: number; y: number } {
+  return { x: pageWidth - MARGIN - SEAL_SIZE - QR_SIZE - 12, y: MARGIN + 14 };
+}
+
+/** The QR code of `verifyUrl` with its lower-left corner at (x, y), and `caption` under it. */
+export async function drawQr(pdf: PDFDocument, page: PDFPage, at: { x: number; y: number; verifyUrl: string; caption: string; font: PDFFont }): Promise<void> {
+  const qr = await pdf.embedPng(await QRCode.toBuffer(at.verifyUrl, { type: "png", errorCorrectionLevel: "M", margin: 2, scale: 6 }));
+  page.drawImage(qr, { x: at.x, y: at.y, width: QR_SIZE, height: QR_SIZE });
+  page.drawText(at.caption, { x: at.x, y: at.y - 10, size: 6.5, font: at.font, color: rgb(0.2, 0.2, 0.2) });
 }
 
 /** First and last characters of the receipt id: enough for a person to match the paper to the page. */
