@@ -6,6 +6,7 @@ import type { Repositories as RepositoriesOf, Store as StoreOf, Tx as TxOf } fro
 import type { DomainSchema } from "../domain/schema";
 import type { DeviceMessage } from "../evidence/device-message";
 import { PRESENCE_SCHEMA } from "./presence-schema";
+import { MEDIA_SCHEMA } from "./media-schema";
 import type { Geofence } from "../domain/model";
 
 /** A message accepted from a device, by `n`: id `<device>:<n>`, so a second message with that n meets this one. */
@@ -123,6 +124,7 @@ export const DEVICE_SCHEMA = {
   deviceCommands: kind<DeviceCommand>({ label: "device command", indexed: ["device"] }),
   stampLocations: kind<StampLocation>({ label: "stamp location" }),
   ...PRESENCE_SCHEMA,
+  ...MEDIA_SCHEMA,
   // One authorization per request, however many confirmations race to issue it; found by any receipt id it reserved.
   authorizations: kind<Authorization>({ label: "authorization", uniqueKeys: (a) => [`request:${a.request}`, ...a.receipts.map((r) => `receipt:${r}`)], indexed: ["device"] }),
   authorizationDeadlines: kind<AuthorizationDeadline>({ label: "authorization deadline" }),

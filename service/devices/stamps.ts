@@ -4,6 +4,7 @@ import { draft, recordChange } from "../domain/context";
 import { opensCommitment, type StampLocation } from "../evidence/stamp";
 import { authorizationCovers, insideGeofence, useReceipt, type CoverageReason } from "./authorizations";
 import { lockForMisuse, raiseDeviceAlert } from "./incidents";
+import { noteStampMedia } from "./photos";
 import { acceptedMessageId, type Authorization, type DeviceTx } from "./schema";
 import type { Sm2KeyPair } from "../evidence";
 import type { Device } from "../domain/model";
@@ -51,13 +52,14 @@ export async function recordStamp(tx: DeviceTx, commandKey: Sm2KeyPair, now: Dat
     await tx.stampLocations.insert({ id: acceptedMessageId(device.id, message.n), company: device.company, device: device.id, n: message.n, location: location.location, salt: location.salt, createdAt: now.toISOString() });
   }
   const authorized = verdict.reasons.length === 0;
-  await recordChange(
+  const record = await recordChange(
     tx,
     draft("seal.stamped", now, device.company, device.seal ?? device.id, device.id, {
       device: device.id, n: message.n, stampNo, authorized, reasons: verdict.reasons, authorization: named, receipt: verdict.receipt, claimedReceipt: scanned,
       operator, photoHash, inGeofence: verdict.inGeofence, locationCommitment, deviceAt: message.at, signature: message.sig,
     }),
   );
+  if (photoHash !== null || location !== null) await noteStampMedia(tx, now, device, message.n, record, photoHash);
   if (!authorized) await lockForMisuse(tx, commandKey, now, device, "unauthorized-stamp", message.n, { stampNo });
 }
 

@@ -5,6 +5,7 @@ export * from "./chain-reader";
 export * from "./deployment";
 export * from "./errors";
 export * from "./hash";
+export * from "./location-disclosure";
 export * from "./merkle";
 export * from "./receipt";
 export * from "./record";

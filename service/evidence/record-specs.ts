@@ -112,6 +112,10 @@ export const RECORD_SPECS = {
   "device.out-of-order": spec(empty),
   "seal.stamped": spec(sealStampedData, { receiptId: true, check: checkStamp }),
   /** stepUp: the member completing the unlock gave a fresh passkey assertion; stepUpBy: each of approvedBy who did. */
+  /** A stamp's photo erased by the legal representative: its hash stays in the stamp's record, the bytes are gone. */
+  "stamp.photo-erased": spec(object({ device: id, photoHash: sm3 })),
+  /** A stamp's exact location and salt erased by the legal representative: its commitment stays in the stamp's record. */
+  "stamp.location-erased": spec(object({ device: id, n: int })),
   "device.unlocked": spec(object({ approvedBy: optional(list(id)), command: optional(int), stepUp: optional(bool), stepUpBy: optional(list(id)) })),
   "alert.raised": spec(object({ code: str, severity: optional(str) })),
   "alert.acknowledged": spec(object({ alert: id })),

@@ -19,7 +19,7 @@ import type { ConsoleAuthContext } from "../console-auth/context";
 export type Auth = "member" | "operator" | "public" | "device" | "session";
 
 export interface RouteSpec {
-  method: "get" | "post" | "delete";
+  method: "get" | "post" | "delete" | "put";
   path: string;
   tag: string;
   summary: string;
@@ -39,6 +39,8 @@ export interface RouteSpec {
   rateLimited?: boolean;
   /** The response carries a secret shown once: the idempotency store keeps it without the secret. */
   returnsSecret?: boolean;
+  /** Media types of a body that is not JSON, read as bytes by the route's own parser (a photo), which `body` then checks. */
+  consumes?: MediaType | readonly MediaType[];
   /** Media type of a success that is not JSON (routes added with addMedia or addStream); several when the query chooses one. */
   produces?: MediaType | readonly MediaType[];
   /** Counts each answer as accepted or refused, by error code (metrics). */
@@ -46,14 +48,15 @@ export interface RouteSpec {
 }
 
 /** Non-JSON success bodies the API serves: QR images of receipt links, audit bundles (JSON Lines), ledgers and reports. */
-export type MediaType = "image/svg+xml" | "image/png" | "application/jsonl" | "text/csv" | "application/pdf" | "application/json" | typeof XLSX_TYPE;
+export type MediaType = "image/svg+xml" | "image/png" | "image/jpeg" | "application/jsonl" | "text/csv" | "application/pdf" | "application/json" | typeof XLSX_TYPE;
 
 export const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /** A body of one of its route's media types, chosen by the request, with the file name a download should get. */
 export interface TypedBody<B> {
   type: MediaType;
-  filename: string;
+  /** Null: shown in place (an image), not offered as a download. */
+  filename: string | null;
   body: B;
   /** Response headers naming what the body is (a report's receipt id), for clients that cannot read the body. */
   headers?: Record<string, string>;
@@ -126,6 +129,11 @@ export class Api {
       }
       if (spec.setsSession) {
         refuseIdempotencyKey(spec, input.req, "sets the session cookie, which a replayed answer could not");
+        sendJson(res, await run());
+        return;
+      }
+      // A PUT names in its path what it stores, so a repeat stores the same: it needs no Idempotency-Key.
+      if (spec.method === "put") {
         sendJson(res, await run());
         return;
       }

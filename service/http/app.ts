@@ -18,6 +18,9 @@ import { usageRoutes } from "./routes/usages";
 import { deviceRoutes } from "./routes/devices";
 import { DEVICE_MESSAGES_BODY_LIMIT, DEVICE_MESSAGES_PATH, deviceMessageRoutes } from "./routes/device-messages";
 import { deviceControlRoutes } from "./routes/device-control";
+import { PHOTO_PATH, photoUploadBody, stampPhotoRoutes, type PhotoOptions } from "./routes/stamp-photos";
+import { stampLocationRoutes } from "./routes/stamp-locations";
+import { DEFAULT_PHOTO_MAX_BYTES } from "../devices/photos";
 import { documentRoutes } from "./routes/documents";
 import { recordRoutes } from "./routes/records";
 import { receiptRoutes } from "./routes/receipts";
@@ -73,6 +76,8 @@ export interface AppOptions {
   consoleAuth?: ConsoleAuthContext;
   /** Which addresses webhooks may point at (WEBHOOK_ALLOW_LOOPBACK, WEBHOOK_ALLOW_PRIVATE); unset: public HTTPS only. */
   webhookTargets?: WebhookTargetPolicy;
+  /** Where stamp photos are kept and how large one may be; unset, the photo routes answer 500 (route listings). */
+  photos?: PhotoOptions;
 }
 
 export function createApp(options: AppOptions): { app: Express; api: Api } {
@@ -105,6 +110,12 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
   deviceMessageRoutes(api, devices);
   deviceControlRoutes(api, devices);
   receiptRoutes(api, options.ctx, devices);
+  const photos = () => {
+    if (options.photos === undefined) throw new Error("invariant violated: a photo route ran in an app made without a blob store");
+    return options.photos;
+  };
+  stampPhotoRoutes(api, devices, photos);
+  stampLocationRoutes(api, devices);
   documentRoutes(api, devices);
   alertRoutes(api, options.ctx);
   webhookRoutes(api, options.ctx, options.webhookTargets ?? PUBLIC_TARGETS_ONLY);
@@ -125,6 +136,8 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
     res.json(document);
   });
   // A device's batch of signed messages is larger than any member's request; every other route keeps BODY_LIMIT.
+  // A stamp photo is bytes, not JSON, and larger than BODY_LIMIT: its own parser reads it before the /api/v1 mount's.
+  app.put(`/api/v1${PHOTO_PATH}`, photoUploadBody(options.photos?.maxBytes ?? DEFAULT_PHOTO_MAX_BYTES));
   app.use(`/api/v1${DEVICE_MESSAGES_PATH}`, requireJson, ...jsonBody(DEVICE_MESSAGES_BODY_LIMIT));
   app.use("/api/v1", requireJson, ...jsonBody(options.bodyLimit), api.router);
   mountVerifyPage(app, options.verifyPage ?? { rpcUrl: null, deployment: () => null });

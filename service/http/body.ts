@@ -144,6 +144,11 @@ const JSON_MEDIA_TYPE = /^application\/(?:[^\s/;]+\+)?json$/;
 
 /** POSTs with a body must say it is JSON, so that a form post cannot slip past validation as {}. */
 export const requireJson: RequestHandler = (req, _res, next) => {
+  // A route's own parser has read the body as bytes already (a photo, whose bytes its handler checks).
+  if (Buffer.isBuffer(req.body)) {
+    next();
+    return;
+  }
   const length = Number(req.headers["content-length"] ?? 0);
   const chunked = req.headers["transfer-encoding"] !== undefined;
   // The media type without parameters, as type-is compares it (req.is costs a full header parse per request).

@@ -69,10 +69,11 @@ function operation(route: RouteSpec): object {
     summary: route.stepUp ? `${route.summary} (with a console session: after a step-up)` : route.summary,
     operationId: `${route.method}${route.path.replace(/[^A-Za-z0-9]+(\w)/g, (_m, c: string) => c.toUpperCase())}`,
     security,
-    parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query"), ...(route.method !== "get" && route.produces === undefined && !route.setsSession ? [idempotencyHeader] : [])],
+    parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query"), ...(route.method !== "get" && route.method !== "put" && route.produces === undefined && !route.setsSession ? [idempotencyHeader] : [])],
     responses: { [String(route.status)]: { description: "success", content: successContent(route) }, "4XX": errorResponse },
   };
-  if (route.body) op.requestBody = { required: !route.body.safeParse({}).success, content: { "application/json": { schema: jsonSchema(route.body, "input") } } };
+  if (route.consumes) op.requestBody = { required: true, content: mediaContent(route.consumes) };
+  else if (route.body) op.requestBody = { required: !route.body.safeParse({}).success, content: { "application/json": { schema: jsonSchema(route.body, "input") } } };
   return op;
 }
 
@@ -91,11 +92,14 @@ function refusal(refused: RefusedMethod): object {
 }
 
 function successContent(route: RouteSpec): object {
-  if (route.produces) {
-    const types: readonly string[] = typeof route.produces === "string" ? [route.produces] : route.produces;
-    return Object.fromEntries(types.map((type) => [type, { schema: { type: "string", contentMediaType: type } }]));
-  }
+  if (route.produces) return mediaContent(route.produces);
   return { "application/json": { schema: jsonSchema(route.response, "output") } };
+}
+
+/** Bodies of the given media types, each a string of that type's bytes. */
+function mediaContent(media: NonNullable<RouteSpec["produces"]>): object {
+  const types: readonly string[] = typeof media === "string" ? [media] : media;
+  return Object.fromEntries(types.map((type) => [type, { schema: { type: "string", contentMediaType: type } }]));
 }
 
 const idempotencyHeader = { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 128 }, description: "a retry with the same key and body returns the first response and writes nothing new" };

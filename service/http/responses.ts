@@ -8,6 +8,8 @@ import { AUTHORIZATION_STATUSES } from "../devices/schema";
 import { ALERT_SEVERITIES } from "../alerts/codes";
 import { ALERT_STATES } from "../alerts/model";
 import { DELIVERY_STATES } from "../webhooks/model";
+import { PHOTO_TYPES, photoTypeOf } from "../devices/photos";
+import { LOCATION_DISCLOSURE_FORMAT } from "../evidence/location-disclosure";
 import { LINKED_DOCUMENT_ROLES } from "../evidence";
 
 const time = z.iso.datetime({ offset: false });
@@ -314,3 +316,23 @@ export const webhookDelivery = z.discriminatedUnion("event", [
   z.strictObject({ ...deliveryLog, event: z.literal("audit.report-issued"), receipt: ids.receipt }),
 ]);
 export const webhookDeliveriesPage = z.strictObject({ deliveries: z.array(webhookDelivery), next });
+
+/** A stamp photo the device uploaded: its type by its leading bytes, its size, and the stamps (by `n`) that carry its hash. */
+export const photoStored = z.strictObject({ device: ids.device, photoHash: hex32, type: z.enum(PHOTO_TYPES), bytes: z.number().int().min(1), stamps: z.array(z.number().int().min(0)) });
+/** A JPEG or PNG stamp photo, by its leading bytes. */
+export const photoImage = z.instanceof(Uint8Array).refine((b) => photoTypeOf(b) !== null, "expected JPEG or PNG bytes");
+/** An erasure of a stamp's photo or location: when, and the id of its record (stamp.photo-erased, stamp.location-erased). */
+export const photoErased = z.strictObject({ device: ids.device, photoHash: hex32, erasedAt: time, record: ids.record });
+export const locationErased = z.strictObject({ device: ids.device, n: z.number().int().min(0), erasedAt: time, record: ids.record });
+/** sealproof-location-disclosure/1: the location and salt with the receipts that prove them (evidence/location-disclosure.ts). */
+export const locationDisclosure = z.strictObject({
+  format: z.literal(LOCATION_DISCLOSURE_FORMAT),
+  device: ids.device,
+  n: z.number().int().min(0),
+  location: z.strictObject({ lat: z.number(), lng: z.number(), accuracyM: z.number() }),
+  salt: z.string().regex(/^[0-9a-f]+$/),
+  disclosedAt: time,
+  receipt: receiptBundle,
+  deviceReceipt: receiptBundle.nullable(),
+  companyReceipt: receiptBundle.nullable(),
+});

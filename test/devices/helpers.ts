@@ -37,6 +37,8 @@ export interface StampOptions {
   location?: StampLocation | null;
   disclose?: boolean;
   at?: Date;
+  /** The SM3 of the photo the device took (hex); a fixed hash unless given. */
+  photoHash?: string | null;
 }
 
 /** A `stamp` message as a smart seal makes it: it signs SM3(salt ‖ location), never the location. */
@@ -45,7 +47,7 @@ export function stampMessage(device: TestDevice, n: number, stampNo: number, opt
   const salt = randomBytes(16);
   const body = {
     stampNo, authorization: options.authorization ?? null, receipt: options.receipt ?? null, operator: { method: "fingerprint", ref: "op-7" },
-    locationCommitment: location === null ? null : locationCommitment(salt, location), photoHash: "ab".repeat(32),
+    locationCommitment: location === null ? null : locationCommitment(salt, location), photoHash: options.photoHash === undefined ? "ab".repeat(32) : options.photoHash,
   };
   const disclosed = location !== null && options.disclose !== false ? { ...location, salt: salt.toString("hex") } : undefined;
   return deviceMessage(device, n, "stamp", body, { at: options.at, location: disclosed });

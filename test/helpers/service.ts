@@ -9,6 +9,9 @@ import { randomBytes } from "node:crypto";
 import express, { type RequestHandler } from "express";
 import pino from "pino";
 import { createApp, type AppOptions } from "../../service/http/app";
+import { fileBlobStore } from "../../service/blobs/files";
+import type { BlobStore } from "../../service/blobs/port";
+import { DEFAULT_PHOTO_MAX_BYTES } from "../../service/devices/photos";
 import { openStore } from "../../service/store/open";
 import { formatRegistryCheck } from "../../service/domain/registry-check";
 import { createSm2Pool } from "../../service/workers/sm2-pool";
@@ -36,6 +39,8 @@ export interface TestService {
   /** The device routes' context; its command key is the service's (devices obey commands signed with it). */
   devices: DeviceContext;
   dataDir: string;
+  /** Where stamp photos are kept: files under dataDir, unless the test gave its own. */
+  blobs: BlobStore;
   /** Every line the service logged, as written (JSON). */
   logs: string[];
   call<T = any>(method: string, route: string, options?: { token?: string; body?: unknown; raw?: string | Uint8Array; headers?: Record<string, string> }): Promise<Reply<T>>;
@@ -66,7 +71,7 @@ export function jsonClient(url: string): { call: Call } {
   };
 }
 
-export interface AppOverrides extends Partial<Pick<AppOptions, "publicRateLimit" | "bodyLimit" | "publicBaseUrl" | "verifyPage" | "rpcProxy" | "wellKnown" | "health" | "batcher" | "webhookTargets">> {
+export interface AppOverrides extends Partial<Pick<AppOptions, "publicRateLimit" | "bodyLimit" | "publicBaseUrl" | "verifyPage" | "rpcProxy" | "wellKnown" | "health" | "batcher" | "webhookTargets" | "photos">> {
   /** Runs before the app on every request: lets a test change what the real routes answer (a server gone bad). */
   intercept?: RequestHandler;
 }
@@ -83,8 +88,9 @@ export async function startService(overrides: Partial<DomainContext> = {}, appOv
   const logs: string[] = [];
   const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(line) });
   const log = (msg: string, err?: unknown) => logger.error({ err }, msg);
+  const photos = options.photos ?? { blobs: fileBlobStore(path.join(dataDir, "blobs")), maxBytes: DEFAULT_PHOTO_MAX_BYTES };
   const consoleAuth = { store, now: () => ctx.now() };
-  const { app } = createApp({ ctx, devices, consoleAuth, operatorToken: OPERATOR_TOKEN, version: "test", bodyLimit: "64kb", publicRateLimit: 10_000, log, logger, checkResponses: true, ...options });
+  const { app } = createApp({ ctx, devices, photos, consoleAuth, operatorToken: OPERATOR_TOKEN, version: "test", bodyLimit: "64kb", publicRateLimit: 10_000, log, logger, checkResponses: true, ...options });
   const root = intercept ? express().use(intercept, app) : app;
   const server: Server = await new Promise((resolve) => {
     const s = root.listen(0, "127.0.0.1", () => resolve(s));
@@ -97,6 +103,7 @@ export async function startService(overrides: Partial<DomainContext> = {}, appOv
     ctx,
     devices,
     dataDir,
+    blobs: photos.blobs,
     logs,
     call: jsonClient(url).call,
     async stop() {

@@ -2,15 +2,16 @@
 // the API has cases, each case names the policy action that decides it, and every role is tried against every
 // case, expecting exactly the action's roles to pass. A route without a case, or an action without one, fails.
 // Then department scope and tenant isolation: another company's resource is a 404 on every route naming one.
+import { randomBytes } from "node:crypto";
 import { expect } from "chai";
 import { startService, OPERATOR_TOKEN, type Reply, type TestService } from "../helpers/service";
 import { addPerson, createCompany, documentHash, enrolDevice, grantBody, ok, physicalSeal, requestUse, signedUsage, useSeal, type Person, type TestCompany } from "../helpers/company";
-import { generateSm2KeyPair, recordSpec } from "../../service/evidence";
+import { generateSm2KeyPair, recordSpec, sm3, toHex } from "../../service/evidence";
 import { createApp } from "../../service/http/app";
 import { ACTIONS, rolesFor, type Action } from "../../service/domain/policy";
 import { ROLES, type Role } from "../../service/domain/model";
 import { logMark } from "../helpers/records";
-import { unlockedDevice } from "../devices/helpers";
+import { stampMessage, unlockedDevice } from "../devices/helpers";
 import { raiseAlert, SYSTEM_COMPANY } from "../../service/alerts/raise";
 
 /** The test company's member holding each role (and only it). */
@@ -121,6 +122,25 @@ describe("http: authorization matrix", function () {
     await lr("POST", `/devices/${enrolled.id}/lock`);
     return enrolled.id;
   };
+  /**
+   * A stamp (unauthorized: none is needed to keep its photo and location) by a new device holding a seal in the custody
+   * of `custodian` and `reviewer`, its JPEG uploaded: the routes of its photo and of its location.
+   */
+  const stampWithMedia = async (custodian = co.custodian.id, reviewer = co.reviewer.id) => {
+    const enrolled = await enrolDevice(svc, co.admin);
+    await lr("POST", "/seals", { kind: "physical", type: "official", name: "公章", device: enrolled.id, custodian, reviewer });
+    const photo = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(64)]);
+    const hash = toHex(sm3(photo));
+    await ok(svc.call("POST", "/api/v1/device-messages", { token: enrolled.credential, body: { messages: [stampMessage(enrolled, 0, 1, { photoHash: hash })] } }));
+    await ok(svc.call("PUT", `/api/v1/devices/${enrolled.id}/photos/${hash}`, { token: enrolled.credential, raw: photo, headers: { "content-type": "image/jpeg" } }));
+    return { photo: `/devices/${enrolled.id}/photos/${hash}`, location: `/devices/${enrolled.id}/stamps/0/location` };
+  };
+  let custodyStamp: ReturnType<typeof stampWithMedia> | undefined;
+  let othersStamp: ReturnType<typeof stampWithMedia> | undefined;
+  const inCustody = () => (custodyStamp ??= stampWithMedia());
+  const inOthersCustody = () => (othersStamp ??= (async () => stampWithMedia((await addPerson(svc, co.legalRep, ["custodian"])).id, otherReviewer.id))());
+  /** Disclosing needs the stamp anchored, which this service never does: past the policy, the refusal is STAMP_NOT_ANCHORED. */
+  const pastPolicy = (r: Reply): Reply => (r.status === 409 && r.body.error?.code === "STAMP_NOT_ANCHORED" ? { status: 200, body: r.body } : r);
   const brokenDevice = async () => {
     const device = await unlockedDevice(svc, co);
     await ok(as(co.custodian, "POST", `/devices/${device.id}/out-of-order`));
@@ -211,6 +231,14 @@ describe("http: authorization matrix", function () {
       },
     },
     { route: "GET /authorizations/:id", action: "request.read-all", target: "another member's authorization", refusals: ["NOT_FOUND"], attempt: (w) => as(w, "GET", `/authorizations/${outsiderAuthorization}`) },
+    { route: "GET /devices/:id/photos/:sm3", action: "stamp.photo-read", target: "a photo of a seal in others' custody", attempt: async (w) => as(w, "GET", (await inOthersCustody()).photo) },
+    {
+      route: "GET /devices/:id/photos/:sm3", action: "stamp.photo-read-in-custody", target: "a photo of a seal in the custodian's and reviewer's custody", allowed: [...rolesFor("stamp.photo-read"), ...rolesFor("stamp.photo-read-in-custody")],
+      attempt: async (w) => as(w, "GET", (await inCustody()).photo),
+    },
+    { route: "POST /devices/:id/photos/:sm3/erasure", action: "stamp.photo-erase", target: "a stored photo", attempt: async (w) => as(w, "POST", `${(await stampWithMedia()).photo}/erasure`) },
+    { route: "GET /devices/:id/stamps/:n/location", action: "stamp.location-disclose", target: "a stamp's kept location", attempt: async (w) => pastPolicy(await as(w, "GET", (await inCustody()).location)) },
+    { route: "POST /devices/:id/stamps/:n/location/erasure", action: "stamp.location-erase", target: "a stamp's kept location", attempt: async (w) => as(w, "POST", `${(await stampWithMedia()).location}/erasure`) },
     { route: "POST /authorizations/:id/withdraw", action: "authorization.withdraw", target: "an open authorization", attempt: async (w) => as(w, "POST", `/authorizations/${(await unlockedDevice(svc, co)).authorization}/withdraw`) },
     { route: "GET /scenarios", action: "scenario.read", target: "the company", attempt: (w) => as(w, "GET", "/scenarios") },
     { route: "GET /scenarios/:id", action: "scenario.read", target: "a scenario", attempt: (w) => as(w, "GET", `/scenarios/${co.scenarios.none}`) },
@@ -377,6 +405,10 @@ describe("http: authorization matrix", function () {
         ["POST", `/devices/${device}/manual-stamps/ms_1111111111111111/confirm`],
         ["GET", `/authorizations/${ownAuthorization}`],
         ["POST", `/authorizations/${ownAuthorization}/withdraw`],
+        ["GET", `/devices/${device}/photos/${"ab".repeat(32)}`],
+        ["POST", `/devices/${device}/photos/${"ab".repeat(32)}/erasure`],
+        ["GET", `/devices/${device}/stamps/0/location`],
+        ["POST", `/devices/${device}/stamps/0/location/erasure`],
         ["POST", "/seals", { kind: "physical", type: "official", name: "公章", device, custodian: other.custodian.id, reviewer: other.reviewer.id }],
         ["GET", `/grants/${grantId}`],
         ["POST", `/grants/${grantId}/withdraw`],
