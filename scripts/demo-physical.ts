@@ -2,11 +2,14 @@
 // a smart-seal device: enrolment, a seal with a geofence, request, approval, custody confirmed by the custodian and the
 // reviewer, the device unlocked over MQTT and stamping with a location commitment (the simulator, `sealproof device
 // simulate`), a stamp outside the geofence that locks the device and raises an alert, dual-control unlock, remote lock,
-// and one stamp's receipt checked with `sealproof verify` against the chain.
+// the paper copies printed with their QR codes (`sealproof seal-pdf --physical`), a scan of a stamped copy linked to its
+// stamp, one stamp's receipt checked with `sealproof verify` against the chain, and the verify pages of an authorized
+// and an unauthorized stamp.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { execFile, spawnSync } from "node:child_process";
+import { PDFDocument, StandardFonts } from "pdf-lib";
 import { sm3, toHex, utf8 } from "../service/evidence";
 import { callApi } from "../service/cli/http-client";
 import { operatorToken } from "../service/cli/company";
@@ -17,6 +20,8 @@ const PUBLIC_BASE = process.env.PUBLIC_BASE_URL ?? BASE;
 const RPC = process.env.SEALPROOF_RPC_URL ?? `${BASE}/rpc`;
 const CLI = path.join(__dirname, "..", "bin", "sealproof.js");
 const WAIT_MS = 120_000;
+/** The demo pins the service in a trust file of its own, leaving the user's untouched. */
+const TRUST_FILE = path.join(os.tmpdir(), `sealproof-demo-physical-trust-${process.pid}.json`);
 /** Where the seal may be stamped: 300 m around the company's office. */
 const OFFICE = { lat: 31.2304, lng: 121.4737, radiusM: 300 };
 
@@ -58,7 +63,9 @@ async function main(): Promise<void> {
   const scenario = await callApi<Json>(BASE, rep, "POST", "/api/v1/scenarios", { code: `official-letter-${Date.now()}`, name: "对外公函", sealKinds: ["physical"], sealTypes: ["official"], approval: "legal_rep" });
   const now = Date.now();
   await callApi<Json>(BASE, rep, "POST", "/api/v1/grants", { member: clerk.id, seal: seal.id, scenarios: [scenario.id], validFrom: new Date(now - 60_000).toISOString(), validTo: new Date(now + 30 * 86_400_000).toISOString() });
-  const documentHash = toHex(sm3(utf8(`Letter to the tax bureau no. ${now}`)));
+  const letterFile = path.join(dir, "letter.pdf");
+  fs.writeFileSync(letterFile, await letterPdf(`Letter to the tax bureau no. ${now}`));
+  const documentHash = toHex(sm3(fs.readFileSync(letterFile)));
   const request = await callApi<Json>(BASE, clerk.token, "POST", "/api/v1/requests", { seal: seal.id, scenario: scenario.id, documentHash, title: "Letter to the tax bureau", reason: "annual filing", copies: 3 });
   await callApi<Json>(BASE, rep, "POST", `/api/v1/requests/${request.id}/approve`);
   step(`clerk asked for 3 copies (request ${request.id}); the legal representative approved`);
@@ -67,6 +74,13 @@ async function main(): Promise<void> {
   const confirmed = await callApi<Json>(BASE, reviewer.token, "POST", `/api/v1/requests/${request.id}/confirm-custody`);
   const authorization = await callApi<Json>(BASE, clerk.token, "GET", `/api/v1/authorizations/${confirmed.authorization}`);
   step(`custodian and reviewer confirmed custody: authorization ${authorization.id}, ${authorization.copies} stamps until ${authorization.validUntil}, receipt ids ${authorization.receipts.join(", ")} reserved for the copies' QR codes; a signed unlock waits for the device`);
+
+  const clerkKeyFile = path.join(dir, "clerk.api-key");
+  fs.writeFileSync(clerkKeyFile, `${clerk.token}\n`, { mode: 0o600 });
+  const copiesFile = path.join(dir, "letter-copies.pdf");
+  step(`sealproof trust add ${BASE} (into the demo's own trust file), then sealproof seal-pdf --physical --authorization ${authorization.id} ${letterFile} --out ${copiesFile}`);
+  await cli(["trust", "add", BASE, "--yes"], "    ");
+  await cli(["seal-pdf", "--physical", "--authorization", authorization.id, letterFile, "--out", copiesFile, "--api-key-file", clerkKeyFile], "    ");
 
   const simulate = async (label: string, extra: string[]) => {
     step(`sealproof device simulate ${extra.join(" ")}  (${label})`);
@@ -92,17 +106,33 @@ async function main(): Promise<void> {
   await simulate("the device obeys the signed lock", []);
 
   const receiptId = inside[0].data.receipt as string;
+  const scanHash = toHex(sm3(utf8(`scan of the first stamped copy, ${receiptId}`)));
+  const linked = await callApi<Json>(BASE, clerk.token, "POST", `/api/v1/usages/${receiptId}/documents`, { role: "scan", hash: scanHash });
+  step(`the clerk linked the scan of the first stamped copy (SM3 ${scanHash.slice(0, 16)}…) to its stamp: document.linked, record ${linked.id}`);
   const apiUrl = `${BASE}/api/v1/receipts/${receiptId}`;
-  const view = await anchored(apiUrl);
+  const view = await anchored(apiUrl, (v) => Array.isArray(v.documents) && v.documents.length > 0);
   const deviceReceipt = await registrationReceipt(rep, device);
   const bundleFile = path.join(dir, `stamp-${receiptId}.json`);
   fs.writeFileSync(bundleFile, JSON.stringify({ ...view, deviceReceipt }, null, 2));
-  console.log(`\nreceipt id of the first copy: ${receiptId}`);
-  console.log(`verify page: ${PUBLIC_BASE}/v/${receiptId}`);
-  console.log(`receipt with the device's registration receipt beside it: ${bundleFile}\n`);
+  console.log(`\nreceipt with the device's registration receipt beside it: ${bundleFile}`);
   step(`sealproof verify ${bundleFile} --rpc ${RPC} --deployment ${deployment}`);
   const verified = spawnSync(process.execPath, [CLI, "verify", bundleFile, "--rpc", RPC, "--deployment", deployment], { stdio: "inherit" });
   process.exitCode = verified.status ?? 1;
+
+  // The third copy's QR names the receipt the device claimed for its stamp outside the geofence: that page shows the warning.
+  const claimed = outside.data.claimedReceipt as string;
+  await anchored(`${BASE}/api/v1/receipts/${claimed}`);
+  console.log(`\nthe paper copies, each with its QR code: ${copiesFile}`);
+  console.log(`verify page of copy 1, an authorized stamp with its linked scan: ${PUBLIC_BASE}/v/${receiptId}`);
+  console.log(`verify page of copy 3, the stamp outside the geofence (not authorized): ${PUBLIC_BASE}/v/${claimed}`);
+}
+
+/** A one-page letter, as the clerk would bring it to be stamped: what the request is approved for and the copies print. */
+async function letterPdf(title: string): Promise<Uint8Array> {
+  const pdf = await PDFDocument.create();
+  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  pdf.addPage([595, 842]).drawText(title, { x: 72, y: 760, size: 14, font });
+  return pdf.save();
 }
 
 /**
@@ -111,7 +141,7 @@ async function main(): Promise<void> {
  */
 function cli(args: string[], indent = "  "): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [CLI, ...args], { encoding: "utf8", env: { ...process.env, SEALPROOF_URL: BASE } }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, ...args], { encoding: "utf8", env: { ...process.env, SEALPROOF_URL: BASE, SEALPROOF_TRUST_FILE: TRUST_FILE } }, (err, stdout, stderr) => {
       process.stdout.write(stdout.replace(/^(?=.)/gm, indent));
       if (err) reject(new Error(`sealproof ${args[0]} ${args[1]} failed: ${stderr || err.message}`));
       else resolve();
@@ -144,10 +174,11 @@ async function registrationReceipt(token: string, device: string): Promise<unkno
   return (await callApi<Json>(BASE, token, "GET", `/api/v1/records/${registered.seq}/receipt`)).receipt;
 }
 
-async function anchored(url: string): Promise<Json> {
+/** The public receipt view at `url` once anchored (and `ready` says it holds what the caller waits for). */
+async function anchored(url: string, ready: (view: Json) => boolean = () => true): Promise<Json> {
   return waitFor("the batch to be anchored", async () => {
     const view = await callApi<Json>(url, undefined, "GET", url);
-    return view.status === "anchored" ? view : null;
+    return view.status === "anchored" && ready(view) ? view : null;
   });
 }
 
