@@ -155,6 +155,8 @@ const zh = {
   copyLink: "复制链接",
   copied: "已复制",
   leave: "离职",
+  endSessions: "结束其登录",
+  sessionsEnded: (n: number) => `已结束 ${n} 个登录会话。`,
   memberLeft: "成员已离职，其授权已撤回。",
   changeRoles: "修改角色",
   saveRoles: "保存角色",
@@ -259,7 +261,11 @@ const zh = {
     CSRF_REJECTED: "请求来源无法确认，请刷新页面后重试。",
     INVITATION_USED: "此邀请链接已被使用过。请向管理员索取新链接。",
     INVITATION_EXPIRED: "此邀请链接已过期。请向管理员索取新链接。",
-    INVITATION_NOT_FOUND: "邀请链接无效。",
+    INVITATION_INVALID: "邀请链接无效。",
+    CHALLENGE_INVALID: "确认已过期，请再试一次。",
+    PASSKEY_INVALID: "这个通行密钥未登记或未能通过验证。",
+    PASSKEY_NOT_YOURS: "请使用您本人的通行密钥确认。",
+    MEMBER_INACTIVE: "此成员已离职。",
     UNAUTHENTICATED: "请先登录。",
     RATE_LIMITED: "操作过于频繁，请稍后再试。",
   } as Record<string, string>,
@@ -400,6 +406,8 @@ const en: Words = {
   copyLink: "Copy the link",
   copied: "Copied",
   leave: "Leaves",
+  endSessions: "End their sessions",
+  sessionsEnded: (n: number) => `${n} session(s) ended.`,
   memberLeft: "The member has left; their grants are withdrawn.",
   changeRoles: "Change roles",
   saveRoles: "Save roles",
@@ -504,7 +512,11 @@ const en: Words = {
     CSRF_REJECTED: "The request's origin could not be confirmed. Reload the page and try again.",
     INVITATION_USED: "This invitation link has been used already. Ask for a new one.",
     INVITATION_EXPIRED: "This invitation link has expired. Ask for a new one.",
-    INVITATION_NOT_FOUND: "This invitation link is not valid.",
+    INVITATION_INVALID: "This invitation link is not valid.",
+    CHALLENGE_INVALID: "The confirmation expired; please try again.",
+    PASSKEY_INVALID: "This passkey is not registered or did not verify.",
+    PASSKEY_NOT_YOURS: "Confirm with your own passkey.",
+    MEMBER_INACTIVE: "This member has left.",
     UNAUTHENTICATED: "Please sign in first.",
     RATE_LIMITED: "Too many requests; try again shortly.",
   },
@@ -518,8 +530,12 @@ export function alertText(w: Words, code: string): string {
   return (w.alertCodes as Record<string, string>)[code] ?? code;
 }
 
-/** Why an action failed, for people: the refusal's code in their language, else the service's own message. */
+/**
+ * Why an action failed, for people: the refusal's code in their language, else the service's own message; a passkey
+ * ceremony the person cancelled (or let time out) says so.
+ */
 export function errorText(w: Words, err: unknown): string {
   if (err instanceof ApiFailure) return `${w.errorPrefix}${w.errors[err.code] ?? `${err.message} (${err.code})`}`;
+  if (err instanceof Error && (err.name === "NotAllowedError" || err.name === "AbortError")) return `${w.errorPrefix}${w.passkeyCancelled}`;
   return `${w.errorPrefix}${err instanceof Error ? err.message : String(err)}`;
 }

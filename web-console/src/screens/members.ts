@@ -17,7 +17,8 @@ export async function membersScreen(c: ScreenContext): Promise<Node[]> {
   const { w } = c;
   const me = c.session.member.id;
   const members = await c.api.all<Member>("/members", "members");
-  const mayInvite = c.can("member.invite") || c.can("member.add");
+  const mayInvite = c.can("member.invite");
+  const mayEndSessions = c.can("session.revoke-other");
   const mayChangeRoles = c.can("member.roles");
   const mayRemove = c.can("member.leave");
   const invitationBox = h("div", { class: "invitation", role: "status", "aria-live": "polite" });
@@ -45,6 +46,7 @@ export async function membersScreen(c: ScreenContext): Promise<Node[]> {
       m.active
         ? actions(
             mayInvite ? button(w.invite, () => void invite(m), { "data-testid": "invite" }) : null,
+            mayEndSessions && m.id !== me ? confirmButton(w.endSessions, w.confirmAction(w.endSessions), () => void c.act((r: { ended: number }) => w.sessionsEnded(r.ended), () => c.api.delete(`/members/${m.id}/sessions`)), { "data-testid": "end-sessions" }) : null,
             mayRemove && m.id !== me ? confirmButton(w.leave, w.confirmAction(w.leave), () => void c.act(w.memberLeft, () => c.api.post(`/members/${m.id}/leave`)), { "data-testid": "leave" }) : null,
           )
         : null,
