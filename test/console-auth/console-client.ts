@@ -69,3 +69,14 @@ export function tokenOf(url: string): string {
   if (match === null) throw new Error(`not an invitation link: ${url}`);
   return match[1];
 }
+
+/** `person` signed in to the console at `url`: invited by `by` (through the API with its key), passkey registered. */
+export async function signedIn(url: string, by: { token: string }, person: { id: string }, origin = url): Promise<ConsoleClient> {
+  const invited = await fetch(`${url}/api/v1/members/${person.id}/invitations`, { method: "POST", headers: { authorization: `Bearer ${by.token}` } });
+  const body = (await invited.json()) as { url?: string; error?: unknown };
+  if (invited.status !== 201 || body.url === undefined) throw new Error(`invitation: ${invited.status} ${JSON.stringify(body)}`);
+  const browser = new ConsoleClient(url, origin);
+  const redeemed = await browser.redeem(body.url);
+  if (redeemed.status !== 201) throw new Error(`redeem: ${redeemed.status} ${JSON.stringify(redeemed.body)}`);
+  return browser;
+}

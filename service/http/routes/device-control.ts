@@ -23,7 +23,7 @@ export function deviceControlRoutes(api: Api, devices: () => DeviceContext): voi
   );
   api.add(
     {
-      method: "post", path: "/devices/:id/unlock", tag: "devices", auth: "member", params: deviceParams, status: 200, response: deviceUnlock,
+      method: "post", path: "/devices/:id/unlock", tag: "devices", auth: "member", stepUp: true, params: deviceParams, status: 200, response: deviceUnlock,
       summary: `Give one half of a dual-control unlock of a locked or out-of-order device: an administrator's (${rolesText("device.unlock")}) or the seal's reviewer's; the second half, from another member, lifts the lock (device.unlocked)`,
     },
     async ({ actor, params }) => {

@@ -28,7 +28,7 @@ export function memberRoutes(api: Api, ctx: DomainContext): void {
     getMember(ctx, actor, params.id),
   );
   api.add(
-    { method: "post", path: "/members/:id/roles", tag: "members", auth: "member", params: memberParams, body: changeRolesBody, status: 200, summary: `Change a member's roles and department (${rolesText("member.roles")}; one's own, an administrator's, or giving or taking a role beyond employee and auditor: ${rolesText("member.roles-empowered")})`, response: member },
+    { method: "post", path: "/members/:id/roles", tag: "members", auth: "member", stepUp: true, params: memberParams, body: changeRolesBody, status: 200, summary: `Change a member's roles and department (${rolesText("member.roles")}; one's own, an administrator's, or giving or taking a role beyond employee and auditor: ${rolesText("member.roles-empowered")})`, response: member },
     async ({ actor, params, body }) => changeRoles(ctx, actor, params.id, body.roles, body.department),
   );
   api.add(

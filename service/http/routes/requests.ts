@@ -25,13 +25,13 @@ export function requestRoutes(api: Api, ctx: DomainContext, devices: () => Devic
   );
   for (const decision of ["approve", "reject"] as const) {
     api.add(
-      { method: "post", path: `/requests/:id/${decision}`, tag: "requests", auth: "member", params: requestParams, status: 200, summary: `${decision === "approve" ? "Approve" : "Reject"} a pending request at the scenario's level (dept_head level: ${rolesText("request.approve")}; legal_rep level: ${rolesText("request.approve-legal-rep-level")}; never one's own, but a sole legal_rep's at legal_rep level, flagged)`, response: sealRequest },
+      { method: "post", path: `/requests/:id/${decision}`, tag: "requests", auth: "member", stepUp: decision === "approve", params: requestParams, status: 200, summary: `${decision === "approve" ? "Approve" : "Reject"} a pending request at the scenario's level (dept_head level: ${rolesText("request.approve")}; legal_rep level: ${rolesText("request.approve-legal-rep-level")}; never one's own, but a sole legal_rep's at legal_rep level, flagged)`, response: sealRequest },
       async ({ actor, params }) => decideRequest(ctx, actor, params.id, decision),
     );
   }
   api.add(
     {
-      method: "post", path: "/requests/:id/confirm-custody", tag: "requests", auth: "member", params: requestParams, status: 200, response: sealRequest,
+      method: "post", path: "/requests/:id/confirm-custody", tag: "requests", auth: "member", stepUp: true, params: requestParams, status: 200, response: sealRequest,
       summary: "Custodian or reviewer confirms custody of a physical seal; the second of the two, in either order, issues the device authorization (the request then names it) and sends the device a signed unlock",
     },
     async ({ actor, params }) => confirmCustodyAndUnlock(devices(), actor, params.id),
