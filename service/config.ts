@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { Cron } from "croner";
 import { DATA_KEY_BYTES } from "./crypto/field-cipher";
 import { MONGO_BATCH_MAX } from "./store/mongo/limits";
+import { DEFAULT_PHOTO_MAX_BYTES } from "./devices/photos";
 
 export interface Config {
   port: number;
@@ -40,6 +41,8 @@ export interface Config {
   deviceOfflineAlertMs: number;
   /** When the audit job issues last month's reports (cron syntax, UTC), or null when AUDIT_SCHEDULE=off. */
   auditSchedule: string | null;
+  /** The largest stamp photo a device may upload, in bytes. */
+  photoMaxBytes: number;
 }
 
 /**
@@ -90,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mqtt: mqttConfig(env),
     deviceOfflineAlertMs: int(env, "DEVICE_OFFLINE_ALERT_MS", 15 * 60_000, 1_000, 30 * 24 * 3_600_000),
     auditSchedule: cron(env, "AUDIT_SCHEDULE", "0 0 1 * *"),
+    photoMaxBytes: int(env, "PHOTO_MAX_BYTES", DEFAULT_PHOTO_MAX_BYTES, 1024, 1 << 30),
   };
   // Without PUBLIC_BASE_URL, receipt links and QR codes are built from each request's Host header, which the
   // client chooses: acceptable on this machine only.

@@ -15,6 +15,7 @@ import { WEBHOOK_OUTBOX_KIND } from "./webhooks/enqueue";
 import { RETRY_FOR_MS, webhookHandler } from "./webhooks/deliver";
 import type { UnstableReport } from "./chain/dev-chain-supervisor";
 import { openStore } from "./store/open";
+import { openBlobStore } from "./blobs/open";
 import { SERVICE_SCHEMA } from "./schema";
 import { startPurging } from "./store/purge";
 import { createApp } from "./http/app";
@@ -64,6 +65,8 @@ async function main(): Promise<void> {
     await openStore({ dataDir: config.dataDir, mongodbUri: config.mongodbUri, schema: SERVICE_SCHEMA, onFatal: exitOnStoreFailure, afterGuardedWrite: () => failpoint?.("after-idempotent-write") }),
     cipher,
   );
+  // Stamp photos: files under DATA_DIR, or GridFS beside the documents when MONGODB_URI is set.
+  const blobs = await openBlobStore({ dataDir: config.dataDir, mongodbUri: config.mongodbUri });
   const testOutbox = process.env.SEALPROOF_TEST_OUTBOX_TARGET;
   const tested = testOutbox ? { ...sealed, transaction: withTestEntries(sealed.transaction.bind(sealed), testOutboxHooks(failpoint)) } : sealed;
   // Set once the deliverer exists; a transaction may commit an entry before (an alert raised while the chain starts).
@@ -101,6 +104,7 @@ async function main(): Promise<void> {
   const { app } = createApp({
     ctx,
     devices,
+    photos: { blobs, maxBytes: config.photoMaxBytes },
     consoleAuth: { store, now: () => new Date() },
     webhookTargets,
     operatorToken: operator.token,
@@ -145,6 +149,7 @@ async function main(): Promise<void> {
     await stopPurging();
     await pool.close();
     await store.close();
+    await blobs.close();
     await chain.close();
     logDestination.flushSync();
     process.exit(0);
