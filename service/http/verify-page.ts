@@ -17,12 +17,13 @@ export interface VerifyPageOptions {
 
 export const VERIFY_PAGE_ASSETS = path.join(__dirname, "..", "..", "web-verify", "dist");
 
-// The page talks only to its own origin and to the chain endpoint the visitor picks, which may be any URL.
+// The page talks only to its own origin and to the chain endpoint the visitor picks, which may be any URL. A stamp's
+// photo is shown from a blob: URL of the very bytes the page hashed, so what is seen is what was checked.
 const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data:",
+  "img-src 'self' data: blob:",
   "connect-src 'self' http: https:",
   "base-uri 'none'",
   "form-action 'none'",

@@ -1,7 +1,7 @@
 // The verify page: fetch the receipt, then check it here in the browser against the chain with the same
 // evidence code the service uses; the server's word is taken for nothing but the names it shows.
-import { parseReceipt, verifyReceipt, type VerifyReport } from "../../service/evidence";
-import { fileSm3Hex } from "./document-check";
+import { readReceiptView, verifyReceiptView, type ViewReport } from "../../service/evidence";
+import { bytesSm3Hex, fileSm3Hex } from "./document-check";
 import { saveLang, savedLang, WORDS } from "./i18n";
 import { createJsonRpcReader } from "./json-rpc-reader";
 import { readPageConfig } from "./page-config";
@@ -10,7 +10,7 @@ import { render, type Anchored, type Handlers, type Model } from "./view";
 
 const config = readPageConfig(document);
 const root = document.getElementById("app") as HTMLElement;
-const model: Model = { lang: savedLang(), config, rpcUrl: absoluteUrl(config.rpcUrl ?? ""), phase: { kind: "loading" }, document: { kind: "none" } };
+const model: Model = { lang: savedLang(), config, rpcUrl: absoluteUrl(config.rpcUrl ?? ""), phase: { kind: "loading" }, document: { kind: "none" }, photo: { kind: "none" } };
 // Each run bumps its counter; an answer that arrives after a newer run started is dropped.
 let verifyRun = 0;
 let documentRun = 0;
@@ -59,10 +59,10 @@ async function check(anchored: Anchored): Promise<void> {
     update();
     return;
   }
-  let report: VerifyReport;
+  if (anchored.photoUrl !== null && model.photo.kind === "none") void loadPhoto(anchored.photoUrl);
+  let report: ViewReport;
   try {
-    const options = { deployment, receiptId: config.receiptId, sealReceipt: anchored.sealReceipt, companyReceipt: anchored.companyReceipt };
-    report = await verifyReceipt(anchored.receipt, createJsonRpcReader(model.rpcUrl, deployment.contract), options);
+    report = await verifyReceiptView(readReceiptView(anchored.view), createJsonRpcReader(model.rpcUrl, deployment.contract), { deployment, receiptId: config.receiptId });
   } catch {
     // verifyReceipt reports chain failures as steps; a throw means data it cannot even judge.
     if (run === verifyRun) {
@@ -76,9 +76,10 @@ async function check(anchored: Anchored): Promise<void> {
   update();
 }
 
+/** The file's SM3; which of the receipt's hashes it matches is judged when the page renders, against the latest report. */
 async function checkDocument(file: File): Promise<void> {
-  const expected = expectedDocumentHash();
-  if (expected === null) return;
+  const { phase } = model;
+  if (phase.kind !== "verified" && phase.kind !== "verifying") return;
   const run = ++documentRun;
   model.document = { kind: "hashing", name: file.name, size: file.size };
   update();
@@ -86,18 +87,24 @@ async function checkDocument(file: File): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 16));
   const hash = await fileSm3Hex(file);
   if (run !== documentRun) return;
-  model.document = { kind: "done", name: file.name, size: file.size, hash, match: hash === expected.sealed ? "sealed" : hash === expected.source ? "source" : null };
+  model.document = { kind: "done", name: file.name, size: file.size, hash };
   update();
 }
 
-/** The sealed file's hash, and the signed hash of the original it is a stamped copy of, when there is one. */
-function expectedDocumentHash(): { sealed: string; source: string | null } | null {
-  const { phase } = model;
-  if (phase.kind !== "verified" && phase.kind !== "verifying") return null;
-  const parsed = parseReceipt(phase.anchored.receipt);
-  const data = parsed.ok ? parsed.bundle.record.data : {};
-  if (typeof data.documentHash !== "string") return null;
-  return { sealed: data.documentHash, source: typeof data.sourceDocumentHash === "string" ? data.sourceDocumentHash : null };
+/** Fetches a published stamp photo and hashes its bytes here; whether they are the anchored photo is judged on render. */
+async function loadPhoto(url: string): Promise<void> {
+  model.photo = { kind: "loading" };
+  update();
+  try {
+    const res = await fetch(url, { cache: "no-store" });
+    if (!res.ok) throw new Error(String(res.status));
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const type = res.headers.get("content-type") ?? "";
+    model.photo = { kind: "loaded", src: URL.createObjectURL(new Blob([bytes], { type: /^image\/(jpeg|png)$/.test(type) ? type : "application/octet-stream" })), hash: bytesSm3Hex(bytes) };
+  } catch {
+    model.photo = { kind: "unavailable" };
+  }
+  update();
 }
 
 /** The endpoint as a full URL, so the visitor sees where their browser reads the chain ("/rpc" is on this origin). */

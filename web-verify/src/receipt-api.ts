@@ -8,7 +8,8 @@ export interface SealFacts {
 }
 
 export type ReceiptFetch =
-  | { kind: "anchored"; receipt: unknown; sealReceipt: unknown; companyReceipt: unknown; seal: SealFacts | null }
+  /** `view`: the whole answer, for verifyReceiptView; `photoUrl`: where a published stamp photo is, on this origin only. */
+  | { kind: "anchored"; view: unknown; receipt: unknown; seal: SealFacts | null; photoUrl: string | null }
   | { kind: "pending"; seal: SealFacts | null }
   | { kind: "not-found" }
   | { kind: "unavailable"; rateLimited: boolean };
@@ -23,11 +24,22 @@ export async function fetchReceipt(apiBase: string, receiptId: string): Promise<
   // 400 is an id that cannot exist (not base58, wrong length): to a visitor that is the same as unknown.
   if (res.status === 404 || res.status === 400) return { kind: "not-found" };
   if (!res.ok) return { kind: "unavailable", rateLimited: res.status === 429 };
-  const body = (await res.json().catch(() => null)) as { status?: unknown; receipt?: unknown; sealReceipt?: unknown; companyReceipt?: unknown; seal?: unknown } | null;
+  const body = (await res.json().catch(() => null)) as { status?: unknown; receipt?: unknown; seal?: unknown; photo?: { url?: unknown } } | null;
   if (body === null) return { kind: "unavailable", rateLimited: false };
   const seal = sealFacts(body.seal);
-  if (body.status === "anchored") return { kind: "anchored", receipt: body.receipt, sealReceipt: body.sealReceipt, companyReceipt: body.companyReceipt, seal };
+  if (body.status === "anchored") return { kind: "anchored", view: body, receipt: body.receipt, seal, photoUrl: sameOrigin(body.photo?.url) };
   return { kind: "pending", seal };
+}
+
+/** A photo address the page may load: on this very origin, so no third party learns who looks at the receipt. */
+function sameOrigin(value: unknown): string | null {
+  if (typeof value !== "string") return null;
+  try {
+    const url = new URL(value, location.href);
+    return url.origin === location.origin ? url.href : null;
+  } catch {
+    return null;
+  }
 }
 
 function sealFacts(value: unknown): SealFacts | null {

@@ -1,7 +1,11 @@
 // Renders the page from its model: one pure function of state and language, re-run on every change.
-import { parseReceipt, verdictOf, type AnchoredFacts, type ReceiptBundle, type StepResult, type VerifyReport } from "../../service/evidence";
+import { parseReceipt, verdictOf, type AnchoredFacts, type ReceiptBundle, type StepResult, type ViewReport } from "../../service/evidence";
 import { h } from "./dom";
+import { documentMatch } from "./document-check";
+import { button, card, facts, hash, notice, time } from "./parts";
 import { named, WORDS, type Lang, type Words } from "./i18n";
+import { STAMP_WORDS } from "./i18n-stamp";
+import { photoCard, stampCard, stampVerdict, type PhotoCheck } from "./stamp-view";
 import type { PageConfig } from "./page-config";
 import type { ReceiptFetch, SealFacts } from "./receipt-api";
 
@@ -14,13 +18,13 @@ export type Phase =
   | { kind: "unconfigured" }
   | { kind: "pending"; seal: SealFacts | null }
   | { kind: "verifying"; anchored: Anchored }
-  | { kind: "verified"; anchored: Anchored; report: VerifyReport };
+  | { kind: "verified"; anchored: Anchored; report: ViewReport };
 
 export type DocumentCheck =
   | { kind: "none" }
   | { kind: "hashing"; name: string; size: number }
-  /** `match`: the sealed file, the unstamped original the signed usage names, or neither. */
-  | { kind: "done"; name: string; size: number; hash: string; match: "sealed" | "source" | null };
+  /** Which of the receipt's hashes it matches is judged on render, against the report then in hand. */
+  | { kind: "done"; name: string; size: number; hash: string };
 
 export interface Model {
   lang: Lang;
@@ -29,6 +33,8 @@ export interface Model {
   rpcUrl: string;
   phase: Phase;
   document: DocumentCheck;
+  /** A smart seal's published photo of the stamped page, fetched and hashed in the browser. */
+  photo: PhotoCheck;
 }
 
 export interface Handlers {
@@ -38,11 +44,16 @@ export interface Handlers {
   checkFile: (file: File) => void;
 }
 
-/** The page's verdict: evidence's, with "checking" while it runs ("genuine" is how the page says "verified"). */
-export type Verdict = "checking" | "genuine" | "failed" | "inconclusive";
+/**
+ * The page's verdict: evidence's, with "checking" while it runs ("genuine" is how the page says "verified"), and
+ * "unauthorized" for a stamp whose record verified in every step but says it was not authorized.
+ */
+export type Verdict = "checking" | "genuine" | "unauthorized" | "failed" | "inconclusive";
 
-export function pageVerdict(report: VerifyReport | null): Verdict {
+export function pageVerdict(report: ViewReport | null): Verdict {
   if (report === null) return "checking";
+  const failing = report.steps.filter((s) => !s.ok);
+  if (failing.length > 0 && failing.every((s) => s.code === "STAMP_UNAUTHORIZED")) return "unauthorized";
   const verdict = verdictOf(report);
   return verdict === "verified" ? "genuine" : verdict;
 }
@@ -76,25 +87,30 @@ function body(model: Model, w: Words, on: Handlers): Node[] {
   }
 }
 
-function anchoredBody(model: Model, w: Words, on: Handlers, anchored: Anchored, report: VerifyReport | null): Node[] {
+function anchoredBody(model: Model, w: Words, on: Handlers, anchored: Anchored, report: ViewReport | null): Node[] {
   const parsed = parseReceipt(anchored.receipt);
   const bundle = parsed.ok ? parsed.bundle : null;
   const verdict = pageVerdict(report);
   const chain = chainCard(model, w, on);
+  const stamp = bundle?.record.type === "seal.stamped";
+  const photoHash = bundle && typeof bundle.record.data.photoHash === "string" ? bundle.record.data.photoHash : null;
+  const recordVerified = verdict === "checking" ? null : verdict === "genuine" || verdict === "unauthorized";
   // When the chain could not be read, the endpoint to fix comes right under the verdict that says so.
   return [
-    verdictBox(w, report, verdict),
+    stamp && report && (verdict === "genuine" || verdict === "unauthorized") ? stampVerdict(model.lang, report, verdict === "unauthorized") : verdictBox(w, report, verdict),
     ...(verdict === "inconclusive" ? [chain] : []),
-    ...(anchored.seal ? [sealCard(w, anchored.seal, report?.facts ?? null, verdict)] : []),
-    ...(bundle ? [usageCard(model, w, bundle, verdict)] : []),
-    ...(bundle && typeof bundle.record.data.documentHash === "string" ? [documentCard(w, model.document, verdict, on)] : []),
+    ...(anchored.seal ? [sealCard(w, anchored.seal, report?.facts ?? null, verdict, !stamp)] : []),
+    ...(bundle && stamp ? [stampCard(model.lang, bundle, model.config.receiptId, report, w.receiptId)] : []),
+    ...(bundle && !stamp ? [usageCard(model, w, bundle, verdict)] : []),
+    ...(stamp && anchored.photoUrl !== null ? [photoCard(model.lang, model.photo, photoHash, recordVerified)] : []),
+    ...(bundle && (stamp || typeof bundle.record.data.documentHash === "string") ? [documentCard(model.lang, w, model.document, verdict, on, bundle, report)] : []),
     stepsCard(w, report),
     ...(bundle ? [anchorCard(model.lang, w, bundle, report)] : []),
     ...(verdict === "inconclusive" ? [] : [chain]),
   ];
 }
 
-function verdictBox(w: Words, report: VerifyReport | null, verdict: Verdict): HTMLElement {
+function verdictBox(w: Words, report: ViewReport | null, verdict: Verdict): HTMLElement {
   if (report === null) return notice("checking", "…", w.verifying);
   if (verdict === "genuine") return notice("genuine", "✓", w.genuineTitle, w.genuineText);
   const index = report.steps.findIndex((s) => !s.ok);
@@ -104,22 +120,13 @@ function verdictBox(w: Words, report: VerifyReport | null, verdict: Verdict): HT
   return notice("failed", "✗", w.failedTitle, w.failedText(index + 1, w.stepNames[step.step], meaning), h("p", { class: "advice" }, w.failedAdvice));
 }
 
-function notice(kind: string, mark: string, title: string, text?: string, ...extra: Node[]): HTMLElement {
-  return h(
-    "section",
-    { class: `verdict ${kind}`, "data-verdict": kind, role: "status", "aria-live": "polite" },
-    h("div", { class: "mark", "aria-hidden": "true" }, mark),
-    h("div", { class: "verdict-text" }, h("h2", {}, title), text ? h("p", {}, text) : null, ...extra),
-  );
-}
-
 /**
  * The seal and its company. Once the receipt verified, names and the credit code come from the anchored
  * registration records the browser checked; until then, and for the current status, from this service.
  */
-function sealCard(w: Words, seal: SealFacts, anchored: AnchoredFacts | null, verdict: Verdict): HTMLElement {
+function sealCard(w: Words, seal: SealFacts, anchored: AnchoredFacts | null, verdict: Verdict, usage = true): HTMLElement {
   const changed = seal.status !== "active" && seal.status !== "";
-  const genuine = verdict === "genuine";
+  const genuine = verdict === "genuine" || verdict === "unauthorized";
   const company = genuine ? anchored?.company ?? null : null;
   const sealFacts = genuine ? anchored?.seal ?? null : null;
   return card(
@@ -132,7 +139,8 @@ function sealCard(w: Words, seal: SealFacts, anchored: AnchoredFacts | null, ver
       [w.sealType, named(w.types, sealFacts?.sealType ?? seal.type)],
       [w.sealKind, named(w.kinds, sealFacts?.kind ?? seal.kind)],
       [w.statusNow, named(w.statuses, seal.status)],
-      ...(genuine ? [[w.statusAtUse, w.statusAtUseNote] as [string, string]] : []),
+      // Only a usage proves the seal was active: a smart seal records every stamp, authorized or not.
+      ...(genuine && usage ? [[w.statusAtUse, w.statusAtUseNote] as [string, string]] : []),
     ]),
     changed && genuine ? h("p", { class: "warning" }, w.statusChangedNote(named(w.statuses, seal.status))) : null,
     genuine && company ? h("p", { class: "note", "data-facts": "anchored" }, w.anchoredFactsNote) : factsNote(w, verdict),
@@ -163,7 +171,7 @@ function factsNote(w: Words, verdict: Verdict): HTMLElement {
   return h("p", { class: "note" }, w.factsUnverified);
 }
 
-function documentCard(w: Words, doc: DocumentCheck, verdict: Verdict, on: Handlers): HTMLElement {
+function documentCard(lang: Lang, w: Words, doc: DocumentCheck, verdict: Verdict, on: Handlers, bundle: ReceiptBundle, report: ViewReport | null): HTMLElement {
   const input = h("input", { type: "file", class: "visually-hidden", "data-testid": "document-input" });
   input.addEventListener("change", () => {
     const file = input.files?.[0];
@@ -181,23 +189,30 @@ function documentCard(w: Words, doc: DocumentCheck, verdict: Verdict, on: Handle
     const file = event.dataTransfer?.files[0];
     if (file) on.checkFile(file);
   });
-  return card(w.documentSection, "document", h("p", {}, w.documentIntro), zone, documentResult(w, doc, verdict));
+  return card(w.documentSection, "document", h("p", {}, w.documentIntro), zone, documentResult(lang, w, doc, verdict, bundle, report));
 }
 
-/** A match proves the file is the sealed one only when the record naming its hash verified. */
-function documentResult(w: Words, doc: DocumentCheck, verdict: Verdict): HTMLElement | null {
+/**
+ * A match proves the file is the sealed one (or the original, the approved document, a linked scan or final PDF) only
+ * when the record naming its hash verified; linked files and a stamp's approved document count only once verified.
+ */
+function documentResult(lang: Lang, w: Words, doc: DocumentCheck, verdict: Verdict, bundle: ReceiptBundle, report: ViewReport | null): HTMLElement | null {
   if (doc.kind === "none") return null;
   if (doc.kind === "hashing") return h("p", { class: "doc-result", "data-doc": "hashing", role: "status" }, w.documentHashing);
-  const outcome = doc.match === null ? "mismatch" : verdict === "failed" ? "match-untrusted" : doc.match === "source" ? "match-source" : "match";
+  const match = documentMatch(doc.hash, bundle, report?.stamp?.requestDocumentHash ?? null, report?.linked ?? []);
+  const sw = STAMP_WORDS[lang];
+  const outcome = match === null ? "mismatch" : verdict === "failed" ? "match-untrusted" : `match-${match.kind}`;
   const [mark, text] = {
-    match: ["✓", w.documentMatch],
+    "match-sealed": ["✓", w.documentMatch],
     "match-source": ["✓", w.documentMatchSource],
+    "match-approved": ["✓", sw.documentMatchApproved],
+    "match-linked": ["✓", sw.documentMatchLinked(match?.kind === "linked" ? named(sw.linkedRoles, match.role) : "")],
     "match-untrusted": ["!", w.documentMatchUntrusted],
     mismatch: ["✗", w.documentMismatch],
-  }[outcome];
+  }[outcome] ?? ["✗", w.documentMismatch];
   return h(
     "div",
-    { class: `doc-result ${outcome}`, "data-doc": outcome, role: "status" },
+    { class: `doc-result ${outcome === "match-sealed" ? "match" : outcome}`, "data-doc": outcome === "match-sealed" ? "match" : outcome, ...(match?.kind === "linked" ? { "data-linked-role": match.role } : {}), role: "status" },
     h("div", { class: "mark", "aria-hidden": "true" }, mark),
     h(
       "div",
@@ -210,7 +225,7 @@ function documentResult(w: Words, doc: DocumentCheck, verdict: Verdict): HTMLEle
   );
 }
 
-function stepsCard(w: Words, report: VerifyReport | null): HTMLElement {
+function stepsCard(w: Words, report: ViewReport | null): HTMLElement {
   if (report === null) return card(w.stepsSection, "steps", h("p", { class: "note" }, w.verifying));
   const firstFailed = report.steps.find((s) => !s.ok);
   return card(w.stepsSection, "steps", h("ol", { class: "steps" }, ...report.steps.map((s) => stepItem(w, s, s === firstFailed))));
@@ -231,7 +246,7 @@ function stepItem(w: Words, step: StepResult, first: boolean): HTMLElement {
   );
 }
 
-function anchorCard(lang: Lang, w: Words, bundle: ReceiptBundle, report: VerifyReport | null): HTMLElement {
+function anchorCard(lang: Lang, w: Words, bundle: ReceiptBundle, report: ViewReport | null): HTMLElement {
   const { anchor } = bundle;
   const onChain = report?.onChain ?? null;
   return card(
@@ -268,33 +283,4 @@ function chainCard(model: Model, w: Words, on: Handlers): HTMLElement {
 
 function meaningOf(w: Words, step: StepResult): string {
   return step.code ? w.failed[step.code] : "";
-}
-
-function card(title: string, name: string, ...children: (Node | null)[]): HTMLElement {
-  return h("section", { class: "card", "data-section": name }, h("h2", {}, title), ...children);
-}
-
-/** Label/value pairs; a third element is a tooltip with the exact value. */
-function facts(rows: Array<[string, string | Node] | [string, string, string]>): HTMLElement {
-  return h("dl", { class: "facts" }, ...rows.flatMap(([label, value, exact]) => [h("dt", {}, label), h("dd", exact ? { title: exact } : {}, value)]));
-}
-
-function hash(value: string): HTMLElement {
-  return h("code", { class: "hash" }, value);
-}
-
-/** Date and time in the visitor's time zone, with its UTC offset: "2026年11月22日 16:00:00（GMT+8）". */
-function time(lang: Lang, date: Date): string {
-  if (Number.isNaN(date.getTime())) return "—";
-  const locale = lang === "zh" ? "zh-CN" : "en-GB";
-  const when = new Intl.DateTimeFormat(locale, { dateStyle: "long", timeStyle: "medium" }).format(date);
-  const zone = new Intl.DateTimeFormat(locale, { timeZoneName: "shortOffset" }).formatToParts(date).find((p) => p.type === "timeZoneName")?.value;
-  if (!zone) return when;
-  return lang === "zh" ? `${when}（${zone}）` : `${when} (${zone})`;
-}
-
-function button(label: string, onClick: () => void, attrs: Record<string, string> = {}): HTMLButtonElement {
-  const el = h("button", { type: "button", ...attrs, class: `button ${attrs.class ?? ""}`.trim() }, label);
-  el.addEventListener("click", onClick);
-  return el;
 }
