@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   "verify-log": async () => (await import("./verify-log")).verifyLogCommand,
   device: async () => (await import("./device")).deviceCommand,
   audit: async () => (await import("./audit")).auditCommand,
+  member: async () => (await import("./member")).memberCommand,
 };
 
 async function loadCommand(name: string): Promise<Command> {

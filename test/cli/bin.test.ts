@@ -9,7 +9,7 @@ import { BUNDLE, builtCli, compiledCli, MANIFEST, type CliManifest } from "../..
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const CLI = path.join(ROOT, "bin", "sealproof.js");
-const COMMANDS = ["company", "keygen", "sign", "seal-pdf", "verify", "trust", "backup", "restore", "verify-log", "device", "audit"];
+const COMMANDS = ["company", "keygen", "sign", "seal-pdf", "verify", "trust", "backup", "restore", "verify-log", "device", "audit", "member"];
 
 function run(args: string[], preload: string[] = []): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
