@@ -13,7 +13,7 @@ import { startService, type TestService } from "../helpers/service";
 import { createCompany, documentHash, enrolDevice, grantBody, ok, physicalSeal, requestUse, type TestCompany, type TestDevice } from "../helpers/company";
 import { recordsOf } from "../devices/helpers";
 import { DESKTOP, PHONE, launchChromium } from "../helpers/browser";
-import { flash, invite, openScreen, passkeyPage, redeem, shootBoth, signedIn, type PasskeyPage } from "../helpers/console";
+import { expectFlash, invite, openScreen, passkeyPage, redeem, shootBoth, signedIn, type PasskeyPage } from "../helpers/console";
 
 const CONTRACT = "%PDF-1.7\n采购合同 第 2026-207 号\n甲方：示例贸易有限公司\n金额：人民币 56,000.00 元\n%%EOF\n";
 
@@ -85,6 +85,17 @@ describe("e2e: the members' console in Chromium", function () {
     );
   }
 
+  it("serves the console as a shell with a strict CSP: its own origin only, no inline script, no framing", async () => {
+    const res = await fetch(`${svc.url}/console`);
+    expect(res.status).to.equal(200);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp.split("; ")).to.include.members(["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "form-action 'none'", "base-uri 'none'"]);
+    const html = await res.text();
+    expect(html.match(/<script\b[^>]*>/g)).to.deep.equal(['<script defer src="/console/assets/console.js">']);
+    expect(html).to.not.match(/https?:\/\//);
+    expect((await fetch(`${svc.url}/console/assets/console.js`)).headers.get("content-type")).to.match(/javascript/);
+  });
+
   it("opens an invitation link, registers a passkey, signs out and signs in with it; the link works once", async () => {
     employee = await passkeyPage(browser, PHONE);
     opened.push(employee);
@@ -144,7 +155,7 @@ describe("e2e: the members' console in Chromium", function () {
     await page.fill("input[name=copies]", "2");
     await page.click("button[type=submit]");
     await page.waitForFunction(() => /^#\/requests\/r_/.test(location.hash));
-    expect(await flash(page)).to.include("申请已提交");
+    await expectFlash(page, "申请已提交");
     const id = (await page.evaluate(() => location.hash)).split("/")[2];
     const created = await ok(svc.call("GET", `/api/v1/requests/${id}`, { token: co.legalRep.token }));
     expect(created).to.include({ member: co.employee.id, seal: co.seal.id, scenario: co.scenarios.deptHead, documentHash: documentHash(CONTRACT), title: "采购合同", copies: 2, status: "pending" });
@@ -160,7 +171,7 @@ describe("e2e: the members' console in Chromium", function () {
     await openScreen(page, "#/");
     await shootBoth(page, "inbox-dept-head-phone");
     await page.click(`[data-testid=to-approve] [data-request=${first.id}] [data-testid=approve]`);
-    expect(await flash(page)).to.include("已批准");
+    await expectFlash(page, "已批准");
     expect(stepUps.count).to.equal(1);
     expect((await ok(svc.call("GET", `/api/v1/requests/${first.id}`, { token: co.legalRep.token }))).status).to.equal("approved");
     const approvals = await recordsOf(svc, co.id, "request.approved");
@@ -170,7 +181,7 @@ describe("e2e: the members' console in Chromium", function () {
     const second = await requestUse(svc, co.employee, co.seal.id, co.scenarios.deptHead);
     await openScreen(page, "#/inbox");
     await page.click(`[data-testid=to-approve] [data-request=${second}] [data-testid=approve]`);
-    expect(await flash(page)).to.include("已批准");
+    await expectFlash(page, "已批准");
     expect(stepUps.count).to.equal(1);
 
     // Six minutes on, the step-up is stale: the console is refused, asks for the passkey again, and the approval lands.
@@ -180,7 +191,7 @@ describe("e2e: the members' console in Chromium", function () {
     const refused = page.waitForResponse((r) => r.url().endsWith(`/requests/${third}/approve`) && r.status() === 403);
     await page.click(`[data-testid=to-approve] [data-request=${third}] [data-testid=approve]`);
     expect(await (await refused).json()).to.have.nested.property("error.code", "STEP_UP_REQUIRED");
-    expect(await flash(page)).to.include("已批准");
+    await expectFlash(page, "已批准");
     expect(stepUps.count).to.equal(2);
     expect((await ok(svc.call("GET", `/api/v1/requests/${third}`, { token: co.legalRep.token }))).status).to.equal("approved");
   });
@@ -196,7 +207,7 @@ describe("e2e: the members' console in Chromium", function () {
     await openScreen(custodian.page, "#/");
     await shootBoth(custodian.page, "inbox-custodian-phone");
     await custodian.page.click(`${item} [data-testid=confirm-custody]`);
-    expect(await flash(custodian.page)).to.include("已确认保管");
+    await expectFlash(custodian.page, "已确认保管");
     expect(await custodian.page.$(item)).to.equal(null);
     const half = await ok(svc.call("GET", `/api/v1/requests/${request}`, { token: co.legalRep.token }));
     expect(half.custodyConfirmedBy).to.deep.equal([co.custodian.id]);
@@ -205,7 +216,7 @@ describe("e2e: the members' console in Chromium", function () {
     await openScreen(reviewer.page, "#/");
     expect(await reviewer.page.innerText(item)).to.include("已确认 1/2");
     await reviewer.page.click(`${item} [data-testid=confirm-custody]`);
-    expect(await flash(reviewer.page)).to.include("已确认保管");
+    await expectFlash(reviewer.page, "已确认保管");
     const done = await ok(svc.call("GET", `/api/v1/requests/${request}`, { token: co.legalRep.token }));
     expect(done.custodyConfirmedBy).to.have.members([co.custodian.id, co.reviewer.id]);
     expect(done.authorization).to.match(/^au_/);
@@ -226,19 +237,19 @@ describe("e2e: the members' console in Chromium", function () {
     await page.click(`${card} [data-testid=lock]`);
     expect(await page.innerText(`${card} [data-testid=lock]`)).to.include("确认");
     await page.click(`${card} [data-testid=lock]`);
-    expect(await flash(page)).to.include("锁定指令已发出");
+    await expectFlash(page, "锁定指令已发出");
     expect((await ok(svc.call("GET", `/api/v1/devices/${physical.device.id}`, { token: co.admin.token }))).status).to.equal("locked");
     expect((await recordsOf(svc, co.id, "device.locked")).map((r) => r.data.reason)).to.include("remote");
     await shootBoth(page, "devices-admin-phone");
 
     await page.click(`${card} [data-testid=unlock]`);
-    expect(await flash(page)).to.include("还需另一人确认");
+    await expectFlash(page, "还需另一人确认");
     expect((await ok(svc.call("GET", `/api/v1/devices/${physical.device.id}`, { token: co.admin.token }))).status).to.equal("locked");
     const reviewerPage = reviewer.page;
     await openScreen(reviewerPage, "#/devices");
     if ((await reviewerPage.$(`${card} [data-testid=unlock]`)) === null) throw new Error("the reviewer is offered no unlock");
     await reviewerPage.click(`${card} [data-testid=unlock]`);
-    expect(await flash(reviewerPage)).to.include("设备已解锁");
+    await expectFlash(reviewerPage, "设备已解锁");
     expect((await ok(svc.call("GET", `/api/v1/devices/${physical.device.id}`, { token: co.admin.token }))).status).to.equal("active");
   });
 
@@ -309,5 +320,7 @@ describe("e2e: the members' console in Chromium", function () {
     await page.click(`[data-member=${co.employee.id}] [data-testid=invite]`);
     await page.waitForSelector("[data-testid=invitation-url]");
     expect(await page.inputValue("[data-testid=invitation-url]")).to.match(new RegExp(`^${base}/console/#/invite/`));
+    // Nothing any person's console did in this suite ran against its CSP.
+    expect(opened.flatMap((at) => at.cspViolations)).to.deep.equal([]);
   });
 });

@@ -15,18 +15,24 @@ export interface PasskeyPage {
   page: Page;
   cdp: CDPSession;
   authenticatorId: string;
+  /** What the browser reported refusing under the console's Content-Security-Policy: should stay empty. */
+  cspViolations: string[];
 }
 
 /** A fresh context and page holding a virtual platform authenticator (resident keys, user verification that passes). */
 export async function passkeyPage(browser: Browser, options: object): Promise<PasskeyPage> {
   const context = await browser.newContext({ ...options, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
   const page = await context.newPage();
+  const cspViolations: string[] = [];
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) cspViolations.push(message.text());
+  });
   const cdp = await context.newCDPSession(page);
   await cdp.send("WebAuthn.enable");
   const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
     options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
   });
-  return { context, page, cdp, authenticatorId };
+  return { context, page, cdp, authenticatorId, cspViolations };
 }
 
 /** The invitation token from an invitation link: it travels in the fragment. */
@@ -68,11 +74,13 @@ export async function openScreen(page: Page, hash: string): Promise<void> {
   await page.waitForFunction(() => document.querySelector("main .loading") === null && document.querySelector("main h1") !== null);
 }
 
-/** Waits until the screen has been drawn again after an action, showing its message. */
-export async function flash(page: Page): Promise<string> {
-  await page.waitForSelector("#flash:not(:empty)");
-  await page.waitForFunction(() => document.querySelector("main .loading") === null);
-  return page.innerText("#flash");
+/** Waits until the console says `text` about the last action and the screen has been drawn again after it. */
+export async function expectFlash(page: Page, text: string): Promise<void> {
+  try {
+    await page.waitForFunction((t) => (document.getElementById("flash")?.textContent ?? "").includes(t) && document.querySelector("main .loading") === null, text, { timeout: 20_000 });
+  } catch {
+    throw new Error(`the console never said "${text}"; it says "${await page.innerText("#flash").catch(() => "")}"`);
+  }
 }
 
 const AXE_SOURCE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
