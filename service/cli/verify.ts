@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { JsonRpcProvider } from "ethers";
-import { formatDeployment, parseDeployment, sameDeployment, verdictOf, verifyReceipt, type Deployment, type Verdict, type VerifyReport } from "../evidence";
+import { formatDeployment, parseDeployment, readReceiptView, sameDeployment, verdictOf, verifyReceiptView, type Deployment, type ReceiptViewInput, type Verdict, type ViewReport } from "../evidence";
 import { createChainReader } from "../chain/reader";
 import { CliUsageError, type Command } from "./command";
 import { deploymentOf, fetchPublished, readTrusted, trustedFor, trustFilePath, type TrustedService } from "./trust-store";
@@ -28,7 +28,13 @@ Without one, verify refuses to say VERIFIED. A receipt naming another deployment
 
 The argument is a file holding a receipt bundle (or the JSON of GET /api/v1/receipts/<id>), or a URL:
 the receipt's API URL or its verify page URL (…/v/<id>); a URL's receipt id must be the record's.
-A stamp's file carries its device's device.registered receipt beside it, as "deviceReceipt".
+A smart seal's stamp is checked with its story, as GET /api/v1/receipts/<id> bundles it: the device's signature
+against its device.registered receipt ("deviceReceipt"), and, from the receipts in "story", that the request was
+approved, that the custodian and the reviewer (two members) confirmed custody, and that the authorization was issued
+to this device before the stamp, for this copy's receipt id and the stamp's time. Whatever the file bundles, a stamp
+is AUTHORIZED only when all of that verifies; a stamp the device recorded as not authorized fails
+STAMP_UNAUTHORIZED with its reasons. Linked files ("documents": the scan of the stamped page, the final PDF) are
+listed once their document.linked receipts verify.
 
 Options:
   --deployment D  the trusted deployment, CHAINID:0xCONTRACT
@@ -44,14 +50,8 @@ const EXIT_STATUS: Record<Verdict, number> = { verified: 0, failed: 1, inconclus
 
 class PendingError extends Error {}
 
-interface Fetched {
-  receipt: unknown;
-  sealReceipt?: unknown;
-  deviceReceipt?: unknown;
-  companyReceipt?: unknown;
-  /** The receipt id the URL asked for. */
-  receiptId?: string;
-}
+/** The receipt view read, and the receipt id the URL asked for. */
+type Fetched = ReceiptViewInput & { receiptId?: string };
 
 export const verifyCommand: Command = {
   name: "verify",
@@ -86,10 +86,9 @@ export const verifyCommand: Command = {
     if (pinned === null && /^https?:\/\//.test(source)) await warnIfRepublished(source, trusted);
     const rpc = values.rpc ?? process.env.SEALPROOF_RPC_URL ?? DEFAULT_RPC;
     const provider = new JsonRpcProvider(rpc, undefined, { cacheTimeout: -1, staticNetwork: true, batchMaxCount: 1 });
-    let report: VerifyReport;
+    let report: ViewReport;
     try {
-      const options = { deployment, receiptId: fetched.receiptId, sealReceipt: fetched.sealReceipt, deviceReceipt: fetched.deviceReceipt, companyReceipt: fetched.companyReceipt };
-      report = await verifyReceipt(fetched.receipt, createChainReader(provider, deployment.contract), options);
+      report = await verifyReceiptView(fetched, createChainReader(provider, deployment.contract), { deployment, receiptId: fetched.receiptId });
     } finally {
       provider.destroy();
     }
@@ -138,13 +137,13 @@ async function load(source: string): Promise<Fetched> {
     if (!fs.existsSync(source)) throw new CliUsageError(`${source}: no such file`);
     json = JSON.parse(fs.readFileSync(source, "utf8"));
   }
-  const view = json as { status?: string; receipt?: unknown; sealReceipt?: unknown; deviceReceipt?: unknown; companyReceipt?: unknown; format?: string };
+  const view = json as { status?: string; format?: string };
   if (view.status === "pending") throw new PendingError();
   if (view.format !== undefined) return { receipt: json, receiptId };
-  return { receipt: view.receipt, sealReceipt: view.sealReceipt, deviceReceipt: view.deviceReceipt, companyReceipt: view.companyReceipt, receiptId };
+  return { ...readReceiptView(json), receiptId };
 }
 
-function print(report: VerifyReport, rpc: string, deployment: Deployment): void {
+function print(report: ViewReport, rpc: string, deployment: Deployment): void {
   console.log(`trusted deployment: ${formatDeployment(deployment)}`);
   console.log(`chain: ${rpc}`);
   for (const step of report.steps) console.log(`${step.ok ? "✔" : "✘"} ${step.step.padEnd(10)} ${step.ok ? "" : `${step.code}: `}${step.message}`);
@@ -153,8 +152,25 @@ function print(report: VerifyReport, rpc: string, deployment: Deployment): void 
   if (report.ok && seal) console.log(`seal (anchored): ${seal.name ?? "(name not in its registration)"}, ${seal.kind ?? "—"} ${seal.sealType ?? ""}`.trimEnd());
   const source = report.record?.data.sourceDocumentHash;
   if (report.ok && typeof source === "string") console.log(`stamped copy of the original with SM3 ${source} (declared in the signed usage)`);
+  printStamp(report);
+  for (const linked of report.linked) console.log(`linked ${linked.role} (anchored): SM3 ${linked.hash}`);
   const verdict = verdictOf(report);
   if (verdict === "verified") console.log("VERIFIED: every step passed.");
   else if (verdict === "inconclusive") console.log(`INCONCLUSIVE: ${report.code}; the chain could not be read, nothing was decided.`);
   else console.log(`FAILED: ${report.code}`);
+}
+
+/** A stamp's story in a line: authorized (with what proves it), or not, with the record's reasons. */
+function printStamp(report: ViewReport): void {
+  const { stamp } = report;
+  if (stamp === null) return;
+  if (report.ok && stamp.authorized) {
+    const copy = stamp.copy ? `copy ${stamp.copy.k} of ${stamp.copy.n}` : "";
+    console.log(`AUTHORIZED STAMP: ${copy}, approval ${stamp.approvalLevel ?? "—"}, custody confirmed by ${stamp.custodyRoles.join(" and ")}, device model ${stamp.deviceModel ?? "—"}`);
+    if (stamp.requestDocumentHash) console.log(`approved document: SM3 ${stamp.requestDocumentHash}`);
+  } else if (report.record?.data.authorized === false) {
+    console.log(`NOT AUTHORIZED: the device recorded this stamp as not authorized (${stamp.reasons.join(", ") || "no reason given"})`);
+  } else {
+    console.log("NOT AUTHORIZED: the stamp's authorization could not be established");
+  }
 }

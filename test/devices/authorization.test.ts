@@ -288,9 +288,13 @@ describe("devices: a stamp checked offline from its anchored receipt", function 
       const file = path.join(anchored.svc.dataDir, "stamp-receipt.json");
       const deployment = `${anchored.deployment.chainId}:${anchored.deployment.contract}`;
       const cli = (bundle: object) => (fs.writeFileSync(file, JSON.stringify(bundle)), sealproof(["verify", file, "--rpc", anchored.chain.rpcUrl, "--deployment", deployment]));
-      const verified = await cli({ status: "anchored", receipt: stamp, deviceReceipt });
+      // A stamp is verified with its story, as the public receipt route bundles it.
+      const view = await ok(anchored.svc.call("GET", `/api/v1/receipts/${device.receipts[0]}`));
+      const verified = await cli(view);
       expect(verified.status, `${verified.stdout}\n${verified.stderr}`).to.equal(0);
-      expect(verified.stdout).to.include("VERIFIED");
+      expect(verified.stdout).to.include("VERIFIED").and.include("AUTHORIZED STAMP: copy 1 of 1");
+      const storyless = await cli({ status: "anchored", receipt: stamp, deviceReceipt });
+      expect([storyless.status, storyless.stdout.includes("AUTHORIZATION_MISSING"), storyless.stdout.includes("NOT AUTHORIZED")]).to.deep.equal([1, true, true]);
       const missing = await cli({ status: "anchored", receipt: stamp });
       expect([missing.status, missing.stdout.includes("DEVICE_RECEIPT_MISSING")]).to.deep.equal([1, true]);
     } finally {

@@ -7,6 +7,7 @@ import { startAnchoredService, type AnchoredService } from "../helpers/anchored-
 import { createCompany, ok, type TestCompany } from "../helpers/company";
 import { stampMessage, unlockedDevice, type UnlockedDevice } from "../devices/helpers";
 import { createChainReader } from "../../service/chain/reader";
+import { sealproof } from "../helpers/cli";
 import { draft } from "../../service/domain/context";
 import { newId, newReceiptId } from "../../service/domain/ids";
 import { readReceiptView, receiptIdHash, verifyReceiptView, type ViewReport } from "../../service/evidence";
@@ -32,6 +33,7 @@ describe("evidence: a stamp's story", function () {
   const publicView = async (receiptId: string) => ok(anchored.svc.call("GET", `/api/v1/receipts/${receiptId}`));
   const judge = (view: unknown, receiptId: string): Promise<ViewReport> =>
     verifyReceiptView(readReceiptView(view), createChainReader(provider, anchored.deployment.contract), { deployment: anchored.deployment, receiptId });
+  const deploymentText = () => `${anchored.deployment.chainId}:${anchored.deployment.contract}`;
   const failures = (report: ViewReport) => report.steps.filter((s) => !s.ok).map((s) => s.code);
 
   async function stamped(copies = 2): Promise<{ device: UnlockedDevice; receipt: string }> {
@@ -65,6 +67,10 @@ describe("evidence: a stamp's story", function () {
     expect(report.ok, JSON.stringify(report.steps.filter((s) => !s.ok))).to.equal(true);
     expect(report.steps.map((s) => s.step)).to.include.members(["signature", "approval", "custody", "authorization"]);
     expect(report.stamp).to.deep.include({ authorized: true, copy: { k: 2, n: 2 }, approvalLevel: "dept_head", custodyRoles: ["custodian", "reviewer"], deviceModel: "SP-100" });
+    // sealproof verify, given the receipt's URL, checks the same story.
+    const cli = await sealproof(["verify", `${anchored.svc.url}/api/v1/receipts/${receipt}`, "--rpc", anchored.chain.rpcUrl, "--deployment", deploymentText()]);
+    expect(cli.status, cli.stdout + cli.stderr).to.equal(0);
+    expect(cli.stdout).to.include("✔ custody").and.include("AUTHORIZED STAMP: copy 2 of 2, approval dept_head, custody confirmed by custodian and reviewer, device model SP-100");
   });
 
   it("a stamp whose server leaves the story out, or bundles a custody confirmation or an approval of another request, is not authorized", async () => {
@@ -142,6 +148,9 @@ describe("evidence: a stamp's story", function () {
     expect(failures(report)).to.deep.equal(["STAMP_UNAUTHORIZED"]);
     expect(report.stamp?.reasons).to.include("OUTSIDE_WINDOW");
     expect(report.stamp?.authorized).to.equal(false);
+    const cli = await sealproof(["verify", `${anchored.svc.url}/v/${device.receipts[0]}`, "--rpc", anchored.chain.rpcUrl, "--deployment", deploymentText()]);
+    expect(cli.status, cli.stdout + cli.stderr).to.equal(1);
+    expect(cli.stdout).to.include("STAMP_UNAUTHORIZED").and.include("NOT AUTHORIZED: the device recorded this stamp as not authorized (OUTSIDE_WINDOW)");
     // Another copy's id does not lead to it: that receipt is still unused.
     expect((await anchored.svc.call("GET", `/api/v1/receipts/${device.receipts[1]}`)).status).to.equal(404);
   });
