@@ -1,7 +1,9 @@
 // The authorization matrix, generated from the policy table (service/domain/policy.ts): every member route of
 // the API has cases, each case names the policy action that decides it, and every role is tried against every
 // case, expecting exactly the action's roles to pass. A route without a case, or an action without one, fails.
-// Then department scope and tenant isolation: another company's resource is a 404 on every route naming one.
+// Then department scope and tenant isolation: another company's resource is a 404 on every route naming one. Last,
+// every case again through the console: each role signed in with a passkey and stepped up, with the session cookie
+// in place of its API key, must be allowed and refused exactly as through the API.
 import { randomBytes } from "node:crypto";
 import { expect } from "chai";
 import { startService, OPERATOR_TOKEN, type Reply, type TestService } from "../helpers/service";
@@ -13,6 +15,7 @@ import { ROLES, type Role } from "../../service/domain/model";
 import { logMark } from "../helpers/records";
 import { stampMessage, unlockedDevice } from "../devices/helpers";
 import { raiseAlert, SYSTEM_COMPANY } from "../../service/alerts/raise";
+import { signedIn, type ConsoleClient } from "../console-auth/console-client";
 
 /** The test company's member holding each role (and only it). */
 const HOLDER: Record<Role, "legalRep" | "admin" | "deptHead" | "employee" | "auditor" | "custodian" | "reviewer"> = {
@@ -74,7 +77,10 @@ describe("http: authorization matrix", function () {
   });
   after(() => svc.stop());
 
-  const as = (who: Person, method: string, route: string, body?: unknown) => svc.call(method, `/api/v1${route}`, { token: who.token, body });
+  /** Role holders signed in to the console, by member id: while one is here, `as` calls as that member through the console. */
+  const consoleSessions = new Map<string, ConsoleClient>();
+  const as = (who: Person, method: string, route: string, body?: unknown): Promise<Reply> =>
+    consoleSessions.get(who.id)?.call(method, route, body) ?? svc.call(method, `/api/v1${route}`, { token: who.token, body });
   const lr = (method: string, route: string, body?: unknown) => ok(as(co.legalRep, method, route, body));
   const newMember = async (roles: string[] = ["employee"]) => (await addPerson(svc, co.legalRep, roles)).id;
   const keyOf = async (member: string) => (await lr("GET", `/members/${member}/keys`)).keys[0].id as string;
@@ -324,20 +330,22 @@ describe("http: authorization matrix", function () {
     });
   });
 
+  const tryEveryRole = async (c: Case) => {
+    const allowed = c.allowed ?? rolesFor(c.action);
+    const refusals = c.refusals ?? ["FORBIDDEN"];
+    const expected: Record<string, string> = {};
+    const observed: Record<string, string> = {};
+    for (const role of ROLES) {
+      const r = await c.attempt(co[HOLDER[role]]);
+      expected[role] = allowed.includes(role) ? "allowed" : "refused";
+      const refused = (r.status === 403 || r.status === 404) && refusals.includes(r.body.error?.code);
+      observed[role] = r.status < 300 ? "allowed" : refused ? "refused" : `${r.status} ${r.body.error?.code}`;
+    }
+    expect(observed).to.deep.equal(expected);
+  };
+
   for (const c of cases) {
-    it(`${c.route} on ${c.target} (${c.action})`, async () => {
-      const allowed = c.allowed ?? rolesFor(c.action);
-      const refusals = c.refusals ?? ["FORBIDDEN"];
-      const expected: Record<string, string> = {};
-      const observed: Record<string, string> = {};
-      for (const role of ROLES) {
-        const r = await c.attempt(co[HOLDER[role]]);
-        expected[role] = allowed.includes(role) ? "allowed" : "refused";
-        const refused = (r.status === 403 || r.status === 404) && refusals.includes(r.body.error?.code);
-        observed[role] = r.status < 300 ? "allowed" : refused ? "refused" : `${r.status} ${r.body.error?.code}`;
-      }
-      expect(observed).to.deep.equal(expected);
-    });
+    it(`${c.route} on ${c.target} (${c.action})`, () => tryEveryRole(c));
   }
 
   describe("department scope", () => {
@@ -446,6 +454,22 @@ describe("http: authorization matrix", function () {
         expect(list.every((item) => item.company === other.id), route).to.equal(true);
       }
     });
+  });
+
+  describe("through console sessions", () => {
+    before(async () => {
+      for (const role of ROLES) {
+        const person = co[HOLDER[role]];
+        const browser = await signedIn(svc.url, co.legalRep, person);
+        await ok(browser.stepUp());
+        consoleSessions.set(person.id, browser);
+      }
+    });
+    after(() => consoleSessions.clear());
+
+    for (const c of cases) {
+      it(`${c.route} on ${c.target} (${c.action}), signed in with a passkey`, () => tryEveryRole(c));
+    }
   });
 
   // Every route has run above, as every role: the records they wrote are the product's record types in use.
