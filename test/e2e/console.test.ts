@@ -11,7 +11,7 @@ import type { Browser, Page } from "playwright-core";
 import { buildConsole } from "../../web-console/build";
 import { startService, type TestService } from "../helpers/service";
 import { createCompany, documentHash, enrolDevice, grantBody, ok, physicalSeal, requestUse, type TestCompany, type TestDevice } from "../helpers/company";
-import { recordsOf } from "../devices/helpers";
+import { recordsOf, stampMessage } from "../devices/helpers";
 import { DESKTOP, PHONE, launchChromium } from "../helpers/browser";
 import { expectFlash, invite, openScreen, passkeyPage, redeem, shootBoth, signedIn, type PasskeyPage } from "../helpers/console";
 
@@ -31,6 +31,8 @@ describe("e2e: the members' console in Chromium", function () {
   let employee: PasskeyPage;
   let deptHead: PasskeyPage;
   let reviewer: PasskeyPage;
+  let admin: PasskeyPage;
+  let legalRep: PasskeyPage;
 
   before(async function () {
     browser = await launchChromium(this);
@@ -230,7 +232,7 @@ describe("e2e: the members' console in Chromium", function () {
   });
 
   it("lets an admin lock a device at once, and unlocking takes the admin's half and the reviewer's", async () => {
-    const admin = await person("admin", PHONE);
+    admin = await person("admin", PHONE);
     const page = admin.page;
     await openScreen(page, "#/devices");
     const card = `[data-device=${physical.device.id}]`;
@@ -251,6 +253,31 @@ describe("e2e: the members' console in Chromium", function () {
     await reviewerPage.click(`${card} [data-testid=unlock]`);
     await expectFlash(reviewerPage, "设备已解锁");
     expect((await ok(svc.call("GET", `/api/v1/devices/${physical.device.id}`, { token: co.admin.token }))).status).to.equal("active");
+  });
+
+  it("shows an admin the alert of an unauthorized stamp in the inbox; the admin acknowledges and resolves it", async () => {
+    const device = await enrolDevice(svc, co.admin);
+    await physicalSeal(svc, co, device.id);
+    await ok(svc.call("POST", "/api/v1/device-messages", { token: device.credential, body: { messages: [stampMessage(device, 0, 1)] } }));
+    const [raised] = ((await ok(svc.call("GET", `/api/v1/alerts?device=${device.id}`, { token: co.admin.token }))).alerts as Array<{ id: string; code: string }>);
+    expect(raised.code).to.equal("UNAUTHORIZED_STAMP");
+    const page = admin.page;
+    await openScreen(page, "#/");
+    expect(await page.innerText(`[data-testid=open-alerts] [data-alert=${raised.id}]`)).to.include("未经授权的盖章，设备已锁定");
+    await openScreen(page, "#/devices");
+    expect(await page.innerText(`[data-device=${device.id}]`)).to.include("已锁定");
+    await openScreen(page, "#/alerts");
+    const item = `[data-alert=${raised.id}]`;
+    await page.click(`${item} [data-testid=acknowledge]`);
+    await expectFlash(page, "已认领告警");
+    expect((await ok(svc.call("GET", `/api/v1/alerts/${raised.id}`, { token: co.admin.token }))).state).to.equal("acknowledged");
+    await shootBoth(page, "alerts-admin-phone");
+    await page.click(`${item} details summary`);
+    await page.fill(`${item} textarea[name=note]`, "误操作：操作员未扫码即盖章，已当面核实");
+    await page.click(`${item} button[type=submit]`);
+    await expectFlash(page, "告警已解决");
+    const resolved = await ok(svc.call("GET", `/api/v1/alerts/${raised.id}`, { token: co.admin.token }));
+    expect(resolved).to.include({ state: "resolved", resolvedBy: co.admin.id, resolution: "误操作：操作员未扫码即盖章，已当面核实" });
   });
 
   it("lets an auditor issue and download the month's report", async () => {
@@ -305,8 +332,34 @@ describe("e2e: the members' console in Chromium", function () {
     expect((await ok(svc.call("GET", `/api/v1/requests/${ours}`, { token: co.legalRep.token }))).status).to.equal("pending");
   });
 
+  it("lets the legal representative change a member's department with a fresh passkey, and end a member's sessions", async () => {
+    legalRep = await person("legalRep", DESKTOP);
+    const page = legalRep.page;
+    const stepUps = countStepUps(page);
+    await openScreen(page, "#/members");
+    const item = `[data-member=${co.auditor.id}]`;
+    await page.click(`${item} details summary`);
+    await page.fill(`${item} input[name=department]`, "内审部");
+    await page.click(`${item} button[type=submit]`);
+    await expectFlash(page, "角色已修改");
+    expect(stepUps.count).to.equal(1);
+    expect(await ok(svc.call("GET", `/api/v1/members/${co.auditor.id}`, { token: co.admin.token }))).to.include({ department: "内审部" });
+    const changed = (await recordsOf(svc, co.id, "member.roles-changed")).find((r) => r.subject === co.auditor.id);
+    expect(changed?.data).to.include({ stepUp: true });
+
+    const target = `[data-member=${co.employee.id}] [data-testid=end-sessions]`;
+    await page.click(target);
+    await page.click(target);
+    await expectFlash(page, "已结束 1 个登录会话");
+    // The employee's console finds itself signed out at its next call, and the passkey signs in again.
+    await openScreen(employee.page, "#/requests");
+    await employee.page.waitForSelector("[data-testid=sign-in]");
+    expect(await employee.page.innerText("#flash")).to.include("登录已过期或已被撤销");
+    await employee.page.click("[data-testid=sign-in]");
+    await employee.page.waitForSelector("nav [aria-current=page]");
+  });
+
   it("shows every screen to the legal representative in both languages, each passing axe-core", async () => {
-    const legalRep = await person("legalRep", DESKTOP);
     const page = legalRep.page;
     const [request] = (await ok(svc.call("GET", "/api/v1/requests", { token: co.legalRep.token }))).requests as Array<{ id: string }>;
     for (const screen of ["inbox", "new", "requests", "usages", "seals", "devices", "alerts", "members", "scenarios", "grants", "audit", "me"]) {
