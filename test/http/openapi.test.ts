@@ -59,6 +59,7 @@ describe("http: OpenAPI description", () => {
     const seal = doc.paths["/api/v1/seals/{id}"].get.responses["200"].content["application/json"].schema;
     expect(seal.required).to.include.members(["id", "status", "publicKey", "replacedBy"]);
     const receipt = doc.paths["/api/v1/receipts/{receiptId}"].get.responses["200"].content["application/json"].schema;
-    expect(Object.keys(receipt.properties)).to.have.members(["status", "receipt", "sealReceipt", "companyReceipt", "seal"]);
+    expect(Object.keys(receipt.properties)).to.have.members(["status", "receipt", "sealReceipt", "companyReceipt", "seal", "documents", "deviceReceipt", "story", "photo"]);
+    expect(Object.keys(receipt.properties.story.properties)).to.have.members(["request", "approval", "custody", "authorization"]);
   });
 });
