@@ -17,7 +17,7 @@ export class ConsoleClient {
     this.authenticator = authenticator ?? new SoftAuthenticator(origin);
   }
 
-  async call<T = any>(method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T> & { setCookie: string | null }> {
+  async call<T = any>(method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T> & { setCookie: string | null; headers: Headers }> {
     const sent: Record<string, string> = {};
     if (this.cookie !== null) sent.cookie = this.cookie;
     if (method !== "GET") {
@@ -39,7 +39,7 @@ export class ConsoleClient {
       // Not JSON: kept as text for the assertion to show.
     }
     if (typeof parsed === "object" && parsed !== null && "csrfToken" in parsed && typeof parsed.csrfToken === "string") this.csrfToken = parsed.csrfToken;
-    return { status: res.status, body: parsed as any, setCookie };
+    return { status: res.status, body: parsed as any, setCookie, headers: res.headers };
   }
 
   /** Opens an invitation link as the console does: registration options, the authenticator's answer, the redeem. */

@@ -55,6 +55,7 @@ describe("console auth: invitations and passkey registration", function () {
 
     const session = await browser.call("GET", "/auth/session");
     expect(session.status).to.equal(200);
+    expect(session.headers.get("cache-control")).to.equal("no-store");
     expect(session.body).to.deep.equal(redeemed.body);
     // The session's cookie is kept hashed: the secret the browser holds is nowhere in the store.
     const secret = browser.cookie!.split("=")[1];
@@ -84,6 +85,20 @@ describe("console auth: invitations and passkey registration", function () {
     expect((await later.call("GET", "/auth/session")).body.member.id).to.equal(person.id);
     const replayed = await new ConsoleClient(svc.url).call("POST", "/auth/sign-in", { response: answer });
     expect([replayed.status, replayed.body.error.code]).to.deep.equal([400, "CHALLENGE_INVALID"]);
+  });
+
+  it("an assertion whose signature counter goes back (a cloned authenticator) or that names an unknown passkey signs nobody in", async () => {
+    const person = await addPerson(svc, co.legalRep, ["employee"]);
+    const browser = new ConsoleClient(svc.url);
+    await ok(browser.redeem((await ok(invite(person.id))).url));
+    await ok(browser.signIn({ counter: 5 }));
+    const cloned = await new ConsoleClient(svc.url, svc.url, browser.authenticator).signIn({ counter: 5 });
+    expect([cloned.status, cloned.body.error.code, cloned.setCookie]).to.deep.equal([401, "PASSKEY_INVALID", null]);
+    const stranger = new ConsoleClient(svc.url);
+    stranger.authenticator.register({ challenge: "AAAAAAAAAAAAAAAAAAAAAA", rp: {}, user: { id: person.id } });
+    const unknown = await stranger.signIn();
+    expect([unknown.status, unknown.body.error.code]).to.deep.equal([401, "PASSKEY_INVALID"]);
+    expect((await new ConsoleClient(svc.url, svc.url, browser.authenticator).signIn({ counter: 6 })).status).to.equal(200);
   });
 
   it("a stolen invitation link used a second time fails, and changes nothing", async () => {

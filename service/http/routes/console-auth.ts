@@ -36,6 +36,7 @@ export function consoleAuthRoutes(api: Api, ctx: DomainContext, auth: () => Cons
   };
   const started = async (req: Request, res: Response, opened: OpenedSession) => {
     setSessionCookie(res, baseUrl(req), opened.secret, opened.session);
+    res.set("Cache-Control", "no-store");
     return view({ company: opened.member.company, member: opened.member }, opened.session, csrfTokenOf(opened.secret));
   };
 
@@ -74,7 +75,11 @@ export function consoleAuthRoutes(api: Api, ctx: DomainContext, auth: () => Cons
   );
   api.add(
     { method: "get", path: "/auth/session", tag: "console", auth: "session", status: 200, response: sessionView, summary: "The signed-in member, their company, the policy actions their roles may take, and the CSRF token state changes carry" },
-    async ({ actor, session }) => view(actor, session.session, session.csrfToken),
+    async ({ actor, session, res }) => {
+      // It carries the CSRF token: no cache keeps it.
+      res.set("Cache-Control", "no-store");
+      return view(actor, session.session, session.csrfToken);
+    },
   );
   api.add(
     { method: "post", path: "/auth/step-up/options", tag: "console", auth: "session", body: emptyBody, status: 200, response: requestOptions, summary: "Options for navigator.credentials.get() to step up the session with one of the member's own passkeys" },
