@@ -113,6 +113,18 @@ describe("evidence: a stamp's story", function () {
     expect(failures(report)).to.include("AUTHORIZATION_OTHER_DEVICE");
   });
 
+  it("a record saying authorized for a copy the authorization never reserved, or a time outside its window, is not authorized", async () => {
+    const device = await unlockedDevice(anchored.svc, co, { copies: 2 });
+    const stranger = newReceiptId();
+    await recordClaimedStamp(device, device.seal, device.authorization, stranger);
+    await recordClaimedStamp(device, device.seal, device.authorization, device.receipts[1], new Date(Date.now() + 5 * 3_600_000));
+    await anchored.anchorAll();
+    const notReserved = await judge(await publicView(stranger), stranger);
+    expect([notReserved.code, notReserved.stamp?.authorized, notReserved.stamp?.copy]).to.deep.equal(["RECEIPT_NOT_AUTHORIZED", false, null]);
+    const late = await judge(await publicView(device.receipts[1]), device.receipts[1]);
+    expect([late.code, late.stamp?.authorized]).to.deep.equal(["OUTSIDE_AUTHORIZED_WINDOW", false]);
+  });
+
   it("a record saying authorized for a stamp recorded before its authorization is not authorized", async () => {
     const device = await unlockedDevice(anchored.svc, co);
     const early = newId("au");
