@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import type { Browser, Page } from "playwright-core";
 import { buildConsole } from "../../web-console/build";
+import { generateSm2KeyPair } from "../../service/evidence";
 import { startService, type TestService } from "../helpers/service";
 import { createCompany, documentHash, enrolDevice, grantBody, ok, physicalSeal, requestUse, type TestCompany, type TestDevice } from "../helpers/company";
 import { recordsOf, stampMessage } from "../devices/helpers";
@@ -357,6 +358,19 @@ describe("e2e: the members' console in Chromium", function () {
     expect(await employee.page.innerText("#flash")).to.include("登录已过期或已被撤销");
     await employee.page.click("[data-testid=sign-in]");
     await employee.page.waitForSelector("nav [aria-current=page]");
+  });
+
+  it("lets the legal representative register an electronic seal by its public key", async () => {
+    const page = legalRep.page;
+    const keys = generateSm2KeyPair();
+    await openScreen(page, "#/seals");
+    await page.fill("input[name=name]", "财务专用章（二号）");
+    await page.selectOption("select[name=type]", "finance");
+    await page.fill("textarea[name=publicKey]", keys.publicKey);
+    await page.click("form button[type=submit]");
+    await expectFlash(page, "印章已登记");
+    const seals = (await ok(svc.call("GET", "/api/v1/seals", { token: co.admin.token }))).seals as Array<{ name: string; type: string; publicKey: string | null; status: string }>;
+    expect(seals.find((s) => s.name === "财务专用章（二号）")).to.include({ type: "finance", publicKey: keys.publicKey, status: "active" });
   });
 
   it("shows every screen to the legal representative in both languages, each passing axe-core", async () => {

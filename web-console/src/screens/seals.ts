@@ -1,9 +1,9 @@
 // Seals: status and kind, custodian and reviewer of physical ones, and the lifecycle actions the member's powers
 // allow for the seal's present status (suspend, resume, revoke, and for physical seals record destruction).
-import type { Member, Seal } from "../api";
+import type { Device, Member, Seal } from "../api";
 import type { Words } from "../i18n";
 import { memberName, type ScreenContext } from "../screen";
-import { actions, badge, button, confirmButton, facts, h, list } from "../ui";
+import { actions, badge, button, card, confirmButton, facts, field, formOf, h, input, list, select, submit } from "../ui";
 
 type Transition = "suspend" | "resume" | "revoke" | "destroy";
 
@@ -37,7 +37,46 @@ export async function sealsScreen(c: ScreenContext): Promise<Node[]> {
       actions(...transitionsOf(s).filter((t) => c.can(`seal.${t}`)).map((t) => transitionButton(c, w, s, t))),
     ),
   );
-  return [list(items, w.noSeals)];
+  const out: Node[] = [list(items, w.noSeals)];
+  if (c.can("seal.register")) out.push(card(w.registerSeal, registerForm(c, members, c.can("device.read") ? await c.api.all<Device>("/devices", "devices") : [])));
+  return out;
+}
+
+const TYPES = ["official", "contract", "finance", "invoice", "legal_rep", "other"] as const;
+
+/**
+ * Registers a seal: an electronic one by the SM2 public key its holder made (`sealproof keygen`; the private key never
+ * comes here), a physical one onto an enrolled device that holds no seal yet, with its custodian and reviewer.
+ */
+function registerForm(c: ScreenContext, members: Member[], devices: Device[]): HTMLFormElement {
+  const { w } = c;
+  const kind = select([["electronic", w.sealKinds.electronic], ["physical", w.sealKinds.physical]], { name: "kind" });
+  const type = select(TYPES.map((t) => [t, w.sealTypes[t]]), { name: "type" }, "contract");
+  const name = input({ name: "name", required: "", maxlength: "100" });
+  const publicKey = h("textarea", { name: "publicKey", rows: "3", spellcheck: "false", autocomplete: "off" });
+  const people = members.filter((m) => m.active).map((m): [string, string] => [m.id, m.name]);
+  const device = select(devices.filter((d) => d.seal === null && d.status === "active").map((d) => [d.id, `${d.model} · ${d.serial}`]), { name: "device" });
+  const custodian = select(people, { name: "custodian" });
+  const reviewer = select(people, { name: "reviewer" });
+  const electronicFields = h("div", {}, field(w.publicKey, publicKey, w.publicKeyHint));
+  const physicalFields = h("div", { hidden: "" }, field(w.device, device), field(w.custodian, custodian), field(w.reviewer, reviewer));
+  kind.addEventListener("change", () => {
+    electronicFields.hidden = kind.value !== "electronic";
+    physicalFields.hidden = kind.value !== "physical";
+  });
+  return formOf(
+    () => {
+      const common = { kind: kind.value, type: type.value, name: name.value };
+      const body = kind.value === "electronic" ? { ...common, publicKey: publicKey.value.trim().toLowerCase() } : { ...common, device: device.value, custodian: custodian.value, reviewer: reviewer.value };
+      void c.act(w.sealRegistered, () => c.api.post("/seals", body));
+    },
+    field(w.sealKind, kind),
+    field(w.sealType, type),
+    field(w.sealName, name),
+    electronicFields,
+    physicalFields,
+    submit(w.registerSeal),
+  );
 }
 
 function transitionButton(c: ScreenContext, w: Words, seal: Seal, t: Transition): HTMLButtonElement {
