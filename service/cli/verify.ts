@@ -6,11 +6,13 @@ import { JsonRpcProvider } from "ethers";
 import { formatDeployment, parseDeployment, readReceiptView, sameDeployment, verdictOf, verifyReceiptView, type Deployment, type ReceiptViewInput, type Verdict, type ViewReport } from "../evidence";
 import { createChainReader } from "../chain/reader";
 import { CliUsageError, type Command } from "./command";
+import { DISCLOSURE_HELP, readDisclosure, verifyDisclosure } from "./verify-disclosure";
 import { deploymentOf, fetchPublished, readTrusted, trustedFor, trustFilePath, type TrustedService } from "./trust-store";
 
 const DEFAULT_RPC = "http://127.0.0.1:8545";
 
 const HELP = `Usage: sealproof verify <bundle-file | receipt URL> [--deployment CHAINID:0xCONTRACT] [--rpc URL] [--json]
+       sealproof verify --disclosure FILE [--deployment CHAINID:0xCONTRACT] [--rpc URL] [--json]
 
 Verifies a sealproof receipt: that it names the deployment you trust, the record's SM3 leaf, its place in
 the batch, the batch root stored by the trusted contract, the inclusion proof, the anchoring transaction,
@@ -36,14 +38,18 @@ is AUTHORIZED only when all of that verifies; a stamp the device recorded as not
 STAMP_UNAUTHORIZED with its reasons. Linked files ("documents": the scan of the stamped page, the final PDF) are
 listed once their document.linked receipts verify.
 
+${DISCLOSURE_HELP}
+
 Options:
   --deployment D  the trusted deployment, CHAINID:0xCONTRACT
   --rpc URL       the chain's JSON-RPC endpoint (default: $SEALPROOF_RPC_URL or ${DEFAULT_RPC})
+  --disclosure F  check the disclosed location in F against its stamp's anchored commitment
   --json          print the report as JSON
   -h, --help      show this help
 
-Exit status: 0 every step passed; 1 a step failed (its code is printed), or the record is not anchored yet;
-2 wrong usage or no trusted deployment; 3 the chain could not be read (nothing was decided).
+Exit status: 0 every step passed (with --disclosure, the location too); 1 a step failed (its code is printed),
+or the record is not anchored yet; 2 wrong usage or no trusted deployment; 3 the chain could not be read
+(nothing was decided).
 The trust file is $SEALPROOF_TRUST_FILE, or ${trustFilePath()} here.`;
 
 const EXIT_STATUS: Record<Verdict, number> = { verified: 0, failed: 1, inconclusive: 3 };
@@ -61,11 +67,12 @@ export const verifyCommand: Command = {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { deployment: { type: "string" }, rpc: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: { deployment: { type: "string" }, rpc: { type: "string" }, json: { type: "boolean" }, disclosure: { type: "string" }, help: { type: "boolean", short: "h" } },
     });
     if (values.help) return void console.log(HELP);
-    if (positionals.length !== 1) throw new CliUsageError("give one bundle file or receipt URL");
-    const source = positionals[0];
+    if (positionals.length !== (values.disclosure === undefined ? 1 : 0)) throw new CliUsageError("give one bundle file or receipt URL, or --disclosure FILE alone");
+    const disclosed = values.disclosure === undefined ? null : readDisclosure(values.disclosure);
+    const source = values.disclosure ?? positionals[0];
     const explicit = values.deployment ?? (process.env.SEALPROOF_DEPLOYMENT || undefined);
     const pinned = explicit === undefined ? null : parseDeployment(explicit);
     if (explicit !== undefined && pinned === null) throw new CliUsageError(`${explicit} is not a deployment: give CHAINID:0xCONTRACT`);
@@ -74,6 +81,7 @@ export const verifyCommand: Command = {
       console.error("sealproof verify: no trusted deployment, so nothing can be verified. Pin one with 'sealproof trust add <service URL>', --deployment CHAINID:0xCONTRACT, or SEALPROOF_DEPLOYMENT.");
       return 2;
     }
+    if (disclosed !== null) return verifyDisclosure(disclosed, pinned ?? chooseTrusted(trusted, disclosed.receipt, source), values.rpc ?? process.env.SEALPROOF_RPC_URL ?? DEFAULT_RPC, values.json === true);
     let fetched: Fetched;
     try {
       fetched = await load(source);
