@@ -41,7 +41,7 @@ export function openApiDocument(routes: RouteSpec[], refused: RefusedMethod[], v
   };
   return {
     openapi: "3.1.0",
-    info: { title: "sealproof API", version, description: "Evidence service for company seals. Errors are {error:{code,message,details}}; POSTs answering JSON accept an Idempotency-Key header." },
+    info: { title: "sealproof API", version, description: "Evidence service for company seals. Errors are {error:{code,message,details}}; POSTs and DELETEs answering JSON accept an Idempotency-Key header, but for those that set the console session cookie. Members authenticate with an API key, or with the console session cookie (state changes then carry X-CSRF-Token)." },
     servers: [{ url: "/" }],
     components: {
       securitySchemes: {
