@@ -87,7 +87,7 @@ describe("e2e: the verify page for smart-seal stamps in Chromium", function () {
   let desktop: BrowserContext;
   let phone: BrowserContext;
   let published: string;
-  const stamps = { withPhoto: "", swapped: "", otherCustody: "", unauthorized: "", scanned: "" };
+  const stamps = { withPhoto: "", swapped: "", otherCustody: "", unauthorized: "", scanned: "", erased: "" };
   const photos = { taken: photo([200, 30, 40]), swapped: photo([20, 160, 60]) };
 
   /** A device in a seal, unlocked for `copies` copies under the photo-publishing scenario; its n and stampNo run on. */
@@ -134,11 +134,14 @@ describe("e2e: the verify page for smart-seal stamps in Chromium", function () {
     const scenario = { code: "purchase-published", name: "采购合同（公开照片）", sealKinds: ["physical"], sealTypes: ["official"], approval: "legal_rep", publicPhotos: true };
     published = (await ok(svc.call("POST", "/api/v1/scenarios", { token: co.admin.token, body: scenario }))).id;
 
-    const first = await unlocked(3);
-    [stamps.withPhoto, stamps.swapped, stamps.scanned] = first.receipts;
+    const first = await unlocked(4);
+    [stamps.withPhoto, stamps.swapped, stamps.scanned, stamps.erased] = first.receipts;
     await stamp(first, stamps.withPhoto, photos.taken);
     await stamp(first, stamps.swapped, photos.taken);
     await stamp(first, stamps.scanned, photos.taken);
+    const erasable = photo([90, 90, 200]);
+    await stamp(first, stamps.erased, erasable);
+    await ok(svc.call("POST", `/api/v1/devices/${first.device.id}/photos/${toHex(sm3(erasable))}/erasure`, { token: co.legalRep.token }));
     const second = await unlocked(1);
     [stamps.otherCustody] = second.receipts;
     await stamp(second, stamps.otherCustody, photos.taken);
@@ -184,7 +187,7 @@ describe("e2e: the verify page for smart-seal stamps in Chromium", function () {
       expect(await page.innerText("[data-verdict]")).to.include("已授权盖章");
       expect(await steps(page)).to.include.members(["signature:true", "approval:true", "custody:true", "authorization:true", "company:true"]);
       const story = await page.innerText("[data-section=stamp]");
-      expect(story).to.include("第 1 份，共 3 份").and.include("法定代表人审批").and.include("保管人、复核人").and.include("SP-100");
+      expect(story).to.include("第 1 份，共 4 份").and.include("法定代表人审批").and.include("保管人、复核人").and.include("SP-100");
       expect(await page.getAttribute("[data-testid=authorized]", "data-authorized")).to.equal("true");
       await page.waitForSelector("[data-photo=match]");
       expect(await page.innerText("[data-section=photo]")).to.include("照片与上链记录中的指纹一致");
@@ -223,6 +226,15 @@ describe("e2e: the verify page for smart-seal stamps in Chromium", function () {
     await page.waitForSelector("[data-photo=mismatch]");
     expect(await page.innerText("[data-section=photo]")).to.include("照片与上链记录中的指纹不一致").and.include(toHex(sm3(photos.swapped)));
     await screenshot(page, SHOTS, "photo-swapped-phone");
+  });
+
+  it("says the photo is not available once erased, and the stamp still verifies as authorized", async () => {
+    const page = await open(phone, stamps.erased);
+    expect(await page.getAttribute("[data-verdict]", "data-verdict")).to.equal("genuine");
+    await page.waitForSelector("[data-photo=unavailable]");
+    expect(await page.innerText("[data-section=photo]")).to.include("照片不可用");
+    expect(await page.$("img.stamp-photo")).to.equal(null);
+    await screenshot(page, SHOTS, "photo-erased-phone");
   });
 
   it("fails a stamp whose bundled custody confirmation belongs to another request", async () => {
