@@ -1,6 +1,7 @@
 // The console's words in Chinese (the default) and English. English is typed by the Chinese, so a word missing in
 // either language is a compile error; alert codes and the API's refusal codes are keyed by their closed lists.
 import type { AlertCode } from "../../service/alerts/codes";
+import type { RuleName } from "../../service/audit/anomalies";
 import { ApiFailure } from "./api";
 
 export type Lang = "zh" | "en";
@@ -249,6 +250,19 @@ const zh = {
   stampsUnheardOf: "平台未收到的盖章",
   recordsRead: "读取的记录",
   findings: "异常发现",
+  rules: {
+    "unauthorized-stamp": "未经授权的盖章",
+    "stamp-gap": "盖章计数跳号",
+    "after-hours": "非工作时间用章",
+    burst: "短时间内集中用章",
+    "geofence-exit": "在地理围栏外盖章",
+    "before-revocation": "注销前不久用章",
+    "repeated-document": "同一文件多次用章",
+    "dormant-grant": "长期未用的授权",
+    "grant-holder-moved": "授权持有人已调岗或离职",
+    "approver-concentration": "审批集中于一人",
+    "custodian-is-reviewer": "保管人与复核人为同一人",
+  } satisfies Record<RuleName, string>,
   noFindings: "本月没有异常发现。",
   session: "登录会话",
   sessions: "登录会话",
@@ -505,6 +519,19 @@ const en: Words = {
   stampsUnheardOf: "Stamps the platform never heard of",
   recordsRead: "Records read",
   findings: "Anomaly findings",
+  rules: {
+    "unauthorized-stamp": "Unauthorized stamp",
+    "stamp-gap": "Stamp counter skipped",
+    "after-hours": "Use after hours",
+    burst: "Burst of uses",
+    "geofence-exit": "Stamp outside the geofence",
+    "before-revocation": "Use shortly before a revocation",
+    "repeated-document": "One document sealed repeatedly",
+    "dormant-grant": "Dormant grant",
+    "grant-holder-moved": "Grant holder moved or left",
+    "approver-concentration": "Approvals concentrated on one approver",
+    "custodian-is-reviewer": "Custodian and reviewer are one person",
+  },
   noFindings: "No findings this month.",
   session: "Session",
   sessions: "Sessions",

@@ -52,7 +52,7 @@ export async function auditScreen(c: ScreenContext, param: string | null): Promi
   if (c.can("audit.report")) out.push(reportCard(c, month));
   if (reconciliation) out.push(reconciliationCard(c, reconciliation));
   if (findings) {
-    const items = findings.findings.map((f) => h("article", { class: "item" }, h("h3", {}, f.rule, " ", badge(w.severities[f.severity], f.severity === "critical" ? "bad" : "warn")), h("p", {}, f.message), h("p", { class: "hint" }, time(c.lang, f.at))));
+    const items = findings.findings.map((f) => h("article", { class: "item" }, h("h3", {}, (w.rules as Record<string, string>)[f.rule] ?? f.rule, " ", badge(w.severities[f.severity], f.severity === "critical" ? "bad" : "warn")), h("p", {}, f.message), h("p", { class: "hint" }, time(c.lang, f.at))));
     out.push(card(w.findings, list(items, w.noFindings)));
   }
   return out;
