@@ -45,6 +45,14 @@ describe("config", () => {
     });
   });
 
+  describe("PHOTO_MAX_BYTES", () => {
+    it("is 8 MiB by default and as set, and refuses what is not a byte count of 1 KiB to 1 GiB", () => {
+      expect(loadConfig({}).photoMaxBytes).to.equal(8 * 1024 * 1024);
+      expect(loadConfig({ PHOTO_MAX_BYTES: "2000000" }).photoMaxBytes).to.equal(2_000_000);
+      for (const bad of ["0", "1023", "2147483648", "5mb", "-1"]) expect(() => loadConfig({ PHOTO_MAX_BYTES: bad }), bad).to.throw(ConfigError, /PHOTO_MAX_BYTES/);
+    });
+  });
+
   describe("AUDIT_SCHEDULE", () => {
     it("is 0 0 1 * * by default (also when empty), a cron pattern as set, and null when off", () => {
       expect(loadConfig({}).auditSchedule).to.equal("0 0 1 * *");
