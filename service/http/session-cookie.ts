@@ -13,6 +13,18 @@ export function consoleBaseUrl(publicBaseUrl: string | undefined, req: Request):
   return publicBaseUrl ?? `http://${req.headers.host ?? "localhost"}`;
 }
 
+/**
+ * The base of invitation links: PUBLIC_BASE_URL, else the console's address with a loopback IP written as localhost,
+ * since browsers refuse passkeys on an IP address (a link made through 127.0.0.1 would open a console that cannot
+ * register one).
+ */
+export function invitationBaseUrl(publicBaseUrl: string | undefined, req: Request): string {
+  if (publicBaseUrl !== undefined) return publicBaseUrl;
+  const url = new URL(consoleBaseUrl(undefined, req));
+  if (/^127\.\d+\.\d+\.\d+$/.test(url.hostname) || url.hostname === "[::1]") url.hostname = "localhost";
+  return url.origin;
+}
+
 /** A cookie named __Host- is refused by browsers unless Secure, Path=/ and without Domain: it cannot be planted by a sibling host. */
 export function cookieName(secure: boolean): string {
   return secure ? "__Host-sealproof-session" : "sealproof-session";

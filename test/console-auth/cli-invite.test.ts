@@ -21,7 +21,7 @@ describe("cli: member invite", function () {
     const r = await sealproof(["member", "invite", co.custodian.id, "--url", svc.url], { SEALPROOF_API_KEY: co.legalRep.token });
     expect(r.status, r.stderr).to.equal(0);
     const link = /^ {2}(\S+)$/m.exec(r.stdout)?.[1] ?? "";
-    expect(link).to.match(new RegExp(`^${svc.url}/console/#/invite/`));
+    expect(link).to.match(new RegExp(`^${svc.url.replace("127.0.0.1", "localhost")}/console/#/invite/`));
     const redeemed = await new ConsoleClient(svc.url).redeem(link);
     expect([redeemed.status, redeemed.body.member?.id]).to.deep.equal([201, co.custodian.id]);
   });

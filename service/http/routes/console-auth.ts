@@ -5,7 +5,7 @@ import { ids } from "../schemas";
 import {
   assertionBody, authenticationAnswer, creationOptions, emptyBody, endedView, invitationOptionsBody, invitationView, redeemBody, registrationAnswer, requestOptions, sessionId, sessionsList, sessionView, stepUpView,
 } from "../console-auth-schemas";
-import { clearSessionCookie, consoleBaseUrl, setSessionCookie } from "../session-cookie";
+import { clearSessionCookie, consoleBaseUrl, invitationBaseUrl, setSessionCookie } from "../session-cookie";
 import { csrfTokenOf } from "../../console-auth/secrets";
 import { relyingPartyOf, type ConsoleAuthContext } from "../../console-auth/context";
 import { invitationUrl, inviteMember } from "../../console-auth/invitations";
@@ -47,7 +47,7 @@ export function consoleAuthRoutes(api: Api, ctx: DomainContext, auth: () => Cons
     },
     async ({ actor, params, req }) => {
       const { invitation, token } = await inviteMember(auth(), actor, params.id);
-      return { id: invitation.id, member: invitation.member, url: invitationUrl(baseUrl(req), token), expiresAt: invitation.expiresAt };
+      return { id: invitation.id, member: invitation.member, url: invitationUrl(invitationBaseUrl(publicBaseUrl, req), token), expiresAt: invitation.expiresAt };
     },
   );
   api.add(
