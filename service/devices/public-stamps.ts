@@ -35,17 +35,25 @@ export async function publicReceiptView(ctx: DeviceContext, receiptId: string): 
   return { ...view, ...(await stampStory(ctx, logged.record, receiptId)) };
 }
 
+/**
+ * How many of a seal's stamps since an authorization a public lookup reads for one claiming a receipt id: the route
+ * is open to anyone, so its cost is bounded; a claim made later than that is not found (an auditor still sees it).
+ */
+const CLAIM_SEARCH_STAMPS = 2_000;
+
 /** The first stamp recorded since the authorization that reserved `receiptId` that claims it without having taken it. */
 async function stampClaiming(ctx: DeviceContext, receiptId: string): Promise<LoggedRecord | null> {
   const authorization = await ctx.store.authorizations.getByKey(`receipt:${receiptId}`);
   if (authorization === null) return null;
   let after: string | undefined;
+  let read = 0;
   do {
     const page = await ctx.store.records.page({ company: authorization.company, type: "seal.stamped", subject: authorization.seal, from: authorization.createdAt }, { limit: 100, after });
     const found = page.items.find(({ record }) => record.data.authorized === false && record.data.claimedReceipt === receiptId);
     if (found !== undefined) return found;
+    read += page.items.length;
     after = page.next ?? undefined;
-  } while (after !== undefined);
+  } while (after !== undefined && read < CLAIM_SEARCH_STAMPS);
   return null;
 }
 
