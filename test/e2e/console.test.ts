@@ -14,7 +14,7 @@ import { startService, type TestService } from "../helpers/service";
 import { createCompany, documentHash, enrolDevice, grantBody, ok, physicalSeal, requestUse, type TestCompany, type TestDevice } from "../helpers/company";
 import { recordsOf, stampMessage } from "../devices/helpers";
 import { DESKTOP, PHONE, launchChromium } from "../helpers/browser";
-import { expectFlash, invite, openScreen, passkeyPage, redeem, shootBoth, signedIn, type PasskeyPage } from "../helpers/console";
+import { expectFlash, invite, openScreen, passkeyPage, redeem, shootBoth, signedIn, signedInScreen, type PasskeyPage } from "../helpers/console";
 
 const CONTRACT = "%PDF-1.7\n采购合同 第 2026-207 号\n甲方：示例贸易有限公司\n金额：人民币 56,000.00 元\n%%EOF\n";
 
@@ -117,7 +117,7 @@ describe("e2e: the members' console in Chromium", function () {
     expect((await fromPage(employee.page, "GET", "/api/v1/auth/session")).status).to.equal(401);
     await shootBoth(employee.page, "sign-in-phone");
     await employee.page.click("[data-testid=sign-in]");
-    await employee.page.waitForSelector("nav [aria-current=page]");
+    await signedInScreen(employee.page);
     expect(await employee.page.innerText("main")).to.include("member employee，您好");
     await shootBoth(employee.page, "inbox-employee-phone");
 
@@ -357,7 +357,7 @@ describe("e2e: the members' console in Chromium", function () {
     await employee.page.waitForSelector("[data-testid=sign-in]");
     expect(await employee.page.innerText("#flash")).to.include("登录已过期或已被撤销");
     await employee.page.click("[data-testid=sign-in]");
-    await employee.page.waitForSelector("nav [aria-current=page]");
+    await signedInScreen(employee.page);
   });
 
   it("lets the legal representative register an electronic seal by its public key", async () => {
@@ -376,11 +376,15 @@ describe("e2e: the members' console in Chromium", function () {
   it("shows every screen to the legal representative in both languages, each passing axe-core", async () => {
     const page = legalRep.page;
     const [request] = (await ok(svc.call("GET", "/api/v1/requests", { token: co.legalRep.token }))).requests as Array<{ id: string }>;
-    for (const screen of ["inbox", "new", "requests", "usages", "seals", "devices", "alerts", "members", "scenarios", "grants", "audit", "me"]) {
-      await openScreen(page, `#/${screen}`);
-      expect(await page.$("main > .error")).to.equal(null, `${screen} shows an error: ${await page.innerText("main")}`);
-      await shootBoth(page, `${screen}-desktop`);
+    for (const [name, size] of [["desktop", DESKTOP.viewport], ["phone", PHONE.viewport]] as const) {
+      await page.setViewportSize(size);
+      for (const screen of ["inbox", "new", "requests", "usages", "seals", "devices", "alerts", "members", "scenarios", "grants", "audit", "me"]) {
+        await openScreen(page, `#/${screen}`);
+        expect(await page.$("main > .error")).to.equal(null, `${screen} shows an error: ${await page.innerText("main")}`);
+        await shootBoth(page, `${screen}-${name}`);
+      }
     }
+    await page.setViewportSize(DESKTOP.viewport);
     await openScreen(page, `#/requests/${request.id}`);
     await shootBoth(page, "request-detail-desktop");
     await openScreen(page, "#/members");

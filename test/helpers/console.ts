@@ -52,7 +52,13 @@ export async function invite(svc: { call: Call }, by: Person, member: Person): P
 export async function redeem(at: PasskeyPage, base: string, token: string): Promise<void> {
   await at.page.goto(`${base}/console/#/invite/${token}`);
   await at.page.click("[data-testid=register-passkey]");
-  await at.page.waitForSelector("nav [aria-current=page]");
+  await signedInScreen(at.page);
+}
+
+/** Waits for the signed-in shell and its screen, loaded. */
+export async function signedInScreen(page: Page): Promise<void> {
+  await page.waitForSelector("nav [aria-current=page]");
+  await page.waitForFunction(() => document.querySelector("main .loading") === null);
 }
 
 /** A person signed in to the console in a context of their own. */
