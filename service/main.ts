@@ -16,6 +16,7 @@ import { RETRY_FOR_MS, webhookHandler } from "./webhooks/deliver";
 import type { UnstableReport } from "./chain/dev-chain-supervisor";
 import { openStore } from "./store/open";
 import { openBlobStore } from "./blobs/open";
+import { sealedBlobStore } from "./blobs/sealed";
 import { SERVICE_SCHEMA } from "./schema";
 import { startPurging } from "./store/purge";
 import { createApp } from "./http/app";
@@ -55,7 +56,8 @@ async function main(): Promise<void> {
   process.umask(0o077);
   const config = loadConfig();
   prepareDataDir(config);
-  const cipher = sm4GcmCipher(resolveDataKey(config));
+  const dataKey = resolveDataKey(config);
+  const cipher = sm4GcmCipher(dataKey);
   const commandKey = loadCommandKey(config.dataDir, config.commandKeyFile);
   // One JSON line per event on stdout (pino); what goes in is ids, codes and times, never secrets or personal data.
   const logger = pino(logDestination);
@@ -65,8 +67,8 @@ async function main(): Promise<void> {
     await openStore({ dataDir: config.dataDir, mongodbUri: config.mongodbUri, schema: SERVICE_SCHEMA, onFatal: exitOnStoreFailure, afterGuardedWrite: () => failpoint?.("after-idempotent-write") }),
     cipher,
   );
-  // Stamp photos: files under DATA_DIR, or GridFS beside the documents when MONGODB_URI is set.
-  const blobs = await openBlobStore({ dataDir: config.dataDir, mongodbUri: config.mongodbUri });
+  // Stamp photos: files under DATA_DIR, or GridFS beside the documents when MONGODB_URI is set, sealed with the data key.
+  const blobs = sealedBlobStore(await openBlobStore({ dataDir: config.dataDir, mongodbUri: config.mongodbUri }), dataKey);
   const testOutbox = process.env.SEALPROOF_TEST_OUTBOX_TARGET;
   const tested = testOutbox ? { ...sealed, transaction: withTestEntries(sealed.transaction.bind(sealed), testOutboxHooks(failpoint)) } : sealed;
   // Set once the deliverer exists; a transaction may commit an entry before (an alert raised while the chain starts).

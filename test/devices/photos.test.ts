@@ -2,7 +2,9 @@
 // device's stamp, too large, or not an image is refused and stores nothing; members read only what the policy lets
 // them; erasure keeps the hash in the record, records itself and refuses the photo from then on; the public route
 // serves only a published scenario's stored photo. Real service over HTTP, real SQLite, real files, real SM2.
+import fs from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { expect } from "chai";
 import { PNG } from "pngjs";
@@ -84,6 +86,9 @@ describe("devices: stamp photos", function () {
     expect(first.status, JSON.stringify(first.body)).to.equal(200);
     expect(first.body).to.deep.equal({ device: d.id, photoHash: hash, type: "image/png", bytes: photo.length, stamps: [0] });
     expect(await photoState(d, hash)).to.deep.equal(["stored"]);
+    // Kept sealed with the data key: the file holds none of the image's bytes.
+    const onDisk = fs.readFileSync(path.join(svc.dataDir, "blobs", "photos", d.id, hash));
+    expect(onDisk.includes(photo.subarray(0, 16)) || onDisk.includes(photo.subarray(photo.length - 16))).to.equal(false);
     const again = await upload(d, hash, photo, "application/octet-stream");
     expect(again).to.deep.equal(first);
     const read = await getBytes(`/api/v1/devices/${d.id}/photos/${hash}`, co.auditor.token);
@@ -169,12 +174,12 @@ describe("devices: stamp photos", function () {
     const hash = hashOf(photo);
     await stamp(d, hash);
     await ok(upload(d, hash, photo));
-    const path = `/api/v1/devices/${d.id}/photos/${hash}`;
-    for (const who of [co.legalRep, co.admin, co.auditor, co.custodian, co.reviewer]) expect((await getBytes(path, who.token)).status).to.equal(200);
-    for (const who of [co.employee, co.deptHead, co.outsider]) expect(await getBytes(path, who.token)).to.deep.include({ status: 403, code: "FORBIDDEN" });
+    const route = `/api/v1/devices/${d.id}/photos/${hash}`;
+    for (const who of [co.legalRep, co.admin, co.auditor, co.custodian, co.reviewer]) expect((await getBytes(route, who.token)).status).to.equal(200);
+    for (const who of [co.employee, co.deptHead, co.outsider]) expect(await getBytes(route, who.token)).to.deep.include({ status: 403, code: "FORBIDDEN" });
     const stranger = await createCompany(svc);
-    expect(await getBytes(path, stranger.legalRep.token)).to.deep.include({ status: 404, code: "NOT_FOUND" });
-    expect(await getBytes(path)).to.deep.include({ status: 401, code: "UNAUTHENTICATED" });
+    expect(await getBytes(route, stranger.legalRep.token)).to.deep.include({ status: 404, code: "NOT_FOUND" });
+    expect(await getBytes(route)).to.deep.include({ status: 401, code: "UNAUTHENTICATED" });
     expect(await getBytes(`/api/v1/devices/${d.id}/photos/${"0".repeat(64)}`, co.auditor.token)).to.deep.include({ status: 404, code: "STAMP_UNKNOWN" });
     const awaited = png();
     await stamp(d, hashOf(awaited));
@@ -187,11 +192,11 @@ describe("devices: stamp photos", function () {
     const hash = hashOf(photo);
     await stamp(d, hash);
     await ok(upload(d, hash, photo));
-    const path = `/api/v1/devices/${d.id}/photos/${hash}`;
-    for (const who of [co.admin, co.auditor, co.custodian]) expect((await svc.call("POST", `${path}/erasure`, { token: who.token })).body.error.code).to.equal("FORBIDDEN");
+    const route = `/api/v1/devices/${d.id}/photos/${hash}`;
+    for (const who of [co.admin, co.auditor, co.custodian]) expect((await svc.call("POST", `${route}/erasure`, { token: who.token })).body.error.code).to.equal("FORBIDDEN");
     expect(await stored(d, hash)).to.not.equal(null);
 
-    const erased = await svc.call("POST", `${path}/erasure`, { token: co.legalRep.token });
+    const erased = await svc.call("POST", `${route}/erasure`, { token: co.legalRep.token });
     expect(erased.status, JSON.stringify(erased.body)).to.equal(201);
     expect(await stored(d, hash)).to.equal(null);
     const [record] = (await recordsOf(svc, co.id, "stamp.photo-erased")).filter((r) => r.data.device === d.id);
@@ -199,11 +204,11 @@ describe("devices: stamp photos", function () {
     const [stampRecord] = (await recordsOf(svc, co.id, "seal.stamped")).filter((r) => r.data.device === d.id);
     expect(stampRecord.data.photoHash).to.equal(hash);
 
-    expect(await getBytes(path, co.auditor.token)).to.deep.include({ status: 404, code: "PHOTO_ERASED" });
+    expect(await getBytes(route, co.auditor.token)).to.deep.include({ status: 404, code: "PHOTO_ERASED" });
     const reupload = await upload(d, hash, photo);
     expect([reupload.status, reupload.body.error.code]).to.deep.equal([404, "PHOTO_ERASED"]);
     expect(await stored(d, hash)).to.equal(null);
-    const twice = await svc.call("POST", `${path}/erasure`, { token: co.legalRep.token });
+    const twice = await svc.call("POST", `${route}/erasure`, { token: co.legalRep.token });
     expect([twice.status, twice.body.error.code]).to.deep.equal([404, "PHOTO_ERASED"]);
     expect(await recordsOf(svc, co.id, "stamp.photo-erased")).to.have.length(1);
   });

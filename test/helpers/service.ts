@@ -10,6 +10,7 @@ import express, { type RequestHandler } from "express";
 import pino from "pino";
 import { createApp, type AppOptions } from "../../service/http/app";
 import { fileBlobStore } from "../../service/blobs/files";
+import { sealedBlobStore } from "../../service/blobs/sealed";
 import type { BlobStore } from "../../service/blobs/port";
 import { DEFAULT_PHOTO_MAX_BYTES } from "../../service/devices/photos";
 import { openStore } from "../../service/store/open";
@@ -39,7 +40,7 @@ export interface TestService {
   /** The device routes' context; its command key is the service's (devices obey commands signed with it). */
   devices: DeviceContext;
   dataDir: string;
-  /** Where stamp photos are kept: files under dataDir, unless the test gave its own. */
+  /** Where stamp photos are kept: files under dataDir sealed with `dataKey`, unless the test gave its own. */
   blobs: BlobStore;
   /** Every line the service logged, as written (JSON). */
   logs: string[];
@@ -88,7 +89,7 @@ export async function startService(overrides: Partial<DomainContext> = {}, appOv
   const logs: string[] = [];
   const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(line) });
   const log = (msg: string, err?: unknown) => logger.error({ err }, msg);
-  const photos = options.photos ?? { blobs: fileBlobStore(path.join(dataDir, "blobs")), maxBytes: DEFAULT_PHOTO_MAX_BYTES };
+  const photos = options.photos ?? { blobs: sealedBlobStore(fileBlobStore(path.join(dataDir, "blobs")), dataKey), maxBytes: DEFAULT_PHOTO_MAX_BYTES };
   const consoleAuth = { store, now: () => ctx.now() };
   const { app } = createApp({ ctx, devices, photos, consoleAuth, operatorToken: OPERATOR_TOKEN, version: "test", bodyLimit: "64kb", publicRateLimit: 10_000, log, logger, checkResponses: true, ...options });
   const root = intercept ? express().use(intercept, app) : app;
