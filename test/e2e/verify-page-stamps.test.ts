@@ -1,6 +1,7 @@
 // The verify page for smart-seal stamps in real Chromium against a real chain node (the embedded dev chain, through
 // the service's /rpc proxy): an authorized stamp with its published photo, an unauthorized stamp, a photo swapped on the
-// server, a story whose custody confirmation belongs to another request, and a linked scan dropped on the page.
+// server or erased, a story whose custody confirmation belongs to another request, a linked scan dropped on the page,
+// and a final PDF linked to an electronic usage.
 // Photos go up through the device's photo route, the scan is linked through the usage's documents route, as in use.
 import fs from "node:fs";
 import os from "node:os";
@@ -19,7 +20,7 @@ import { sm3, toHex } from "../../service/evidence";
 import { locationCommitment } from "../../service/evidence/stamp";
 import { buildVerifyPage } from "../../web-verify/build";
 import { startService, type TestService } from "../helpers/service";
-import { createCompany, documentHash, enrolDevice, grantBody, ok, physicalSeal, type TestCompany, type TestDevice } from "../helpers/company";
+import { createCompany, documentHash, enrolDevice, grantBody, ok, physicalSeal, useSeal, type TestCompany, type TestDevice } from "../helpers/company";
 import { deviceMessage } from "../devices/helpers";
 import { DESKTOP, PHONE, launchChromium, screenshot } from "../helpers/browser";
 
@@ -27,6 +28,7 @@ const SHOTS = "verify-page-stamps";
 const DEVICE_MESSAGES = "/api/v1/device-messages";
 const APPROVED_DOCUMENT = "%PDF-1.7\n采购合同 第 2026-207 号\n%%EOF\n";
 const SCAN = Buffer.from("%PDF-1.7\nscan of the stamped page, 300 dpi\n%%EOF\n");
+const FINAL_PDF = Buffer.from("%PDF-1.7\nthe signed contract as archived\n%%EOF\n");
 
 /** A small PNG of one colour: what the smart seal photographed. */
 function photo(rgb: [number, number, number]): Buffer {
@@ -88,6 +90,7 @@ describe("e2e: the verify page for smart-seal stamps in Chromium", function () {
   let phone: BrowserContext;
   let published: string;
   const stamps = { withPhoto: "", swapped: "", otherCustody: "", unauthorized: "", scanned: "", erased: "" };
+  let electronic = "";
   const photos = { taken: photo([200, 30, 40]), swapped: photo([20, 160, 60]) };
 
   /** A device in a seal, unlocked for `copies` copies under the photo-publishing scenario; its n and stampNo run on. */
@@ -150,6 +153,9 @@ describe("e2e: the verify page for smart-seal stamps in Chromium", function () {
     await stamp(third, stamps.unauthorized, photos.taken, new Date(Date.now() + 3 * 3_600_000));
 
     await ok(svc.call("POST", `/api/v1/usages/${stamps.scanned}/documents`, { token: co.employee.token, body: { role: "scan", hash: toHex(sm3(SCAN)) } }));
+    await ok(svc.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(co.employee.id, co.seal.id, [co.scenarios.none]) }));
+    electronic = (await ok(useSeal(svc, co.employee, co.seal, co.scenarios.none))).receipt as string;
+    await ok(svc.call("POST", `/api/v1/usages/${electronic}/documents`, { token: co.employee.token, body: { role: "final", hash: toHex(sm3(FINAL_PDF)) } }));
     const batcher = new Batcher(svc.store, client, { batchMax: 4096, batchIntervalMs: 0, confirmations: 1, pollMs: 10, leaseTtlMs: 10_000, now: () => new Date(), log: () => undefined });
     for (let i = 0; i < 100 && (await batcher.pass()); i++);
     await batcher.stop();
@@ -267,5 +273,17 @@ describe("e2e: the verify page for smart-seal stamps in Chromium", function () {
     const other = await open(desktop, stamps.withPhoto);
     await other.setInputFiles("[data-testid=document-input]", file("scan-elsewhere.pdf", SCAN));
     await other.waitForSelector("[data-doc=mismatch]");
+  });
+
+  it("accepts a final PDF linked to an electronic usage, listed with the usage and named when dropped", async () => {
+    const page = await open(desktop, electronic);
+    expect(await page.getAttribute("[data-verdict]", "data-verdict")).to.equal("genuine");
+    expect(await page.innerText("[data-section=usage]")).to.include("最终归档 PDF").and.include(toHex(sm3(FINAL_PDF)));
+    const file = path.join(tmp, "final.pdf");
+    fs.writeFileSync(file, FINAL_PDF);
+    await page.setInputFiles("[data-testid=document-input]", file);
+    await page.waitForSelector("[data-doc=match-linked]");
+    expect(await page.getAttribute("[data-doc]", "data-linked-role")).to.equal("final");
+    await screenshot(page, SHOTS, "electronic-linked-final-desktop");
   });
 });

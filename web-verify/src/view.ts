@@ -101,7 +101,7 @@ function anchoredBody(model: Model, w: Words, on: Handlers, anchored: Anchored, 
     ...(verdict === "inconclusive" ? [chain] : []),
     ...(anchored.seal ? [sealCard(w, anchored.seal, report?.facts ?? null, verdict, !stamp)] : []),
     ...(bundle && stamp ? [stampCard(model.lang, bundle, model.config.receiptId, report, w.receiptId)] : []),
-    ...(bundle && !stamp ? [usageCard(model, w, bundle, verdict)] : []),
+    ...(bundle && !stamp ? [usageCard(model, w, bundle, verdict, report)] : []),
     ...(stamp && anchored.photoUrl !== null ? [photoCard(model.lang, model.photo, photoHash, recordVerified)] : []),
     ...(bundle && (stamp || typeof bundle.record.data.documentHash === "string") ? [documentCard(model.lang, w, model.document, verdict, on, bundle, report)] : []),
     stepsCard(w, report),
@@ -147,9 +147,10 @@ function sealCard(w: Words, seal: SealFacts, anchored: AnchoredFacts | null, ver
   );
 }
 
-function usageCard(model: Model, w: Words, bundle: ReceiptBundle, verdict: Verdict): HTMLElement {
+function usageCard(model: Model, w: Words, bundle: ReceiptBundle, verdict: Verdict, report: ViewReport | null): HTMLElement {
   const { record } = bundle;
   const data = record.data;
+  const roles = STAMP_WORDS[model.lang].linkedRoles;
   return card(
     w.usageSection,
     "usage",
@@ -159,6 +160,8 @@ function usageCard(model: Model, w: Words, bundle: ReceiptBundle, verdict: Verdi
       [w.receiptId, model.config.receiptId],
       [w.documentHash, hash(typeof data.documentHash === "string" ? data.documentHash : "—")],
       ...(typeof data.sourceDocumentHash === "string" ? [[w.sourceDocumentHash, hash(data.sourceDocumentHash)] as [string, Node]] : []),
+      // Files linked to the usage since, once their own receipts verified.
+      ...(report?.linked ?? []).map((l): [string, Node] => [named(roles, l.role), hash(l.hash)]),
     ]),
     typeof data.sourceDocumentHash === "string" ? h("p", { class: "note", "data-testid": "source-note" }, w.sourceDocumentNote) : null,
     verdict === "failed" ? factsNote(w, verdict) : null,
