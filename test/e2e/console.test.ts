@@ -163,6 +163,11 @@ describe("e2e: the members' console in Chromium", function () {
     const created = await ok(svc.call("GET", `/api/v1/requests/${id}`, { token: co.legalRep.token }));
     expect(created).to.include({ member: co.employee.id, seal: co.seal.id, scenario: co.scenarios.deptHead, documentHash: documentHash(CONTRACT), title: "采购合同", copies: 2, status: "pending" });
     expect(sent.some((body) => body.includes("56,000.00") || body.includes("采购合同 第"))).to.equal(false);
+    // Nothing here for an employee to approve, and no screen of powers the employee lacks.
+    expect(await page.$("[data-testid=approve]")).to.equal(null);
+    const menu = await page.$$eval("nav a", (as) => as.map((a) => a.getAttribute("href")));
+    expect(menu).to.include("#/new");
+    for (const href of ["#/audit", "#/alerts", "#/usages"]) expect(menu).to.not.include(href);
     await shootBoth(page, "request-detail-phone");
   });
 

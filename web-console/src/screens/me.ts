@@ -7,7 +7,6 @@ interface SessionItem {
   createdAt?: string;
   expiresAt?: string;
   lastSeenAt?: string | null;
-  userAgent?: string | null;
   current?: boolean;
 }
 
@@ -20,9 +19,10 @@ export async function meScreen(c: ScreenContext): Promise<Node[]> {
     return h(
       "article",
       { class: "item", "data-session": s.id },
-      h("h2", { class: "item-title" }, s.userAgent ?? w.session, " ", current ? badge(w.thisSession, "info") : null),
+      h("h2", { class: "item-title" }, w.session, " ", current ? badge(w.thisSession, "info") : null),
       facts([
         [w.signedInAt, s.createdAt ? time(c.lang, s.createdAt) : null],
+        [w.lastActive, s.lastSeenAt ? time(c.lang, s.lastSeenAt) : null],
         [w.expiresAt, s.expiresAt ? time(c.lang, s.expiresAt) : null],
       ]),
       current ? null : actions(button(w.revokeSession, () => void c.act(w.sessionRevoked, () => c.api.delete(`/auth/sessions/${encodeURIComponent(s.id)}`)))),
