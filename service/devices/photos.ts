@@ -165,7 +165,7 @@ async function storedPhoto(blobs: BlobStore, device: string, photoHash: string, 
 }
 
 /** Whether the authorization's request is of a scenario that publishes its stamps' photos (off unless set). */
-async function stampPublishesPhoto(store: DeviceStore, company: string, authorization: string | null): Promise<boolean> {
+export async function stampPublishesPhoto(store: DeviceStore, company: string, authorization: string | null): Promise<boolean> {
   if (authorization === null) return false;
   const issued = await store.authorizations.get(authorization);
   if (issued === null || issued.company !== company) return false;

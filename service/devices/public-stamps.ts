@@ -4,10 +4,10 @@
 // records carry opaque ids, hashes and roles; names, ID numbers and exact locations stay in the mutable store.
 import { refuse } from "../domain/errors";
 import { anchoredReceipts, receiptView, type ReceiptView } from "../domain/receipts";
-import { publishesPhotos } from "../domain/scenarios";
 import { receiptFor } from "../anchoring/receipts";
 import type { EvidenceRecord, ReceiptBundle } from "../evidence";
 import type { LoggedRecord, PendingRecord } from "../store/port";
+import { stampPublishesPhoto } from "./photos";
 import type { DeviceContext } from "./context";
 import type { Authorization } from "./schema";
 
@@ -76,7 +76,8 @@ async function stampStory(ctx: DeviceContext, stamp: EvidenceRecord | PendingRec
   const issuedLookup = issued === null ? null : await receiptFor(ctx.store, issued.record);
   if (issuedLookup?.status === "anchored") story.authorization = issuedLookup.receipt;
   out.story = story;
-  if (typeof stamp.data.photoHash === "string" && (await scenarioPublishesPhotos(ctx, authorization))) out.photo = { url: publicPhotoPath(receiptId) };
+  // The public photo route serves the photo under the same rule.
+  if (typeof stamp.data.photoHash === "string" && (await stampPublishesPhoto(ctx.store, stamp.company, authorization.id))) out.photo = { url: publicPhotoPath(receiptId) };
   return out;
 }
 
@@ -85,11 +86,4 @@ async function authorizationOf(ctx: DeviceContext, stamp: EvidenceRecord | Pendi
   if (typeof stamp.data.authorization !== "string") return null;
   const authorization = await ctx.store.authorizations.get(stamp.data.authorization);
   return authorization !== null && authorization.company === stamp.company ? authorization : null;
-}
-
-/** Whether the scenario of the request an authorization was issued for publishes its stamps' photos. */
-export async function scenarioPublishesPhotos(ctx: DeviceContext, authorization: Authorization): Promise<boolean> {
-  const request = await ctx.store.requests.get(authorization.request);
-  const scenario = request === null ? null : await ctx.store.scenarios.get(request.scenario);
-  return scenario !== null && scenario.company === authorization.company && publishesPhotos(scenario);
 }

@@ -63,6 +63,8 @@ describe("evidence: a stamp's story", function () {
     const view = await publicView(receipt);
     expect(Object.keys(view.story).sort()).to.deep.equal(["approval", "authorization", "custody", "request"]);
     expect(view.story.custody).to.have.length(2);
+    // Its scenario does not publish photos: the view gives no photo address, though the record has a photo hash.
+    expect([view.receipt.record.data.photoHash, view.photo]).to.deep.equal(["ab".repeat(32), undefined]);
     const report = await judge(view, receipt);
     expect(report.ok, JSON.stringify(report.steps.filter((s) => !s.ok))).to.equal(true);
     expect(report.steps.map((s) => s.step)).to.include.members(["signature", "approval", "custody", "authorization"]);
