@@ -82,11 +82,13 @@ export async function uploadPhoto(ctx: DeviceContext, blobs: BlobStore, device: 
 
 /** A stamp photo for a member who may see the seal's stamps: the company's records readers, and the seal's custodian and reviewer. */
 export async function memberPhoto(ctx: DeviceContext, blobs: BlobStore, actor: Actor, deviceId: string, photoHash: string): Promise<{ type: PhotoType; bytes: Uint8Array }> {
+  const readsAll = may(actor, "stamp.photo-read");
+  if (!readsAll) requirePower(actor, "stamp.photo-read-in-custody");
   const media = await companyMedia(ctx, actor, deviceId, photoHash);
-  if (!may(actor, "stamp.photo-read")) {
+  if (!readsAll) {
     const seals = await stampSeals(ctx, media);
-    const holds = seals.length > 0 && seals.every((s) => s !== null && (s.custodian === actor.member.id || s.reviewer === actor.member.id));
-    requirePower(actor, holds ? "stamp.photo-read-in-custody" : "stamp.photo-read");
+    const holds = seals.every((s) => s !== null && (s.custodian === actor.member.id || s.reviewer === actor.member.id));
+    if (!holds) requirePower(actor, "stamp.photo-read");
   }
   return storedPhoto(blobs, deviceId, photoHash, media);
 }

@@ -176,7 +176,11 @@ describe("devices: stamp photos", function () {
     await ok(upload(d, hash, photo));
     const route = `/api/v1/devices/${d.id}/photos/${hash}`;
     for (const who of [co.legalRep, co.admin, co.auditor, co.custodian, co.reviewer]) expect((await getBytes(route, who.token)).status).to.equal(200);
-    for (const who of [co.employee, co.deptHead, co.outsider]) expect(await getBytes(route, who.token)).to.deep.include({ status: 403, code: "FORBIDDEN" });
+    for (const who of [co.employee, co.deptHead, co.outsider]) {
+      expect(await getBytes(route, who.token)).to.deep.include({ status: 403, code: "FORBIDDEN" });
+      // Refused before anything is looked up: whether a photo hash exists is not theirs to learn either.
+      expect(await getBytes(`/api/v1/devices/${d.id}/photos/${"0".repeat(64)}`, who.token)).to.deep.include({ status: 403, code: "FORBIDDEN" });
+    }
     const stranger = await createCompany(svc);
     expect(await getBytes(route, stranger.legalRep.token)).to.deep.include({ status: 404, code: "NOT_FOUND" });
     expect(await getBytes(route)).to.deep.include({ status: 401, code: "UNAUTHENTICATED" });
