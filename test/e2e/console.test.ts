@@ -50,6 +50,8 @@ describe("e2e: the members' console in Chromium", function () {
     const device = await enrolDevice(svc, co.admin);
     physical = { device, seal: await physicalSeal(svc, co, device.id) };
     await give(co.employee.id, physical.seal, [co.scenarios.deptHead]);
+    // A member of another department, whose requests are not the sales department head's to decide.
+    await give(co.outsider.id, co.seal.id, [co.scenarios.deptHead]);
   });
 
   after(async () => {
@@ -176,7 +178,10 @@ describe("e2e: the members' console in Chromium", function () {
     const page = deptHead.page;
     const stepUps = countStepUps(page);
     const [first] = (await ok(svc.call("GET", "/api/v1/requests", { token: co.legalRep.token }))).requests as Array<{ id: string }>;
+    const finance = await requestUse(svc, co.outsider, co.seal.id, co.scenarios.deptHead);
     await openScreen(page, "#/");
+    await page.waitForSelector(`[data-testid=to-approve] [data-request=${first.id}]`);
+    expect(await page.$(`[data-testid=to-approve] [data-request=${finance}]`)).to.equal(null);
     await shootBoth(page, "inbox-dept-head-phone");
     await page.click(`[data-testid=to-approve] [data-request=${first.id}] [data-testid=approve]`);
     await expectFlash(page, "已批准");

@@ -2,6 +2,7 @@
 // own requests still waiting. The lists are the API's, narrowed to what concerns the member; the service still judges.
 import type { Alert, Member, Scenario, Seal, SealRequest } from "../api";
 import { alertText } from "../i18n";
+import { offersCustody, offersDecision } from "../decisions";
 import { hashOf } from "../routes";
 import { memberName, type ScreenContext } from "../screen";
 import { actions, badge, button, card, facts, h, list, time } from "../ui";
@@ -18,17 +19,8 @@ export async function inboxScreen(c: ScreenContext): Promise<Node[]> {
   ]);
   const sealOf = (id: string) => seals.find((s) => s.id === id);
   const scenarioOf = (id: string) => scenarios.find((s) => s.id === id);
-  const mayDecide = (r: SealRequest) => {
-    const level = scenarioOf(r.scenario)?.approval;
-    if (level === "legal_rep") return c.can("request.approve-legal-rep-level");
-    return level === "dept_head" && c.can("request.approve") && r.member !== me;
-  };
-  const toApprove = requests.filter((r) => r.status === "pending" && mayDecide(r));
-  const toConfirm = requests.filter((r) => {
-    const seal = sealOf(r.seal);
-    const holder = seal !== undefined && (seal.custodian === me || seal.reviewer === me);
-    return r.status === "approved" && seal?.kind === "physical" && holder && r.authorization === undefined && !r.custodyConfirmedBy.includes(me);
-  });
+  const toApprove = requests.filter((r) => offersDecision(c, r, scenarioOf(r.scenario), members));
+  const toConfirm = requests.filter((r) => offersCustody(c, r, sealOf(r.seal)));
   const mine = requests.filter((r) => r.member === me && (r.status === "pending" || (r.status === "approved" && sealOf(r.seal)?.kind === "physical" && r.authorization === undefined)));
 
   const requestFacts = (r: SealRequest) =>

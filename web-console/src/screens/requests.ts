@@ -1,6 +1,7 @@
 // Requests: the list the member may read, and one request with its history (created, decided, custody confirmed,
 // authorization issued) and the receipts of its stamps, each a link to its public verify page.
 import { ApiFailure, type Authorization, type Member, type Scenario, type Seal, type SealRequest } from "../api";
+import { offersCustody, offersDecision } from "../decisions";
 import type { Words } from "../i18n";
 import { hashOf } from "../routes";
 import { memberName, type ScreenContext } from "../screen";
@@ -28,7 +29,6 @@ export async function requestsScreen(c: ScreenContext): Promise<Node[]> {
 
 export async function requestScreen(c: ScreenContext, id: string | null): Promise<Node[]> {
   const { w } = c;
-  const me = c.session.member.id;
   const r = await c.api.get<SealRequest>(`/requests/${encodeURIComponent(id ?? "")}`);
   const [seal, scenario, members] = await Promise.all([
     c.api.get<Seal>(`/seals/${r.seal}`),
@@ -38,9 +38,8 @@ export async function requestScreen(c: ScreenContext, id: string | null): Promis
   const authorization = r.authorization ? await readAuthorization(c, r.authorization) : null;
   const who = (m: string | null) => memberName(members, m);
 
-  const mayDecide = r.status === "pending" && (scenario.approval === "legal_rep" ? c.can("request.approve-legal-rep-level") : scenario.approval === "dept_head" && c.can("request.approve") && r.member !== me);
-  const holder = seal.custodian === me || seal.reviewer === me;
-  const mayConfirm = r.status === "approved" && seal.kind === "physical" && holder && !r.authorization && !r.custodyConfirmedBy.includes(me) && c.can("request.confirm-custody");
+  const mayDecide = offersDecision(c, r, scenario, members);
+  const mayConfirm = offersCustody(c, r, seal);
 
   const summary = card(
     r.title,
