@@ -15,7 +15,6 @@ export type DeviceUnlock = z.output<typeof R.deviceUnlock>;
 export type Authorization = z.output<typeof R.authorization>;
 export type Alert = z.output<typeof R.alert>;
 export type EvidenceRecord = z.output<typeof R.evidenceRecord>;
-export type Company = z.output<typeof R.company>;
 
 /** What GET /auth/session answers: who is signed in, and which actions of the policy table their roles allow. */
 export interface SessionView {
@@ -37,7 +36,7 @@ export class ApiFailure extends Error {
   }
 }
 
-export const API_BASE = "/api/v1";
+const API_BASE = "/api/v1";
 
 export interface ApiOptions {
   /** The CSRF token of the current session (null before sign-in). */
@@ -46,7 +45,7 @@ export interface ApiOptions {
   stepUp: () => Promise<void>;
 }
 
-export interface Download {
+interface Download {
   bytes: Blob;
   filename: string;
   receipt: string | null;
