@@ -2,7 +2,8 @@
 // hash.ts and sm2.ts swapped for hash.browser.ts and sm2.browser.ts so nothing Node-only (node:crypto, the SM2
 // addon) reaches the browser. `npm run build:web` runs it.
 import path from "node:path";
-import { build, type Plugin } from "esbuild";
+import type { Plugin } from "esbuild";
+import { buildPage, runWhenMain } from "../scripts/build-page";
 
 export const VERIFY_PAGE_DIST = path.join(__dirname, "dist");
 
@@ -17,27 +18,7 @@ const browserTwins: Plugin = {
 };
 
 export async function buildVerifyPage(outdir = VERIFY_PAGE_DIST): Promise<void> {
-  await build({
-    entryPoints: [
-      { in: path.join(__dirname, "src", "main.ts"), out: "verify" },
-      { in: path.join(__dirname, "src", "verify.css"), out: "verify" },
-    ],
-    outdir,
-    bundle: true,
-    minify: true,
-    format: "iife",
-    platform: "browser",
-    // BigInt literals (SM2, noble curves) need ES2020, which every phone browser of recent years runs.
-    target: "es2020",
-    plugins: [browserTwins],
-    legalComments: "none",
-    logLevel: "warning",
-  });
+  await buildPage({ dir: __dirname, name: "verify", outdir, plugins: [browserTwins] });
 }
 
-if (require.main === module) {
-  buildVerifyPage().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runWhenMain(module, () => buildVerifyPage());
