@@ -4,25 +4,19 @@
 // and a final PDF linked to an electronic usage.
 // Photos go up through the device's photo route, the scan is linked through the usage's documents route, as in use.
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { JsonRpcProvider, Wallet } from "ethers";
 import { PNG } from "pngjs";
-import type { OutgoingHttpHeaders } from "node:http";
-import type { RequestHandler, Response } from "express";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startDevChain, DEV_ANCHORER_KEY, DEV_CHAIN_ID, type DevChain } from "../../service/chain/dev-chain";
-import { ensureDevDeployment } from "../../service/chain/deploy";
-import { connectAnchorClient, type AnchorClient } from "../../service/chain/anchor-client";
-import { Batcher } from "../../service/anchoring/batcher";
+import type { RequestHandler } from "express";
+import type { BrowserContext } from "playwright-core";
+import type { AnchorClient } from "../../service/chain/anchor-client";
 import { sm3, toHex } from "../../service/evidence";
 import { locationCommitment } from "../../service/evidence/stamp";
-import { buildVerifyPage } from "../../web-verify/build";
-import { startService, type TestService } from "../helpers/service";
-import { createCompany, documentHash, enrolDevice, grantBody, ok, physicalSeal, useSeal, type TestCompany, type TestDevice } from "../helpers/company";
+import type { TestService } from "../helpers/service";
+import { documentHash, enrolDevice, grantBody, ok, physicalSeal, useSeal, type TestCompany, type TestDevice } from "../helpers/company";
 import { deviceMessage } from "../devices/helpers";
-import { DESKTOP, PHONE, launchChromium, screenshot } from "../helpers/browser";
+import { screenshot } from "../helpers/browser";
+import { anchorPending, openVerdict, rewriteJsonAnswer, startVerifyPageStack, verifySteps, type VerifyPageStack } from "../helpers/verify-page";
 
 const SHOTS = "verify-page-stamps";
 const DEVICE_MESSAGES = "/api/v1/device-messages";
@@ -53,39 +47,13 @@ const tamperingServer: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** Changes the JSON body the service writes with one writeHead and one end: the head waits until the body is known. */
-function rewriteJsonAnswer(res: Response, change: (body: { story?: { custody?: unknown[] } }) => void): void {
-  const writeHead = res.writeHead.bind(res) as (status: number, headers: OutgoingHttpHeaders) => void;
-  const end = res.end.bind(res) as (chunk?: unknown) => void;
-  let held: { status: number; headers: OutgoingHttpHeaders } | null = null;
-  res.writeHead = ((status: number, headers?: OutgoingHttpHeaders) => {
-    held = { status, headers: headers ?? {} };
-    return res;
-  }) as typeof res.writeHead;
-  res.end = ((chunk?: unknown) => {
-    const { status, headers } = held ?? { status: res.statusCode, headers: {} };
-    if (typeof chunk !== "string" && !Buffer.isBuffer(chunk)) {
-      writeHead(status, headers);
-      end(chunk);
-      return res;
-    }
-    const body = JSON.parse(chunk.toString()) as { story?: { custody?: unknown[] } };
-    change(body);
-    const bytes = Buffer.from(JSON.stringify(body));
-    writeHead(status, { ...headers, "Content-Length": bytes.length });
-    end(bytes);
-    return res;
-  }) as typeof res.end;
-}
-
 describe("e2e: the verify page for smart-seal stamps in Chromium", function () {
   this.timeout(180_000);
+  let stack: VerifyPageStack;
   let tmp: string;
-  let chain: DevChain;
   let client: AnchorClient;
   let svc: TestService;
   let co: TestCompany;
-  let browser: Browser;
   let desktop: BrowserContext;
   let phone: BrowserContext;
   let published: string;
@@ -123,17 +91,8 @@ describe("e2e: the verify page for smart-seal stamps in Chromium", function () {
   }
 
   before(async function () {
-    browser = await launchChromium(this);
-    await buildVerifyPage();
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-e2e-stamps-"));
-    chain = await startDevChain(tmp, 0);
-    const provider = new JsonRpcProvider(chain.rpcUrl, undefined, { cacheTimeout: -1, staticNetwork: true });
-    const { address } = await ensureDevDeployment(provider, new Wallet(DEV_ANCHORER_KEY, provider), chain.dir);
-    provider.destroy();
-    client = await connectAnchorClient(chain.rpcUrl, address, DEV_ANCHORER_KEY);
-    const deployment = { chainId: DEV_CHAIN_ID, contract: client.contract.toLowerCase() };
-    svc = await startService({}, { intercept: tamperingServer, verifyPage: { rpcUrl: "/rpc", deployment: () => deployment }, rpcProxy: { upstream: chain.rpcUrl, contract: client.contract, rateLimit: 10_000 } });
-    co = await createCompany(svc);
+    stack = await startVerifyPageStack(this, "sealproof-e2e-stamps-", tamperingServer);
+    ({ tmp, client, svc, co, desktop, phone } = stack);
     const scenario = { code: "purchase-published", name: "采购合同（公开照片）", sealKinds: ["physical"], sealTypes: ["official"], approval: "legal_rep", publicPhotos: true };
     published = (await ok(svc.call("POST", "/api/v1/scenarios", { token: co.admin.token, body: scenario }))).id;
 
@@ -156,42 +115,25 @@ describe("e2e: the verify page for smart-seal stamps in Chromium", function () {
     await ok(svc.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(co.employee.id, co.seal.id, [co.scenarios.none]) }));
     electronic = (await ok(useSeal(svc, co.employee, co.seal, co.scenarios.none))).receipt as string;
     await ok(svc.call("POST", `/api/v1/usages/${electronic}/documents`, { token: co.employee.token, body: { role: "final", hash: toHex(sm3(FINAL_PDF)) } }));
-    const batcher = new Batcher(svc.store, client, { batchMax: 4096, batchIntervalMs: 0, confirmations: 1, pollMs: 10, leaseTtlMs: 10_000, now: () => new Date(), log: () => undefined });
-    for (let i = 0; i < 100 && (await batcher.pass()); i++);
-    await batcher.stop();
+    await anchorPending(svc, client);
 
     photoSwaps.set(stamps.swapped, photos.swapped);
     const foreign = (await ok(svc.call("GET", `/api/v1/receipts/${stamps.withPhoto}`))).story.custody as unknown[];
     viewChanges.set(stamps.otherCustody, (view) => {
       if (view.story?.custody) view.story.custody[1] = foreign.find((c) => (c as { record: { data: { role: string } } }).record.data.role === "custodian") ?? foreign[1];
     });
-    desktop = await browser.newContext({ ...DESKTOP, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
-    phone = await browser.newContext({ ...PHONE, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
   });
 
-  after(async () => {
-    await browser?.close();
-    client?.close();
-    await svc?.stop();
-    await chain?.stop();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => stack?.stop());
 
-  async function open(context: BrowserContext, receiptId: string): Promise<Page> {
-    const page = await context.newPage();
-    await page.goto(`${svc.url}/v/${receiptId}`);
-    await page.waitForSelector("[data-verdict]:not([data-verdict=checking])");
-    return page;
-  }
-
-  const steps = (page: Page) => page.$$eval("[data-step]", (items) => items.map((li) => `${li.getAttribute("data-step")}:${li.getAttribute("data-ok")}`));
+  const open = (context: BrowserContext, receiptId: string) => openVerdict(context, svc.url, receiptId);
 
   it("shows an authorized stamp with its whole story verified and its published photo matching the anchored hash", async () => {
     for (const [context, name] of [[phone, "phone"], [desktop, "desktop"]] as const) {
       const page = await open(context, stamps.withPhoto);
       expect(await page.getAttribute("[data-verdict]", "data-verdict")).to.equal("genuine");
       expect(await page.innerText("[data-verdict]")).to.include("已授权盖章");
-      expect(await steps(page)).to.include.members(["signature:true", "approval:true", "custody:true", "authorization:true", "company:true"]);
+      expect(await verifySteps(page)).to.include.members(["signature:true", "approval:true", "custody:true", "authorization:true", "company:true"]);
       const story = await page.innerText("[data-section=stamp]");
       expect(story).to.include("第 1 份，共 4 份").and.include("法定代表人审批").and.include("保管人、复核人").and.include("SP-100");
       expect(await page.getAttribute("[data-testid=authorized]", "data-authorized")).to.equal("true");

@@ -1,30 +1,23 @@
 // The verify page in real Chromium against a real chain node (the embedded dev chain, reached through the
 // service's /rpc proxy): genuine, tampered, pending and unknown receipts, the document check, the QR code
 // round trip, and the proxy's refusals. Screenshots of each state go to test-results/verify-page/.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { expect } from "chai";
-import { JsonRpcProvider, Wallet } from "ethers";
-import type { OutgoingHttpHeaders } from "node:http";
-import type { RequestHandler, Response } from "express";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startDevChain, DEV_ANCHORER_KEY, DEV_CHAIN_ID, type DevChain } from "../../service/chain/dev-chain";
-import { ensureDevDeployment } from "../../service/chain/deploy";
-import { connectAnchorClient, type AnchorClient } from "../../service/chain/anchor-client";
-import { Batcher, type BatcherOptions } from "../../service/anchoring/batcher";
+import { JsonRpcProvider } from "ethers";
+import type { RequestHandler } from "express";
+import type { Browser, BrowserContext } from "playwright-core";
+import { DEV_CHAIN_ID, type DevChain } from "../../service/chain/dev-chain";
+import type { AnchorClient } from "../../service/chain/anchor-client";
 import { recordLeafHash, sm3, toHex, type ReceiptBundle } from "../../service/evidence";
 import { forgeOnShadowContract } from "../helpers/shadow-anchor";
 import { newReceiptId } from "../../service/domain/ids";
-import { buildVerifyPage } from "../../web-verify/build";
 import { startService, type TestService } from "../helpers/service";
-import { createCompany, grantBody, ok, useSeal, type TestCompany } from "../helpers/company";
-import { DESKTOP, PHONE, launchChromium, screenshot } from "../helpers/browser";
+import { grantBody, ok, useSeal, type TestCompany } from "../helpers/company";
+import { DESKTOP, screenshot } from "../helpers/browser";
+import { anchorPending, openVerdict, rewriteJsonAnswer, startVerifyPageStack, verifySteps, type VerifyPageStack } from "../helpers/verify-page";
 import { decodeQrPng } from "../helpers/qr";
 
 const SHOTS = "verify-page";
 const SEALED_DOCUMENT = "%PDF-1.7\n销售合同 第 2026-118 号\n甲方：示例贸易有限公司\n乙方：某某科技有限公司\n金额：人民币 128,000.00 元\n%%EOF\n";
-const quiet: BatcherOptions = { batchMax: 4096, batchIntervalMs: 0, confirmations: 1, pollMs: 10, leaseTtlMs: 10_000, now: () => new Date(), log: () => undefined };
 
 /** How a server gone bad changes a receipt before sending it, keyed by receipt id. */
 const tamperings = new Map<string, (receipt: ReceiptBundle) => void>();
@@ -45,45 +38,11 @@ const tamperingServer: RequestHandler = (req, res, next) => {
   next();
 };
 
-/**
- * Changes the JSON body the service writes, whichever way it writes it (the API answers GETs with one writeHead and
- * one end, not through res.json): the head is held back until the body is known, then sent with the new length.
- */
-function rewriteJsonAnswer(res: Response, change: (body: { receipt?: ReceiptBundle }) => void): void {
-  const writeHead = res.writeHead.bind(res) as (status: number, headers: OutgoingHttpHeaders) => void;
-  const end = res.end.bind(res) as (chunk?: unknown) => void;
-  let held: { status: number; headers: OutgoingHttpHeaders } | null = null;
-  res.writeHead = ((status: number, headers?: OutgoingHttpHeaders) => {
-    held = { status, headers: headers ?? {} };
-    return res;
-  }) as typeof res.writeHead;
-  res.end = ((chunk?: unknown) => {
-    const { status, headers } = held ?? { status: res.statusCode, headers: {} };
-    if (typeof chunk !== "string" && !Buffer.isBuffer(chunk)) {
-      writeHead(status, headers);
-      end(chunk);
-      return res;
-    }
-    const body = JSON.parse(chunk.toString()) as { receipt?: ReceiptBundle };
-    change(body);
-    const bytes = Buffer.from(JSON.stringify(body));
-    writeHead(status, { ...headers, "Content-Length": bytes.length });
-    end(bytes);
-    return res;
-  }) as typeof res.end;
-}
-
 /** A forged contract, and a server covering for it: the record now names the forged file's hash. */
 const FORGED_DOCUMENT = SEALED_DOCUMENT.replace("128,000.00", "928,000.00");
 const otherDocument = (r: ReceiptBundle): void => {
   r.record.data.documentHash = toHex(sm3(Buffer.from(FORGED_DOCUMENT)));
 };
-
-/** Runs passes until nothing is left, then hands the lease back so the next Batcher can take over at once. */
-async function drain(batcher: Batcher): Promise<void> {
-  for (let i = 0; i < 100 && (await batcher.pass()); i++);
-  await batcher.stop();
-}
 
 interface RpcAnswer {
   id?: unknown;
@@ -100,7 +59,7 @@ async function rpc(url: string, body: unknown): Promise<{ status: number; answer
 
 describe("e2e: the verify page in Chromium", function () {
   this.timeout(180_000);
-  let tmp: string;
+  let stack: VerifyPageStack;
   let chain: DevChain;
   let client: AnchorClient;
   let svc: TestService;
@@ -111,23 +70,14 @@ describe("e2e: the verify page in Chromium", function () {
   const receipts = { genuine: "", changedRecord: "", changedRecordAndLeaf: "", pending: "" };
 
   before(async function () {
-    browser = await launchChromium(this);
-    await buildVerifyPage();
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-e2e-"));
-    chain = await startDevChain(tmp, 0);
-    const provider = new JsonRpcProvider(chain.rpcUrl, undefined, { cacheTimeout: -1, staticNetwork: true });
-    const { address } = await ensureDevDeployment(provider, new Wallet(DEV_ANCHORER_KEY, provider), chain.dir);
-    provider.destroy();
-    client = await connectAnchorClient(chain.rpcUrl, address, DEV_ANCHORER_KEY);
-    const deployment = { chainId: DEV_CHAIN_ID, contract: client.contract.toLowerCase() };
-    svc = await startService({}, { intercept: tamperingServer, verifyPage: { rpcUrl: "/rpc", deployment: () => deployment }, rpcProxy: { upstream: chain.rpcUrl, contract: client.contract, rateLimit: 10_000 } });
-    co = await createCompany(svc);
+    stack = await startVerifyPageStack(this, "sealproof-e2e-", tamperingServer);
+    ({ chain, client, svc, co, browser, desktop, phone } = stack);
     await ok(svc.call("POST", "/api/v1/grants", { token: co.legalRep.token, body: grantBody(co.employee.id, co.seal.id, [co.scenarios.none]) }));
     const use = async () => (await ok(useSeal(svc, co.employee, co.seal, co.scenarios.none, { document: SEALED_DOCUMENT }))).receipt as string;
     receipts.genuine = await use();
     receipts.changedRecord = await use();
     receipts.changedRecordAndLeaf = await use();
-    await drain(new Batcher(svc.store, client, quiet));
+    await anchorPending(svc, client);
     receipts.pending = await use();
     tamperings.set(receipts.changedRecord, otherDocument);
     tamperings.set(receipts.changedRecordAndLeaf, (r) => {
@@ -135,29 +85,11 @@ describe("e2e: the verify page in Chromium", function () {
       otherDocument(r);
       r.proof.leaf = toHex(recordLeafHash(r.record));
     });
-    desktop = await browser.newContext({ ...DESKTOP, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
-    phone = await browser.newContext({ ...PHONE, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
   });
 
-  after(async () => {
-    await browser?.close();
-    client?.close();
-    await svc?.stop();
-    await chain?.stop();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => stack?.stop());
 
-  /** Opens /v/<id> and waits until the page has a verdict other than "checking". */
-  async function open(context: BrowserContext, receiptId: string): Promise<Page> {
-    const page = await context.newPage();
-    await page.goto(`${svc.url}/v/${receiptId}`);
-    await page.waitForSelector("[data-verdict]:not([data-verdict=checking])");
-    return page;
-  }
-
-  async function steps(page: Page): Promise<string[]> {
-    return page.$$eval("[data-step]", (items) => items.map((li) => `${li.getAttribute("data-step")}:${li.getAttribute("data-ok")}`));
-  }
+  const open = (context: BrowserContext, receiptId: string) => openVerdict(context, svc.url, receiptId);
 
   it("shows a genuine anchored receipt with every step passed, read from the chain by the browser", async () => {
     const page = await desktop.newPage();
@@ -167,7 +99,7 @@ describe("e2e: the verify page in Chromium", function () {
     });
     await page.goto(`${svc.url}/v/${receipts.genuine}`);
     await page.waitForSelector("[data-verdict=genuine]");
-    expect(await steps(page)).to.deep.equal([
+    expect(await verifySteps(page)).to.deep.equal([
       "format:true", "deployment:true", "receipt:true", "leaf:true", "position:true", "chain:true", "proof:true", "anchor:true", "signature:true", "company:true",
     ]);
     expect(rpcCalls).to.include.members(["eth_chainId", "eth_call", "eth_getTransactionReceipt"]);
@@ -225,7 +157,7 @@ describe("e2e: the verify page in Chromium", function () {
   it("catches a server that also recomputed the leaf: the proof no longer reaches the anchored root", async () => {
     const page = await open(desktop, receipts.changedRecordAndLeaf);
     expect(await page.getAttribute("[data-verdict]", "data-verdict")).to.equal("failed");
-    expect(await steps(page)).to.include.members(["leaf:true", "chain:true", "proof:false", "signature:false"]);
+    expect(await verifySteps(page)).to.include.members(["leaf:true", "chain:true", "proof:false", "signature:false"]);
     expect(await page.getAttribute("[data-step=proof]", "data-code")).to.equal("PROOF_INVALID");
     expect(await page.innerText("[data-verdict]")).to.include("第 7 步「默克尔证明」未通过");
   });
@@ -306,7 +238,7 @@ describe("e2e: the verify page in Chromium", function () {
       await screenshot(page, SHOTS, `pending-${name}`);
     }
     const page = await open(desktop, receipts.pending);
-    await drain(new Batcher(svc.store, client, quiet));
+    await anchorPending(svc, client);
     await page.click("[data-testid=retry]");
     await page.waitForSelector("[data-verdict=genuine]");
   });
