@@ -3,26 +3,9 @@
 import type { AlertCode } from "../../service/alerts/codes";
 import type { RuleName } from "../../service/audit/anomalies";
 import { ApiFailure } from "./api";
+import type { Lang } from "../../web-verify/src/lang";
 
-export type Lang = "zh" | "en";
-
-const LANG_KEY = "sealproof.lang";
-
-export function savedLang(): Lang {
-  try {
-    return localStorage.getItem(LANG_KEY) === "en" ? "en" : "zh";
-  } catch {
-    return "zh";
-  }
-}
-
-export function saveLang(lang: Lang): void {
-  try {
-    localStorage.setItem(LANG_KEY, lang);
-  } catch {
-    // Private browsing may refuse storage: the switch still works for this visit.
-  }
-}
+export { saveLang, savedLang, type Lang } from "../../web-verify/src/lang";
 
 const zh = {
   appName: "印章管理",

@@ -1,25 +1,8 @@
 // The page's words in Chinese (the default) and English: labels, and one plain sentence per step result.
 import type { VerifyCode, VerifyStep } from "../../service/evidence";
+import type { Lang } from "./lang";
 
-export type Lang = "zh" | "en";
-
-const LANG_KEY = "sealproof.lang";
-
-export function savedLang(): Lang {
-  try {
-    return localStorage.getItem(LANG_KEY) === "en" ? "en" : "zh";
-  } catch {
-    return "zh";
-  }
-}
-
-export function saveLang(lang: Lang): void {
-  try {
-    localStorage.setItem(LANG_KEY, lang);
-  } catch {
-    // Private browsing may refuse storage: the switch still works for this visit.
-  }
-}
+export { saveLang, savedLang, type Lang } from "./lang";
 
 export interface Words {
   title: string;
