@@ -66,6 +66,15 @@ describe("devices: stamp photos", function () {
 
   const upload = (d: { id: string; credential: string }, hash: string, bytes: Uint8Array, type = "image/png"): Promise<Reply> =>
     svc.call("PUT", `/api/v1/devices/${d.id}/photos/${hash}`, { token: d.credential, raw: bytes, headers: { "content-type": type } });
+  /** A fresh device's stamp with its photo uploaded, and the photo's route. */
+  async function uploadedPhoto(): Promise<{ d: UnlockedDevice; photo: Buffer; hash: string; route: string }> {
+    const d = await device();
+    const photo = png();
+    const hash = hashOf(photo);
+    await stamp(d, hash);
+    await ok(upload(d, hash, photo));
+    return { d, photo, hash, route: `/api/v1/devices/${d.id}/photos/${hash}` };
+  }
   const stored = (d: { id: string }, hash: string) => svc.blobs.get(photoBlobKey(d.id, hash));
   const photoState = async (d: { id: string }, hash: string) => (await svc.store.stampMedia.list(co.id, { device: d.id, photoHash: hash })).map((m) => m.photo);
 
@@ -169,12 +178,7 @@ describe("devices: stamp photos", function () {
   });
 
   it("lets the company's records readers and the seal's custodian and reviewer read a photo, and nobody else", async () => {
-    const d = await device();
-    const photo = png();
-    const hash = hashOf(photo);
-    await stamp(d, hash);
-    await ok(upload(d, hash, photo));
-    const route = `/api/v1/devices/${d.id}/photos/${hash}`;
+    const { d, route } = await uploadedPhoto();
     for (const who of [co.legalRep, co.admin, co.auditor, co.custodian, co.reviewer]) expect((await getBytes(route, who.token)).status).to.equal(200);
     for (const who of [co.employee, co.deptHead, co.outsider]) {
       expect(await getBytes(route, who.token)).to.deep.include({ status: 403, code: "FORBIDDEN" });
@@ -191,12 +195,7 @@ describe("devices: stamp photos", function () {
   });
 
   it("erases a photo for the legal representative only: the bytes go, the record keeps the hash, stamp.photo-erased is recorded, and the photo is refused from then on", async () => {
-    const d = await device();
-    const photo = png();
-    const hash = hashOf(photo);
-    await stamp(d, hash);
-    await ok(upload(d, hash, photo));
-    const route = `/api/v1/devices/${d.id}/photos/${hash}`;
+    const { d, photo, hash, route } = await uploadedPhoto();
     for (const who of [co.admin, co.auditor, co.custodian]) expect((await svc.call("POST", `${route}/erasure`, { token: who.token })).body.error.code).to.equal("FORBIDDEN");
     expect(await stored(d, hash)).to.not.equal(null);
 
