@@ -8,7 +8,7 @@ import { sm4GcmCipher } from "./crypto/field-cipher";
 import { withSealedFields } from "./domain/sealed-fields";
 import type { BatcherStatus } from "./anchoring/batcher";
 import type { HealthSource } from "./http/health";
-import type { Store } from "./store/port";
+import type { OutboxEntry, Store } from "./store/port";
 import { raiseAlert, severityOf, SYSTEM_COMPANY } from "./alerts/raise";
 import type { AlertSchema } from "./alerts/schema";
 import { WEBHOOK_OUTBOX_KIND } from "./webhooks/enqueue";
@@ -72,8 +72,8 @@ async function main(): Promise<void> {
   const testOutbox = process.env.SEALPROOF_TEST_OUTBOX_TARGET;
   const tested = testOutbox ? { ...sealed, transaction: withTestEntries(sealed.transaction.bind(sealed), testOutboxHooks(failpoint)) } : sealed;
   // Set once the deliverer exists; a transaction may commit an entry before (an alert raised while the chain starts).
-  const outboxCommitted = { nudge: (): void => undefined };
-  const store = { ...tested, transaction: nudgeAfterOutboxCommit(tested.transaction.bind(tested), () => outboxCommitted.nudge()) };
+  const outboxCommitted: { handOver: (entries: OutboxEntry[]) => void } = { handOver: () => undefined };
+  const store = { ...tested, transaction: nudgeAfterOutboxCommit(tested.transaction.bind(tested), (entries) => outboxCommitted.handOver(entries)) };
   const chain = await connectChain(config, log, (report) => void devChainUnstable(store, log, report).catch((err: unknown) => logger.error({ err }, "recording DEV_CHAIN_RESTARTING failed")));
   const batcher = new Batcher(store, measuredAnchoring(chain.client), {
     batchMax: config.batchMax,
@@ -89,8 +89,9 @@ async function main(): Promise<void> {
   const handlers: { [kind: string]: OutboxHandler } = testOutbox ? { [TEST_OUTBOX_KIND]: postEntriesTo(testOutbox) } : {};
   const { timeoutMs, ...webhookTargets } = config.webhooks;
   handlers[WEBHOOK_OUTBOX_KIND] = webhookHandler(store, { policy: webhookTargets, timeoutMs, retryForMs: RETRY_FOR_MS, now: () => new Date(), log });
-  const deliverer = new OutboxDeliverer(store, { handlers, targetsPerPass: 32, pollMs: 250, leaseTtlMs: 30_000, holder: instanceId(config), retryBaseMs: 1_000, retryMaxMs: 300_000, now: () => new Date(), log });
-  outboxCommitted.nudge = () => deliverer.nudge();
+  // A device's commands are published as soon as the transaction that issued them commits (see immediateKinds).
+  const deliverer = new OutboxDeliverer(store, { handlers, immediateKinds: [COMMANDS_OUTBOX_KIND], targetsPerPass: 32, pollMs: 250, leaseTtlMs: 30_000, holder: instanceId(config), retryBaseMs: 1_000, retryMaxMs: 300_000, now: () => new Date(), log });
+  outboxCommitted.handOver = (entries) => deliverer.committed(entries);
   const pool = createSm2Pool(config.verifyWorkers, log);
   const operator = resolveOperatorToken(config);
   const ctx: DomainContext = { store, now: () => new Date(), registryCheck: formatRegistryCheck, reservationTtlMs: config.reservationTtlMs, verifyUsage: pool.verify };

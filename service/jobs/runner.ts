@@ -68,6 +68,11 @@ export class JobRunner {
     this.endPause?.();
   }
 
+  /** Whether this runner holds its lease now (taken or renewed less than a TTL ago). */
+  holdsLease(): boolean {
+    return this.heldSince !== null && this.options.now().getTime() - this.heldSince < this.options.leaseTtlMs;
+  }
+
   /**
    * Takes or renews the lease and runs one pass; false without a pass when halted or on standby. A lease taken less than
    * a third of its TTL ago is certainly still this runner's and is not renewed: renewing is a durable write, and a pass

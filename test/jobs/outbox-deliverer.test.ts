@@ -151,4 +151,74 @@ describe("jobs: the outbox deliverer", function () {
     await until("the delivery", () => receiver!.received.length === 1, 1_000);
     expect(receiver.received[0].at - committed).to.be.below(1_000);
   });
+
+  describe("an entry of an immediate kind (its handler sends the target's current state)", () => {
+    const delivered: string[] = [];
+    let releaseHandler: () => void = () => undefined;
+    /** Held reads of the outbox that returned a "state" entry, released by releaseReads(). */
+    let releaseReads: () => void = () => undefined;
+    let holdReads = false;
+    let readsHeld = 0;
+
+    beforeEach(() => {
+      delivered.length = 0;
+      holdReads = false;
+      readsHeld = 0;
+    });
+
+    /** A deliverer of "state" entries (immediate) on the store, whose reads of the outbox may be held. */
+    const immediateDeliverer = (pollMs: number, handlerHeld: Promise<void> = Promise.resolve()): OutboxDeliverer => {
+      const readsReleased = new Promise<void>((resolve) => (releaseReads = resolve));
+      const outbox: Store["outbox"] = {
+        ...store.outbox,
+        next: async (now, limit) => {
+          const due = await store.outbox.next(now, limit);
+          if (holdReads && due.some((e) => e.kind === "state")) {
+            readsHeld++;
+            await readsReleased;
+          }
+          return due;
+        },
+      };
+      const handlers = { state: async (entry: OutboxEntry) => void (await handlerHeld, delivered.push(entry.id)) };
+      deliverer = new OutboxDeliverer({ outbox, leases: store.leases }, { handlers, immediateKinds: ["state"], targetsPerPass: 8, pollMs, leaseTtlMs: 60_000, retryBaseMs: 50, retryMaxMs: 200, now: () => new Date(), log: (l) => lines.push(l) });
+      deliverer.start();
+      return deliverer;
+    };
+    const commit = (d: OutboxDeliverer) => nudgeAfterOutboxCommit(store.transaction.bind(store), (entries) => d.committed(entries))((tx) => tx.outbox.add({ target: "device:a", kind: "state", payload: {} }));
+
+    it("is delivered once its transaction commits, without waiting for the outbox to be read back", async () => {
+      const d = immediateDeliverer(10_000);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      holdReads = true;
+      const id = await commit(d);
+      await until("the delivery", () => delivered.length === 1, 1_000);
+      expect(delivered).to.deep.equal([id]);
+      releaseReads();
+    });
+
+    it("is not handed out again by a read that saw it pending while it was being delivered", async () => {
+      const d = immediateDeliverer(5, new Promise<void>((resolve) => (releaseHandler = resolve)));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      holdReads = true;
+      const id = await commit(d);
+      await until("a read that saw it pending", () => readsHeld === 1);
+      releaseHandler();
+      await until("the delivery", () => delivered.length === 1);
+      while ((await store.outbox.next(new Date(), 10)).length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      // The read held since it saw the entry pending now answers, after the entry was marked delivered.
+      releaseReads();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(delivered).to.deep.equal([id]);
+    });
+
+    it("waits for the pass when another node holds the lease", async () => {
+      expect(await store.leases.acquire("outbox", "another node", 60_000, new Date())).to.equal(true);
+      const d = immediateDeliverer(5);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await commit(d);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(delivered).to.deep.equal([]);
+    });
+  });
 });
