@@ -7,10 +7,11 @@
 // reported, once it answers, against every receipt of it judged the short way meanwhile.
 import { EvidenceError, RECEIPT_FORMAT, verifyReceipt, type ChainReader, type Deployment, type EvidenceRecord, type OnChainBatch, type OnChainTx, type ReceiptBundle, type StepResult } from "../evidence";
 import { fromHex, toHex } from "../evidence/bytes";
-import { HASH_SIZE, sm3 } from "../evidence/hash";
-import { leafHasher } from "../evidence/merkle";
+import { HASH_SIZE } from "../evidence/hash";
+import { RFC6962_LEAF_HASH_PREFIX } from "../evidence/merkle";
 import { parseReceipt } from "../evidence/receipt";
 import { recordLeafHash } from "../evidence/record";
+import { sm3Into } from "../evidence/sm3";
 import { parseCanonicalObject } from "./canonical-text";
 import { hexEquals } from "./hex-digits";
 import { PathWalk } from "./path-walk";
@@ -69,7 +70,11 @@ export class BatchReceipts {
   private readonly chain: ChainReader;
   /** The leaf hash of the line being judged the short way. */
   private readonly leaf = new Uint8Array(HASH_SIZE);
-  private readonly hashLeaf = leafHasher(sm3, this.leaf);
+  /**
+   * The leaf prefix and the line's record bytes behind it, kept across lines and grown for a longer record: records
+   * differ in length, and a new array per line (as leafHasher makes then) cost more than hashing it.
+   */
+  private leafInput = new Uint8Array(0);
 
   constructor(
     chain: ChainReader,
@@ -125,13 +130,24 @@ export class BatchReceipts {
     const parsed = way.frame.record === null ? null : parseReceipt(way.frame);
     if (parsed === null || !parsed.ok || parsed.bundle.record.seq - way.firstSeq !== layout.leafIndex) return null;
     if (company !== null && parsed.bundle.record.company !== company) return null;
-    const leaf = this.leaf;
-    this.hashLeaf(line.subarray(layout.recordStart, layout.recordEnd), 0);
+    const leaf = this.hashLeaf(line, layout.recordStart, layout.recordEnd);
     if (!hexEquals(line, layout.leafAt, leaf, 0) || !way.walk.follow(layout.leafIndex, leaf, line, layout.pathAt, layout.pathCount)) return null;
     const record = parsed.bundle.record;
     if (way.batch.failed === undefined) way.batch.waiting.push(placeOf(record));
     else if (way.batch.failed !== null) this.failedStep(placeOf(record), way.batch.failed);
     return { record, leaf: line.toString("latin1", layout.leafAt, layout.leafAt + 2 * leaf.length), batch: way.id };
+  }
+
+  /** SM3(0x00 ‖ line[start, end)) into this.leaf, which it returns. */
+  private hashLeaf(line: Buffer, start: number, end: number): Uint8Array {
+    const length = end - start + 1;
+    if (this.leafInput.length < length) {
+      this.leafInput = new Uint8Array(Math.max(length, 2 * this.leafInput.length));
+      this.leafInput[0] = RFC6962_LEAF_HASH_PREFIX;
+    }
+    line.copy(this.leafInput, 1, start, end);
+    sm3Into(this.leafInput.subarray(0, length), this.leaf, 0);
+    return this.leaf;
   }
 
   /** Waits for every answer still due from the chain. */
