@@ -35,6 +35,8 @@ const STAMPS = Number(process.env.BENCH_AUDIT_STAMPS ?? 2_500);
 const CHUNK = 8_192;
 const BATCH = 4_096;
 const RAW_VERIFIES = 2_000;
+/** BENCH_AUDIT_KEEP=1 leaves the bundle and the chain's saved state in place, to profile audit verify against them later. */
+const KEEP = process.env.BENCH_AUDIT_KEEP === "1";
 const GOALS = { limitRatio: 3, sigRatio: 0.8, rssMB: 300 };
 const CLI = path.join(__dirname, "..", "..", "bin", "sealproof.js");
 const PEAK_RSS = path.join(__dirname, "peak-rss.js");
@@ -95,6 +97,7 @@ async function main(): Promise<void> {
     const { address } = await deploySealAnchor(deployer, me, me);
     const client = await connectAnchorClient(dev.rpcUrl, address, DEV_ANCHORER_KEY);
     const deployment = { chainId: client.chainId, contract: client.contract.toLowerCase() };
+    if (KEEP) progress(`deployment ${deployment.chainId}:${deployment.contract}`);
 
     progress(`signing ${int(COMPANIES * (USAGES + STAMPS))} records (${USAGES} usages and ${STAMPS} stamps a company)`);
     const companies: Company[] = [];
@@ -213,7 +216,8 @@ async function main(): Promise<void> {
     if (storeOpen) await store.close();
     provider.destroy();
     await dev.stop();
-    fs.rmSync(root, { recursive: true, force: true });
+    if (KEEP) progress(`kept ${root}: whole-log.jsonl and the chain's state under chain/ (startDevChain(${JSON.stringify(root)}) serves it again)`);
+    else fs.rmSync(root, { recursive: true, force: true });
   }
 }
 
