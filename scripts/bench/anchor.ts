@@ -20,6 +20,7 @@ import { connectAnchorClient, type AnchorClient } from "../../service/chain/anch
 import { deploySealAnchor } from "../../service/chain/deploy";
 import { DEV_ANCHORER_KEY, startDevChain } from "../../service/chain/dev-chain";
 import type { DomainContext } from "../../service/domain/context";
+import type { DeviceContext } from "../../service/devices/context";
 import { newId } from "../../service/domain/ids";
 import { formatRegistryCheck, randomCreditCode } from "../../service/domain/registry-check";
 import { buildTree, generateSm2KeyPair, sm3, utf8 } from "../../service/evidence";
@@ -393,7 +394,9 @@ async function measureAtScale(root: string, chain: Chain): Promise<{ run: Anchor
   const store = await openStore({ dataDir: path.join(root, "scale"), schema: SERVICE_SCHEMA });
   const pool = createSm2Pool(0);
   const ctx: DomainContext = { store, now: () => new Date(), registryCheck: formatRegistryCheck, reservationTtlMs: 3_600_000, verifyUsage: pool.verify };
-  const { app } = createApp({ ctx, operatorToken: OPERATOR_TOKEN, version: "bench", bodyLimit: "64kb", publicRateLimit: 1_000_000, log: () => undefined });
+  // The receipt route answers stamps too, so it reads through the device context, as the service's does.
+  const devices: DeviceContext = { ...ctx, store, commandKey: generateSm2KeyPair(), verifyMessage: pool.verifyMessage };
+  const { app } = createApp({ ctx, devices, operatorToken: OPERATOR_TOKEN, version: "bench", bodyLimit: "64kb", publicRateLimit: 1_000_000, log: () => undefined });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
   });
