@@ -45,6 +45,8 @@ import type { DeviceContext } from "../devices/context";
 import type { ConsoleAuthContext } from "../console-auth/context";
 import { PUBLIC_TARGETS_ONLY, type WebhookTargetPolicy } from "../webhooks/targets";
 
+const OPENAPI_PATH = "/openapi.json";
+
 export interface AppOptions {
   ctx: DomainContext;
   /** What the device routes need beside ctx (the command key, message checks); unset, they answer 500 (route listings). */
@@ -97,7 +99,8 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
   const api = new Api({ ctx: options.ctx, operatorToken: options.operatorToken, publicLimiter: limiter, checkResponses: options.checkResponses, publicBaseUrl: options.publicBaseUrl, consoleAuth: options.consoleAuth });
   app.use(refuseCrossSite(options.publicBaseUrl));
   // The same parsers as the /api/v1 mount below; device messages keep their own mount and its larger limit.
-  app.use(api.frontDoor("/api/v1", [requireJson, ...jsonBody(options.bodyLimit)], [DEVICE_MESSAGES_PATH]));
+  // The OpenAPI document is the app's own route under the same mount.
+  app.use(api.frontDoor("/api/v1", [requireJson, ...jsonBody(options.bodyLimit)], [DEVICE_MESSAGES_PATH, OPENAPI_PATH]));
   for (const register of [companyRoutes, memberRoutes, sealRoutes, scenarioRoutes, grantRoutes, recordRoutes]) register(api, options.ctx);
   usageRoutes(api, options.ctx, options.publicBaseUrl);
   receiptQrRoutes(api, options.ctx, options.publicBaseUrl);
@@ -132,7 +135,7 @@ export function createApp(options: AppOptions): { app: Express; api: Api } {
 
   mountHealth(app, { version: options.version, operatorToken: options.operatorToken, store: options.ctx.store, health: options.health });
   mountMetrics(app, { operatorToken: options.operatorToken, store: options.ctx.store, batcher: options.batcher });
-  app.get("/api/v1/openapi.json", limiter, (_req, res) => {
+  app.get(`/api/v1${OPENAPI_PATH}`, limiter, (_req, res) => {
     res.json(document);
   });
   // A device's batch of signed messages is larger than any member's request; every other route keeps BODY_LIMIT.
