@@ -1,12 +1,12 @@
 // The bundle's lines as bytes must be readline's lines: \n, \r\n and a lone \r end a line, a last line may lack its
-// break, and lines run across the reader's 4 MB chunks (and a \r\n across two of them). The closing run of
+// break, and lines run across the reader's chunks (and a \r\n across two of them). The closing run of
 // registration lines, read backwards from the end, must be the one readline's lines end with.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { expect } from "chai";
-import { bundleLines, closingLines, closingRun, TAIL_BLOCK } from "../../service/audit/bundle-reader";
+import { bundleLines, CHUNK, closingLines, closingRun, TAIL_BLOCK } from "../../service/audit/bundle-reader";
 
 async function both(text: Buffer, prefix = '{"registration"'): Promise<{ ours: string[]; theirs: string[]; run: { count: number; after: number } }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-bundle-reader-"));
@@ -55,7 +55,7 @@ describe("audit: bundle lines", function () {
     const { ours, theirs } = await both(Buffer.from(text));
     expect(ours.length).to.equal(theirs.length);
     expect(ours).to.deep.equal(theirs);
-    const crlf = Buffer.from(`${"z".repeat(4 * 2 ** 20 - 1)}\r\nafter\n`);
+    const crlf = Buffer.from(`${"z".repeat(CHUNK - 1)}\r\nafter\n`);
     const split = await both(crlf);
     expect(split.ours).to.deep.equal(split.theirs);
   });
