@@ -67,11 +67,9 @@ export async function receiptView(ctx: DomainContext, record: EvidenceRecord | P
   if (typeof record.data.receipt === "string") out.documents = await linkedDocuments(ctx, record.company, record.data.receipt);
   const seal = await ctx.store.seals.get(record.subject);
   if (seal === null) return out;
-  const registration = await registrationOf(ctx, seal);
-  if (registration) {
-    const sealLookup = await receiptFor(ctx.store, registration);
-    if (sealLookup.status === "anchored") out.sealReceipt = sealLookup.receipt;
-  }
+  const sealKey = seal.registrationRecord ?? (seal.registeredSeq === undefined ? null : `seq:${seal.registeredSeq}`);
+  const sealReceipt = sealKey === null ? null : await anchoredOnce(ctx, `seal ${sealKey}`, () => registrationOf(ctx, seal));
+  if (sealReceipt) out.sealReceipt = sealReceipt;
   if (publicFacts) out.seal = await sealFacts(ctx, seal);
   return out;
 }
@@ -104,10 +102,51 @@ export async function anchoredReceipts(ctx: DomainContext, filter: RecordFilter)
 
 /** The company's `company.registered` record carries its registered name and credit code; it is written once. */
 async function companyRegistrationReceipt(ctx: DomainContext, company: string): Promise<ReceiptBundle | null> {
-  const { items } = await ctx.store.records.page({ company, type: "company.registered", subject: company }, { limit: 1 });
-  if (items.length === 0) return null;
-  const lookup = await receiptFor(ctx.store, items[0].record);
-  return lookup.status === "anchored" ? lookup.receipt : null;
+  return anchoredOnce(ctx, `company ${company}`, async () => {
+    const { items } = await ctx.store.records.page({ company, type: "company.registered", subject: company }, { limit: 1 });
+    return items.length === 0 ? null : items[0].record;
+  });
+}
+
+/**
+ * A registration's anchored receipt, kept per store once built: every public read of a usage carries its seal's and
+ * its company's, the same bundles for every usage of the seal, and building them was two thirds of a read's store
+ * calls and of what it allocated (bench:anchor). A record never changes once written; what can is its batch's anchor
+ * (the dev chain, lost and anchored again), so each use reads the batch (one indexed row) and builds the bundle again
+ * when its anchor is not the one kept. Kept bundles are frozen: they go out in many answers. Bounded: cleared when full.
+ */
+type Kept = { seq: number; batch: number; txHash: string; blockNumber: number; bundle: ReceiptBundle };
+const keptReceipts = new WeakMap<object, Map<string, Kept>>();
+const KEPT_MAX = 10_000;
+
+async function anchoredOnce(ctx: DomainContext, key: string, find: () => Promise<EvidenceRecord | PendingRecord | null>): Promise<ReceiptBundle | null> {
+  let kept = keptReceipts.get(ctx.store);
+  if (kept === undefined) {
+    kept = new Map();
+    keptReceipts.set(ctx.store, kept);
+  }
+  const known = kept.get(key);
+  if (known !== undefined) {
+    const batch = await ctx.store.batches.forSeq(known.seq);
+    if (batch !== null && batch.id === known.batch && batch.anchor?.txHash === known.txHash && batch.anchor.blockNumber === known.blockNumber) return known.bundle;
+    kept.delete(key);
+  }
+  const record = await find();
+  if (record === null) return null;
+  const lookup = await receiptFor(ctx.store, record);
+  if (lookup.status !== "anchored") return null;
+  const bundle = lookup.receipt;
+  if (kept.size >= KEPT_MAX) kept.clear();
+  kept.set(key, { seq: bundle.record.seq, batch: bundle.batch.id, txHash: bundle.anchor.txHash, blockNumber: bundle.anchor.blockNumber, bundle: deepFreeze(bundle) });
+  return bundle;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 /** What the service says of the seal now; the page shows the anchored facts from the receipts instead where they exist. */

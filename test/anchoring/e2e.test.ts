@@ -95,10 +95,12 @@ describe("anchoring: end to end on the in-process chain", function () {
 
   it("re-anchors batches that vanished from a dev chain (31337), never anchoring one twice", async () => {
     const snapshot = await network.provider.send("evm_snapshot", []);
-    const { used } = await anchoredUsage();
+    const { used, view: before } = await anchoredUsage();
     const anchoredBefore = (await client.counters()).batchCount;
     await network.provider.send("evm_revert", [snapshot]);
     expect((await client.counters()).batchCount).to.equal(0);
+    // Blocks mined meanwhile: the batches go into other blocks the second time.
+    for (let i = 0; i < 3; i++) await network.provider.send("evm_mine", []);
     const batcher = new Batcher(svc.store, client, quiet);
     await drain(batcher);
     // The same batches again (their roots unchanged), plus one for the alert record the re-anchoring wrote.
@@ -106,6 +108,13 @@ describe("anchoring: end to end on the in-process chain", function () {
     expect((await client.counters()).batchCount).to.equal(((await svc.store.batches.last())?.id ?? -1) + 1);
     const view = await ok(svc.call("GET", `/api/v1/receipts/${used.receipt}`));
     expect((await verifyReceipt(view.receipt, reader, { deployment, sealReceipt: view.sealReceipt })).ok).to.equal(true);
+    // The registrations' receipts, read before the chain lost them, name their new anchors now.
+    for (const which of ["sealReceipt", "companyReceipt"] as const) {
+      const receipt = view[which] as ReceiptBundle;
+      expect(receipt.anchor.blockNumber, which).to.not.equal((before[which] as ReceiptBundle).anchor.blockNumber);
+      const stored = (await svc.store.batches.get(receipt.batch.id))?.anchor;
+      expect({ txHash: receipt.anchor.txHash, blockNumber: receipt.anchor.blockNumber }, which).to.deep.equal({ txHash: stored?.txHash, blockNumber: stored?.blockNumber });
+    }
     const alerts = (await svc.store.records.list({ company: "system", limit: 10 })).map((r) => r.data.code);
     expect(alerts).to.include("BATCHES_REANCHORING");
   });
