@@ -5,11 +5,11 @@
 // way is judged by verifyReceipt, whose code and words the finding then carries. The chain's answers are not waited
 // for line by line: reading goes on while they come, and a batch the chain does not hold as the receipts say is
 // reported, once it answers, against every receipt of it judged the short way meanwhile.
-import { EvidenceError, RECEIPT_FORMAT, verifyReceipt, type ChainReader, type Deployment, type EvidenceRecord, type OnChainBatch, type OnChainTx, type ReceiptBundle, type StepResult } from "../evidence";
+import { EvidenceError, verifyReceipt, type ChainReader, type Deployment, type EvidenceRecord, type OnChainBatch, type OnChainTx, type ReceiptBundle, type StepResult } from "../evidence";
 import { fromHex, toHex } from "../evidence/bytes";
 import { HASH_SIZE } from "../evidence/hash";
 import { RFC6962_LEAF_HASH_PREFIX } from "../evidence/merkle";
-import { parseReceipt } from "../evidence/receipt";
+import { parseRecord } from "../evidence/receipt";
 import { recordLeafHash } from "../evidence/record";
 import { sm3Into } from "../evidence/sm3";
 import { parseCanonicalObject } from "./canonical-text";
@@ -56,11 +56,6 @@ interface ShortWay {
   /** The line's text after its path: `]},"batch":…,"anchor":…,"hash":"sm3"}`, as the exporter writes it. */
   suffix: Buffer;
   walk: PathWalk;
-  /**
-   * The receipt verified in full, its path set aside and its record the line's: parseReceipt judges a line's record
-   * in it (the line's own path is judged in its bytes).
-   */
-  frame: Omit<ReceiptBundle, "record"> & { record: unknown };
 }
 
 export class BatchReceipts {
@@ -126,13 +121,14 @@ export class BatchReceipts {
     if (way === null) return null;
     const layout = receiptLineLayout(line, way.suffix);
     if (layout === null || layout.treeSize !== way.count) return null;
-    way.frame.record = parseCanonicalObject(line, layout.recordStart, layout.recordEnd);
-    const parsed = way.frame.record === null ? null : parseReceipt(way.frame);
-    if (parsed === null || !parsed.ok || parsed.bundle.record.seq - way.firstSeq !== layout.leafIndex) return null;
-    if (company !== null && parsed.bundle.record.company !== company) return null;
+    // The line's suffix is the verified receipt's batch, anchor and format, byte for byte, and its path is judged in its
+    // bytes below: what is left to parse is its record, as parseReceipt would.
+    const input = parseCanonicalObject(line, layout.recordStart, layout.recordEnd);
+    const record = input === null ? null : parseRecord(input);
+    if (record === null || typeof record === "string" || record.seq - way.firstSeq !== layout.leafIndex) return null;
+    if (company !== null && record.company !== company) return null;
     const leaf = this.hashLeaf(line, layout.recordStart, layout.recordEnd);
     if (!hexEquals(line, layout.leafAt, leaf, 0) || !way.walk.follow(layout.leafIndex, leaf, line, layout.pathAt, layout.pathCount)) return null;
-    const record = parsed.bundle.record;
     if (way.batch.failed === undefined) way.batch.waiting.push(placeOf(record));
     else if (way.batch.failed !== null) this.failedStep(placeOf(record), way.batch.failed);
     return { record, leaf: line.toString("latin1", layout.leafAt, layout.leafAt + 2 * leaf.length), batch: way.id };
@@ -176,7 +172,7 @@ function startShortWay(batch: OpenBatch, receipt: ReceiptBundle, leaf: Uint8Arra
   const walk = PathWalk.start(proof.treeSize, proof.leafIndex, leaf, pathEntries(proof.path), proof.path.length, fromHex(named.root));
   if (walk === null) return null;
   const suffix = Buffer.from(`]},"batch":${JSON.stringify(named)},"anchor":${JSON.stringify(anchor)},"hash":"sm3"}`);
-  return { batch, firstSeq: named.firstSeq, count: named.count, id: named.id, suffix, walk, frame: { format: RECEIPT_FORMAT, proof: { ...proof, path: [] }, batch: named, anchor, hash: "sm3", record: null } };
+  return { batch, firstSeq: named.firstSeq, count: named.count, id: named.id, suffix, walk };
 }
 
 export function placeOf(record: EvidenceRecord): ReceiptPlace {

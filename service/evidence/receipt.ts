@@ -105,8 +105,12 @@ export function parseReceipt(input: unknown): ParseResult {
   };
 }
 
-/** The record, or the problem with it. A record has exactly the fields of its version, so a copy hashes like the original. */
-function parseRecord(input: unknown): EvidenceRecord | string {
+/**
+ * The record, or the problem with it. A record has exactly the fields of its version, so a copy hashes like the original.
+ * parseReceipt's check of a bundle's record, for a reader that has judged the rest of the bundle already (audit verify,
+ * whose lines of one batch repeat the proof's shape, the batch and the anchor of one receipt verified in full).
+ */
+export function parseRecord(input: unknown): EvidenceRecord | string {
   if (!isObject(input) || (input.v !== 1 && input.v !== 2) || !uint(input.seq).ok || !isRecordType(input.type)) return "record is malformed";
   const version = input.v;
   if (Object.keys(input).some((key) => !RECORD_KEYS[version].includes(key))) return "record has fields its version does not define";
