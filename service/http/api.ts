@@ -249,8 +249,8 @@ export class Api {
    * runs `before` (the body parsers the mount would run; for a GET only when it has a body) and its handler (after the
    * route's rate limit, if it has one), presented as the mount presents it (baseUrl `mount`, url below it, the GET's
    * params), without walking the app's other layers, the mount and the router (each an Express layer with its path
-   * match and next() hop: about 50 µs of a signed usage; for a receipt read, about a sixth of what it allocates, and
-   * most of what outlived a scavenge). Anything else, a path in `except` (a mount or route of its own), or a spelling the
+   * match and next() hop: about 50 µs of a signed usage; for a receipt read, about a tenth of what it allocates and a
+   * sixth of what outlived a scavenge). Anything else, a path in `except` (a mount or route of its own), or a spelling the
    * map or the GET patterns do not take for certain (another case, an escaped character) goes on through the app.
    */
   frontDoor(mount: string, before: RequestHandler[], except: string[]): RequestHandler {
