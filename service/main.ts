@@ -20,6 +20,7 @@ import { sealedBlobStore } from "./blobs/sealed";
 import { SERVICE_SCHEMA } from "./schema";
 import { startPurging } from "./store/purge";
 import { createApp } from "./http/app";
+import { createHttpServer } from "./http/server";
 import { createSm2Pool } from "./workers/sm2-pool";
 import { formatRegistryCheck } from "./domain/registry-check";
 import { connectChain, type ChainConnection } from "./chain/connect";
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
     rpcProxy: visitors.proxyUpstream ? { upstream: visitors.proxyUpstream, contract: chain.client.contract, rateLimit: config.rpcRateLimit } : undefined,
     health: () => healthOf(batcher.status, chain, store, config.batchIntervalMs),
   });
-  const server = await listen(app.listen(config.port, config.host));
+  const server = await listen(createHttpServer(app).listen(config.port, config.host));
   const audit = config.auditSchedule === null ? null : new AuditReportJob(store, { schedule: config.auditSchedule, holder: instanceId(config), publicBaseUrl: config.publicBaseUrl ?? listeningUrl(config, server), now: () => new Date(), log });
   batcher.start();
   deliverer.start();

@@ -25,6 +25,7 @@ import { newId } from "../../service/domain/ids";
 import { formatRegistryCheck, randomCreditCode } from "../../service/domain/registry-check";
 import { buildTree, generateSm2KeyPair, sm3, utf8 } from "../../service/evidence";
 import { createApp } from "../../service/http/app";
+import { createHttpServer } from "../../service/http/server";
 import { openStore } from "../../service/store/open";
 import { SERVICE_SCHEMA } from "../../service/schema";
 import type { RecordDraft, Store } from "../../service/store/port";
@@ -398,7 +399,7 @@ async function measureAtScale(root: string, chain: Chain): Promise<{ run: Anchor
   const devices: DeviceContext = { ...ctx, store, commandKey: generateSm2KeyPair(), verifyMessage: pool.verifyMessage };
   const { app } = createApp({ ctx, devices, operatorToken: OPERATOR_TOKEN, version: "bench", bodyLimit: "64kb", publicRateLimit: 1_000_000, log: () => undefined });
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+    const s = createHttpServer(app).listen(0, "127.0.0.1", () => resolve(s));
   });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {

@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import express, { type RequestHandler } from "express";
 import pino from "pino";
 import { createApp, type AppOptions } from "../../service/http/app";
+import { createHttpServer } from "../../service/http/server";
 import { fileBlobStore } from "../../service/blobs/files";
 import { sealedBlobStore } from "../../service/blobs/sealed";
 import type { BlobStore } from "../../service/blobs/port";
@@ -94,7 +95,8 @@ export async function startService(overrides: Partial<DomainContext> = {}, appOv
   const { app } = createApp({ ctx, devices, photos, consoleAuth, operatorToken: OPERATOR_TOKEN, version: "test", bodyLimit: "64kb", publicRateLimit: 10_000, log, logger, checkResponses: true, ...options });
   const root = intercept ? express().use(intercept, app) : app;
   const server: Server = await new Promise((resolve) => {
-    const s = root.listen(0, "127.0.0.1", () => resolve(s));
+    // The service's own server (see server.ts), so every HTTP test runs through it.
+    const s = createHttpServer(root).listen(0, "127.0.0.1", () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
