@@ -2,6 +2,7 @@
 // device's lock command reaches the broker within milliseconds of the lock rather than at the deliverer's next poll,
 // and without a second trip through the store's commit queue to read it back.
 import type { OutboxEntry, Tx } from "../store/port";
+import { overlay } from "../store/repositories";
 
 type Transaction<T> = <R>(fn: (tx: T) => Promise<R>) => Promise<R>;
 
@@ -12,15 +13,16 @@ export function nudgeAfterOutboxCommit<T extends Pick<Tx, "outbox">>(transaction
     const value = await transaction((tx) => {
       // A store may run fn again (a retried transaction): only the last run's entries committed.
       added = [];
-      // Every other repository is read through the prototype: no copy of the transaction's many kinds.
-      const watched = Object.create(tx) as T;
-      watched.outbox = {
-        add: async (entry) => {
-          const id = await tx.outbox.add(entry);
-          added.push({ ...entry, id, attempts: 0, lastError: null });
-          return id;
+      // Every other repository is read through to tx: no copy of the transaction's many kinds.
+      const watched = overlay(tx, {
+        outbox: {
+          add: async (entry) => {
+            const id = await tx.outbox.add(entry);
+            added.push({ ...entry, id, attempts: 0, lastError: null });
+            return id;
+          },
         },
-      };
+      } as Partial<T>);
       return fn(watched);
     });
     if (added.length > 0) committed(added);

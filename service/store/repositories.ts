@@ -60,8 +60,27 @@ export function lazyRepositoriesOf<S extends Schema>(schema: S, make: Repository
 
 /**
  * `base` with `own` on top: what `{ ...base, ...own }` would read as, without copying base (nor building the lazy
- * repositories of a transaction, which a spread would).
+ * repositories of a transaction, which a spread would). Writes and definitions go to `own`. Not for spreading either.
+ *
+ * A Proxy rather than `Object.create(base)`: V8 keeps an object that has been made a prototype reachable from its
+ * map until a full collection, so every transaction made one (three times a usage: guarded writes, sealed fields,
+ * the outbox nudge) outlived each scavenge with all it reached, and was copied, then promoted. Measured with the
+ * sampling heap profiler in bench:ingest: a third of what survived a scavenge; and per transaction, three overlays and
+ * 50 reads took ~34 µs through prototypes against ~6 µs through proxies.
  */
 export function overlay<T extends object>(base: T, own: Partial<T>): T {
-  return Object.assign(Object.create(base) as T, own);
+  return new Proxy(own, new Overlay(base)) as T;
+}
+
+/** Reads `own` (the proxy's target) where it has the key, else `base`. */
+class Overlay<T extends object> implements ProxyHandler<Partial<T>> {
+  constructor(private readonly base: T) {}
+
+  get(own: Partial<T>, key: string | symbol): unknown {
+    return key in own ? Reflect.get(own, key) : Reflect.get(this.base, key);
+  }
+
+  has(own: Partial<T>, key: string | symbol): boolean {
+    return key in own || key in this.base;
+  }
 }
