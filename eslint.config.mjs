@@ -18,6 +18,21 @@ export default tseslint.config(
     },
   },
   {
+    files: ["service/**/*.ts"],
+    rules: {
+      // An object made per request or per transaction must not become a prototype nor carry getters of its own: V8
+      // keeps what a hidden class holds until a full collection, so each such object outlived every scavenge with
+      // all it reached, and was copied and promoted (see createHttpServer in http/server.ts, overlay in
+      // store/repositories.ts). A prototype made once, with its getters, is fine: say so where it is made.
+      "no-restricted-syntax": [
+        "error",
+        { selector: "CallExpression[callee.object.name='Object'][callee.property.name='setPrototypeOf']", message: "a per-request object given a prototype outlives every scavenge: make it with its prototype (see http/server.ts)" },
+        { selector: "CallExpression[callee.object.name='Object'][callee.property.name='create'][arguments.0.type!='Literal']", message: "Object.create(x) makes x a prototype, kept until a full collection: use overlay() (store/repositories.ts) for per-transaction objects" },
+        { selector: "CallExpression[callee.object.name='Object'][callee.property.name='defineProperty'] > ObjectExpression > Property[key.name='get']", message: "a getter defined on one object lives in a hidden class of its own, kept until a full collection: use a Proxy or a shared prototype" },
+      ],
+    },
+  },
+  {
     files: ["test/**/*.ts", "scripts/**/*.ts"],
     rules: {
       // Tests and benchmarks read JSON bodies as `any` and assert on them; production code may not.

@@ -51,6 +51,8 @@ export function lazyRepositoriesOf<S extends Schema>(schema: S, make: Repository
     prototype = Object.create(null, getters) as object;
     lazyPrototypes.set(schema, prototype);
   }
+  // The prototype is made once per schema and kept: only a prototype made per transaction is the trouble.
+  // eslint-disable-next-line no-restricted-syntax
   const repos = Object.create(prototype) as LazyRepositories;
   repos[SELF] = repos;
   repos[MAKE] = make;
