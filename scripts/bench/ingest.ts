@@ -4,10 +4,13 @@
 // setting (signatures checked on the event loop, 0, or off it, 1 and 2) and SM2 backend (SM2_BACKEND: the native
 // addon, the default where it loads, and sm-crypto-v2, the fallback), so the speedup is measured in the same run.
 //
-// The machine is shared and its speed drifts by a third from minute to minute, so the raw rate is measured
-// right before and right after each service run and that run's ratio uses their mean. CPU time per usage is
-// read from /proc for the service's event loop thread, its other threads (signature workers, GC helpers,
-// the SQLite sync) and this load generator: on two cores they all compete for the same CPUs.
+// The machine is shared and its speed drifts by a third from minute to minute: the same code's per-usage CPU moved
+// 30% between two runs a minute apart. So at each worker setting both backends' services run side by side, and the
+// measured usages go in BENCH_ROUNDS rounds that alternate between them (native, js, js, native, …): each backend
+// meets the same stretches of the machine's speed, and its rate is its usages over its total time. The raw rate
+// is measured right before and right after each round, and a backend's ratio uses the mean of its measurements.
+// CPU time per usage is read from /proc for the service's event loop thread, its other threads (signature workers,
+// GC helpers, the SQLite sync) and this load generator: on two cores they all compete for the same CPUs.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -21,10 +24,12 @@ import { buildService, SERVICE_MAIN } from "../build-service";
 import { loadConfig } from "../../service/config";
 import { LoadConnection } from "./load-client";
 
-const N = Number(process.env.BENCH_N ?? 4000);
+const N = Number(process.env.BENCH_N ?? 6000);
 /** Usages sent first and left out of the figures: the service has just started and is still compiling the path. */
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 300);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+/** Rounds the measured usages are split into, alternating between the backends. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Which VERIFY_WORKERS settings to run, e.g. BENCH_WORKERS=1. */
 const WORKER_MODES = (process.env.BENCH_WORKERS ?? "0,1,2").split(",").map(Number);
 /** Which SM2 backends to run the service with, e.g. BENCH_BACKENDS=js; the default backend is listed first. */
@@ -52,7 +57,7 @@ interface RunResult {
   p50Ms: number;
   p99Ms: number;
   ok: number;
-  /** Raw SM2 verifications per second, mean of the measurements just before and just after this run. */
+  /** Raw SM2 verifications per second, mean of the measurements just before and just after each of its rounds. */
   raw: number;
   /** CPU time per usage. */
   cpu: CpuMs;
@@ -61,15 +66,7 @@ interface RunResult {
 async function main(): Promise<void> {
   await buildService();
   const runs: RunResult[] = [];
-  for (const workers of WORKER_MODES) {
-    for (const backend of BACKENDS) {
-      const rawBefore = measureRawVerify(backend);
-      const run = await runAgainstService(workers, backend);
-      const rawAfter = measureRawVerify(backend);
-      runs.push({ ...run, raw: (rawBefore + rawAfter) / 2 });
-      console.error(`raw SM2 verification (${backend}) around this run: ${rawBefore.toFixed(0)}/s before, ${rawAfter.toFixed(0)}/s after`);
-    }
-  }
+  for (const workers of WORKER_MODES) runs.push(...(await runInRounds(workers)));
   printTable(runs);
   // The summary is the service's default setting (what `npm start` runs), not the best of the runs: picking the
   // highest of several noisy figures would flatter it. Without a run at the default, the first run stands.
@@ -119,41 +116,94 @@ function measureRawVerify(backend: Sm2BackendName): number {
   return rates[Math.floor(RAW_ROUNDS / 2)];
 }
 
-async function runAgainstService(workers: number, backend: Sm2BackendName): Promise<Omit<RunResult, "raw">> {
+/** A service under load: its process, its connections and the signed requests it is sent. */
+interface Target {
+  backend: Sm2BackendName;
+  service: ChildProcess;
+  port: number;
+  dataDir: string;
+  requests: Buffer[];
+}
+
+/**
+ * Both backends' services at one worker setting, side by side: each is warmed up, then the measured usages go in
+ * ROUNDS rounds, the backends taking turns (the order flips every round, so neither always goes first).
+ */
+async function runInRounds(workers: number): Promise<RunResult[]> {
+  const targets: Target[] = [];
+  try {
+    for (const backend of BACKENDS) targets.push(await prepare(workers, backend));
+    const totals = targets.map(() => ({ seconds: 0, latencies: [] as number[], eventLoop: 0, otherThreads: 0, client: 0, raws: [] as number[] }));
+    const per = Math.ceil(N / ROUNDS);
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? targets.map((_, i) => i) : targets.map((_, i) => targets.length - 1 - i);
+      for (const i of order) {
+        const { backend, service, port, requests } = targets[i];
+        const from = WARMUP + round * per;
+        const to = Math.min(WARMUP + N, from + per);
+        if (from >= to) continue;
+        const rawBefore = measureRawVerify(backend);
+        // Opened afresh: the other backend's round outlasts the service's keep-alive timeout.
+        const connections = await openConnections(port);
+        const before = { service: threadCpuMs(service.pid), client: clientCpuMs() };
+        const start = performance.now();
+        const latencies = await submitAll(connections, requests.slice(from, to));
+        const seconds = (performance.now() - start) / 1000;
+        const after = { service: threadCpuMs(service.pid), client: clientCpuMs() };
+        for (const connection of connections) connection.close();
+        const rawAfter = measureRawVerify(backend);
+        const t = totals[i];
+        t.seconds += seconds;
+        t.latencies.push(...latencies);
+        t.eventLoop += after.service.eventLoop - before.service.eventLoop;
+        t.otherThreads += after.service.total - before.service.total - (after.service.eventLoop - before.service.eventLoop);
+        t.client += after.client - before.client;
+        t.raws.push(rawBefore, rawAfter);
+        console.error(`workers=${workers}, ${backend}, round ${round + 1}/${ROUNDS}: ${((to - from) / seconds).toFixed(0)} usages/s; raw SM2 verification ${rawBefore.toFixed(0)}/s before, ${rawAfter.toFixed(0)}/s after`);
+      }
+    }
+    return targets.map(({ backend }, i) => {
+      const t = totals[i];
+      const latencies = t.latencies.sort((a, b) => a - b);
+      const cpu = { eventLoop: t.eventLoop / latencies.length, otherThreads: t.otherThreads / latencies.length, client: t.client / latencies.length };
+      return { backend, workers, rps: latencies.length / t.seconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), ok: latencies.length, cpu, raw: mean(t.raws) };
+    });
+  } finally {
+    await Promise.all(targets.map(stop));
+  }
+}
+
+/** Starts a service, sets up a company that may sign, pre-signs every usage, opens the connections and warms up. */
+async function prepare(workers: number, backend: Sm2BackendName): Promise<Target> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sealproof-bench-"));
   const port = await freePort();
-  const service = startService(dataDir, port, workers, backend);
-  const base = `http://127.0.0.1:${port}`;
-  let connections: LoadConnection[] = [];
+  const target: Target = { backend, service: startService(dataDir, port, workers, backend), port, dataDir, requests: [] };
   try {
-    await waitForHealth(base, service);
+    const base = `http://127.0.0.1:${port}`;
+    await waitForHealth(base, target.service);
     const { token, member, seal, scenario, privateKey } = await setUp(base);
     console.error(`workers=${workers}, ${backend}: reserving and signing ${WARMUP} + ${N} usages…`);
     const bodies = await presign(base, token, member, seal, scenario, privateKey, WARMUP + N);
     const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
-    const requests = bodies.map((body) => LoadConnection.request("POST", "/api/v1/usages", headers, body, `127.0.0.1:${port}`));
-    console.error(`workers=${workers}, ${backend}: ${WARMUP} warm-up usages, then ${N} measured, over ${CONCURRENCY} connections…`);
-    connections = await Promise.all(Array.from({ length: CONCURRENCY }, () => LoadConnection.open(port)));
-    await submitAll(connections, requests.slice(0, WARMUP));
-    const before = { service: threadCpuMs(service.pid), client: clientCpuMs() };
-    const start = performance.now();
-    const latencies = await submitAll(connections, requests.slice(WARMUP));
-    const seconds = (performance.now() - start) / 1000;
-    const after = { service: threadCpuMs(service.pid), client: clientCpuMs() };
-    latencies.sort((a, b) => a - b);
-    const perUsage = (ms: number) => ms / N;
-    const cpu = {
-      eventLoop: perUsage(after.service.eventLoop - before.service.eventLoop),
-      otherThreads: perUsage(after.service.total - before.service.total - (after.service.eventLoop - before.service.eventLoop)),
-      client: perUsage(after.client - before.client),
-    };
-    return { backend, workers, rps: N / seconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), ok: latencies.length, cpu };
-  } finally {
-    for (const connection of connections) connection.close();
-    service.kill("SIGTERM");
-    await new Promise((resolve) => service.once("exit", resolve));
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    target.requests = bodies.map((body) => LoadConnection.request("POST", "/api/v1/usages", headers, body, `127.0.0.1:${port}`));
+    console.error(`workers=${workers}, ${backend}: ${WARMUP} warm-up usages over ${CONCURRENCY} connections; ${N} measured later, in ${ROUNDS} rounds`);
+    const connections = await openConnections(port);
+    await submitAll(connections, target.requests.slice(0, WARMUP)).finally(() => connections.forEach((c) => c.close()));
+    return target;
+  } catch (err) {
+    await stop(target);
+    throw err;
   }
+}
+
+const openConnections = (port: number) => Promise.all(Array.from({ length: CONCURRENCY }, () => LoadConnection.open(port)));
+
+async function stop(target: Target): Promise<void> {
+  if (target.service.exitCode === null) {
+    target.service.kill("SIGTERM");
+    await new Promise((resolve) => target.service.once("exit", resolve));
+  }
+  fs.rmSync(target.dataDir, { recursive: true, force: true });
 }
 
 /** Sends every request, one at a time per connection; each must be acknowledged 201. Returns latencies in ms. */
@@ -227,10 +277,10 @@ function printTable(runs: RunResult[]): void {
     rows.push([mode, r.backend, r.rps.toFixed(0), r.raw.toFixed(0), (r.rps / r.raw).toFixed(3), r.p50Ms.toFixed(2), r.p99Ms.toFixed(2), String(r.ok), r.cpu.eventLoop.toFixed(3), r.cpu.otherThreads.toFixed(3), r.cpu.client.toFixed(3)]);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-  console.log(`ingest: ${N} signed usages (after ${WARMUP} warm-up), ${CONCURRENCY} concurrent connections, SQLite (WAL, fdatasync before every acknowledgement), ${os.cpus().length} cores`);
+  console.log(`ingest: ${N} signed usages (after ${WARMUP} warm-up) in ${ROUNDS} rounds alternating between the backends, ${CONCURRENCY} concurrent connections, SQLite (WAL, fdatasync before every acknowledgement), ${os.cpus().length} cores`);
   for (const backend of BACKENDS) {
     const raws = runs.filter((r) => r.backend === backend).map((r) => r.raw);
-    console.log(`raw verify/s (${backend}): one thread, in-process, after a warm-up, the median of ${RAW_ROUNDS} rounds, measured before and after each run (their mean); one verification costs ${(1000 / mean(raws)).toFixed(3)} ms of CPU`);
+    console.log(`raw verify/s (${backend}): one thread, in-process, after a warm-up, the median of ${RAW_ROUNDS} rounds, measured before and after each round (their mean); one verification costs ${(1000 / mean(raws)).toFixed(3)} ms of CPU`);
   }
   console.log("off the event loop: native batches on libuv's thread pool (VERIFY_WORKERS batches at a time), sm-crypto-v2 on VERIFY_WORKERS worker threads");
   for (const row of rows) console.log(row.map((cell, c) => (c <= 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));

@@ -15,6 +15,8 @@ export class LoadConnection {
   private readonly socket: net.Socket;
   private buffered: Buffer = Buffer.alloc(0);
   private waiter: { resolve: (r: LoadResponse) => void; reject: (e: Error) => void } | null = null;
+  /** Why the connection can no longer be used (the service closed it, say after its keep-alive timeout). */
+  private broken: Error | null = null;
 
   private constructor(socket: net.Socket) {
     this.socket = socket;
@@ -42,6 +44,7 @@ export class LoadConnection {
   }
 
   send(request: Buffer): Promise<LoadResponse> {
+    if (this.broken !== null) return Promise.reject(this.broken);
     if (this.waiter !== null) return Promise.reject(new Error("one request at a time on a connection"));
     return new Promise((resolve, reject) => {
       this.waiter = { resolve, reject };
@@ -78,6 +81,7 @@ export class LoadConnection {
   }
 
   private fail(err: Error): void {
+    this.broken ??= err;
     const waiter = this.waiter;
     this.waiter = null;
     waiter?.reject(err);
