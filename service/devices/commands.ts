@@ -12,6 +12,7 @@ export async function issueCommand(tx: DeviceTx, commandKey: Sm2KeyPair, now: Da
   const message = signDeviceMessage({ v: 1, device: device.id, n: device.commandN, type, at: now.toISOString(), body }, commandKey.privateKey);
   const command: DeviceCommand = { id: newId("dc"), company: device.company, device: device.id, n: device.commandN, type, message, acked: false, createdAt: now.toISOString() };
   await tx.deviceCommands.insert(command);
+  await tx.unackedCommands.insert({ id: command.id, company: device.company, device: device.id, n: command.n });
   await commandsChanged(tx, device.id);
   return command;
 }
@@ -24,10 +25,21 @@ export async function commandsChanged(tx: DeviceTx, deviceId: string): Promise<v
   await tx.outbox.add({ target: deviceId, kind: COMMANDS_OUTBOX_KIND, payload: {} });
 }
 
-/** The device's commands not yet acknowledged, oldest first. */
-export async function pendingCommands(repos: Pick<DeviceRepositories, "deviceCommands">, device: Device): Promise<DeviceCommand[]> {
-  const pending = await repos.deviceCommands.list(device.company, { device: device.id, acked: false });
-  return pending.sort((a, b) => a.n - b.n);
+/**
+ * The device's commands not yet acknowledged, oldest first. Every answer to the device carries them, so they are found
+ * through their markers (unackedCommands): the cost does not grow with the commands the device was ever sent.
+ */
+export async function pendingCommands(repos: Pick<DeviceRepositories, "deviceCommands" | "unackedCommands">, device: Device): Promise<DeviceCommand[]> {
+  const marked = await repos.unackedCommands.list(device.company, { device: device.id });
+  const commands = await Promise.all(marked.map((m) => repos.deviceCommands.get(m.id)));
+  return commands.filter((c): c is DeviceCommand => c !== null && !c.acked).sort((a, b) => a.n - b.n);
+}
+
+/** The device has carried out (or refused) the command: it is no longer pending. */
+export async function markAcknowledged(tx: DeviceTx, command: DeviceCommand): Promise<void> {
+  await tx.deviceCommands.update({ ...command, acked: true });
+  await tx.unackedCommands.delete(command.id);
+  await commandsChanged(tx, command.device);
 }
 
 export function commandMessages(commands: DeviceCommand[]): DeviceMessage[] {

@@ -7,7 +7,7 @@ import { deviceMessageBytes, deviceMessageBytesHash, type DeviceMessage } from "
 import { StoreConflictError } from "../store/port";
 import { draft, recordChange } from "../domain/context";
 import { parseUpMessage, type UpMessage } from "./message-schema";
-import { commandMessages, commandsChanged, pendingCommands } from "./commands";
+import { commandMessages, markAcknowledged, pendingCommands } from "./commands";
 import { lockForMisuse } from "./incidents";
 import { recordStamp } from "./stamps";
 import { expireAuthorizations } from "./authorizations";
@@ -222,10 +222,9 @@ async function applyEffect(ctx: DeviceContext, tx: DeviceTx, now: Date, device: 
 
 /** The device has a command: it is no longer pending, and a lock it carried out is evidence. */
 async function acknowledge(tx: DeviceTx, now: Date, device: Device, n: number, result: "ok" | "refused"): Promise<void> {
-  const [command] = (await tx.deviceCommands.list(device.company, { device: device.id, n })).filter((c) => !c.acked);
+  const command = (await pendingCommands(tx, device)).find((c) => c.n === n);
   if (command === undefined) return;
-  await tx.deviceCommands.update({ ...command, acked: true });
-  await commandsChanged(tx, device.id);
+  await markAcknowledged(tx, command);
   if (command.type === "lock" && result === "ok") await recordChange(tx, draft("device.lock-confirmed", now, device.company, device.id, device.id, { command: n }));
 }
 

@@ -35,6 +35,17 @@ export interface DeviceCommand {
 }
 
 /**
+ * A command the device has not acknowledged yet, under the command's id, kept until it is: a device's pending commands,
+ * which every answer to it carries, are read from these, not from every command it was ever sent.
+ */
+export interface UnackedCommand {
+  id: string;
+  company: string;
+  device: string;
+  n: number;
+}
+
+/**
  * Where a stamp was made, and the salt of its record's locationCommitment (SM3(salt ‖ JCS location)): mutable and
  * erasable, kept out of the log; disclosing both proves the location against the anchored record.
  */
@@ -122,12 +133,14 @@ export type CommandType = (typeof COMMAND_TYPES)[number];
 export const DEVICE_SCHEMA = {
   deviceMessages: kind<AcceptedMessage>({ label: "device message" }),
   deviceCommands: kind<DeviceCommand>({ label: "device command", indexed: ["device"] }),
+  unackedCommands: kind<UnackedCommand>({ label: "unacknowledged device command", indexed: ["device"] }),
   stampLocations: kind<StampLocation>({ label: "stamp location" }),
   ...PRESENCE_SCHEMA,
   ...MEDIA_SCHEMA,
   // One authorization per request, however many confirmations race to issue it; found by any receipt id it reserved.
   authorizations: kind<Authorization>({ label: "authorization", uniqueKeys: (a) => [`request:${a.request}`, ...a.receipts.map((r) => `receipt:${r}`)], indexed: ["device"] }),
-  authorizationDeadlines: kind<AuthorizationDeadline>({ label: "authorization deadline" }),
+  // Found by device too: a device's open authorizations are read from these, not from every authorization it ever had.
+  authorizationDeadlines: kind<AuthorizationDeadline>({ label: "authorization deadline", indexed: ["device"] }),
   dualControlHalves: kind<DualControlHalf>({ label: "dual-control half", indexed: ["device"], expires: { field: "expiresAt", afterMs: 0 } }),
 } satisfies Schema;
 
