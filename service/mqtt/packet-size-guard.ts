@@ -6,10 +6,51 @@ import type { Socket } from "node:net";
 
 export function guardPacketSize(socket: Socket, maxPacketBytes: number): Duplex {
   const reader = new FrameReader(maxPacketBytes);
-  const guarded = Duplex.from({ readable: socket.pipe(reader), writable: socket });
+  const guarded = new GuardedConnection(socket, socket.pipe(reader));
   reader.on("error", () => socket.destroy());
   socket.on("close", () => guarded.destroy());
   return guarded;
+}
+
+/**
+ * The socket as aedes sees it: reads are the guarded frames, writes go to the socket. mqtt-packet writes a packet in
+ * several pieces with the connection corked; what is written while corked reaches the socket together (_writev) as
+ * one write. (Duplex.from passed each piece on as a write of its own: 8 system calls for an answer and a PUBACK.)
+ */
+class GuardedConnection extends Duplex {
+  constructor(
+    private readonly socket: Socket,
+    private readonly frames: FrameReader,
+  ) {
+    super();
+    frames.on("data", (chunk: Buffer) => {
+      if (!this.push(chunk)) frames.pause();
+    });
+    frames.on("end", () => this.push(null));
+  }
+
+  override _read(): void {
+    this.frames.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.socket.write(chunk, callback);
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    this.socket.cork();
+    chunks.forEach(({ chunk }, i) => this.socket.write(chunk, i === chunks.length - 1 ? callback : undefined));
+    this.socket.uncork();
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.socket.end(() => callback());
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.socket.destroy();
+    callback(error);
+  }
 }
 
 class FrameReader extends Transform {
