@@ -8,6 +8,8 @@ export function guardPacketSize(socket: Socket, maxPacketBytes: number): Duplex 
   const reader = new FrameReader(maxPacketBytes);
   const guarded = new GuardedConnection(socket, socket.pipe(reader));
   reader.on("error", () => socket.destroy());
+  // A reset or a write to a dead peer is the connection's error, which aedes handles; unheard, it would end the process.
+  socket.on("error", (err) => guarded.destroy(err));
   socket.on("close", () => guarded.destroy());
   return guarded;
 }

@@ -71,4 +71,25 @@ describe("mqtt: the size-guarded connection", () => {
       close();
     }
   });
+
+  it("hands a reset from the peer to the connection's user as an error, and the process carries on", async () => {
+    const { server, guarded, client, close } = await pair();
+    try {
+      const failed = new Promise<Error>((resolve) => guarded.once("error", resolve));
+      const closed = new Promise((resolve) => guarded.once("close", resolve));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      client.resetAndDestroy();
+      // Writing to the reset socket is what makes it fail on our side, as an answer to a vanished device does.
+      const write = setInterval(() => guarded.write(Buffer.from([0xd0, 0x00])), 5).unref();
+      try {
+        expect((await failed).message).to.match(/ECONNRESET|EPIPE/);
+        await closed;
+      } finally {
+        clearInterval(write);
+      }
+      expect(server.destroyed).to.equal(true);
+    } finally {
+      close();
+    }
+  });
 });
