@@ -107,6 +107,18 @@ describe("devices: signed messages over HTTPS", function () {
     expect((await recordsOf(svc, co.id, "device.lock-confirmed")).filter((x) => x.subject === device.id).map((x) => x.data)).to.deep.equal([{ command: lock.n }]);
   });
 
+  it("an ack clears only the acknowledging device's own command of that number: another device's ack, or one naming another number, leaves the lock pending", async () => {
+    const victim = await sealedDevice();
+    const other = await sealedDevice();
+    const r = await send(victim.credential, [message(victim, 0, "stamp", stamp(1))]);
+    const [lock] = r.body.commands as DeviceMessage[];
+    expect(lock.type).to.equal("lock");
+    expect(fates(await send(other.credential, [message(other, 0, "ack", { command: lock.n, result: "ok" })]))).to.deep.equal([[0, "accepted", null]]);
+    const wrongNumber = await send(victim.credential, [message(victim, 1, "ack", { command: lock.n + 1, result: "ok" })]);
+    expect((wrongNumber.body.commands as DeviceMessage[]).map((c) => [c.type, c.n])).to.deep.equal([["lock", lock.n]]);
+    expect((await recordsOf(svc, co.id, "device.lock-confirmed")).filter((x) => x.subject === victim.id || x.subject === other.id)).to.deep.equal([]);
+  });
+
   it("a stamp naming an authorization the service never issued is unauthorized; a stamp-number gap raises a stamp-gap alert", async () => {
     const device = await sealedDevice();
     await ok(send(device.credential, [message(device, 0, "stamp", stamp(10)), message(device, 1, "stamp", stamp(14, { authorization: "au_2TfGdUXc7VmQeR8s" }))]));
